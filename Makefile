@@ -1,0 +1,36 @@
+# SecureNexus developer tasks. `make test` is the one command that runs every
+# test, on SQLite and on PostgreSQL (SECURENEXUS_TEST_DATABASE_URL, default
+# the local server).
+GO ?= go
+GOLANGCI_LINT_VERSION := v2.15.0
+export SECURENEXUS_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+
+.PHONY: test run build lint fmt vet openapi docs web bench
+
+test:
+	$(GO) test -count=1 -timeout 12m ./...
+
+run:
+	$(GO) run ./cmd/securenexus serve --demo
+
+build:
+	$(GO) build -o bin/securenexus ./cmd/securenexus
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	golangci-lint run ./...
+
+# Regenerate the committed OpenAPI document and configuration reference.
+openapi:
+	$(GO) run ./cmd/securenexus openapi > api/openapi.yaml
+
+docs:
+	$(GO) run ./cmd/securenexus config docs > docs/configuration.md
+
+web:
+	cd web && npm ci && npm run build

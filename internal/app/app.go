@@ -1,0 +1,271 @@
+// Package app wires SecureNexus together: configuration, logging, storage,
+// jobs, the HTTP server and every domain module, and runs them with a
+// graceful shutdown.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/securenexus/securenexus/internal/buildinfo"
+	"github.com/securenexus/securenexus/internal/config"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/health"
+	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/jobs"
+)
+
+// App is the assembled process. Modules receive it in their Register
+// function and take what they need.
+type App struct {
+	Config  config.Config
+	Logger  *slog.Logger
+	DB      *db.DB
+	Secret  []byte
+	Health  *health.Registry
+	Metrics *prometheus.Registry
+	Server  *httpapi.Server
+	Jobs    *jobs.Client
+	Workers *river.Workers
+
+	pruners  []jobs.Pruner
+	periodic []*river.PeriodicJob
+	demo     []DemoLoader
+	closers  []func(context.Context) error
+	runners  []func(context.Context) error
+}
+
+// DemoLoader loads a module's demo data. It must be idempotent.
+type DemoLoader struct {
+	Name string
+	Load func(ctx context.Context, a *App) error
+}
+
+// AddPruner registers a maintenance pruner.
+func (a *App) AddPruner(p jobs.Pruner) { a.pruners = append(a.pruners, p) }
+
+// AddPeriodic registers a periodic job.
+func (a *App) AddPeriodic(p *river.PeriodicJob) { a.periodic = append(a.periodic, p) }
+
+// AddDemo registers a demo data loader; loaders run in registration order.
+func (a *App) AddDemo(d DemoLoader) { a.demo = append(a.demo, d) }
+
+// AddRunner registers a long-running component (for example the syslog
+// listener) started by Run and stopped when its context ends.
+func (a *App) AddRunner(fn func(context.Context) error) { a.runners = append(a.runners, fn) }
+
+// AddCloser registers a cleanup run at shutdown, in reverse order.
+func (a *App) AddCloser(fn func(context.Context) error) { a.closers = append(a.closers, fn) }
+
+// OpenDB opens the configured database. asApp switches PostgreSQL sessions
+// to the application role so row-level security applies.
+func OpenDB(ctx context.Context, c config.Config, asApp bool) (*db.DB, error) {
+	opts := db.Options{
+		URL:              c.DatabaseURL,
+		DataDir:          c.DataDir,
+		MaxConns:         c.DBMaxConns,
+		MaxConnIdleTime:  c.DBMaxConnIdleTime,
+		StatementTimeout: c.DBStatementTimeout,
+		ApplicationName:  c.DBAppName,
+	}
+	if asApp {
+		opts.AppRole = c.DBAppRole
+	}
+	d, err := db.Open(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Migrate applies pending application and River migrations.
+func Migrate(ctx context.Context, d *db.DB) error {
+	p, err := d.Provider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate up: %w", err)
+	}
+	return jobs.Migrate(ctx, d, rivermigrate.DirectionUp)
+}
+
+// Build assembles the App. It migrates the embedded SQLite database (and
+// PostgreSQL only with SECURENEXUS_MIGRATE_ON_START), and refuses to run on
+// an outdated schema.
+func Build(ctx context.Context, c config.Config, logger *slog.Logger) (*App, error) {
+	secret, err := loadSecret(c)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: c, Logger: logger, Secret: secret, Health: &health.Registry{}, Metrics: prometheus.NewRegistry()}
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	if c.DatabaseURL == "" || c.MigrateOnStart {
+		mdb, err := OpenDB(ctx, c, false)
+		if err != nil {
+			return nil, err
+		}
+		err = Migrate(ctx, mdb)
+		if c.DatabaseURL != "" {
+			err = errors.Join(err, mdb.Close())
+		} else if err == nil {
+			a.DB = mdb // SQLite: one handle for everything
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if a.DB == nil {
+		if a.DB, err = OpenDB(ctx, c, true); err != nil {
+			return nil, err
+		}
+	}
+	a.AddCloser(func(context.Context) error { return a.DB.Close() })
+	st, err := a.DB.MigrationState(ctx)
+	if err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	if st.Pending() {
+		_ = a.DB.Close()
+		return nil, fmt.Errorf("database schema is at version %d, this binary needs %d: run `securenexus migrate up`", st.Current, st.Latest)
+	}
+
+	a.Workers = river.NewWorkers()
+	maint := &jobs.MaintenanceWorker{DB: a.DB, Logger: logger}
+	river.AddWorker(a.Workers, maint)
+	a.Jobs, err = jobs.New(a.DB, jobs.Options{
+		Workers:      c.JobWorkers,
+		Logger:       logger,
+		WorkerBundle: a.Workers,
+		PeriodicJobs: []*river.PeriodicJob{jobs.MaintenancePeriodic(10 * time.Minute)},
+	})
+	if err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+
+	a.Server = httpapi.New(httpapi.Deps{
+		Config:   c,
+		Logger:   logger,
+		Health:   a.Health,
+		Metrics:  a.Metrics,
+		Version:  buildinfo.String(),
+		Frontend: frontend(),
+	})
+	a.registerCoreChecks()
+
+	if err := a.registerModules(ctx); err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	maint.Pruners = a.pruners
+	for _, p := range a.periodic {
+		a.Jobs.PeriodicJobs().Add(p)
+	}
+	return a, nil
+}
+
+func (a *App) registerCoreChecks() {
+	a.Health.Register(health.Check{Name: "database", Critical: true, Run: func(ctx context.Context) (string, error) {
+		if err := a.DB.Ping(ctx); err != nil {
+			return "", err
+		}
+		st, err := a.DB.MigrationState(ctx)
+		if err != nil {
+			return "", err
+		}
+		detail := fmt.Sprintf("%s schema version %d", a.DB.Dialect, st.Current)
+		if st.Pending() {
+			return detail, fmt.Errorf("schema version %d behind %d", st.Current, st.Latest)
+		}
+		return detail, nil
+	}})
+	a.Health.Register(health.Check{Name: "job_queue", Critical: true, Run: func(ctx context.Context) (string, error) {
+		ok, err := jobs.MigrationsCurrent(ctx, a.DB)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "", errors.New("job queue schema not migrated")
+		}
+		return "river", nil
+	}})
+	a.Health.Register(health.Check{Name: "maintenance", Run: func(ctx context.Context) (string, error) {
+		last, err := jobs.LastMaintenance(ctx, a.DB)
+		if err != nil {
+			return "", err
+		}
+		if last.IsZero() {
+			return "no run yet", nil
+		}
+		if time.Since(last) > time.Hour {
+			return "", fmt.Errorf("last maintenance run %s ago", time.Since(last).Round(time.Second))
+		}
+		return "last run " + last.Format(time.RFC3339), nil
+	}})
+}
+
+// LoadDemo runs every registered demo loader.
+func (a *App) LoadDemo(ctx context.Context) error {
+	for _, d := range a.demo {
+		if err := d.Load(ctx, a); err != nil {
+			return fmt.Errorf("demo %s: %w", d.Name, err)
+		}
+		a.Logger.InfoContext(ctx, "demo data loaded", slog.String("module", d.Name))
+	}
+	return nil
+}
+
+// Run serves until ctx is cancelled: it starts the job workers and every
+// runner, serves HTTP, and on cancellation drains HTTP, stops the workers
+// and closes the database. ready receives the HTTP address once bound.
+func (a *App) Run(ctx context.Context, ready chan<- string) error {
+	if err := a.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	runCtx, cancelRunners := context.WithCancel(ctx)
+	runnerErr := make(chan error, len(a.runners))
+	for _, r := range a.runners {
+		go func() { runnerErr <- r(runCtx) }()
+	}
+	serveErr := a.Server.Serve(ctx, ready)
+	cancelRunners()
+	var errs []error
+	if serveErr != nil {
+		errs = append(errs, serveErr)
+	}
+	for range a.runners {
+		if err := <-runnerErr; err != nil && !errors.Is(err, context.Canceled) {
+			errs = append(errs, err)
+		}
+	}
+	stopCtx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	a.Logger.Info("stopping job workers")
+	if err := a.Jobs.Stop(stopCtx); err != nil {
+		errs = append(errs, fmt.Errorf("jobs: stop: %w", err))
+	}
+	errs = append(errs, a.Close(stopCtx))
+	a.Logger.Info("shutdown complete")
+	return errors.Join(errs...)
+}
+
+// Close runs the registered closers in reverse order.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i](ctx))
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}

@@ -1,0 +1,315 @@
+// Package config loads, validates and documents every runtime setting of
+// SecureNexus. A setting is read from its flag, then its SECURENEXUS_*
+// environment variable, then its default; Load fails with an error naming the
+// setting when a value is malformed or a rule is broken.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment names accepted by SECURENEXUS_ENV.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// MinSecretLen is the shortest secret accepted in production.
+const MinSecretLen = 32
+
+// Config is the validated runtime configuration. Each field's tags drive
+// loading, flag registration and docs/configuration.md:
+//
+//	env:     the environment variable name
+//	flag:    the command-line flag name
+//	default: the default value ("" means none)
+//	desc:    one-line purpose
+//	secret:  "true" when the value must never be printed
+type Config struct {
+	Env      string `env:"SECURENEXUS_ENV" flag:"env" default:"development" desc:"Deployment environment: development or production. Production forbids weak or generated secrets and marks cookies Secure."`
+	HTTPAddr string `env:"SECURENEXUS_HTTP_ADDR" flag:"http-addr" default:"127.0.0.1:8080" desc:"Address the HTTP server listens on."`
+	// PublicURL is the externally visible base URL (cookies, OIDC redirects).
+	PublicURL string `env:"SECURENEXUS_PUBLIC_URL" flag:"public-url" default:"http://localhost:8080" desc:"Externally visible base URL, used for OIDC redirects and cookie security."`
+	DataDir   string `env:"SECURENEXUS_DATA_DIR" flag:"data-dir" default:"./data" desc:"Directory for the embedded SQLite database and the generated secret when no database URL is set."`
+
+	DatabaseURL        string        `env:"SECURENEXUS_DATABASE_URL" flag:"database-url" default:"" desc:"PostgreSQL URL. Empty selects the embedded SQLite database under the data directory." secret:"true"`
+	DBMaxConns         int           `env:"SECURENEXUS_DB_MAX_CONNS" flag:"db-max-conns" default:"20" desc:"Maximum PostgreSQL pool size (SQLite readers use the same bound)."`
+	DBMaxConnIdleTime  time.Duration `env:"SECURENEXUS_DB_MAX_CONN_IDLE_TIME" flag:"db-max-conn-idle-time" default:"5m" desc:"Idle time after which a pooled PostgreSQL connection is closed."`
+	DBStatementTimeout time.Duration `env:"SECURENEXUS_DB_STATEMENT_TIMEOUT" flag:"db-statement-timeout" default:"30s" desc:"PostgreSQL statement_timeout for application connections."`
+	DBAppName          string        `env:"SECURENEXUS_DB_APPLICATION_NAME" flag:"db-application-name" default:"securenexus" desc:"PostgreSQL application_name reported in pg_stat_activity."`
+	DBAppRole          string        `env:"SECURENEXUS_DB_APP_ROLE" flag:"db-app-role" default:"securenexus_app" desc:"PostgreSQL role the application switches to after connecting (neither superuser nor BYPASSRLS, so row-level security applies)."`
+
+	SecretKey string `env:"SECURENEXUS_SECRET_KEY" flag:"secret-key" default:"" desc:"Key for sessions, CSRF and encryption at rest (at least 32 characters). Required in production; generated once and stored in the data directory otherwise." secret:"true"`
+
+	LogLevel  string `env:"SECURENEXUS_LOG_LEVEL" flag:"log-level" default:"info" desc:"Log level: debug, info, warn or error."`
+	LogFormat string `env:"SECURENEXUS_LOG_FORMAT" flag:"log-format" default:"json" desc:"Log format: json or text."`
+
+	HTTPReadHeaderTimeout time.Duration `env:"SECURENEXUS_HTTP_READ_HEADER_TIMEOUT" flag:"http-read-header-timeout" default:"5s" desc:"Time allowed to read request headers."`
+	HTTPReadTimeout       time.Duration `env:"SECURENEXUS_HTTP_READ_TIMEOUT" flag:"http-read-timeout" default:"60s" desc:"Time allowed to read a whole request, body included."`
+	HTTPWriteTimeout      time.Duration `env:"SECURENEXUS_HTTP_WRITE_TIMEOUT" flag:"http-write-timeout" default:"60s" desc:"Time allowed to write a response (SSE streams extend their own deadline)."`
+	HTTPIdleTimeout       time.Duration `env:"SECURENEXUS_HTTP_IDLE_TIMEOUT" flag:"http-idle-timeout" default:"120s" desc:"Keep-alive idle timeout."`
+	MaxBodyBytes          int64         `env:"SECURENEXUS_MAX_BODY_BYTES" flag:"max-body-bytes" default:"1048576" desc:"Default request body limit in bytes; operations may set their own."`
+	GzipMinBytes          int           `env:"SECURENEXUS_GZIP_MIN_BYTES" flag:"gzip-min-bytes" default:"1024" desc:"Responses at least this large are gzip-compressed when the client accepts it."`
+	TLSCertFile           string        `env:"SECURENEXUS_TLS_CERT_FILE" flag:"tls-cert-file" default:"" desc:"TLS certificate file; with the key file, serves HTTPS and sends HSTS."`
+	TLSKeyFile            string        `env:"SECURENEXUS_TLS_KEY_FILE" flag:"tls-key-file" default:"" desc:"TLS private key file." secret:"true"`
+	ShutdownTimeout       time.Duration `env:"SECURENEXUS_SHUTDOWN_TIMEOUT" flag:"shutdown-timeout" default:"20s" desc:"How long shutdown waits for in-flight requests and jobs."`
+
+	MigrateOnStart bool `env:"SECURENEXUS_MIGRATE_ON_START" flag:"migrate-on-start" default:"false" desc:"Apply pending PostgreSQL migrations when serve starts (the embedded SQLite database is always migrated on start). Otherwise serve refuses to start on an outdated schema: run securenexus migrate up."`
+
+	JobWorkers int `env:"SECURENEXUS_JOB_WORKERS" flag:"job-workers" default:"10" desc:"Concurrent background job workers in this process."`
+
+	SyslogAddr string `env:"SECURENEXUS_SYSLOG_ADDR" flag:"syslog-addr" default:"" desc:"Address for the syslog listener (TCP and UDP), e.g. 127.0.0.1:5514. Empty disables it."`
+
+	OTLPEndpoint string `env:"SECURENEXUS_OTLP_ENDPOINT" flag:"otlp-endpoint" default:"" desc:"OTLP/HTTP trace endpoint (host:port). Empty disables trace export."`
+
+	Demo bool `env:"SECURENEXUS_DEMO" flag:"demo" default:"false" desc:"Load demo organisations, users and alerts at start-up if the database is empty."`
+}
+
+// Setting describes one configuration field for flags and documentation.
+type Setting struct {
+	Field   string
+	Env     string
+	Flag    string
+	Default string
+	Desc    string
+	Secret  bool
+	Kind    string
+}
+
+// Settings lists every setting in declaration order.
+func Settings() []Setting {
+	t := reflect.TypeFor[Config]()
+	out := make([]Setting, 0, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		out = append(out, Setting{
+			Field:   f.Name,
+			Env:     f.Tag.Get("env"),
+			Flag:    f.Tag.Get("flag"),
+			Default: f.Tag.Get("default"),
+			Desc:    f.Tag.Get("desc"),
+			Secret:  f.Tag.Get("secret") == "true",
+			Kind:    kindName(f.Type),
+		})
+	}
+	return out
+}
+
+func kindName(t reflect.Type) string {
+	if t == reflect.TypeFor[time.Duration]() {
+		return "duration"
+	}
+	return t.Kind().String()
+}
+
+// Source supplies raw values. Flags returns values explicitly set on the
+// command line keyed by flag name; Getenv looks up environment variables.
+type Source struct {
+	Flags  map[string]string
+	Getenv func(string) string
+}
+
+// FromEnvironment is a Source reading only the process environment.
+func FromEnvironment() Source { return Source{Getenv: os.Getenv} }
+
+// Load builds a Config from src and validates it.
+func Load(src Source) (Config, error) {
+	var c Config
+	if src.Getenv == nil {
+		src.Getenv = os.Getenv
+	}
+	v := reflect.ValueOf(&c).Elem()
+	for i, s := range Settings() {
+		raw, ok := src.Flags[s.Flag]
+		if !ok {
+			raw = src.Getenv(s.Env)
+			if raw == "" {
+				raw = s.Default
+			}
+		}
+		if err := setField(v.Field(i), raw); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", s.Env, err)
+		}
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func setField(f reflect.Value, raw string) error {
+	switch {
+	case f.Type() == reflect.TypeFor[time.Duration]():
+		if raw == "" {
+			f.SetInt(0)
+			return nil
+		}
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("invalid duration %q (use e.g. 30s, 5m)", raw)
+		}
+		f.SetInt(int64(d))
+	case f.Kind() == reflect.String:
+		f.SetString(raw)
+	case f.Kind() == reflect.Int || f.Kind() == reflect.Int64:
+		if raw == "" {
+			f.SetInt(0)
+			return nil
+		}
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return fmt.Errorf("invalid integer %q", raw)
+		}
+		f.SetInt(n)
+	case f.Kind() == reflect.Bool:
+		if raw == "" {
+			f.SetBool(false)
+			return nil
+		}
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("invalid boolean %q (use true or false)", raw)
+		}
+		f.SetBool(b)
+	default:
+		return fmt.Errorf("unsupported setting type %s", f.Type())
+	}
+	return nil
+}
+
+// Validate checks cross-field rules. Each error names the setting.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(env, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s", env, fmt.Sprintf(format, args...)))
+	}
+	switch c.Env {
+	case EnvDevelopment, EnvProduction:
+	default:
+		bad("SECURENEXUS_ENV", "must be development or production, got %q", c.Env)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("SECURENEXUS_HTTP_ADDR", "must be host:port, got %q", c.HTTPAddr)
+	}
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("SECURENEXUS_PUBLIC_URL", "must be an absolute http(s) URL, got %q", c.PublicURL)
+	}
+	if c.DatabaseURL == "" && c.DataDir == "" {
+		bad("SECURENEXUS_DATA_DIR", "is required when SECURENEXUS_DATABASE_URL is empty")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		bad("SECURENEXUS_DATABASE_URL", "must start with postgres:// or postgresql://")
+	}
+	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
+		bad("SECURENEXUS_DB_MAX_CONNS", "must be between 1 and 1000, got %d", c.DBMaxConns)
+	}
+	if c.DBStatementTimeout < 0 {
+		bad("SECURENEXUS_DB_STATEMENT_TIMEOUT", "must not be negative")
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < MinSecretLen {
+		bad("SECURENEXUS_SECRET_KEY", "must be at least %d characters", MinSecretLen)
+	}
+	if c.Env == EnvProduction {
+		if c.SecretKey == "" {
+			bad("SECURENEXUS_SECRET_KEY", "is required in production")
+		} else if weakSecret(c.SecretKey) {
+			bad("SECURENEXUS_SECRET_KEY", "is too weak (repeated or placeholder value)")
+		}
+		if !strings.HasPrefix(c.PublicURL, "https://") {
+			bad("SECURENEXUS_PUBLIC_URL", "must be https in production")
+		}
+		if c.Demo {
+			bad("SECURENEXUS_DEMO", "must be false in production")
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("SECURENEXUS_LOG_LEVEL", "must be debug, info, warn or error, got %q", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		bad("SECURENEXUS_LOG_FORMAT", "must be json or text, got %q", c.LogFormat)
+	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		bad("SECURENEXUS_TLS_CERT_FILE", "and SECURENEXUS_TLS_KEY_FILE must be set together")
+	}
+	if c.MaxBodyBytes < 1024 {
+		bad("SECURENEXUS_MAX_BODY_BYTES", "must be at least 1024")
+	}
+	if c.JobWorkers < 1 {
+		bad("SECURENEXUS_JOB_WORKERS", "must be at least 1")
+	}
+	for _, d := range []struct {
+		env string
+		v   time.Duration
+	}{
+		{"SECURENEXUS_HTTP_READ_HEADER_TIMEOUT", c.HTTPReadHeaderTimeout},
+		{"SECURENEXUS_HTTP_READ_TIMEOUT", c.HTTPReadTimeout},
+		{"SECURENEXUS_HTTP_WRITE_TIMEOUT", c.HTTPWriteTimeout},
+		{"SECURENEXUS_HTTP_IDLE_TIMEOUT", c.HTTPIdleTimeout},
+		{"SECURENEXUS_SHUTDOWN_TIMEOUT", c.ShutdownTimeout},
+	} {
+		if d.v <= 0 {
+			bad(d.env, "must be a positive duration")
+		}
+	}
+	if c.SyslogAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SyslogAddr); err != nil {
+			bad("SECURENEXUS_SYSLOG_ADDR", "must be host:port, got %q", c.SyslogAddr)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// weakSecret reports secrets made of one repeated character or known
+// placeholders.
+func weakSecret(s string) bool {
+	lower := strings.ToLower(s)
+	for _, p := range []string{"changeme", "secret", "password", "default", "example"} {
+		if strings.Contains(lower, p) {
+			return true
+		}
+	}
+	distinct := map[rune]struct{}{}
+	for _, r := range s {
+		distinct[r] = struct{}{}
+	}
+	return len(distinct) < 8
+}
+
+// Production reports whether the production rules apply.
+func (c Config) Production() bool { return c.Env == EnvProduction }
+
+// TLS reports whether the server terminates TLS itself.
+func (c Config) TLS() bool { return c.TLSCertFile != "" }
+
+// Markdown renders the settings table for docs/configuration.md.
+func Markdown() string {
+	var b strings.Builder
+	b.WriteString("# Configuration\n\n")
+	b.WriteString("Generated from `internal/config` by `go run ./cmd/securenexus config docs`; a test fails when this file and the code differ.\n\n")
+	b.WriteString("Every setting is read from its flag, then its environment variable, then its default. `securenexus serve` validates all of them at start-up and exits with an error naming each bad setting.\n\n")
+	b.WriteString("| Environment variable | Flag | Type | Default | Purpose |\n|---|---|---|---|---|\n")
+	for _, s := range Settings() {
+		def := s.Default
+		if def == "" {
+			def = "(none)"
+		}
+		desc := s.Desc
+		if s.Secret {
+			desc += " Secret: never logged."
+		}
+		fmt.Fprintf(&b, "| `%s` | `--%s` | %s | `%s` | %s |\n", s.Env, s.Flag, s.Kind, def, desc)
+	}
+	return b.String()
+}

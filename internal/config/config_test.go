@@ -1,0 +1,76 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	c, err := Load(Source{Getenv: env(nil)})
+	if err != nil {
+		t.Fatalf("defaults must validate: %v", err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.DBMaxConns != 20 || c.Production() {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestFlagBeatsEnv(t *testing.T) {
+	c, err := Load(Source{
+		Flags:  map[string]string{"http-addr": "0.0.0.0:9000"},
+		Getenv: env(map[string]string{"SECURENEXUS_HTTP_ADDR": "127.0.0.1:1"}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "0.0.0.0:9000" {
+		t.Fatalf("flag should win, got %s", c.HTTPAddr)
+	}
+}
+
+func TestErrorsNameTheSetting(t *testing.T) {
+	cases := map[string]map[string]string{
+		"SECURENEXUS_DB_MAX_CONNS":            {"SECURENEXUS_DB_MAX_CONNS": "zero"},
+		"SECURENEXUS_HTTP_READ_TIMEOUT":       {"SECURENEXUS_HTTP_READ_TIMEOUT": "5 minutes"},
+		"SECURENEXUS_LOG_LEVEL":               {"SECURENEXUS_LOG_LEVEL": "loud"},
+		"SECURENEXUS_DATABASE_URL":            {"SECURENEXUS_DATABASE_URL": "mysql://x"},
+		"SECURENEXUS_SECRET_KEY":              {"SECURENEXUS_ENV": "production", "SECURENEXUS_PUBLIC_URL": "https://soc.example"},
+		"SECURENEXUS_TLS_CERT_FILE":           {"SECURENEXUS_TLS_CERT_FILE": "/x.pem"},
+		"SECURENEXUS_ENV":                     {"SECURENEXUS_ENV": "staging"},
+		"SECURENEXUS_SECRET_KEY: is too weak": {"SECURENEXUS_ENV": "production", "SECURENEXUS_PUBLIC_URL": "https://soc.example", "SECURENEXUS_SECRET_KEY": strings.Repeat("a", 40)},
+	}
+	for want, vars := range cases {
+		_, err := Load(Source{Getenv: env(vars)})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("vars %v: want error containing %q, got %v", vars, want, err)
+		}
+	}
+}
+
+func TestProductionAcceptsStrongSecret(t *testing.T) {
+	_, err := Load(Source{Getenv: env(map[string]string{
+		"SECURENEXUS_ENV":        "production",
+		"SECURENEXUS_PUBLIC_URL": "https://soc.example.com",
+		"SECURENEXUS_SECRET_KEY": "q8Vh2mZr7XkP4nT1wYb9LcJ6dF3sA0eGuR5",
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConfigurationDocIsCurrent fails when docs/configuration.md drifts from
+// the code. Regenerate with `go run ./cmd/securenexus config docs > docs/configuration.md`.
+func TestConfigurationDocIsCurrent(t *testing.T) {
+	got, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != Markdown() {
+		t.Fatal("docs/configuration.md is stale: run `go run ./cmd/securenexus config docs > docs/configuration.md`")
+	}
+}

@@ -1,0 +1,192 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/logging"
+)
+
+// RequestIDHeader carries the request id in both directions.
+const RequestIDHeader = "X-Request-ID"
+
+// reqInfo is per-request state shared between middleware layers.
+type reqInfo struct {
+	id       string
+	mu       sync.Mutex
+	route    string
+	internal []error
+}
+
+type reqInfoKey struct{}
+
+func info(ctx context.Context) *reqInfo {
+	ri, _ := ctx.Value(reqInfoKey{}).(*reqInfo)
+	return ri
+}
+
+// RequestID returns the id of the request ctx belongs to, or "".
+func RequestID(ctx context.Context) string {
+	if ri := info(ctx); ri != nil {
+		return ri.id
+	}
+	return ""
+}
+
+// Route returns the matched route pattern, once routing happened.
+func Route(ctx context.Context) string {
+	if ri := info(ctx); ri != nil {
+		ri.mu.Lock()
+		defer ri.mu.Unlock()
+		return ri.route
+	}
+	return ""
+}
+
+func setRoute(ctx context.Context, route string) {
+	if ri := info(ctx); ri != nil {
+		ri.mu.Lock()
+		ri.route = route
+		ri.mu.Unlock()
+	}
+}
+
+// markInternal records a hidden internal cause so the access log shows it.
+func markInternal(ctx context.Context, err error) {
+	if ri := info(ctx); ri != nil && err != nil {
+		ri.mu.Lock()
+		ri.internal = append(ri.internal, err)
+		ri.mu.Unlock()
+	}
+}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// withRequestID accepts a well-formed X-Request-ID or generates one, echoes
+// it, and puts it into the context and every log line.
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(RequestIDHeader)
+		if !validRequestID.MatchString(id) {
+			id = uuid.Must(uuid.NewV7()).String()
+		}
+		w.Header().Set(RequestIDHeader, id)
+		ctx := context.WithValue(r.Context(), reqInfoKey{}, &reqInfo{id: id})
+		ctx = logging.With(ctx, slog.String("request_id", id))
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush and deadlines.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// accessLog writes one structured line per request (never the query string,
+// which may carry tokens) and records metrics.
+func accessLog(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		dur := time.Since(start)
+		route := Route(r.Context())
+		if route == "" {
+			route = "unmatched"
+		}
+		m.observe(r.Method, route, sw.status, dur)
+		attrs := []slog.Attr{
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.String("route", route),
+			slog.Int("status", sw.status),
+			slog.Int64("bytes", sw.bytes),
+			slog.Float64("duration_ms", float64(dur.Microseconds())/1000),
+			slog.String("remote", r.RemoteAddr),
+		}
+		level := slog.LevelInfo
+		if ri := info(r.Context()); ri != nil && len(ri.internal) > 0 {
+			level = slog.LevelError
+			attrs = append(attrs, slog.String("error", errors.Join(ri.internal...).Error()))
+		} else if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		log.LogAttrs(r.Context(), level, "http request", attrs...)
+	})
+}
+
+// recoverPanics turns a handler panic into a 500 problem and an error log
+// line carrying the request id and stack.
+func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			rec := recover()
+			if rec == nil {
+				return
+			}
+			if rec == http.ErrAbortHandler {
+				panic(rec)
+			}
+			log.ErrorContext(r.Context(), "panic in handler",
+				slog.String("panic", fmt.Sprint(rec)),
+				slog.String("stack", string(debug.Stack())))
+			WriteProblem(w, r, statusProblem(http.StatusInternalServerError, "internal error"))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ContentSecurityPolicy is strict: only same-origin scripts, styles and
+// connections; no framing, plugins or base-tag tricks.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+
+// securityHeaders sets the browser hardening headers on every response.
+func securityHeaders(tls bool, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", ContentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		if tls || r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
