@@ -21,49 +21,14 @@ import (
 	"github.com/securenexus/securenexus/internal/health"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/jobs"
+	"github.com/securenexus/securenexus/internal/platform"
 )
 
-// App is the assembled process. Modules receive it in their Register
-// function and take what they need.
+// App is the assembled process: the shared Platform every module registered
+// on, plus lifecycle.
 type App struct {
-	Config  config.Config
-	Logger  *slog.Logger
-	DB      *db.DB
-	Secret  []byte
-	Health  *health.Registry
-	Metrics *prometheus.Registry
-	Server  *httpapi.Server
-	Jobs    *jobs.Client
-	Workers *river.Workers
-
-	pruners  []jobs.Pruner
-	periodic []*river.PeriodicJob
-	demo     []DemoLoader
-	closers  []func(context.Context) error
-	runners  []func(context.Context) error
+	*platform.Platform
 }
-
-// DemoLoader loads a module's demo data. It must be idempotent.
-type DemoLoader struct {
-	Name string
-	Load func(ctx context.Context, a *App) error
-}
-
-// AddPruner registers a maintenance pruner.
-func (a *App) AddPruner(p jobs.Pruner) { a.pruners = append(a.pruners, p) }
-
-// AddPeriodic registers a periodic job.
-func (a *App) AddPeriodic(p *river.PeriodicJob) { a.periodic = append(a.periodic, p) }
-
-// AddDemo registers a demo data loader; loaders run in registration order.
-func (a *App) AddDemo(d DemoLoader) { a.demo = append(a.demo, d) }
-
-// AddRunner registers a long-running component (for example the syslog
-// listener) started by Run and stopped when its context ends.
-func (a *App) AddRunner(fn func(context.Context) error) { a.runners = append(a.runners, fn) }
-
-// AddCloser registers a cleanup run at shutdown, in reverse order.
-func (a *App) AddCloser(fn func(context.Context) error) { a.closers = append(a.closers, fn) }
 
 // OpenDB opens the configured database. asApp switches PostgreSQL sessions
 // to the application role so row-level security applies.
@@ -106,7 +71,7 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (*App, err
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: c, Logger: logger, Secret: secret, Health: &health.Registry{}, Metrics: prometheus.NewRegistry()}
+	a := &App{Platform: &platform.Platform{Config: c, Logger: logger, Secret: secret, Health: &health.Registry{}, Metrics: prometheus.NewRegistry()}}
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	if c.DatabaseURL == "" || c.MigrateOnStart {
@@ -168,8 +133,8 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (*App, err
 		_ = a.DB.Close()
 		return nil, err
 	}
-	maint.Pruners = a.pruners
-	for _, p := range a.periodic {
+	maint.Pruners = a.Pruners
+	for _, p := range a.Periodic {
 		a.Jobs.PeriodicJobs().Add(p)
 	}
 	return a, nil
@@ -217,8 +182,8 @@ func (a *App) registerCoreChecks() {
 
 // LoadDemo runs every registered demo loader.
 func (a *App) LoadDemo(ctx context.Context) error {
-	for _, d := range a.demo {
-		if err := d.Load(ctx, a); err != nil {
+	for _, d := range a.Demo {
+		if err := d.Load(ctx, a.Platform); err != nil {
 			return fmt.Errorf("demo %s: %w", d.Name, err)
 		}
 		a.Logger.InfoContext(ctx, "demo data loaded", slog.String("module", d.Name))
@@ -234,8 +199,8 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
 	runCtx, cancelRunners := context.WithCancel(ctx)
-	runnerErr := make(chan error, len(a.runners))
-	for _, r := range a.runners {
+	runnerErr := make(chan error, len(a.Runners))
+	for _, r := range a.Runners {
 		go func() { runnerErr <- r(runCtx) }()
 	}
 	serveErr := a.Server.Serve(ctx, ready)
@@ -244,7 +209,7 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 	if serveErr != nil {
 		errs = append(errs, serveErr)
 	}
-	for range a.runners {
+	for range a.Runners {
 		if err := <-runnerErr; err != nil && !errors.Is(err, context.Canceled) {
 			errs = append(errs, err)
 		}
@@ -263,9 +228,9 @@ func (a *App) Run(ctx context.Context, ready chan<- string) error {
 // Close runs the registered closers in reverse order.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
-	for i := len(a.closers) - 1; i >= 0; i-- {
-		errs = append(errs, a.closers[i](ctx))
+	for i := len(a.Closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.Closers[i](ctx))
 	}
-	a.closers = nil
+	a.Closers = nil
 	return errors.Join(errs...)
 }

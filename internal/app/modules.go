@@ -1,11 +1,25 @@
 package app
 
-import "context"
+import (
+	"context"
 
-// registerModules registers every domain module: its operations, workers,
-// periodic jobs, pruners, health checks and demo data. Order matters only
-// where noted.
+	"github.com/securenexus/securenexus/internal/platform"
+)
+
+// registerModules registers every domain module on the platform: its
+// operations, workers, periodic jobs, pruners, health checks and demo data.
+// Identity registers first: it installs the guard every other module's
+// operations rely on.
 func (a *App) registerModules(ctx context.Context) error {
-	_ = ctx
+	modules := []func(context.Context, *platform.Platform) error{
+		// identity.Register,
+		// audit.Register,
+		// alerts.Register,
+	}
+	for _, register := range modules {
+		if err := register(ctx, a.Platform); err != nil {
+			return err
+		}
+	}
 	return nil
 }
