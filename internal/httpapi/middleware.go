@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -22,6 +23,8 @@ const RequestIDHeader = "X-Request-ID"
 // reqInfo is per-request state shared between middleware layers.
 type reqInfo struct {
 	id       string
+	ip       string
+	ua       string
 	mu       sync.Mutex
 	route    string
 	internal []error
@@ -38,6 +41,23 @@ func info(ctx context.Context) *reqInfo {
 func RequestID(ctx context.Context) string {
 	if ri := info(ctx); ri != nil {
 		return ri.id
+	}
+	return ""
+}
+
+// ClientIP returns the caller's IP address (the TCP peer; proxies are not
+// trusted unless configured).
+func ClientIP(ctx context.Context) string {
+	if ri := info(ctx); ri != nil {
+		return ri.ip
+	}
+	return ""
+}
+
+// UserAgent returns the caller's User-Agent.
+func UserAgent(ctx context.Context) string {
+	if ri := info(ctx); ri != nil {
+		return ri.ua
 	}
 	return ""
 }
@@ -80,7 +100,11 @@ func withRequestID(next http.Handler) http.Handler {
 			id = uuid.Must(uuid.NewV7()).String()
 		}
 		w.Header().Set(RequestIDHeader, id)
-		ctx := context.WithValue(r.Context(), reqInfoKey{}, &reqInfo{id: id})
+		ip := r.RemoteAddr
+		if host, _, err := net.SplitHostPort(ip); err == nil {
+			ip = host
+		}
+		ctx := context.WithValue(r.Context(), reqInfoKey{}, &reqInfo{id: id, ip: ip, ua: r.UserAgent()})
 		ctx = logging.With(ctx, slog.String("request_id", id))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
