@@ -22,6 +22,7 @@ import (
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/jobs"
 	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/telemetry"
 )
 
 // App is the assembled process: the shared Platform every module registered
@@ -104,6 +105,13 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (*App, err
 		_ = a.DB.Close()
 		return nil, fmt.Errorf("database schema is at version %d, this binary needs %d: run `securenexus migrate up`", st.Current, st.Latest)
 	}
+
+	shutdownTracing, err := telemetry.Setup(ctx, c.OTLPEndpoint, buildinfo.String())
+	if err != nil {
+		_ = a.DB.Close()
+		return nil, err
+	}
+	a.AddCloser(shutdownTracing)
 
 	a.Workers = river.NewWorkers()
 	maint := &jobs.MaintenanceWorker{DB: a.DB, Logger: logger}

@@ -21,6 +21,7 @@ import (
 	"github.com/klauspost/compress/gzhttp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/health"
@@ -161,6 +162,8 @@ func (s *Server) Handler() http.Handler {
 	h = securityHeaders(s.deps.Config.TLS(), h)
 	h = recoverPanics(s.deps.Logger, h)
 	h = accessLog(s.deps.Logger, s.metrics, h)
+	h = otelhttp.NewHandler(h, "http.server",
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
 	h = withRequestID(h)
 	s.handler = h
 	return h

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Redacted replaces the value of every sensitive attribute.
@@ -82,6 +84,9 @@ type contextHandler struct{ slog.Handler }
 func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	if attrs, ok := ctx.Value(fieldsKey).([]slog.Attr); ok {
 		r.AddAttrs(attrs...)
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
 	}
 	return h.Handler.Handle(ctx, r)
 }
