@@ -5,9 +5,9 @@ GO ?= go
 GOLANGCI_LINT_VERSION := v2.15.0
 export SECURENEXUS_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: test run build lint fmt vet openapi docs web bench
+.PHONY: test run build lint fmt vet openapi docs web bench test-web
 
-test:
+test: web/node_modules
 	$(GO) test -count=1 -timeout 12m ./...
 
 run:
@@ -34,3 +34,12 @@ docs:
 
 web:
 	cd web && npm ci && npm run build
+
+# The web UI's unit and browser tests run from `go test ./internal/web`;
+# they need web/node_modules (and /usr/bin/chromium for the browser test).
+web/node_modules: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+test-web: web/node_modules
+	cd web && npm test
+	$(GO) test -count=1 ./internal/web/...

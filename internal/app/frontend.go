@@ -1,6 +1,10 @@
 package app
 
-import "net/http"
+import (
+	"net/http"
 
-// frontend serves the embedded web UI; nil until the UI is built in.
-func frontend() http.Handler { return nil }
+	"github.com/securenexus/securenexus/internal/web"
+)
+
+// frontend serves the embedded web UI for every non-API path.
+func frontend() http.Handler { return web.Handler() }
