@@ -181,7 +181,7 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 			if rec == nil {
 				return
 			}
-			if rec == http.ErrAbortHandler {
+			if err, ok := rec.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(rec)
 			}
 			log.ErrorContext(r.Context(), "panic in handler",

@@ -126,7 +126,7 @@ func FromError(ctx context.Context, err error) *Problem {
 // produces (validation, malformed bodies, size limits, handler errors) is a
 // Problem with a stable code.
 func newHumaError(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
-	var ctx context.Context = context.Background()
+	ctx := context.Background()
 	if hctx != nil {
 		ctx = hctx.Context()
 	}
