@@ -56,7 +56,6 @@ type Config struct {
 	HTTPReadTimeout       time.Duration `env:"SECURENEXUS_HTTP_READ_TIMEOUT" flag:"http-read-timeout" default:"60s" desc:"Time allowed to read a whole request, body included."`
 	HTTPWriteTimeout      time.Duration `env:"SECURENEXUS_HTTP_WRITE_TIMEOUT" flag:"http-write-timeout" default:"60s" desc:"Time allowed to write a response (SSE streams extend their own deadline)."`
 	HTTPIdleTimeout       time.Duration `env:"SECURENEXUS_HTTP_IDLE_TIMEOUT" flag:"http-idle-timeout" default:"120s" desc:"Keep-alive idle timeout."`
-	MaxBodyBytes          int64         `env:"SECURENEXUS_MAX_BODY_BYTES" flag:"max-body-bytes" default:"1048576" desc:"Default request body limit in bytes; operations may set their own."`
 	GzipMinBytes          int           `env:"SECURENEXUS_GZIP_MIN_BYTES" flag:"gzip-min-bytes" default:"1024" desc:"Responses at least this large are gzip-compressed when the client accepts it."`
 	TLSCertFile           string        `env:"SECURENEXUS_TLS_CERT_FILE" flag:"tls-cert-file" default:"" desc:"TLS certificate file; with the key file, serves HTTPS and sends HSTS."`
 	TLSKeyFile            string        `env:"SECURENEXUS_TLS_KEY_FILE" flag:"tls-key-file" default:"" desc:"TLS private key file." secret:"true"`
@@ -242,9 +241,6 @@ func (c Config) Validate() error {
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		bad("SECURENEXUS_TLS_CERT_FILE", "and SECURENEXUS_TLS_KEY_FILE must be set together")
-	}
-	if c.MaxBodyBytes < 1024 {
-		bad("SECURENEXUS_MAX_BODY_BYTES", "must be at least 1024")
 	}
 	if c.JobWorkers < 1 {
 		bad("SECURENEXUS_JOB_WORKERS", "must be at least 1")
