@@ -1,0 +1,224 @@
+package audit
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+// PermRead is the permission to list and export an org's audit log.
+const PermRead = "audit:read"
+
+// Item is an entry as the API lists it and the NDJSON export writes it
+// (one per line): every stored field, so an export can be verified offline.
+type Item struct {
+	ID         int64           `json:"id" doc:"Row id"`
+	OrgID      string          `json:"org_id" doc:"Org the entry belongs to; empty for the platform chain"`
+	Seq        int64           `json:"seq" doc:"Position in the org's chain, from 1"`
+	OccurredAt time.Time       `json:"occurred_at" doc:"When it was recorded (UTC, microseconds)"`
+	Actor      string          `json:"actor" doc:"user:<id>, apikey:<id>, system:<reason> or anonymous"`
+	Action     string          `json:"action" doc:"Dotted verb, e.g. alert.update"`
+	TargetType string          `json:"target_type"`
+	TargetID   string          `json:"target_id"`
+	Outcome    string          `json:"outcome" enum:"success,failure,denied"`
+	RequestID  string          `json:"request_id"`
+	IP         string          `json:"ip"`
+	UserAgent  string          `json:"user_agent"`
+	Details    json.RawMessage `json:"details" doc:"Action-specific fields (canonical JSON)"`
+	PrevHash   string          `json:"prev_hash" doc:"Hash of the previous entry of the chain (64 zeros for the first)"`
+	Hash       string          `json:"hash" doc:"SHA-256 of this entry's canonical encoding (docs/security.md)"`
+}
+
+// ItemOf converts a stored entry.
+func ItemOf(s Stored) Item {
+	org := ""
+	if s.OrgID != uuid.Nil {
+		org = s.OrgID.String()
+	}
+	return Item{
+		ID: s.ID, OrgID: org, Seq: s.Seq, OccurredAt: s.OccurredAt.UTC(), Actor: s.Actor, Action: s.Action,
+		TargetType: s.TargetType, TargetID: s.TargetID, Outcome: string(s.Outcome), RequestID: s.RequestID,
+		IP: s.IP, UserAgent: s.UserAgent, Details: s.Details, PrevHash: s.PrevHash, Hash: s.Hash,
+	}
+}
+
+// Register adds the audit log operations.
+func Register(_ context.Context, p *platform.Platform) error {
+	h := &handlers{db: p.DB, log: p.Logger}
+	huma.Register(p.Server.API, httpapi.Protected(huma.Operation{
+		OperationID: "list-audit-entries",
+		Method:      http.MethodGet,
+		Path:        httpapi.APIPrefix + "/audit",
+		Summary:     "List the org's audit log, newest first",
+		Description: "Cursor-paged: pass `next_cursor` back as `cursor` for the next (older) page.",
+		Tags:        []string{"Audit"},
+	}, PermRead), h.list)
+	huma.Register(p.Server.API, httpapi.Protected(huma.Operation{
+		OperationID: "export-audit-log",
+		Method:      http.MethodGet,
+		Path:        httpapi.APIPrefix + "/audit/export",
+		Summary:     "Export the org's whole audit chain as NDJSON",
+		Description: "Streams one JSON entry per line in chain order (oldest first), with `prev_hash` and `hash`, so the export can be verified offline. The export itself is audited (`audit.export`).",
+		Tags:        []string{"Audit"},
+		Responses: map[string]*huma.Response{
+			"200": {
+				Description: "One audit entry per line",
+				Content:     map[string]*huma.MediaType{"application/x-ndjson": {Schema: &huma.Schema{Type: "string"}}},
+			},
+		},
+	}, PermRead), h.export)
+	return nil
+}
+
+type handlers struct {
+	db  *db.DB
+	log *slog.Logger
+}
+
+type listInput struct {
+	Cursor     string    `query:"cursor" maxLength:"64" doc:"Opaque cursor: next_cursor of the previous page"`
+	Limit      int       `query:"limit" minimum:"1" maximum:"500" default:"50" doc:"Page size"`
+	Actor      string    `query:"actor" maxLength:"200" doc:"Exact actor, e.g. user:<id>"`
+	Action     string    `query:"action" maxLength:"200" doc:"Action prefix, e.g. alert. or alert.update"`
+	TargetType string    `query:"target_type" maxLength:"200"`
+	TargetID   string    `query:"target_id" maxLength:"500"`
+	Outcome    string    `query:"outcome" enum:"success,failure,denied"`
+	Since      time.Time `query:"since" doc:"Entries recorded at or after (RFC 3339)"`
+	Until      time.Time `query:"until" doc:"Entries recorded before (RFC 3339)"`
+}
+
+type listOutput struct {
+	Body struct {
+		Items      []Item `json:"items"`
+		NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
+}
+
+// cursorPrefix versions the opaque cursor.
+const cursorPrefix = "a1:"
+
+func encodeCursor(seq int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(seq, 10)))
+}
+
+func decodeCursor(c string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) {
+		return 0, errors.New("malformed cursor")
+	}
+	seq, err := strconv.ParseInt(strings.TrimPrefix(string(b), cursorPrefix), 10, 64)
+	if err != nil || seq < 1 {
+		return 0, errors.New("malformed cursor")
+	}
+	return seq, nil
+}
+
+func scopeOf(ctx context.Context) (tenant.Scope, error) {
+	s, ok := tenant.FromContext(ctx)
+	if !ok {
+		return tenant.Scope{}, apperr.Forbidden("no organisation selected")
+	}
+	return s, nil
+}
+
+func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error) {
+	scope, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f := Filter{
+		Actor: in.Actor, ActionPrefix: in.Action, TargetType: in.TargetType, TargetID: in.TargetID,
+		Outcome: Outcome(in.Outcome), Since: in.Since, Until: in.Until, Limit: in.Limit,
+	}
+	if in.Cursor != "" {
+		if f.BeforeSeq, err = decodeCursor(in.Cursor); err != nil {
+			return nil, apperr.Validation("invalid cursor", apperr.Field("query.cursor", "is not a cursor returned by this endpoint"))
+		}
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
+		return nil, apperr.Validation("invalid time range", apperr.Field("query.until", "must be after since"))
+	}
+	page, err := List(ctx, h.db, scope, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &listOutput{}
+	out.Body.Items = make([]Item, 0, len(page.Entries))
+	for _, s := range page.Entries {
+		out.Body.Items = append(out.Body.Items, ItemOf(s))
+	}
+	if page.NextBeforeSeq > 0 {
+		out.Body.NextCursor = encodeCursor(page.NextBeforeSeq)
+	}
+	return out, nil
+}
+
+func (h *handlers) export(ctx context.Context, _ *struct{}) (*huma.StreamResponse, error) {
+	scope, err := scopeOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Audit the export before streaming: who took a copy of the log.
+	if err := Log(ctx, h.db, Entry{OrgID: scope.Org(), Action: "audit.export", TargetType: "audit_log"}); err != nil {
+		return nil, err
+	}
+	return &huma.StreamResponse{Body: func(hctx huma.Context) {
+		hctx.SetHeader("Content-Type", "application/x-ndjson")
+		hctx.SetHeader("Cache-Control", "no-store")
+		hctx.SetHeader("Content-Disposition", `attachment; filename="audit-`+scope.Org().String()+`.ndjson"`)
+		w := hctx.BodyWriter()
+		n, err := WriteNDJSON(ctx, w, func(fn func(Stored) error) error { return EachInOrg(ctx, h.db, scope, fn) })
+		if err != nil {
+			// The status is sent; abort the connection so the client sees
+			// a failed transfer, never a silently truncated log.
+			h.log.ErrorContext(ctx, "audit export failed", slog.Int64("entries_written", n), slog.Any("error", err))
+			panic(http.ErrAbortHandler)
+		}
+	}}, nil
+}
+
+// WriteNDJSON writes every entry each yields to w, one JSON object per
+// line, flushing as it goes. It returns how many entries it wrote.
+func WriteNDJSON(ctx context.Context, w io.Writer, each func(func(Stored) error) error) (int64, error) {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	var n int64
+	var flush func() error
+	if rw, ok := w.(http.ResponseWriter); ok {
+		rc := http.NewResponseController(rw)
+		flush = rc.Flush
+	}
+	err := each(func(s Stored) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := enc.Encode(ItemOf(s)); err != nil {
+			return fmt.Errorf("audit: write export: %w", err)
+		}
+		n++
+		if flush != nil && n%exportBatch == 0 {
+			if err := flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+				return fmt.Errorf("audit: flush export: %w", err)
+			}
+		}
+		return nil
+	})
+	return n, err
+}
