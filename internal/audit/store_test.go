@@ -329,7 +329,9 @@ func TestRowLevelSecurity(t *testing.T) {
 			t.Helper()
 			run := d.Read
 			if scope.Valid() {
-				run = func(ctx context.Context, fn func(context.Context, *db.Tx) error) error { return d.ReadInOrg(ctx, scope, fn) }
+				run = func(ctx context.Context, fn func(context.Context, *db.Tx) error) error {
+					return d.ReadInOrg(ctx, scope, fn)
+				}
 			}
 			if err := run(ctx, func(ctx context.Context, tx *db.Tx) error {
 				return tx.QueryRowContext(ctx, "SELECT count(*) FROM audit_log").Scan(&n)
