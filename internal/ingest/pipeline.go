@@ -1,0 +1,297 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+// Normalizer maps one raw source payload to normalized alerts; an empty or
+// "auto" source type auto-detects. internal/normalize.Normalize fits.
+type Normalizer func(sourceType string, raw []byte) ([]alert.Alert, error)
+
+// Record statuses in a batch result.
+const (
+	StatusAccepted  = "accepted"
+	StatusDuplicate = "duplicate"
+	StatusRejected  = "rejected"
+)
+
+// RecordResult is the outcome of one record (one input record can yield several
+// alerts, each with its own result and the same index).
+type RecordResult struct {
+	Index  int        `json:"index" doc:"Position of the record in the request (0-based)"`
+	Status string     `json:"status" enum:"accepted,duplicate,rejected"`
+	ID     *uuid.UUID `json:"id,omitempty" doc:"Alert id (new for accepted, existing for duplicate)"`
+	Count  int        `json:"count,omitempty" doc:"Occurrence count of the alert after this request"`
+	Reason string     `json:"reason,omitempty" doc:"Why the record was rejected"`
+	Field  string     `json:"field,omitempty" doc:"Offending field of a rejected record"`
+}
+
+// BatchSummary is the response of an intake request.
+type BatchSummary struct {
+	Accepted   int            `json:"accepted"`
+	Duplicates int            `json:"duplicates"`
+	Rejected   int            `json:"rejected"`
+	Results    []RecordResult `json:"results"`
+	// Replayed is true when the response is the stored answer to an
+	// earlier request with the same Idempotency-Key.
+	Replayed bool `json:"replayed,omitempty"`
+}
+
+// Pipeline turns raw payloads into committed alerts.
+type Pipeline struct {
+	Store     *Store
+	Normalize Normalizer
+	Quota     *Quota
+	Metrics   *Metrics
+	Now       func() time.Time
+	// IdempotencyTTL is how long an Idempotency-Key answer is kept.
+	IdempotencyTTL time.Duration
+}
+
+func (p *Pipeline) now() time.Time {
+	if p.Now != nil {
+		return p.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Batch accumulates the normalized records of one request.
+type Batch struct {
+	p          *Pipeline
+	src        *Source
+	sourceType string
+	channel    string
+	started    time.Time
+	received   time.Time
+	rows       []row
+	rowIndex   []int
+	rejected   []RecordResult
+	records    int
+}
+
+// NewBatch starts a batch for src (may be nil) with a source type ("" or
+// "auto" detects per record). channel labels metrics: api, webhook, syslog.
+func (p *Pipeline) NewBatch(src *Source, sourceType, channel string) *Batch {
+	if sourceType == "" && src != nil {
+		sourceType = src.SourceType
+	}
+	now := p.now()
+	return &Batch{p: p, src: src, sourceType: sourceType, channel: channel, started: time.Now(), received: now}
+}
+
+// Len is the number of alerts waiting to be committed.
+func (b *Batch) Len() int { return len(b.rows) }
+
+// Records is the number of records seen (accepted or rejected).
+func (b *Batch) Records() int { return b.records }
+
+// Reject records a record that could not be read.
+func (b *Batch) Reject(index int, reason, field string) {
+	b.records++
+	b.rejected = append(b.rejected, RecordResult{Index: index, Status: StatusRejected, Reason: reason, Field: field})
+	b.p.Metrics.rejected(b.sourceType)
+}
+
+// Add normalizes one raw record. raw is copied when kept.
+func (b *Batch) Add(index int, raw []byte) {
+	alerts, err := b.p.Normalize(b.sourceType, raw)
+	if err != nil {
+		reason, field := describe(err)
+		b.Reject(index, reason, field)
+		return
+	}
+	if len(alerts) == 0 {
+		b.Reject(index, "payload yielded no alert", "")
+		return
+	}
+	b.records++
+	var kept []byte
+	var keys []string
+	var sourceID string
+	if b.src != nil {
+		keys = b.src.DedupKeys
+		sourceID = b.src.ID.String()
+	}
+	for _, a := range alerts {
+		if reason, field := check(&a); reason != "" {
+			b.rejected = append(b.rejected, RecordResult{Index: index, Status: StatusRejected, Reason: reason, Field: field})
+			b.p.Metrics.rejected(firstNonEmpty(a.Source.Type, b.sourceType))
+			continue
+		}
+		if a.Raw == nil {
+			if kept == nil {
+				kept = append([]byte(nil), raw...)
+			}
+			a.Raw = kept
+		}
+		a.ReceivedTime = b.received
+		if a.EventTime.IsZero() {
+			a.EventTime = b.received
+		}
+		a.EventTime = a.EventTime.UTC()
+		if a.Status == "" {
+			a.Status = alert.StatusNew
+		}
+		b.rows = append(b.rows, newRow(a, sourceID, keys, b.src.Window()))
+		b.rowIndex = append(b.rowIndex, index)
+	}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// check rejects alerts a normalizer should never produce.
+func check(a *alert.Alert) (reason, field string) {
+	switch {
+	case strings.TrimSpace(a.Title) == "":
+		return "alert has no title", "title"
+	case a.Source.Type == "":
+		return "alert has no source type", "source.type"
+	case len(a.Title) > 2000:
+		return "title longer than 2000 characters", "title"
+	}
+	return "", ""
+}
+
+// describe turns a normalizer error into a reason and a field.
+func describe(err error) (reason, field string) {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		if len(ae.Fields) > 0 {
+			return ae.Message + ": " + ae.Fields[0].Message, ae.Fields[0].Location
+		}
+		return ae.Message, ""
+	}
+	var fe interface{ FieldName() string }
+	if errors.As(err, &fe) {
+		return err.Error(), fe.FieldName()
+	}
+	return err.Error(), ""
+}
+
+// Idempotency is the Idempotency-Key of a request and the hash of its
+// body: the same key with another body is a conflict.
+type Idempotency struct {
+	Key         string
+	RequestHash string
+}
+
+// Commit persists the batch in one transaction (with the idempotency record
+// when given) and returns per-record results. It checks the org's quota
+// first. A nil error means every accepted alert is committed.
+func (b *Batch) Commit(ctx context.Context, scope tenant.Scope, idem *Idempotency) (*BatchSummary, error) {
+	if err := b.p.Quota.Take(scope.Org(), len(b.rows)); err != nil {
+		return nil, err
+	}
+	merged, slot := mergeRows(b.rows)
+	var out []written
+	sum := &BatchSummary{}
+	err := b.p.Store.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		if idem != nil {
+			if err := claimIdempotency(ctx, tx, scope, idem, b.p.now(), b.p.ttl()); err != nil {
+				return err
+			}
+		}
+		var err error
+		if out, err = writeRows(ctx, tx, scope.Org(), merged, b.p.now()); err != nil {
+			return err
+		}
+		b.summarize(sum, merged, slot, out)
+		if idem != nil {
+			return storeIdempotency(ctx, tx, scope, idem, sum)
+		}
+		return nil
+	})
+	if errors.Is(err, errIdemTaken) {
+		return b.p.Store.Replay(ctx, scope, idem)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.p.Metrics.observe(b, sum, time.Since(b.started))
+	return sum, nil
+}
+
+// summarize builds per-record results in input order. Rows merged within
+// the batch report the first occurrence as accepted (when new) and the rest
+// as duplicates of it.
+func (b *Batch) summarize(sum *BatchSummary, merged []row, slot []int, out []written) {
+	firstSeen := make([]bool, len(merged))
+	results := make([]RecordResult, 0, len(b.rows)+len(b.rejected))
+	ri := 0
+	add := func(r RecordResult) {
+		switch r.Status {
+		case StatusAccepted:
+			sum.Accepted++
+		case StatusDuplicate:
+			sum.Duplicates++
+		default:
+			sum.Rejected++
+		}
+		results = append(results, r)
+	}
+	for i := range b.rows {
+		for ri < len(b.rejected) && b.rejected[ri].Index < b.rowIndex[i] {
+			add(b.rejected[ri])
+			ri++
+		}
+		w := out[slot[i]]
+		id := w.id
+		st := StatusDuplicate
+		if w.inserted && !firstSeen[slot[i]] {
+			st = StatusAccepted
+		}
+		firstSeen[slot[i]] = true
+		add(RecordResult{Index: b.rowIndex[i], Status: st, ID: &id, Count: w.count})
+	}
+	for ; ri < len(b.rejected); ri++ {
+		add(b.rejected[ri])
+	}
+	sum.Results = results
+}
+
+// RejectedOnly returns the summary of a batch with nothing to commit.
+func (b *Batch) RejectedOnly() *BatchSummary {
+	sum := &BatchSummary{}
+	b.summarize(sum, nil, nil, nil)
+	return sum
+}
+
+func (p *Pipeline) ttl() time.Duration {
+	if p.IdempotencyTTL > 0 {
+		return p.IdempotencyTTL
+	}
+	return 24 * time.Hour
+}
+
+// Ingest is a convenience for callers that hold whole records (syslog,
+// demo, tests): it adds every record and commits.
+func (p *Pipeline) Ingest(ctx context.Context, scope tenant.Scope, src *Source, sourceType, channel string, records [][]byte) (*BatchSummary, error) {
+	b := p.NewBatch(src, sourceType, channel)
+	for i, r := range records {
+		b.Add(i, r)
+	}
+	if b.Len() == 0 {
+		return b.RejectedOnly(), nil
+	}
+	s, err := b.Commit(ctx, scope, nil)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: commit: %w", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,393 @@
+package ingest
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+// Source kinds.
+const (
+	KindAPI     = "api"
+	KindWebhook = "webhook"
+	KindSyslog  = "syslog"
+)
+
+// Source is a configured alert source of an org: its normalizer, dedup
+// keys and window, and for webhooks a signing secret, for syslog the
+// sender networks it accepts.
+type Source struct {
+	ID           uuid.UUID `json:"id"`
+	OrgID        uuid.UUID `json:"org_id"`
+	Name         string    `json:"name"`
+	Kind         string    `json:"kind" enum:"api,webhook,syslog"`
+	SourceType   string    `json:"source_type" doc:"Normalizer key; empty auto-detects"`
+	DedupKeys    []string  `json:"dedup_keys" doc:"Fields the fingerprint covers; empty uses the default (source type, rule, entities)"`
+	DedupWindow  int       `json:"dedup_window_seconds"`
+	AllowedCIDRs []string  `json:"allowed_cidrs,omitempty" doc:"Syslog senders accepted for this source"`
+	Enabled      bool      `json:"enabled"`
+	HasSecret    bool      `json:"has_secret"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+
+	secret []byte
+}
+
+// Window is the dedup window.
+func (s *Source) Window() time.Duration {
+	if s == nil || s.DedupWindow <= 0 {
+		return DefaultDedupWindow
+	}
+	return time.Duration(s.DedupWindow) * time.Second
+}
+
+// Store persists sources and alerts.
+type Store struct {
+	DB *db.DB
+	// key encrypts webhook secrets at rest (AES-256-GCM).
+	key [32]byte
+}
+
+// NewStore builds a Store; secret is the process secret webhook secrets are
+// encrypted with.
+func NewStore(d *db.DB, secret []byte) *Store {
+	return &Store{DB: d, key: sha256.Sum256(append([]byte("securenexus/ingest/webhook-secret\x00"), secret...))}
+}
+
+func (s *Store) seal(plain []byte) ([]byte, error) {
+	block, err := aes.NewCipher(s.key[:])
+	if err != nil {
+		return nil, fmt.Errorf("ingest: cipher: %w", err)
+	}
+	g, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: gcm: %w", err)
+	}
+	nonce := make([]byte, g.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, fmt.Errorf("ingest: nonce: %w", err)
+	}
+	return g.Seal(nonce, nonce, plain, nil), nil
+}
+
+func (s *Store) open(sealed []byte) ([]byte, error) {
+	block, err := aes.NewCipher(s.key[:])
+	if err != nil {
+		return nil, fmt.Errorf("ingest: cipher: %w", err)
+	}
+	g, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: gcm: %w", err)
+	}
+	if len(sealed) < g.NonceSize() {
+		return nil, errors.New("ingest: sealed secret too short")
+	}
+	p, err := g.Open(nil, sealed[:g.NonceSize()], sealed[g.NonceSize():], nil)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: open secret: %w", err)
+	}
+	return p, nil
+}
+
+// SourceInput creates or replaces a source's settings.
+type SourceInput struct {
+	Name         string   `json:"name" minLength:"1" maxLength:"200"`
+	Kind         string   `json:"kind" enum:"api,webhook,syslog"`
+	SourceType   string   `json:"source_type,omitempty" maxLength:"64" doc:"Normalizer key; empty auto-detects"`
+	DedupKeys    []string `json:"dedup_keys,omitempty" maxItems:"16"`
+	DedupWindow  int      `json:"dedup_window_seconds,omitempty" minimum:"0" maximum:"2592000" doc:"0 selects the default (3600)"`
+	AllowedCIDRs []string `json:"allowed_cidrs,omitempty" maxItems:"64"`
+	Enabled      *bool    `json:"enabled,omitempty"`
+}
+
+// Validate checks fields the schema cannot.
+func (in *SourceInput) Validate() error {
+	var fields []apperr.FieldError
+	for i, k := range in.DedupKeys {
+		if !ValidDedupKey(k) {
+			fields = append(fields, apperr.Field(fmt.Sprintf("body.dedup_keys[%d]", i), "unknown dedup key "+k))
+		}
+	}
+	for i, c := range in.AllowedCIDRs {
+		if _, err := netip.ParsePrefix(c); err != nil {
+			fields = append(fields, apperr.Field(fmt.Sprintf("body.allowed_cidrs[%d]", i), "not a CIDR prefix"))
+		}
+	}
+	if in.Kind == KindSyslog && len(in.AllowedCIDRs) == 0 {
+		fields = append(fields, apperr.Field("body.allowed_cidrs", "a syslog source needs at least one sender network"))
+	}
+	if len(fields) > 0 {
+		return apperr.Validation("invalid source", fields...)
+	}
+	return nil
+}
+
+// CreateSource stores a new source. For webhook sources it generates the
+// signing secret and returns it once (it is stored encrypted).
+func (s *Store) CreateSource(ctx context.Context, scope tenant.Scope, in SourceInput) (*Source, string, error) {
+	if err := in.Validate(); err != nil {
+		return nil, "", err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, "", fmt.Errorf("ingest: source id: %w", err)
+	}
+	var secret string
+	var sealed []byte
+	if in.Kind == KindWebhook {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return nil, "", fmt.Errorf("ingest: webhook secret: %w", err)
+		}
+		secret = "whsec_" + fmt.Sprintf("%x", b)
+		if sealed, err = s.seal([]byte(secret)); err != nil {
+			return nil, "", err
+		}
+	}
+	now := time.Now().UTC()
+	src := &Source{ID: id, OrgID: scope.Org(), CreatedAt: now, UpdatedAt: now, HasSecret: sealed != nil}
+	applyInput(src, in)
+	err = s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		keys, cidrs := jsonOrEmpty(src.DedupKeys, "[]"), jsonOrEmpty(src.AllowedCIDRs, "[]")
+		_, err := tx.ExecContext(ctx, `INSERT INTO alert_sources (id, org_id, name, kind, source_type, dedup_keys, dedup_window_seconds, secret_enc, allowed_cidrs, enabled, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`, id.String(), scope.Org().String(), src.Name, src.Kind, src.SourceType,
+			string(keys), src.DedupWindow, sealed, string(cidrs), src.Enabled, now)
+		if err != nil {
+			if isUniqueViolation(err) {
+				return apperr.Conflict("a source with this name exists").WithCode("source_exists")
+			}
+			return fmt.Errorf("ingest: insert source: %w", err)
+		}
+		return putRoute(ctx, tx, src)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return src, secret, nil
+}
+
+func applyInput(src *Source, in SourceInput) {
+	src.Name, src.Kind, src.SourceType = in.Name, in.Kind, in.SourceType
+	src.DedupKeys = in.DedupKeys
+	if src.DedupKeys == nil {
+		src.DedupKeys = []string{}
+	}
+	src.DedupWindow = in.DedupWindow
+	if src.DedupWindow == 0 {
+		src.DedupWindow = int(DefaultDedupWindow / time.Second)
+	}
+	src.AllowedCIDRs = in.AllowedCIDRs
+	src.Enabled = in.Enabled == nil || *in.Enabled
+}
+
+func putRoute(ctx context.Context, tx *db.Tx, src *Source) error {
+	if src.Kind == KindAPI {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO ingest_source_routes (source_id, org_id, kind, allowed_cidrs, enabled) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (source_id) DO UPDATE SET allowed_cidrs = excluded.allowed_cidrs, enabled = excluded.enabled`,
+		src.ID.String(), src.OrgID.String(), src.Kind, string(jsonOrEmpty(src.AllowedCIDRs, "[]")), src.Enabled)
+	if err != nil {
+		return fmt.Errorf("ingest: source route: %w", err)
+	}
+	return nil
+}
+
+// UpdateSource replaces a source's settings (its kind and secret stay).
+func (s *Store) UpdateSource(ctx context.Context, scope tenant.Scope, id uuid.UUID, in SourceInput) (*Source, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var src *Source
+	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		cur, err := s.getSource(ctx, tx, scope, id)
+		if err != nil {
+			return err
+		}
+		in.Kind = cur.Kind
+		applyInput(cur, in)
+		cur.UpdatedAt = time.Now().UTC()
+		_, err = tx.ExecContext(ctx, `UPDATE alert_sources SET name = $3, source_type = $4, dedup_keys = $5, dedup_window_seconds = $6,
+allowed_cidrs = $7, enabled = $8, updated_at = $9 WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String(), cur.Name,
+			cur.SourceType, string(jsonOrEmpty(cur.DedupKeys, "[]")), cur.DedupWindow, string(jsonOrEmpty(cur.AllowedCIDRs, "[]")), cur.Enabled, cur.UpdatedAt)
+		if err != nil {
+			if isUniqueViolation(err) {
+				return apperr.Conflict("a source with this name exists").WithCode("source_exists")
+			}
+			return fmt.Errorf("ingest: update source: %w", err)
+		}
+		src = cur
+		return putRoute(ctx, tx, cur)
+	})
+	return src, err
+}
+
+// DeleteSource removes a source (its alerts stay).
+func (s *Store) DeleteSource(ctx context.Context, scope tenant.Scope, id uuid.UUID) error {
+	return s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM alert_sources WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String())
+		if err != nil {
+			return fmt.Errorf("ingest: delete source: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFound("source")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ingest_source_routes WHERE org_id = $1 AND source_id = $2`, scope.Org().String(), id.String()); err != nil {
+			return fmt.Errorf("ingest: delete route: %w", err)
+		}
+		return nil
+	})
+}
+
+// GetSource returns one source of the org.
+func (s *Store) GetSource(ctx context.Context, scope tenant.Scope, id uuid.UUID) (*Source, error) {
+	var src *Source
+	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		src, err = s.getSource(ctx, tx, scope, id)
+		return err
+	})
+	return src, err
+}
+
+const sourceCols = `id, org_id, name, kind, source_type, dedup_keys, dedup_window_seconds, secret_enc, allowed_cidrs, enabled, created_at, updated_at`
+
+func (s *Store) getSource(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID) (*Source, error) {
+	src, err := scanSource(tx.QueryRowContext(ctx, `SELECT `+sourceCols+` FROM alert_sources WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("source")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ingest: get source: %w", err)
+	}
+	if src.secret != nil {
+		if src.secret, err = s.open(src.secret); err != nil {
+			return nil, err
+		}
+	}
+	return src, nil
+}
+
+// ListSources returns the org's sources by name.
+func (s *Store) ListSources(ctx context.Context, scope tenant.Scope) ([]Source, error) {
+	out := []Source{}
+	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		rs, err := tx.QueryContext(ctx, `SELECT `+sourceCols+` FROM alert_sources WHERE org_id = $1 ORDER BY name`, scope.Org().String())
+		if err != nil {
+			return fmt.Errorf("ingest: list sources: %w", err)
+		}
+		defer func() { _ = rs.Close() }()
+		for rs.Next() {
+			src, err := scanSource(rs)
+			if err != nil {
+				return fmt.Errorf("ingest: scan source: %w", err)
+			}
+			src.secret = nil
+			out = append(out, *src)
+		}
+		return rs.Err()
+	})
+	return out, err
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanSource(sc scanner) (*Source, error) {
+	var src Source
+	var keys, cidrs string
+	if err := sc.Scan(&src.ID, &src.OrgID, &src.Name, &src.Kind, &src.SourceType, &keys, &src.DedupWindow, &src.secret, &cidrs,
+		&src.Enabled, &src.CreatedAt, &src.UpdatedAt); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(keys), &src.DedupKeys); err != nil {
+		return nil, fmt.Errorf("dedup keys: %w", err)
+	}
+	if err := json.Unmarshal([]byte(cidrs), &src.AllowedCIDRs); err != nil {
+		return nil, fmt.Errorf("allowed cidrs: %w", err)
+	}
+	src.HasSecret = len(src.secret) > 0
+	src.CreatedAt, src.UpdatedAt = src.CreatedAt.UTC(), src.UpdatedAt.UTC()
+	return &src, nil
+}
+
+// Route maps a webhook or syslog source to its org.
+type Route struct {
+	SourceID     uuid.UUID
+	OrgID        uuid.UUID
+	Kind         string
+	AllowedCIDRs []netip.Prefix
+}
+
+// LookupRoute finds the org of a source before any org is known (public
+// webhook). Only enabled sources are returned.
+func (s *Store) LookupRoute(ctx context.Context, sourceID uuid.UUID) (*Route, error) {
+	var r Route
+	var cidrs string
+	err := s.DB.Read(ctx, func(ctx context.Context, tx *db.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT source_id, org_id, kind, allowed_cidrs FROM ingest_source_routes WHERE source_id = $1 AND enabled`,
+			sourceID.String()).Scan(&r.SourceID, &r.OrgID, &r.Kind, &cidrs)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.NotFound("source")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ingest: lookup route: %w", err)
+	}
+	r.AllowedCIDRs = parsePrefixes(cidrs)
+	return &r, nil
+}
+
+// SyslogRoutes returns every enabled syslog source route (all orgs), for
+// the listener's sender map.
+func (s *Store) SyslogRoutes(ctx context.Context) ([]Route, error) {
+	var out []Route
+	err := s.DB.Read(ctx, func(ctx context.Context, tx *db.Tx) error {
+		rs, err := tx.QueryContext(ctx, `SELECT source_id, org_id, kind, allowed_cidrs FROM ingest_source_routes WHERE kind = 'syslog' AND enabled ORDER BY source_id`)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = rs.Close() }()
+		for rs.Next() {
+			var r Route
+			var cidrs string
+			if err := rs.Scan(&r.SourceID, &r.OrgID, &r.Kind, &cidrs); err != nil {
+				return err
+			}
+			r.AllowedCIDRs = parsePrefixes(cidrs)
+			out = append(out, r)
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ingest: syslog routes: %w", err)
+	}
+	return out, nil
+}
+
+func parsePrefixes(js string) []netip.Prefix {
+	var ss []string
+	if err := json.Unmarshal([]byte(js), &ss); err != nil {
+		return nil
+	}
+	out := make([]netip.Prefix, 0, len(ss))
+	for _, s := range ss {
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+		}
+	}
+	return out
+}
