@@ -1,9 +1,12 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { applyStoredTheme } from "./components/Shell";
 import "./index.css";
 
+applyStoredTheme();
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <div className="p-4">SecureNexus</div>
+    <App />
   </StrictMode>,
 );

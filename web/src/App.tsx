@@ -1,0 +1,65 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
+import { ApiError } from "./api/problem";
+import { RequireSession } from "./auth/session";
+import { Shell } from "./components/Shell";
+import { AlertDetailPage } from "./pages/AlertDetail";
+import { AlertsPage } from "./pages/Alerts";
+import { ApiReferencePage } from "./pages/ApiReference";
+import { HealthPage } from "./pages/Health";
+import { LoginPage } from "./pages/Login";
+import { ApiKeysPage } from "./pages/settings/ApiKeys";
+import { AuditPage } from "./pages/settings/Audit";
+import { MembersPage } from "./pages/settings/Members";
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // Retry only what may succeed later; never 4xx.
+      retry: (n, err) => n < 2 && (!(err instanceof ApiError) || err.retryable),
+      refetchOnWindowFocus: false,
+      staleTime: 10_000,
+    },
+  },
+});
+
+function NotFound() {
+  return (
+    <div className="p-6">
+      <h1 className="text-base font-semibold">Page not found</h1>
+      <Link to="/alerts" className="text-sm text-sky-600 hover:underline">
+        Go to alerts
+      </Link>
+    </div>
+  );
+}
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route
+            element={
+              <RequireSession>
+                <Shell />
+              </RequireSession>
+            }
+          >
+            <Route index element={<Navigate to="/alerts" replace />} />
+            <Route path="alerts" element={<AlertsPage />} />
+            <Route path="alerts/:id" element={<AlertDetailPage />} />
+            <Route path="settings" element={<Navigate to="/settings/api-keys" replace />} />
+            <Route path="settings/api-keys" element={<ApiKeysPage />} />
+            <Route path="settings/members" element={<MembersPage />} />
+            <Route path="settings/audit" element={<AuditPage />} />
+            <Route path="health" element={<HealthPage />} />
+            <Route path="docs/api" element={<ApiReferencePage />} />
+            <Route path="*" element={<NotFound />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+    </QueryClientProvider>
+  );
+}

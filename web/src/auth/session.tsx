@@ -1,0 +1,104 @@
+// The signed-in user, their orgs and the selected org.
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from "react";
+import { Navigate, useLocation } from "react-router";
+import { api } from "../api/client";
+import { auth } from "../api/endpoints";
+import { ApiError } from "../api/problem";
+import type { Me, OrgMembership } from "../api/types";
+import { ProblemAlert, Spinner } from "../components/ui";
+
+interface Session {
+  me: Me;
+  org: OrgMembership | null;
+  selectOrg: (id: string) => void;
+  logout: () => Promise<void>;
+  /** can reports whether the selected org grants perm (true when the server did not list permissions). */
+  can: (perm: string) => boolean;
+}
+
+const Ctx = createContext<Session | null>(null);
+
+export const ME_KEY = ["me"] as const;
+
+export function useSession(): Session {
+  const s = useContext(Ctx);
+  if (!s) throw new Error("useSession outside SessionProvider");
+  return s;
+}
+
+/** orgKey scopes a query key to the selected org, so switching org refetches. */
+export function useOrgKey(...parts: unknown[]): unknown[] {
+  const { org } = useSession();
+  return ["org", org?.id ?? "", ...parts];
+}
+
+/** chooseOrg keeps the remembered org when the user still belongs to it. */
+export function chooseOrg(orgs: OrgMembership[], remembered: string | null): OrgMembership | null {
+  return orgs.find((o) => o.id === remembered) ?? orgs[0] ?? null;
+}
+
+export function RequireSession({ children }: { children: ReactNode }) {
+  const qc = useQueryClient();
+  const loc = useLocation();
+  const me = useQuery({ queryKey: ME_KEY, queryFn: auth.me, retry: false, staleTime: 60_000 });
+
+  useEffect(() => {
+    api.setUnauthorizedHandler(() => {
+      void qc.invalidateQueries({ queryKey: ME_KEY });
+    });
+    return () => api.setUnauthorizedHandler(undefined);
+  }, [qc]);
+
+  const org = me.data ? chooseOrg(me.data.orgs ?? [], api.orgId) : null;
+  if (org && api.orgId !== org.id) api.setOrg(org.id);
+
+  const selectOrg = useCallback(
+    (id: string) => {
+      api.setOrg(id);
+      qc.removeQueries({ queryKey: ["org"] });
+      void qc.invalidateQueries({ queryKey: ME_KEY });
+    },
+    [qc],
+  );
+  const logout = useCallback(async () => {
+    try {
+      await auth.logout();
+    } finally {
+      qc.clear();
+      window.location.assign("/login");
+    }
+  }, [qc]);
+
+  const value = useMemo<Session | null>(() => {
+    if (!me.data) return null;
+    const perms = org?.permissions;
+    return {
+      me: { ...me.data, orgs: me.data.orgs ?? [] },
+      org,
+      selectOrg,
+      logout,
+      can: (p: string) => !perms || perms.includes(p),
+    };
+  }, [me.data, org, selectOrg, logout]);
+
+  if (me.isPending) {
+    return (
+      <div className="grid h-full place-items-center">
+        <Spinner label="Checking session" />
+      </div>
+    );
+  }
+  if (me.error) {
+    if (me.error instanceof ApiError && me.error.status === 401) {
+      const next = loc.pathname + loc.search;
+      return <Navigate to={`/login${next !== "/" ? `?next=${encodeURIComponent(next)}` : ""}`} replace />;
+    }
+    return (
+      <div className="mx-auto max-w-lg p-8">
+        <ProblemAlert error={me.error} />
+      </div>
+    );
+  }
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}

@@ -1,0 +1,152 @@
+import * as Menu from "@radix-ui/react-dropdown-menu";
+import { useEffect, useState, type ReactNode } from "react";
+import { NavLink, Outlet } from "react-router";
+import { useSession } from "../auth/session";
+import { cx } from "../lib/format";
+
+const THEME_KEY = "securenexus.theme";
+
+export function applyStoredTheme() {
+  let theme = "dark";
+  try {
+    theme = localStorage.getItem(THEME_KEY) ?? "dark";
+  } catch {
+    /* storage unavailable: keep the default */
+  }
+  document.documentElement.classList.toggle("dark", theme !== "light");
+}
+
+function useTheme(): [string, () => void] {
+  const [theme, setTheme] = useState(() => (document.documentElement.classList.contains("dark") ? "dark" : "light"));
+  useEffect(() => {
+    document.documentElement.classList.toggle("dark", theme === "dark");
+    try {
+      localStorage.setItem(THEME_KEY, theme);
+    } catch {
+      /* not remembered */
+    }
+  }, [theme]);
+  return [theme, () => setTheme((t) => (t === "dark" ? "light" : "dark"))];
+}
+
+const menuContent =
+  "z-50 min-w-52 rounded border border-slate-200 bg-white p-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900";
+const menuItem =
+  "flex cursor-default items-center justify-between gap-3 rounded px-2 py-1.5 outline-none select-none data-[highlighted]:bg-sky-600 data-[highlighted]:text-white";
+
+function OrgSwitcher() {
+  const { me, org, selectOrg } = useSession();
+  if (me.orgs.length === 0) return <span className="text-xs text-slate-500">No organisation</span>;
+  return (
+    <Menu.Root modal={false}>
+      <Menu.Trigger
+        className="flex h-7 max-w-60 items-center gap-2 rounded border border-slate-300 px-2 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+        aria-label="Switch organisation"
+        data-testid="org-switcher"
+      >
+        <span className="truncate font-medium">{org?.name ?? "Select org"}</span>
+        <span className="text-slate-500">{org?.role}</span>
+        <span aria-hidden>▾</span>
+      </Menu.Trigger>
+      <Menu.Portal>
+        <Menu.Content className={menuContent} align="start" sideOffset={4}>
+          <Menu.Label className="px-2 py-1 text-[11px] text-slate-500 uppercase">Organisations</Menu.Label>
+          <Menu.RadioGroup value={org?.id} onValueChange={selectOrg}>
+            {me.orgs.map((o) => (
+              <Menu.RadioItem key={o.id} value={o.id} className={menuItem}>
+                <span className="truncate">{o.name}</span>
+                <span className="text-xs opacity-70">{o.role}</span>
+              </Menu.RadioItem>
+            ))}
+          </Menu.RadioGroup>
+        </Menu.Content>
+      </Menu.Portal>
+    </Menu.Root>
+  );
+}
+
+function UserMenu() {
+  const { me, logout } = useSession();
+  const [theme, toggle] = useTheme();
+  return (
+    <Menu.Root modal={false}>
+      <Menu.Trigger
+        className="flex h-7 items-center gap-1 rounded px-2 text-xs hover:bg-slate-100 dark:hover:bg-slate-800"
+        aria-label="User menu"
+      >
+        <span className="max-w-48 truncate">{me.user.name || me.user.email}</span>
+        <span aria-hidden>▾</span>
+      </Menu.Trigger>
+      <Menu.Portal>
+        <Menu.Content className={menuContent} align="end" sideOffset={4}>
+          <div className="px-2 py-1 text-xs text-slate-500">{me.user.email}</div>
+          <Menu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-700" />
+          <Menu.Item className={menuItem} onSelect={toggle}>
+            {theme === "dark" ? "Light theme" : "Dark theme"}
+          </Menu.Item>
+          <Menu.Item className={menuItem} onSelect={() => void logout()}>
+            Sign out
+          </Menu.Item>
+        </Menu.Content>
+      </Menu.Portal>
+    </Menu.Root>
+  );
+}
+
+function NavItem({ to, children }: { to: string; children: ReactNode }) {
+  return (
+    <NavLink
+      to={to}
+      className={({ isActive }) =>
+        cx(
+          "block rounded px-2 py-1 text-sm",
+          isActive ? "bg-sky-600/15 font-medium text-sky-700 dark:text-sky-300" : "text-slate-600 hover:bg-slate-100 dark:text-slate-400 dark:hover:bg-slate-800",
+        )
+      }
+    >
+      {children}
+    </NavLink>
+  );
+}
+
+export function Shell() {
+  const { can } = useSession();
+  return (
+    <div className="flex h-full flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
+        Skip to content
+      </a>
+      <header className="flex h-10 shrink-0 items-center justify-between border-b border-slate-200 px-3 dark:border-slate-800">
+        <div className="flex items-center gap-3">
+          <NavLink to="/alerts" className="flex items-center gap-1.5 font-semibold">
+            <img src="/favicon.svg" alt="" className="h-5 w-5" />
+            SecureNexus
+          </NavLink>
+          <OrgSwitcher />
+        </div>
+        <UserMenu />
+      </header>
+      <div className="flex min-h-0 flex-1">
+        <nav aria-label="Main" className="w-44 shrink-0 space-y-4 overflow-y-auto border-r border-slate-200 p-2 dark:border-slate-800">
+          <div className="space-y-0.5">
+            {can("alerts:read") && <NavItem to="/alerts">Alerts</NavItem>}
+          </div>
+          <div className="space-y-0.5">
+            <p className="px-2 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">Settings</p>
+            {can("apikeys:manage") && <NavItem to="/settings/api-keys">API keys</NavItem>}
+            {can("admin:users") && <NavItem to="/settings/members">Members</NavItem>}
+            {can("audit:read") && <NavItem to="/settings/audit">Audit log</NavItem>}
+          </div>
+          <div className="space-y-0.5">
+            <p className="px-2 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">Platform</p>
+            <NavItem to="/health">Health</NavItem>
+            <NavItem to="/docs/api">API reference</NavItem>
+          </div>
+        </nav>
+        <main id="main" className="min-w-0 flex-1 overflow-y-auto">
+          <Outlet />
+        </main>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,241 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState, type ReactNode } from "react";
+import { Link, useParams } from "react-router";
+import { alerts, type AlertPatch } from "../api/endpoints";
+import { ApiError } from "../api/problem";
+import { STATUSES, STATUS_LABELS, severityOf, type Alert, type AlertStatus } from "../api/types";
+import { useOrgKey, useSession } from "../auth/session";
+import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, SeverityBadge, Spinner, StatusBadge, Tag, fieldProps, td, th } from "../components/ui";
+import { fmtTime } from "../lib/format";
+
+/** attackURL links an ATT&CK technique id (T1059.001) to its MITRE page. */
+export function attackURL(id: string): string | null {
+  const m = /^T(\d{4})(?:\.(\d{3}))?$/.exec(id.trim().toUpperCase());
+  if (!m) return null;
+  return `https://attack.mitre.org/techniques/T${m[1]}/${m[2] ? `${m[2]}/` : ""}`;
+}
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="grid grid-cols-[9rem_1fr] gap-2 py-0.5">
+      <dt className="text-xs text-slate-500">{label}</dt>
+      <dd className="min-w-0 text-sm break-words">{children}</dd>
+    </div>
+  );
+}
+
+function RawViewer({ value }: { value: unknown }) {
+  const [wrap, setWrap] = useState(false);
+  const text = typeof value === "string" ? value : JSON.stringify(value, null, 2);
+  return (
+    <div>
+      <div className="mb-2 flex gap-2">
+        <CopyButton text={text} label="Copy raw" />
+        <Button size="sm" variant="ghost" onClick={() => setWrap((w) => !w)} aria-pressed={wrap}>
+          {wrap ? "No wrap" : "Wrap lines"}
+        </Button>
+        <span className="self-center text-xs text-slate-500">{new Blob([text]).size.toLocaleString()} bytes</span>
+      </div>
+      <pre
+        data-testid="raw-payload"
+        className={`max-h-[28rem] overflow-auto rounded bg-slate-100 p-3 font-mono text-xs leading-relaxed text-slate-800 dark:bg-slate-900 dark:text-slate-300 ${wrap ? "break-all whitespace-pre-wrap" : ""}`}
+      >
+        {text}
+      </pre>
+    </div>
+  );
+}
+
+function Triage({ alert }: { alert: Alert }) {
+  const qc = useQueryClient();
+  const { me, can } = useSession();
+  const [status, setStatus] = useState<AlertStatus>(alert.status);
+  const [assignee, setAssignee] = useState(alert.assignee ?? "");
+  useEffect(() => {
+    setStatus(alert.status);
+    setAssignee(alert.assignee ?? "");
+  }, [alert.status, alert.assignee]);
+  const m = useMutation({
+    mutationFn: (patch: AlertPatch) => alerts.update(alert.id, patch),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: ["org"] }),
+  });
+  const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
+  const editable = can("alerts:write");
+  const dirty = status !== alert.status || (assignee || null) !== (alert.assignee ?? null);
+  return (
+    <form
+      className="space-y-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const patch: AlertPatch = {};
+        if (status !== alert.status) patch.status = status;
+        if ((assignee || null) !== (alert.assignee ?? null)) patch.assignee = assignee || null;
+        m.mutate(patch);
+      }}
+    >
+      <Field id="status" label="Status" error={fields.status}>
+        <Select {...fieldProps("status", fields.status)} disabled={!editable} value={status} onChange={(e) => setStatus(e.target.value as AlertStatus)}>
+          {STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABELS[s]}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      <Field id="assignee" label="Assignee (user id)" error={fields.assignee}>
+        <div className="flex gap-1">
+          <Input {...fieldProps("assignee", fields.assignee)} disabled={!editable} value={assignee} placeholder="Unassigned" onChange={(e) => setAssignee(e.target.value.trim())} />
+          <Button size="sm" className="h-8" disabled={!editable} onClick={() => setAssignee(me.user.id)}>
+            Me
+          </Button>
+        </div>
+      </Field>
+      {m.error && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
+      {m.isSuccess && !dirty ? (
+        <p role="status" className="text-xs text-emerald-600 dark:text-emerald-400">
+          Saved.
+        </p>
+      ) : null}
+      {editable ? (
+        <Button type="submit" variant="primary" disabled={!dirty || m.isPending}>
+          {m.isPending ? "Saving…" : "Save changes"}
+        </Button>
+      ) : (
+        <p className="text-xs text-slate-500">You need alerts:write to change this alert.</p>
+      )}
+    </form>
+  );
+}
+
+export function AlertDetailPage() {
+  const { id = "" } = useParams();
+  const q = useQuery({ queryKey: useOrgKey("alert", id), queryFn: () => alerts.get(id) });
+  if (q.isPending)
+    return (
+      <div className="p-4">
+        <Spinner label="Loading alert" />
+      </div>
+    );
+  if (q.error)
+    return (
+      <div className="space-y-3 p-4">
+        <Link to="/alerts" className="text-sm text-sky-600 hover:underline">
+          ← Alerts
+        </Link>
+        <ProblemAlert error={q.error} />
+      </div>
+    );
+  const a = q.data;
+  return (
+    <div>
+      <PageHeader title={a.title}>
+        <SeverityBadge severity={severityOf(a)} />
+        <StatusBadge status={a.status} />
+      </PageHeader>
+      <div className="px-4 pt-2">
+        <Link to="/alerts" className="text-xs text-sky-600 hover:underline dark:text-sky-400">
+          ← Back to alerts
+        </Link>
+      </div>
+      <div className="grid gap-4 p-4 lg:grid-cols-[1fr_18rem]">
+        <div className="min-w-0 space-y-4">
+          <Section title="Details">
+            {a.description && <p className="mb-3 text-sm whitespace-pre-wrap">{a.description}</p>}
+            <dl>
+              <Row label="ID">
+                <span className="font-mono text-xs">{a.id}</span>
+              </Row>
+              <Row label="Event time (UTC)">{fmtTime(a.event_time)}</Row>
+              <Row label="Received (UTC)">{fmtTime(a.received_time)}</Row>
+              <Row label="Source">
+                <span className="font-mono text-xs">{a.source?.type}</span> {a.source?.vendor} {a.source?.product}
+                {a.source_ref ? <span className="ml-2 font-mono text-xs text-slate-500">ref {a.source_ref}</span> : null}
+              </Row>
+              {(a.rule?.id || a.rule?.name) && (
+                <Row label="Rule">
+                  {a.rule?.name} {a.rule?.id && <span className="font-mono text-xs text-slate-500">{a.rule.id}</span>}
+                </Row>
+              )}
+              <Row label="Occurrences">
+                {a.count ?? 1} · first {fmtTime(a.first_seen)} · last {fmtTime(a.last_seen)}
+              </Row>
+              {a.quality !== undefined && <Row label="Field quality">{Math.round(a.quality * 100)}%</Row>}
+              {a.fingerprint && (
+                <Row label="Fingerprint">
+                  <span className="font-mono text-xs">{a.fingerprint}</span>
+                </Row>
+              )}
+              <Row label="Tags">
+                <div className="flex flex-wrap gap-1">{(a.tags ?? []).length ? (a.tags ?? []).map((t) => <Tag key={t}>{t}</Tag>) : <span className="text-slate-500">—</span>}</div>
+              </Row>
+            </dl>
+          </Section>
+          <Section title="MITRE ATT&CK">
+            {(a.techniques ?? []).length === 0 && (a.tactics ?? []).length === 0 ? (
+              <p className="text-sm text-slate-500">No techniques mapped.</p>
+            ) : (
+              <dl>
+                <Row label="Tactics">{(a.tactics ?? []).join(", ") || "—"}</Row>
+                <Row label="Techniques">
+                  <div className="flex flex-wrap gap-2">
+                    {(a.techniques ?? []).map((t) => {
+                      const url = attackURL(t);
+                      return url ? (
+                        <a key={t} href={url} target="_blank" rel="noreferrer noopener" className="font-mono text-xs text-sky-600 hover:underline dark:text-sky-400">
+                          {t} ↗
+                        </a>
+                      ) : (
+                        <span key={t} className="font-mono text-xs">
+                          {t}
+                        </span>
+                      );
+                    })}
+                  </div>
+                </Row>
+              </dl>
+            )}
+          </Section>
+          <Section title={`Entities (${a.entities?.length ?? 0})`}>
+            {(a.entities ?? []).length === 0 ? (
+              <p className="text-sm text-slate-500">No entities extracted.</p>
+            ) : (
+              <table className="w-full text-sm">
+                <thead>
+                  <tr>
+                    <th className={th}>Type</th>
+                    <th className={th}>Value</th>
+                    <th className={th}>Role</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {(a.entities ?? []).map((e) => (
+                    <tr key={`${e.type}:${e.value}:${e.role}`} className="border-t border-slate-100 dark:border-slate-800">
+                      <td className={td}>{e.type}</td>
+                      <td className={`${td} font-mono text-xs break-all`}>
+                        <Link to={`/alerts?entity=${encodeURIComponent(e.value)}`} className="hover:underline" title="Alerts with this entity">
+                          {e.value}
+                        </Link>
+                      </td>
+                      <td className={td}>{e.role ?? ""}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Section>
+          {a.unmapped && Object.keys(a.unmapped).length > 0 && (
+            <Section title="Unmapped fields">
+              <RawViewer value={a.unmapped} />
+            </Section>
+          )}
+          <Section title="Raw payload">{a.raw === undefined || a.raw === null ? <p className="text-sm text-slate-500">No raw payload kept.</p> : <RawViewer value={a.raw} />}</Section>
+        </div>
+        <aside className="space-y-4">
+          <Section title="Triage">
+            <Triage alert={a} />
+          </Section>
+        </aside>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,358 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { alerts } from "../api/endpoints";
+import { ApiError } from "../api/problem";
+import { SEVERITIES, STATUSES, STATUS_LABELS, severityOf, type AlertFilters, type AlertStatus } from "../api/types";
+import { useOrgKey, useSession } from "../auth/session";
+import { Button, Checkbox, Input, PageHeader, ProblemAlert, Select, SeverityBadge, Spinner, StatusBadge, Tag, td, th } from "../components/ui";
+import { cx, fmtAge, fmtTime, localToISO } from "../lib/format";
+import { activeFilterCount, filtersFromParams, filtersToParams } from "./alertFilters";
+
+function toLocalInput(iso?: string): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const off = d.getTimezoneOffset() * 60000;
+  return new Date(d.getTime() - off).toISOString().slice(0, 16);
+}
+
+function Chips({ label, values, selected, onChange, render }: {
+  label: string;
+  values: string[];
+  selected: string[];
+  onChange: (v: string[]) => void;
+  render?: (v: string) => string;
+}) {
+  return (
+    <div role="group" aria-label={label} className="flex flex-wrap items-center gap-1">
+      <span className="mr-1 text-[11px] font-semibold text-slate-500 uppercase">{label}</span>
+      {values.map((v) => {
+        const on = selected.includes(v);
+        return (
+          <button
+            key={v}
+            type="button"
+            aria-pressed={on}
+            onClick={() => onChange(on ? selected.filter((x) => x !== v) : [...selected, v])}
+            className={cx(
+              "rounded border px-1.5 py-0.5 text-xs",
+              on ? "border-sky-500 bg-sky-600/20 text-sky-700 dark:text-sky-200" : "border-slate-300 text-slate-600 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-400 dark:hover:bg-slate-800",
+            )}
+          >
+            {render ? render(v) : v}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+function FilterBar({ filters, onChange }: { filters: AlertFilters; onChange: (f: AlertFilters) => void }) {
+  const [draft, setDraft] = useState(filters);
+  const [more, setMore] = useState(() => !!(filters.source || filters.entity || filters.technique || filters.assignee || filters.tag || filters.from || filters.to));
+  useEffect(() => setDraft(filters), [filters]);
+  const set = (k: keyof AlertFilters, v: string) => setDraft((d) => ({ ...d, [k]: v || undefined }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    onChange(draft);
+  };
+  return (
+    <form onSubmit={submit} className="space-y-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800" aria-label="Alert filters">
+      <div className="flex flex-wrap items-center gap-2">
+        <Input
+          id="alert-search"
+          aria-label="Search alerts"
+          placeholder="Search title, description, entities…  ( / )"
+          className="max-w-md"
+          value={draft.q ?? ""}
+          onChange={(e) => set("q", e.target.value)}
+        />
+        <Button type="submit" variant="primary">
+          Apply
+        </Button>
+        <Button variant="ghost" onClick={() => setMore((m) => !m)} aria-expanded={more}>
+          {more ? "Fewer filters" : "More filters"}
+        </Button>
+        {activeFilterCount(filters) > 0 && (
+          <Button variant="ghost" onClick={() => onChange({})}>
+            Clear all
+          </Button>
+        )}
+      </div>
+      <div className="flex flex-wrap gap-x-6 gap-y-2">
+        <Chips label="Severity" values={SEVERITIES} selected={filters.severity ?? []} onChange={(v) => onChange({ ...filters, ...draftText(draft), severity: v })} />
+        <Chips
+          label="Status"
+          values={STATUSES}
+          selected={filters.status ?? []}
+          onChange={(v) => onChange({ ...filters, ...draftText(draft), status: v })}
+          render={(v) => STATUS_LABELS[v as AlertStatus]}
+        />
+      </div>
+      {more && (
+        <div className="grid grid-cols-2 gap-2 md:grid-cols-4 xl:grid-cols-7">
+          <Input aria-label="Source" placeholder="Source (e.g. suricata)" value={draft.source ?? ""} onChange={(e) => set("source", e.target.value)} />
+          <Input aria-label="Entity" placeholder="Entity (IP, host, user…)" value={draft.entity ?? ""} onChange={(e) => set("entity", e.target.value)} />
+          <Input aria-label="ATT&CK technique" placeholder="Technique (T1059)" value={draft.technique ?? ""} onChange={(e) => set("technique", e.target.value)} />
+          <Input aria-label="Assignee" placeholder="Assignee user id" value={draft.assignee ?? ""} onChange={(e) => set("assignee", e.target.value)} />
+          <Input aria-label="Tag" placeholder="Tag" value={draft.tag ?? ""} onChange={(e) => set("tag", e.target.value)} />
+          <Input aria-label="From" type="datetime-local" value={toLocalInput(draft.from)} onChange={(e) => set("from", localToISO(e.target.value) ?? "")} />
+          <Input aria-label="To" type="datetime-local" value={toLocalInput(draft.to)} onChange={(e) => set("to", localToISO(e.target.value) ?? "")} />
+        </div>
+      )}
+    </form>
+  );
+}
+
+function draftText(d: AlertFilters): AlertFilters {
+  const { q, source, entity, technique, assignee, tag, from, to } = d;
+  return { q, source, entity, technique, assignee, tag, from, to };
+}
+
+function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: AlertFilters) => void }) {
+  const qc = useQueryClient();
+  const key = useOrgKey("saved-filters");
+  const list = useQuery({ queryKey: key, queryFn: alerts.savedFilters, retry: false });
+  const [naming, setNaming] = useState(false);
+  const [name, setName] = useState("");
+  const save = useMutation({
+    mutationFn: () => alerts.saveFilter(name.trim(), filters),
+    onSuccess: () => {
+      setNaming(false);
+      setName("");
+      void qc.invalidateQueries({ queryKey: key });
+    },
+  });
+  if (list.error instanceof ApiError && (list.error.status === 404 || list.error.status === 405)) return null;
+  const nameErr = save.error instanceof ApiError ? save.error.fieldErrors().name : undefined;
+  return (
+    <div className="flex items-center gap-2">
+      <Select
+        aria-label="Saved filters"
+        className="w-44"
+        value=""
+        onChange={(e) => {
+          const f = list.data?.find((s) => s.id === e.target.value);
+          if (f) onPick(f.filters);
+        }}
+      >
+        <option value="">{list.isPending ? "Loading…" : `Saved filters (${list.data?.length ?? 0})`}</option>
+        {list.data?.map((s) => (
+          <option key={s.id} value={s.id}>
+            {s.name}
+          </option>
+        ))}
+      </Select>
+      {naming ? (
+        <form
+          className="flex items-center gap-1"
+          onSubmit={(e) => {
+            e.preventDefault();
+            save.mutate();
+          }}
+        >
+          <Input aria-label="Filter name" aria-invalid={nameErr ? true : undefined} title={nameErr} autoFocus className="w-40" value={name} onChange={(e) => setName(e.target.value)} placeholder="Name" />
+          <Button type="submit" size="sm" variant="primary" disabled={!name.trim() || save.isPending}>
+            Save
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => setNaming(false)}>
+            Cancel
+          </Button>
+          {save.error ? <span className="text-xs text-red-500">{nameErr ?? (save.error as Error).message}</span> : null}
+        </form>
+      ) : (
+        <Button size="sm" variant="ghost" onClick={() => setNaming(true)} disabled={activeFilterCount(filters) === 0}>
+          Save filter
+        </Button>
+      )}
+    </div>
+  );
+}
+
+export function AlertsPage() {
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo(() => filtersFromParams(params), [params]);
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const { can } = useSession();
+  const key = useOrgKey("alerts", filtersToParams(filters).toString());
+  const q = useInfiniteQuery({
+    queryKey: key,
+    queryFn: ({ pageParam, signal }) => alerts.list(filters, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor,
+  });
+  const rows = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [cursor, setCursor] = useState(0);
+  const [bulkStatus, setBulkStatus] = useState<AlertStatus>("triaged");
+  const tableRef = useRef<HTMLTableSectionElement>(null);
+
+  useEffect(() => setSelected(new Set()), [key.join("|")]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const bulk = useMutation({
+    mutationFn: () => alerts.bulkUpdate([...selected], { status: bulkStatus }),
+    onSuccess: () => {
+      setSelected(new Set());
+      void qc.invalidateQueries({ queryKey: ["org"] });
+    },
+  });
+
+  const setFilters = (f: AlertFilters) => setParams(filtersToParams(f));
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+
+  // Keyboard: j/k move, x select, Enter/o open, / search.
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      const t = e.target as HTMLElement;
+      if (t.closest("input, textarea, select, [contenteditable=true]") || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (e.key === "/") {
+        e.preventDefault();
+        document.getElementById("alert-search")?.focus();
+        return;
+      }
+      if (!rows.length) return;
+      const i = Math.min(cursor, rows.length - 1);
+      if (e.key === "j" || e.key === "ArrowDown") setCursor(Math.min(i + 1, rows.length - 1));
+      else if (e.key === "k" || e.key === "ArrowUp") setCursor(Math.max(i - 1, 0));
+      else if (e.key === "x" && rows[i]) toggle(rows[i].id);
+      else if ((e.key === "Enter" || e.key === "o") && rows[i] && !t.closest("button, a")) navigate(`/alerts/${rows[i].id}`);
+      else return;
+      e.preventDefault();
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [rows, cursor, navigate]);
+
+  useEffect(() => {
+    tableRef.current?.querySelector(`[data-row="${cursor}"]`)?.scrollIntoView({ block: "nearest" });
+  }, [cursor]);
+
+  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const someSelected = selected.size > 0 && !allSelected;
+
+  return (
+    <div className="flex h-full flex-col">
+      <PageHeader title="Alerts">
+        <SavedFilters filters={filters} onPick={setFilters} />
+      </PageHeader>
+      <FilterBar filters={filters} onChange={setFilters} />
+      {selected.size > 0 && can("alerts:write") && (
+        <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-4 py-1.5 dark:border-slate-800 dark:bg-sky-950/40" role="region" aria-label="Bulk actions">
+          <span className="text-xs font-medium">{selected.size} selected</span>
+          <Select aria-label="New status for selected alerts" className="w-40" value={bulkStatus} onChange={(e) => setBulkStatus(e.target.value as AlertStatus)}>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </Select>
+          <Button size="sm" variant="primary" disabled={bulk.isPending} onClick={() => bulk.mutate()}>
+            Set status
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>
+            Clear selection
+          </Button>
+          {bulk.error ? <ProblemAlert error={bulk.error} className="w-full" /> : null}
+        </div>
+      )}
+      <div className="min-h-0 flex-1 overflow-auto">
+        {q.error ? (
+          <ProblemAlert error={q.error} className="m-4" />
+        ) : q.isPending ? (
+          <div className="p-4">
+            <Spinner label="Loading alerts" />
+          </div>
+        ) : rows.length === 0 ? (
+          <p className="p-6 text-center text-slate-500">{activeFilterCount(filters) ? "No alerts match these filters." : "No alerts yet."}</p>
+        ) : (
+          <table className="w-full border-collapse text-sm" aria-label="Alerts">
+            <thead className="sticky top-0 z-10 bg-slate-50 dark:bg-slate-900">
+              <tr className="border-b border-slate-200 dark:border-slate-800">
+                <th className={cx(th, "w-8")}>
+                  <Checkbox
+                    label="Select all loaded alerts"
+                    checked={allSelected ? true : someSelected ? "indeterminate" : false}
+                    onCheckedChange={(v) => setSelected(v ? new Set(rows.map((r) => r.id)) : new Set())}
+                  />
+                </th>
+                <th className={cx(th, "w-20")}>Severity</th>
+                <th className={th}>Title</th>
+                <th className={cx(th, "w-28")}>Status</th>
+                <th className={cx(th, "w-32")}>Source</th>
+                <th className={cx(th, "hidden w-56 xl:table-cell")}>Entities</th>
+                <th className={cx(th, "hidden w-32 lg:table-cell")}>ATT&amp;CK</th>
+                <th className={cx(th, "w-40")}>Event time (UTC)</th>
+              </tr>
+            </thead>
+            <tbody ref={tableRef}>
+              {rows.map((a, i) => (
+                <tr
+                  key={a.id}
+                  data-row={i}
+                  data-testid="alert-row"
+                  aria-selected={selected.has(a.id)}
+                  onClick={() => setCursor(i)}
+                  className={cx(
+                    "border-b border-slate-100 dark:border-slate-800/70",
+                    i === cursor ? "bg-slate-100 outline outline-1 -outline-offset-1 outline-sky-600/60 dark:bg-slate-800/60" : "hover:bg-slate-50 dark:hover:bg-slate-900",
+                  )}
+                >
+                  <td className={td}>
+                    <Checkbox label={`Select ${a.title}`} checked={selected.has(a.id)} onCheckedChange={() => toggle(a.id)} />
+                  </td>
+                  <td className={td}>
+                    <SeverityBadge severity={severityOf(a)} />
+                  </td>
+                  <td className={cx(td, "max-w-0")}>
+                    <Link to={`/alerts/${a.id}`} className="block truncate font-medium text-slate-900 hover:text-sky-600 hover:underline dark:text-slate-100 dark:hover:text-sky-300">
+                      {a.title}
+                    </Link>
+                    {(a.count ?? 1) > 1 && <span className="text-[11px] text-slate-500">×{a.count} · last {fmtAge(a.last_seen)} ago</span>}
+                  </td>
+                  <td className={td}>
+                    <StatusBadge status={a.status} />
+                  </td>
+                  <td className={cx(td, "truncate font-mono text-xs")}>{a.source?.type}</td>
+                  <td className={cx(td, "hidden xl:table-cell")}>
+                    <div className="flex flex-wrap gap-1">
+                      {(a.entities ?? []).slice(0, 3).map((e) => (
+                        <Tag key={`${e.type}:${e.value}`}>{e.value}</Tag>
+                      ))}
+                      {(a.entities?.length ?? 0) > 3 && <span className="text-[11px] text-slate-500">+{(a.entities?.length ?? 0) - 3}</span>}
+                    </div>
+                  </td>
+                  <td className={cx(td, "hidden font-mono text-xs lg:table-cell")}>{(a.techniques ?? []).join(", ")}</td>
+                  <td className={cx(td, "font-mono text-xs whitespace-nowrap")} title={a.event_time}>
+                    {fmtTime(a.event_time)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {rows.length > 0 && (
+          <div className="flex items-center justify-between px-4 py-3 text-xs text-slate-500">
+            <span>
+              {rows.length} loaded · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>Enter</kbd> open · <kbd>/</kbd> search
+            </span>
+            {q.hasNextPage ? (
+              <Button size="sm" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
+                {q.isFetchingNextPage ? "Loading…" : "Load more"}
+              </Button>
+            ) : (
+              <span>End of results</span>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

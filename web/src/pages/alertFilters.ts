@@ -1,0 +1,33 @@
+import type { AlertFilters } from "../api/types";
+
+const MULTI = ["severity", "status"] as const;
+const SINGLE = ["q", "source", "entity", "technique", "assignee", "tag", "from", "to"] as const;
+
+/** filtersFromParams reads alert filters from the URL query. */
+export function filtersFromParams(p: URLSearchParams): AlertFilters {
+  const f: AlertFilters = {};
+  for (const k of MULTI) {
+    const v = p.getAll(k).filter(Boolean);
+    if (v.length) f[k] = v;
+  }
+  for (const k of SINGLE) {
+    const v = p.get(k);
+    if (v) f[k] = v;
+  }
+  return f;
+}
+
+/** filtersToParams writes alert filters into a URL query (stable key order). */
+export function filtersToParams(f: AlertFilters): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const k of MULTI) for (const v of f[k] ?? []) p.append(k, v);
+  for (const k of SINGLE) {
+    const v = f[k];
+    if (v) p.set(k, v);
+  }
+  return p;
+}
+
+export function activeFilterCount(f: AlertFilters): number {
+  return Object.values(f).filter((v) => (Array.isArray(v) ? v.length > 0 : !!v)).length;
+}

@@ -1,0 +1,174 @@
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { apiKeys } from "../../api/endpoints";
+import { ApiError } from "../../api/problem";
+import type { CreatedApiKey } from "../../api/types";
+import { useOrgKey, useSession } from "../../auth/session";
+import { Button, Checkbox, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Spinner, fieldProps, td, th } from "../../components/ui";
+import { fmtTime, localToISO } from "../../lib/format";
+
+/** Permissions an API key may carry (the server refuses any the creator lacks). */
+const KEY_PERMISSIONS = [
+  "alerts:read",
+  "alerts:write",
+  "alerts:ingest",
+  "sources:manage",
+  "incidents:read",
+  "incidents:manage",
+  "playbooks:read",
+  "playbooks:execute",
+  "compliance:read",
+  "audit:read",
+  "ops:read",
+];
+
+function CreateKey({ onCreated }: { onCreated: (k: CreatedApiKey) => void }) {
+  const [name, setName] = useState("");
+  const [perms, setPerms] = useState<string[]>(["alerts:ingest"]);
+  const [expires, setExpires] = useState("");
+  const m = useMutation({
+    mutationFn: () => apiKeys.create({ name: name.trim(), permissions: perms, expires_at: localToISO(expires) }),
+    onSuccess: (k) => {
+      setName("");
+      onCreated(k);
+    },
+  });
+  const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    m.mutate();
+  };
+  return (
+    <form onSubmit={submit} className="space-y-3" noValidate>
+      <div className="grid gap-3 md:grid-cols-2">
+        <Field id="key-name" label="Name" error={fields.name}>
+          <Input {...fieldProps("key-name", fields.name)} value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. suricata-sensor-01" />
+        </Field>
+        <Field id="key-expires" label="Expires (optional)" error={fields.expires_at}>
+          <Input {...fieldProps("key-expires", fields.expires_at)} type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />
+        </Field>
+      </div>
+      <fieldset aria-describedby={fields.permissions ? "key-perms-error" : undefined}>
+        <legend className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">Permissions</legend>
+        <div className="grid grid-cols-2 gap-1 md:grid-cols-4">
+          {KEY_PERMISSIONS.map((p) => (
+            <label key={p} className="flex items-center gap-2 font-mono text-xs">
+              <Checkbox label={p} checked={perms.includes(p)} onCheckedChange={(on) => setPerms((cur) => (on ? [...cur, p] : cur.filter((x) => x !== p)))} />
+              {p}
+            </label>
+          ))}
+        </div>
+        {fields.permissions && (
+          <p id="key-perms-error" role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
+            {fields.permissions}
+          </p>
+        )}
+      </fieldset>
+      {m.error && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
+      <Button type="submit" variant="primary" disabled={m.isPending}>
+        Create key
+      </Button>
+    </form>
+  );
+}
+
+export function ApiKeysPage() {
+  const qc = useQueryClient();
+  const key = useOrgKey("api-keys");
+  const { org } = useSession();
+  const [created, setCreated] = useState<CreatedApiKey | null>(null);
+  const q = useInfiniteQuery({
+    queryKey: key,
+    queryFn: ({ pageParam }) => apiKeys.list(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (p) => p.next_cursor,
+  });
+  const revoke = useMutation({ mutationFn: apiKeys.revoke, onSuccess: () => void qc.invalidateQueries({ queryKey: key }) });
+  const rows = q.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <div>
+      <PageHeader title="API keys" />
+      <div className="space-y-4 p-4">
+        {created && (
+          <div role="status" className="space-y-2 rounded border border-emerald-600/60 bg-emerald-50 p-3 dark:bg-emerald-950/30">
+            <p className="text-sm font-medium">
+              Key “{created.key.name}” created for {org?.name}. Copy it now: it is shown only once.
+            </p>
+            <div className="flex items-center gap-2">
+              <code data-testid="new-api-key" className="min-w-0 flex-1 rounded bg-white px-2 py-1 font-mono text-xs break-all select-all dark:bg-slate-900">
+                {created.secret}
+              </code>
+              <CopyButton text={created.secret} />
+              <Button size="sm" variant="ghost" onClick={() => setCreated(null)}>
+                Done
+              </Button>
+            </div>
+          </div>
+        )}
+        <Section title="Create key">
+          <CreateKey onCreated={(k) => {
+            setCreated(k);
+            void qc.invalidateQueries({ queryKey: key });
+          }} />
+        </Section>
+        <Section title="Keys">
+          {q.error ? (
+            <ProblemAlert error={q.error} />
+          ) : q.isPending ? (
+            <Spinner />
+          ) : rows.length === 0 ? (
+            <p className="text-sm text-slate-500">No API keys.</p>
+          ) : (
+            <table className="w-full text-sm">
+              <thead>
+                <tr>
+                  <th className={th}>Name</th>
+                  <th className={th}>Prefix</th>
+                  <th className={th}>Permissions</th>
+                  <th className={th}>Created</th>
+                  <th className={th}>Last used</th>
+                  <th className={th}>Expires</th>
+                  <th className={th}></th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((k) => (
+                  <tr key={k.id} className="border-t border-slate-100 dark:border-slate-800">
+                    <td className={td}>{k.name}</td>
+                    <td className={`${td} font-mono text-xs`}>{k.prefix}</td>
+                    <td className={`${td} font-mono text-[11px]`}>{(k.permissions ?? []).join(" ")}</td>
+                    <td className={`${td} font-mono text-xs`}>{fmtTime(k.created_at)}</td>
+                    <td className={`${td} font-mono text-xs`}>{fmtTime(k.last_used_at)}</td>
+                    <td className={`${td} font-mono text-xs`}>{fmtTime(k.expires_at)}</td>
+                    <td className={`${td} text-right`}>
+                      {k.revoked_at ? (
+                        <span className="text-xs text-slate-500">revoked {fmtTime(k.revoked_at)}</span>
+                      ) : (
+                        <Button
+                          size="sm"
+                          variant="danger"
+                          disabled={revoke.isPending}
+                          onClick={() => {
+                            if (window.confirm(`Revoke key “${k.name}”? Clients using it stop working immediately.`)) revoke.mutate(k.id);
+                          }}
+                        >
+                          Revoke
+                        </Button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {revoke.error ? <ProblemAlert error={revoke.error} className="mt-2" /> : null}
+          {q.hasNextPage && (
+            <Button size="sm" className="mt-2" onClick={() => void q.fetchNextPage()}>
+              Load more
+            </Button>
+          )}
+        </Section>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,175 @@
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { members } from "../../api/endpoints";
+import { ApiError } from "../../api/problem";
+import type { Invitation } from "../../api/types";
+import { useOrgKey } from "../../auth/session";
+import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, Spinner, fieldProps, td, th } from "../../components/ui";
+import { fmtTime } from "../../lib/format";
+
+const ROLES = ["viewer", "analyst", "responder", "auditor", "admin", "owner"];
+
+function Invite({ onInvited }: { onInvited: (i: Invitation) => void }) {
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("analyst");
+  const m = useMutation({
+    mutationFn: () => members.invite({ email: email.trim(), role }),
+    onSuccess: (inv) => {
+      setEmail("");
+      onInvited(inv);
+    },
+  });
+  const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    m.mutate();
+  };
+  return (
+    <form onSubmit={submit} noValidate className="space-y-2">
+      <div className="grid items-start gap-3 md:grid-cols-[1fr_10rem_auto]">
+        <Field id="invite-email" label="Email" error={fields.email}>
+          <Input {...fieldProps("invite-email", fields.email)} type="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field id="invite-role" label="Role" error={fields.role}>
+          <Select {...fieldProps("invite-role", fields.role)} value={role} onChange={(e) => setRole(e.target.value)}>
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </Select>
+        </Field>
+        <Button type="submit" variant="primary" className="mt-5" disabled={m.isPending}>
+          Invite
+        </Button>
+      </div>
+      {m.error && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
+    </form>
+  );
+}
+
+export function MembersPage() {
+  const qc = useQueryClient();
+  const memberKey = useOrgKey("members");
+  const invKey = useOrgKey("invitations");
+  const [invited, setInvited] = useState<Invitation | null>(null);
+  const list = useInfiniteQuery({
+    queryKey: memberKey,
+    queryFn: ({ pageParam }) => members.list(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (p) => p.next_cursor,
+  });
+  const invs = useInfiniteQuery({
+    queryKey: invKey,
+    queryFn: ({ pageParam }) => members.invitations(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (p) => p.next_cursor,
+  });
+  const revoke = useMutation({ mutationFn: members.revokeInvitation, onSuccess: () => void qc.invalidateQueries({ queryKey: invKey }) });
+  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const invRows = invs.data?.pages.flatMap((p) => p.items) ?? [];
+  const inviteLink = invited ? (invited.accept_url ?? (invited.token ? `${window.location.origin}/invite/${invited.token}` : "")) : "";
+  return (
+    <div>
+      <PageHeader title="Members" />
+      <div className="space-y-4 p-4">
+        <Section title="Invite a member">
+          <Invite
+            onInvited={(i) => {
+              setInvited(i);
+              void qc.invalidateQueries({ queryKey: invKey });
+            }}
+          />
+          {invited && (
+            <div role="status" className="mt-3 space-y-1 rounded border border-emerald-600/60 bg-emerald-50 p-2 text-sm dark:bg-emerald-950/30">
+              <p>
+                Invitation for {invited.email} ({invited.role}) created, valid until {fmtTime(invited.expires_at)} UTC.
+              </p>
+              {inviteLink && (
+                <div className="flex items-center gap-2">
+                  <code className="min-w-0 flex-1 font-mono text-xs break-all">{inviteLink}</code>
+                  <CopyButton text={inviteLink} label="Copy link" />
+                </div>
+              )}
+            </div>
+          )}
+        </Section>
+        <Section title="Members">
+          {list.error ? (
+            <ProblemAlert error={list.error} />
+          ) : list.isPending ? (
+            <Spinner />
+          ) : (
+            <table className="w-full text-sm">
+              <thead>
+                <tr>
+                  <th className={th}>Name</th>
+                  <th className={th}>Email</th>
+                  <th className={th}>Role</th>
+                  <th className={th}>Member since (UTC)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((m) => (
+                  <tr key={m.user_id} className="border-t border-slate-100 dark:border-slate-800">
+                    <td className={td}>{m.name || "—"}</td>
+                    <td className={td}>{m.email}</td>
+                    <td className={td}>{m.role}</td>
+                    <td className={`${td} font-mono text-xs`}>{fmtTime(m.created_at)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {list.hasNextPage && (
+            <Button size="sm" className="mt-2" onClick={() => void list.fetchNextPage()}>
+              Load more
+            </Button>
+          )}
+        </Section>
+        <Section title="Invitations">
+          {invs.error ? (
+            <ProblemAlert error={invs.error} />
+          ) : invs.isPending ? (
+            <Spinner />
+          ) : invRows.length === 0 ? (
+            <p className="text-sm text-slate-500">No invitations.</p>
+          ) : (
+            <table className="w-full text-sm">
+              <thead>
+                <tr>
+                  <th className={th}>Email</th>
+                  <th className={th}>Role</th>
+                  <th className={th}>Created</th>
+                  <th className={th}>Expires</th>
+                  <th className={th}>State</th>
+                  <th className={th}></th>
+                </tr>
+              </thead>
+              <tbody>
+                {invRows.map((i) => {
+                  const state = i.accepted_at ? "accepted" : i.revoked_at ? "revoked" : new Date(i.expires_at) < new Date() ? "expired" : "pending";
+                  return (
+                    <tr key={i.id} className="border-t border-slate-100 dark:border-slate-800">
+                      <td className={td}>{i.email}</td>
+                      <td className={td}>{i.role}</td>
+                      <td className={`${td} font-mono text-xs`}>{fmtTime(i.created_at)}</td>
+                      <td className={`${td} font-mono text-xs`}>{fmtTime(i.expires_at)}</td>
+                      <td className={td}>{state}</td>
+                      <td className={`${td} text-right`}>
+                        {state === "pending" && (
+                          <Button size="sm" variant="danger" disabled={revoke.isPending} onClick={() => revoke.mutate(i.id)}>
+                            Revoke
+                          </Button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+          {revoke.error ? <ProblemAlert error={revoke.error} className="mt-2" /> : null}
+        </Section>
+      </div>
+    </div>
+  );
+}
