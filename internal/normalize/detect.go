@@ -1,0 +1,142 @@
+package normalize
+
+import (
+	"bytes"
+	"strings"
+	"time"
+
+	"github.com/securenexus/securenexus/internal/syslog"
+)
+
+// Detect guesses the source type of a payload from its shape: CEF and
+// PAN-OS lines, syslog lines, and JSON objects by their characteristic keys
+// (after unwrapping API envelopes and Elasticsearch hits). Any other JSON
+// object is "generic"; anything else (YAML, free text) is "".
+func Detect(raw []byte) string {
+	b := bytes.TrimLeft(raw, " \t\r\n\xef\xbb\xbf")
+	if len(b) == 0 {
+		return ""
+	}
+	if b[0] == '{' || b[0] == '[' {
+		return detectJSON(b)
+	}
+	line := b
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	s := string(line)
+	if syslog.IsCEF(s) {
+		return "cef"
+	}
+	m, err := syslog.Parse(s, time.Now())
+	if err != nil {
+		return ""
+	}
+	if syslog.IsPANOS(m.Message) {
+		return "panos"
+	}
+	return "syslog"
+}
+
+func detectJSON(b []byte) string {
+	// First value: an object, or the first element of an array.
+	if b[0] == '[' {
+		els, ok := elements(firstValue(b))
+		if !ok || len(els) == 0 {
+			return ""
+		}
+		b = els[0]
+	} else {
+		b = firstValue(b)
+	}
+	if len(b) == 0 || b[0] != '{' {
+		return ""
+	}
+	return detectObject(b, 0)
+}
+
+func firstValue(b []byte) []byte {
+	e, ok := skipValue(b, 0)
+	if !ok {
+		return nil
+	}
+	return b[:e]
+}
+
+// envelopeTypes maps envelope keys whose empty arrays still identify the
+// source.
+var envelopeTypes = map[string]string{
+	"findings": "guardduty", "Findings": "securityhub", "Records": "cloudtrail",
+	"listFindingsResults": "gcp_scc", "value": "defender", "resources": "crowdstrike", "data": "sentinelone",
+}
+
+func detectObject(o []byte, depth int) string {
+	if depth > 3 {
+		return "generic"
+	}
+	for _, k := range []string{"findings", "Findings", "Records", "listFindingsResults", "value", "resources", "data"} {
+		v := member(o, k)
+		if v == nil {
+			continue
+		}
+		els, ok := elements(v)
+		if !ok {
+			continue
+		}
+		if len(els) == 0 {
+			return envelopeTypes[k]
+		}
+		if els[0][0] == '{' {
+			if t := detectObject(els[0], depth+1); t != "generic" {
+				return t
+			}
+		}
+	}
+	if d := member(o, "detail"); d != nil && hasKey(o, "detail-type") {
+		if t := detectObject(d, depth+1); t != "generic" {
+			return t
+		}
+	}
+	if h := path(o, "hits", "hits"); h != nil {
+		if els, ok := elements(h); ok && len(els) > 0 {
+			return detectObject(els[0], depth+1)
+		}
+	}
+	if s := member(o, "_source"); s != nil && s[0] == '{' {
+		return detectObject(s, depth+1)
+	}
+	has := func(k string) bool { return hasKey(o, k) }
+	switch {
+	case has("class_uid") && has("severity_id"):
+		return "ocsf"
+	case has("schemaVersion") && has("service") && has("arn"):
+		return "guardduty"
+	case has("SchemaVersion") && has("ProductArn"):
+		return "securityhub"
+	case has("eventVersion") && has("eventSource"):
+		return "cloudtrail"
+	case has("event_type") && (has("src_ip") || has("flow_id") || has("in_iface")):
+		return "suricata"
+	case has("note") && has("ts"):
+		return "zeek"
+	case has("rule") && path(o, "rule", "level") != nil && (has("agent") || has("manager") || has("decoder")):
+		return "wazuh"
+	case strings.Contains(rawString(member(o, "@odata.type")), "security.alert") || has("alertCreationTime") || (has("machineId") && has("detectionSource")):
+		return "defender"
+	case strings.HasPrefix(rawString(member(o, "type")), "Microsoft.SecurityInsights/"):
+		return "sentinel"
+	case strings.Contains(strings.ToLower(rawString(path(o, "metadata", "eventType"))), "detectionsummaryevent") ||
+		(has("metadata") && path(o, "event", "CompositeId") != nil):
+		return "crowdstrike"
+	case has("threatInfo") || has("agentRealtimeInfo"):
+		return "sentinelone"
+	case has("eventType") && has("published") && has("uuid"):
+		return "okta"
+	case has("finding") && (path(o, "finding", "canonicalName") != nil || path(o, "finding", "category") != nil):
+		return "gcp_scc"
+	case rawString(path(o, "agent", "type")) == "endpoint" || has("kibana.alert.rule.name") || path(o, "kibana", "alert") != nil ||
+		strings.HasPrefix(rawString(path(o, "data_stream", "dataset")), "endpoint.alerts"):
+		return "elastic"
+	}
+	return "generic"
+}

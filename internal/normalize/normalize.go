@@ -1,0 +1,106 @@
+// Package normalize maps vendor alert payloads (GuardDuty, Security Hub,
+// CloudTrail, Suricata, Zeek, Wazuh, Elastic, Microsoft Defender, Sentinel,
+// CrowdStrike, SentinelOne, Okta, GCP SCC, CEF, PAN-OS, syslog, OCSF and
+// arbitrary JSON) to the normalized alert.Alert schema. Each source type has
+// one Normalizer; Detect guesses the source type from a payload's shape.
+//
+// Normalizers never set ID, OrgID, Fingerprint, Count, FirstSeen, LastSeen
+// or ReceivedTime: the ingest pipeline does (see Fingerprint).
+package normalize
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/apperr"
+)
+
+// Normalizer maps one source type's payload to normalized alerts.
+type Normalizer interface {
+	SourceType() string                          // e.g. "guardduty"
+	Normalize(raw []byte) ([]alert.Alert, error) // one payload may hold several findings (API envelopes) or none (empty envelope -> zero alerts, nil error)
+}
+
+var (
+	reflectString = reflect.TypeOf("")
+	reflectFloat  = reflect.TypeOf(0.0)
+)
+
+var registry = map[string]Normalizer{}
+
+func register(n Normalizer) { registry[n.SourceType()] = n }
+
+// Lookup returns the normalizer of a source type.
+func Lookup(sourceType string) (Normalizer, bool) {
+	n, ok := registry[strings.ToLower(strings.TrimSpace(sourceType))]
+	return n, ok
+}
+
+// SourceTypes lists every registered source type, sorted.
+func SourceTypes() []string {
+	out := make([]string, 0, len(registry))
+	for k := range registry {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Normalize maps raw with the normalizer of sourceType. sourceType "" or
+// "auto" detects the type from the payload (Detect). An unknown or
+// undetectable type is a validation error naming "source_type".
+func Normalize(sourceType string, raw []byte) ([]alert.Alert, error) {
+	st := strings.ToLower(strings.TrimSpace(sourceType))
+	if st == "" || st == "auto" {
+		st = Detect(raw)
+		if st == "" {
+			return nil, apperr.Validation("cannot detect the source type of the payload",
+				apperr.Field("source_type", "payload shape not recognized; set source_type explicitly"))
+		}
+	}
+	n, ok := registry[st]
+	if !ok {
+		return nil, apperr.Validation("unknown source type",
+			apperr.Field("source_type", "must be one of: "+strings.Join(SourceTypes(), ", ")))
+	}
+	return n.Normalize(raw)
+}
+
+// itemFunc maps one record; emit false skips it (e.g. non-alert events).
+type itemFunc func(rec record) (a alert.Alert, emit bool, err error)
+
+// normalizeJSON splits a JSON payload into records, expands envelopes
+// (keys) and maps each record with fn.
+func normalizeJSON(raw []byte, envelopes []string, fn itemFunc) ([]alert.Alert, error) {
+	recs, err := splitJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]alert.Alert, 0, len(recs))
+	for _, r := range recs {
+		if len(r.raw) == 0 || r.raw[0] != '{' {
+			return nil, apperr.Validation("record is not a JSON object", apperr.Field(r.loc, "expected an object"))
+		}
+		items := []record{r}
+		if len(envelopes) > 0 {
+			if inner, ok := unwrap(r, envelopes...); ok {
+				items = inner
+			}
+		}
+		for _, it := range items {
+			if len(it.raw) == 0 || it.raw[0] != '{' {
+				return nil, apperr.Validation("record is not a JSON object", apperr.Field(it.loc, "expected an object"))
+			}
+			a, emit, err := fn(it)
+			if err != nil {
+				return nil, err
+			}
+			if emit {
+				out = append(out, a)
+			}
+		}
+	}
+	return out, nil
+}

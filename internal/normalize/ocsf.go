@@ -1,0 +1,252 @@
+package normalize
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/entity"
+)
+
+// ocsfNormalizer maps OCSF Detection Findings (class_uid 2004, and the
+// legacy Security Finding 2001), one object, an array or NDJSON.
+type ocsfNormalizer struct{}
+
+func init() { register(ocsfNormalizer{}) }
+
+func (ocsfNormalizer) SourceType() string { return "ocsf" }
+
+type ocsfNamed struct {
+	UID  string `json:"uid"`
+	Name string `json:"name"`
+}
+
+type ocsfAttack struct {
+	Tactic       *ocsfNamed  `json:"tactic"`
+	Tactics      []ocsfNamed `json:"tactics"`
+	Technique    *ocsfNamed  `json:"technique"`
+	SubTechnique *ocsfNamed  `json:"sub_technique"`
+}
+
+type ocsfEndpoint struct {
+	IP       string `json:"ip"`
+	Hostname string `json:"hostname"`
+	Domain   string `json:"domain"`
+}
+
+type ocsfUser struct {
+	Name      string `json:"name"`
+	EmailAddr string `json:"email_addr"`
+}
+
+type ocsfEvidence struct {
+	SrcEndpoint *ocsfEndpoint `json:"src_endpoint"`
+	DstEndpoint *ocsfEndpoint `json:"dst_endpoint"`
+	Actor       *struct {
+		User *ocsfUser `json:"user"`
+	} `json:"actor"`
+	Process *struct {
+		Name string `json:"name"`
+	} `json:"process"`
+	File *struct {
+		Name   string `json:"name"`
+		Path   string `json:"path"`
+		Hashes []struct {
+			Value string `json:"value"`
+		} `json:"hashes"`
+	} `json:"file"`
+	URL *struct {
+		URLString string `json:"url_string"`
+	} `json:"url"`
+}
+
+type ocsfFinding struct {
+	ClassUID    flexFloat `json:"class_uid"`
+	Time        flexFloat `json:"time"`
+	TimeDt      string    `json:"time_dt"`
+	SeverityID  flexFloat `json:"severity_id"`
+	Message     string    `json:"message"`
+	StatusID    flexFloat `json:"status_id"`
+	FindingInfo struct {
+		UID      string       `json:"uid"`
+		Title    string       `json:"title"`
+		Desc     string       `json:"desc"`
+		Types    []string     `json:"types"`
+		Attacks  []ocsfAttack `json:"attacks"`
+		Analytic *ocsfNamed   `json:"analytic"`
+	} `json:"finding_info"`
+	Attacks  []ocsfAttack `json:"attacks"`
+	Metadata struct {
+		EventCode string `json:"event_code"`
+		Product   struct {
+			Name       string `json:"name"`
+			VendorName string `json:"vendor_name"`
+		} `json:"product"`
+	} `json:"metadata"`
+	Resources []struct {
+		UID  string `json:"uid"`
+		Name string `json:"name"`
+	} `json:"resources"`
+	Evidences   []ocsfEvidence `json:"evidences"`
+	Observables []struct {
+		TypeID flexFloat `json:"type_id"`
+		Value  string    `json:"value"`
+	} `json:"observables"`
+	Device *struct {
+		Hostname string `json:"hostname"`
+		IP       string `json:"ip"`
+		Name     string `json:"name"`
+	} `json:"device"`
+	Actor *struct {
+		User *ocsfUser `json:"user"`
+	} `json:"actor"`
+	SrcEndpoint *ocsfEndpoint `json:"src_endpoint"`
+	DstEndpoint *ocsfEndpoint `json:"dst_endpoint"`
+	Unmapped    struct {
+		Compliance map[string]json.RawMessage `json:"compliance"`
+	} `json:"unmapped"`
+}
+
+var ocsfMapped = set("class_uid", "time", "time_dt", "severity_id", "severity", "message", "status_id", "status",
+	"finding_info", "attacks", "metadata", "resources", "evidences", "observables", "device", "actor",
+	"src_endpoint", "dst_endpoint", "class_name", "category_uid", "category_name", "type_uid", "type_name",
+	"activity_id", "activity_name")
+
+var ocsfExpected = []string{qEventTime, qSeverity, qTitle, qDescription, qSourceRef, qRule, qEntities}
+
+func (n ocsfNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
+	return normalizeJSON(raw, nil, n.one)
+}
+
+func (ocsfNormalizer) one(rec record) (alert.Alert, bool, error) {
+	var f ocsfFinding
+	if err := decode(rec, &f); err != nil {
+		return alert.Alert{}, false, err
+	}
+	if c := f.ClassUID.V; c != 2004 && c != 2001 {
+		return alert.Alert{}, false, invalid(rec, "class_uid", "must be 2004 (Detection Finding) or 2001 (Security Finding)")
+	}
+	sev := alert.Severity(f.SeverityID.V)
+	if f.SeverityID.V != float64(int(f.SeverityID.V)) || !validSeverity(sev) {
+		return alert.Alert{}, false, invalid(rec, "severity_id", "must be an OCSF severity id (0-6 or 99)")
+	}
+	fi := f.FindingInfo
+	a := alert.Alert{
+		Source:      alert.Source{Type: "ocsf", Vendor: f.Metadata.Product.VendorName, Product: f.Metadata.Product.Name},
+		Title:       firstNonEmpty(fi.Title, f.Message),
+		Description: fi.Desc,
+		SourceRef:   fi.UID,
+		Severity:    sev,
+		EventTime:   parseTime(f.TimeDt),
+	}
+	if a.Description == "" && fi.Title != "" {
+		a.Description = f.Message
+	}
+	if a.EventTime.IsZero() && f.Time.Set {
+		a.EventTime = epochTime(f.Time.V)
+	}
+	if an := fi.Analytic; an != nil {
+		a.Rule = alert.Rule{ID: an.UID, Name: an.Name}
+	}
+	switch f.StatusID.V {
+	case 3:
+		a.Status = alert.StatusSuppressed
+	case 4:
+		a.Status = alert.StatusResolved
+	}
+	for _, at := range append(fi.Attacks, f.Attacks...) {
+		if at.Tactic != nil {
+			addTactics(&a, at.Tactic.Name, at.Tactic.UID)
+		}
+		for _, t := range at.Tactics {
+			addTactics(&a, t.Name, t.UID)
+		}
+		if at.Technique != nil {
+			addTechniques(&a, at.Technique.UID)
+		}
+		if at.SubTechnique != nil {
+			addTechniques(&a, at.SubTechnique.UID)
+		}
+	}
+	for k, v := range f.Unmapped.Compliance {
+		if strings.Contains(strings.ToUpper(k), "MITRE") {
+			var ids []string
+			if json.Unmarshal(v, &ids) == nil {
+				addTechniques(&a, ids...)
+			}
+		}
+	}
+	for _, t := range fi.Types {
+		if ttp := ttpType(&a, t); ttp != "" && a.Rule.ID == "" {
+			a.Rule = alert.Rule{ID: ttp, Name: ttp}
+		}
+	}
+	addTags(&a, fi.Types...)
+
+	if a.Rule.ID == "" && a.Rule.Name == "" {
+		a.Rule = alert.Rule{ID: f.Metadata.EventCode, Name: f.Metadata.EventCode}
+	}
+	var es entity.Set
+	for _, r := range f.Resources {
+		es.Add(alert.EntityCloudID, r.UID, entity.RoleResource)
+	}
+	if d := f.Device; d != nil {
+		es.Add(alert.EntityHostname, firstNonEmpty(d.Hostname, d.Name), entity.RoleHost)
+		es.Add(alert.EntityIP, d.IP, entity.RoleHost)
+	}
+	addEndpoint := func(e *ocsfEndpoint, role string) {
+		if e != nil {
+			es.Add(alert.EntityIP, e.IP, role)
+			es.Add(alert.EntityHostname, e.Hostname, role)
+			es.Add(alert.EntityDomain, e.Domain, role)
+		}
+	}
+	addUser := func(u *ocsfUser) {
+		if u != nil {
+			es.Add(alert.EntityUser, u.Name, entity.RoleActor)
+			es.Add(alert.EntityEmail, u.EmailAddr, entity.RoleActor)
+		}
+	}
+	addEndpoint(f.SrcEndpoint, entity.RoleSrc)
+	addEndpoint(f.DstEndpoint, entity.RoleDst)
+	if f.Actor != nil {
+		addUser(f.Actor.User)
+	}
+	for _, ev := range f.Evidences {
+		addEndpoint(ev.SrcEndpoint, entity.RoleSrc)
+		addEndpoint(ev.DstEndpoint, entity.RoleDst)
+		if ev.Actor != nil {
+			addUser(ev.Actor.User)
+		}
+		if ev.Process != nil {
+			es.Add(alert.EntityProcess, ev.Process.Name, entity.RoleProcess)
+		}
+		if fl := ev.File; fl != nil {
+			es.Add(alert.EntityFile, firstNonEmpty(fl.Path, fl.Name), entity.RoleFile)
+			for _, h := range fl.Hashes {
+				es.AddHash(h.Value, entity.RoleFile)
+			}
+		}
+		if ev.URL != nil {
+			es.Add(alert.EntityURL, ev.URL.URLString, entity.RoleRelated)
+		}
+	}
+	for _, o := range f.Observables {
+		if t, ok := ocsfObservableTypes[int(o.TypeID.V)]; ok {
+			if t == "hash" {
+				es.AddHash(o.Value, entity.RoleRelated)
+			} else {
+				es.Add(t, o.Value, entity.RoleRelated)
+			}
+		}
+	}
+	a.Entities = es.Entities()
+	finish(&a, rec, rec.raw, ocsfMapped, ocsfExpected)
+	return a, true, nil
+}
+
+// ocsfObservableTypes maps OCSF observable type_id to entity types.
+var ocsfObservableTypes = map[int]alert.EntityType{
+	1: alert.EntityHostname, 2: alert.EntityIP, 4: alert.EntityUser, 5: alert.EntityEmail,
+	6: alert.EntityURL, 7: alert.EntityFile, 8: "hash", 9: alert.EntityProcess, 10: alert.EntityCloudID,
+}
