@@ -1,0 +1,224 @@
+package alerts
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/tenant"
+	"github.com/securenexus/securenexus/internal/testdb"
+)
+
+// seed ingests n alerts through the real pipeline with a stand-in
+// normalizer that derives every field from the record number.
+func seed(t *testing.T, d *db.DB, scope tenant.Scope, n int) {
+	t.Helper()
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	norm := func(_ string, raw []byte) ([]alert.Alert, error) {
+		var i int
+		if _, err := fmt.Sscanf(string(raw), "%d", &i); err != nil {
+			return nil, err
+		}
+		a := alert.Alert{
+			Title:     fmt.Sprintf("alert %d %s", i, []string{"powershell", "ssh brute force", "malware beacon"}[i%3]),
+			Severity:  alert.Severity(1 + i%5),
+			Source:    alert.Source{Type: []string{"suricata", "guardduty"}[i%2]},
+			Rule:      alert.Rule{ID: fmt.Sprintf("r%d", i)},
+			EventTime: base.Add(time.Duration(i) * time.Minute),
+			Entities:  []alert.Entity{{Type: alert.EntityIP, Value: fmt.Sprintf("10.0.0.%d", i%4), Role: "src"}},
+		}
+		if i%2 == 0 {
+			a.Techniques = []string{"T1059.001"}
+		}
+		return []alert.Alert{a}, nil
+	}
+	p := &ingest.Pipeline{Store: ingest.NewStore(d, []byte("k")), Normalize: norm}
+	recs := make([][]byte, n)
+	for i := range recs {
+		recs[i] = fmt.Appendf(nil, "%d", i)
+	}
+	sum, err := p.Ingest(context.Background(), scope, nil, "", "test", recs)
+	if err != nil || sum.Accepted != n {
+		t.Fatalf("seed: %v %+v", err, sum)
+	}
+}
+
+func TestListFiltersAndPagination(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		org := tenant.NewAuthenticated(uuid.New(), "user:"+uuid.NewString())
+		seed(t, d, org, 37)
+		s := &Store{DB: d}
+		for _, sort := range []string{SortReceived, SortEvent, SortSeverity} {
+			for _, asc := range []bool{false, true} {
+				seen := map[uuid.UUID]bool{}
+				cur := ""
+				pages := 0
+				for {
+					items, next, err := s.List(ctx, org, Filter{Sort: sort, Ascending: asc}, cur, 10)
+					if err != nil {
+						t.Fatal(err)
+					}
+					pages++
+					for _, a := range items {
+						if seen[a.ID] {
+							t.Fatalf("%s asc=%v: duplicate %s across pages", sort, asc, a.ID)
+						}
+						seen[a.ID] = true
+					}
+					if next == "" {
+						break
+					}
+					cur = next
+				}
+				if len(seen) != 37 || pages != 4 {
+					t.Fatalf("%s asc=%v: %d alerts in %d pages", sort, asc, len(seen), pages)
+				}
+			}
+		}
+		count := func(f Filter) int {
+			items, _, err := s.List(ctx, org, f, "", 500)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(items)
+		}
+		cases := []struct {
+			name string
+			f    Filter
+			want int
+		}{
+			{"severity", Filter{Severities: []alert.Severity{alert.SeverityHigh}}, 7},
+			{"source type", Filter{SourceTypes: []string{"guardduty"}}, 18},
+			{"entity", Filter{EntityType: "ip", EntityValue: "10.0.0.1"}, 9},
+			{"technique", Filter{Technique: "T1059.001"}, 19},
+			{"text", Filter{Text: "beacon"}, 12},
+			{"status", Filter{Statuses: []alert.Status{alert.StatusNew}}, 37},
+			{"unassigned", Filter{Assignee: "none"}, 37},
+			{"event time range", Filter{Sort: SortEvent, From: ptr(time.Date(2026, 11, 1, 0, 10, 0, 0, time.UTC)), To: ptr(time.Date(2026, 11, 1, 0, 20, 0, 0, time.UTC))}, 10},
+		}
+		for _, c := range cases {
+			if got := count(c.f); got != c.want {
+				t.Errorf("%s: %d alerts, want %d", c.name, got, c.want)
+			}
+		}
+		// Another org sees none of them.
+		other := tenant.NewAuthenticated(uuid.New(), "user:x")
+		if got, _, _ := s.List(ctx, other, Filter{}, "", 500); len(got) != 0 {
+			t.Fatalf("cross-tenant list returned %d", len(got))
+		}
+		// A cursor from another sort is refused.
+		_, next, _ := s.List(ctx, org, Filter{}, "", 5)
+		if _, _, err := s.List(ctx, org, Filter{Sort: SortSeverity}, next, 5); !apperr.Is(err, apperr.KindValidation) {
+			t.Fatalf("cursor with other sort: %v", err)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestUpdateAndBulk(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		org := tenant.NewAuthenticated(uuid.New(), "user:"+uuid.NewString())
+		seed(t, d, org, 5)
+		s := &Store{DB: d}
+		items, _, err := s.List(ctx, org, Filter{}, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := alert.StatusTriaged
+		user := uuid.NewString()
+		a, err := s.Update(ctx, org, items[0].ID, Change{Status: &st, Assignee: &user, AddTags: []string{"vip", "phish"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Status != st || a.Assignee == nil || a.Assignee.String() != user || len(a.Tags) != 2 {
+			t.Fatalf("updated %+v", a)
+		}
+		got, err := s.Get(ctx, org, items[0].ID)
+		if err != nil || got.Status != st || len(got.Entities) != 1 || len(got.Raw) == 0 {
+			t.Fatalf("get after update: %v %+v", err, got)
+		}
+		if n := len(must(s.List(ctx, org, Filter{Tag: "vip", Assignee: user}, "", 10))); n != 1 {
+			t.Fatalf("tag+assignee filter: %d", n)
+		}
+		// Cross-tenant get and update are not found.
+		other := tenant.NewAuthenticated(uuid.New(), "user:x")
+		if _, err := s.Get(ctx, other, items[0].ID); !apperr.Is(err, apperr.KindNotFound) {
+			t.Fatalf("cross-tenant get: %v", err)
+		}
+		if _, err := s.Update(ctx, other, items[0].ID, Change{Status: &st}); !apperr.Is(err, apperr.KindNotFound) {
+			t.Fatalf("cross-tenant update: %v", err)
+		}
+		// Bulk: an unknown id fails everything.
+		res := alert.StatusResolved
+		ids := []uuid.UUID{items[1].ID, items[2].ID, uuid.New()}
+		if _, err := s.BulkUpdate(ctx, org, ids, Change{Status: &res}); !apperr.Is(err, apperr.KindValidation) {
+			t.Fatalf("bulk with unknown id: %v", err)
+		}
+		if n := len(must(s.List(ctx, org, Filter{Statuses: []alert.Status{res}}, "", 10))); n != 0 {
+			t.Fatalf("failed bulk changed %d alerts", n)
+		}
+		n, err := s.BulkUpdate(ctx, org, ids[:2], Change{Status: &res, RemoveTags: []string{"x"}})
+		if err != nil || n != 2 {
+			t.Fatalf("bulk: %d %v", n, err)
+		}
+		if n := len(must(s.List(ctx, org, Filter{Statuses: []alert.Status{res}}, "", 10))); n != 2 {
+			t.Fatalf("bulk resolved %d alerts", n)
+		}
+		if err := (&Change{}).Validate("body."); !apperr.Is(err, apperr.KindValidation) {
+			t.Fatalf("empty change accepted")
+		}
+	})
+}
+
+func must[T any](v T, _ string, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestSavedFiltersPerUser(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		orgID := uuid.New()
+		alice := tenant.NewAuthenticated(orgID, "user:alice")
+		bob := tenant.NewAuthenticated(orgID, "user:bob")
+		s := &Store{DB: d}
+		f, err := s.CreateFilter(ctx, alice, SavedFilterInput{Name: "crit", Query: Filter{Severities: []alert.Severity{alert.SeverityCritical}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateFilter(ctx, alice, SavedFilterInput{Name: "crit"}); !apperr.Is(err, apperr.KindConflict) {
+			t.Fatalf("duplicate name: %v", err)
+		}
+		if l, _ := s.ListFilters(ctx, bob); len(l) != 0 {
+			t.Fatalf("bob sees alice's filters")
+		}
+		if _, err := s.UpdateFilter(ctx, bob, f.ID, SavedFilterInput{Name: "mine"}); !apperr.Is(err, apperr.KindNotFound) {
+			t.Fatalf("bob updated alice's filter: %v", err)
+		}
+		up, err := s.UpdateFilter(ctx, alice, f.ID, SavedFilterInput{Name: "critical", Query: Filter{Tag: "vip"}})
+		if err != nil || up.Name != "critical" || up.Query.Tag != "vip" {
+			t.Fatalf("update: %v %+v", err, up)
+		}
+		if err := s.DeleteFilter(ctx, bob, f.ID); !apperr.Is(err, apperr.KindNotFound) {
+			t.Fatalf("bob deleted: %v", err)
+		}
+		if err := s.DeleteFilter(ctx, alice, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		if l, _ := s.ListFilters(ctx, alice); len(l) != 0 {
+			t.Fatalf("left %d", len(l))
+		}
+	})
+}

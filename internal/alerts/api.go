@@ -1,0 +1,262 @@
+package alerts
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/entity"
+	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/rbac"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+// API serves the alert query and update operations.
+type API struct{ Store *Store }
+
+// ListInput is the list query.
+type ListInput struct {
+	Severity   []string `query:"severity" doc:"Severity names (informational, low, medium, high, critical, fatal, unknown, other); any of them" maxItems:"8"`
+	Status     []string `query:"status" doc:"Statuses; any of them" maxItems:"6"`
+	SourceType []string `query:"source_type" doc:"Source types; any of them" maxItems:"20"`
+	From       string   `query:"from" format:"date-time" doc:"Inclusive lower bound of the sort time (received or event)"`
+	To         string   `query:"to" format:"date-time" doc:"Exclusive upper bound of the sort time"`
+	Entity     string   `query:"entity" maxLength:"600" doc:"type:value, e.g. ip:10.0.0.1"`
+	Technique  string   `query:"technique" maxLength:"20" pattern:"^T[0-9]{4}(\\.[0-9]{3})?$" doc:"ATT&CK technique id"`
+	Assignee   string   `query:"assignee" maxLength:"36" doc:"User id, or 'none' for unassigned"`
+	Tag        string   `query:"tag" maxLength:"64"`
+	Q          string   `query:"q" maxLength:"200" doc:"Free text over title and description (whole words on PostgreSQL)"`
+	Sort       string   `query:"sort" enum:"received_time,event_time,severity" default:"received_time"`
+	Order      string   `query:"order" enum:"asc,desc" default:"desc"`
+	Cursor     string   `query:"cursor" maxLength:"500" doc:"next_cursor of the previous page"`
+	Limit      int      `query:"limit" minimum:"1" maximum:"500" default:"50"`
+}
+
+func (in *ListInput) filter() (Filter, error) {
+	f := Filter{Sort: in.Sort, Ascending: in.Order == "asc", Technique: in.Technique, Tag: in.Tag, Text: in.Q, SourceTypes: in.SourceType}
+	var fields []apperr.FieldError
+	for _, s := range in.Severity {
+		sev, ok := alert.ParseSeverity(s)
+		if !ok {
+			fields = append(fields, apperr.Field("query.severity", "unknown severity "+s))
+		}
+		f.Severities = append(f.Severities, sev)
+	}
+	for _, s := range in.Status {
+		st := alert.Status(s)
+		if !validStatus(st) {
+			fields = append(fields, apperr.Field("query.status", "unknown status "+s))
+		}
+		f.Statuses = append(f.Statuses, st)
+	}
+	for _, p := range []struct {
+		v   string
+		dst **time.Time
+		loc string
+	}{{in.From, &f.From, "query.from"}, {in.To, &f.To, "query.to"}} {
+		if p.v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, p.v)
+		if err != nil {
+			fields = append(fields, apperr.Field(p.loc, "not an RFC 3339 time"))
+			continue
+		}
+		*p.dst = &t
+	}
+	if in.Entity != "" {
+		t, v, ok := ParseEntity(in.Entity)
+		if !ok {
+			fields = append(fields, apperr.Field("query.entity", "expected type:value"))
+		} else {
+			if c, ok := entity.Canonical(t, v); ok {
+				v = c
+			}
+			f.EntityType, f.EntityValue = string(t), v
+		}
+	}
+	if in.Assignee != "" && in.Assignee != "none" {
+		if _, err := uuid.Parse(in.Assignee); err != nil {
+			fields = append(fields, apperr.Field("query.assignee", "not a user id or 'none'"))
+		}
+	}
+	f.Assignee = in.Assignee
+	if len(fields) > 0 {
+		return f, apperr.Validation("invalid filter", fields...)
+	}
+	return f, nil
+}
+
+func validStatus(s alert.Status) bool {
+	for _, x := range alert.Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ListOutput is one page of alerts.
+type ListOutput struct {
+	Body struct {
+		Items      []alert.Alert `json:"items"`
+		NextCursor string        `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+	}
+}
+
+// IDInput names one alert.
+type IDInput struct {
+	ID uuid.UUID `path:"id"`
+}
+
+// AlertOutput is one alert.
+type AlertOutput struct{ Body *alert.Alert }
+
+// PatchInput updates one alert.
+type PatchInput struct {
+	ID   uuid.UUID `path:"id"`
+	Body Change
+}
+
+// BulkInput updates many alerts.
+type BulkInput struct {
+	Body struct {
+		IDs    []uuid.UUID `json:"ids" minItems:"1" maxItems:"1000"`
+		Change Change      `json:"change"`
+	}
+}
+
+// BulkOutput reports a bulk update.
+type BulkOutput struct {
+	Body struct {
+		Updated int `json:"updated"`
+	}
+}
+
+// FiltersOutput lists saved filters.
+type FiltersOutput struct {
+	Body struct {
+		Items []SavedFilter `json:"items"`
+	}
+}
+
+// FilterInput creates a saved filter.
+type FilterInput struct{ Body SavedFilterInput }
+
+// FilterUpdateInput replaces a saved filter.
+type FilterUpdateInput struct {
+	ID   uuid.UUID `path:"id"`
+	Body SavedFilterInput
+}
+
+// FilterOutput is one saved filter.
+type FilterOutput struct{ Body *SavedFilter }
+
+func scopeOf(ctx context.Context) (tenant.Scope, error) {
+	s, ok := tenant.FromContext(ctx)
+	if !ok {
+		return s, apperr.Unauthorized("no organisation in the request context")
+	}
+	return s, nil
+}
+
+// Register adds the operations.
+func (a *API) Register(api huma.API) {
+	read, write := string(rbac.AlertsRead), string(rbac.AlertsWrite)
+	tags := []string{"Alerts"}
+	base := httpapi.APIPrefix + "/alerts"
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alerts", Method: http.MethodGet, Path: base,
+		Summary: "List alerts", Tags: tags,
+		Description: "Filters combine with AND; list-valued filters match any value. Keyset pagination: pass next_cursor back as cursor (default 50, max 500 per page)."}, read),
+		func(ctx context.Context, in *ListInput) (*ListOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f, err := in.filter()
+			if err != nil {
+				return nil, err
+			}
+			out := &ListOutput{}
+			out.Body.Items, out.Body.NextCursor, err = a.Store.List(ctx, scope, f, in.Cursor, in.Limit)
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "get-alert", Method: http.MethodGet, Path: base + "/{id}",
+		Summary: "Get one alert with entities, raw payload and unmapped fields", Tags: tags}, read),
+		func(ctx context.Context, in *IDInput) (*AlertOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			al, err := a.Store.Get(ctx, scope, in.ID)
+			return &AlertOutput{Body: al}, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-alert", Method: http.MethodPatch, Path: base + "/{id}",
+		Summary: "Change an alert's status, assignee or tags", Tags: tags}, write),
+		func(ctx context.Context, in *PatchInput) (*AlertOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			al, err := a.Store.Update(ctx, scope, in.ID, in.Body)
+			return &AlertOutput{Body: al}, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "bulk-update-alerts", Method: http.MethodPost, Path: base + "/bulk-update",
+		Summary: "Change many alerts at once (one transaction: all or none)", Tags: tags}, write),
+		func(ctx context.Context, in *BulkInput) (*BulkOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := &BulkOutput{}
+			out.Body.Updated, err = a.Store.BulkUpdate(ctx, scope, in.Body.IDs, in.Body.Change)
+			return out, err
+		})
+	fbase := httpapi.APIPrefix + "/alert-filters"
+	ftags := []string{"Alerts"}
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-filters", Method: http.MethodGet, Path: fbase,
+		Summary: "List my saved alert filters", Tags: ftags}, read),
+		func(ctx context.Context, _ *struct{}) (*FiltersOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := &FiltersOutput{}
+			out.Body.Items, err = a.Store.ListFilters(ctx, scope)
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "create-alert-filter", Method: http.MethodPost, Path: fbase,
+		Summary: "Save an alert filter", Tags: ftags, DefaultStatus: http.StatusCreated}, read),
+		func(ctx context.Context, in *FilterInput) (*FilterOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f, err := a.Store.CreateFilter(ctx, scope, in.Body)
+			return &FilterOutput{Body: f}, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-alert-filter", Method: http.MethodPut, Path: fbase + "/{id}",
+		Summary: "Replace a saved alert filter", Tags: ftags}, read),
+		func(ctx context.Context, in *FilterUpdateInput) (*FilterOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f, err := a.Store.UpdateFilter(ctx, scope, in.ID, in.Body)
+			return &FilterOutput{Body: f}, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "delete-alert-filter", Method: http.MethodDelete, Path: fbase + "/{id}",
+		Summary: "Delete a saved alert filter", Tags: ftags, DefaultStatus: http.StatusNoContent}, read),
+		func(ctx context.Context, in *IDInput) (*struct{}, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return nil, a.Store.DeleteFilter(ctx, scope, in.ID)
+		})
+}

@@ -1,0 +1,132 @@
+package alerts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+// SavedFilter is a named list query of one user.
+type SavedFilter struct {
+	ID        uuid.UUID `json:"id"`
+	Name      string    `json:"name"`
+	Query     Filter    `json:"query"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SavedFilterInput creates or replaces a saved filter.
+type SavedFilterInput struct {
+	Name  string `json:"name" minLength:"1" maxLength:"100"`
+	Query Filter `json:"query"`
+}
+
+// ListFilters returns the caller's saved filters by name.
+func (s *Store) ListFilters(ctx context.Context, scope tenant.Scope) ([]SavedFilter, error) {
+	out := []SavedFilter{}
+	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		rs, err := tx.QueryContext(ctx, `SELECT id, name, query, created_at, updated_at FROM alert_saved_filters
+WHERE org_id = $1 AND user_actor = $2 ORDER BY name`, scope.Org().String(), scope.Actor())
+		if err != nil {
+			return fmt.Errorf("alerts: list filters: %w", err)
+		}
+		defer func() { _ = rs.Close() }()
+		for rs.Next() {
+			f, err := scanFilter(rs)
+			if err != nil {
+				return err
+			}
+			out = append(out, f)
+		}
+		return rs.Err()
+	})
+	return out, err
+}
+
+func scanFilter(sc scanner) (SavedFilter, error) {
+	var f SavedFilter
+	var q string
+	if err := sc.Scan(&f.ID, &f.Name, &q, &f.CreatedAt, &f.UpdatedAt); err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal([]byte(q), &f.Query); err != nil {
+		return f, fmt.Errorf("alerts: decode filter: %w", err)
+	}
+	f.CreatedAt, f.UpdatedAt = f.CreatedAt.UTC(), f.UpdatedAt.UTC()
+	return f, nil
+}
+
+// CreateFilter saves a filter for the caller.
+func (s *Store) CreateFilter(ctx context.Context, scope tenant.Scope, in SavedFilterInput) (*SavedFilter, error) {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return nil, fmt.Errorf("alerts: filter id: %w", err)
+	}
+	now := time.Now().UTC()
+	f := &SavedFilter{ID: id, Name: in.Name, Query: in.Query, CreatedAt: now, UpdatedAt: now}
+	q, _ := json.Marshal(in.Query)
+	err = s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO alert_saved_filters (id, org_id, user_actor, name, query, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $6)`, id.String(), scope.Org().String(), scope.Actor(), in.Name, string(q), now)
+		if err != nil && isUnique(err) {
+			return apperr.Conflict("you already have a filter with this name").WithCode("filter_exists")
+		}
+		if err != nil {
+			return fmt.Errorf("alerts: create filter: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// UpdateFilter replaces one of the caller's filters.
+func (s *Store) UpdateFilter(ctx context.Context, scope tenant.Scope, id uuid.UUID, in SavedFilterInput) (*SavedFilter, error) {
+	var f SavedFilter
+	q, _ := json.Marshal(in.Query)
+	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		f, err = scanFilter(tx.QueryRowContext(ctx, `UPDATE alert_saved_filters SET name = $4, query = $5, updated_at = $6
+WHERE org_id = $1 AND user_actor = $2 AND id = $3 RETURNING id, name, query, created_at, updated_at`,
+			scope.Org().String(), scope.Actor(), id.String(), in.Name, string(q), time.Now().UTC()))
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return apperr.NotFound("saved filter")
+		case err != nil && isUnique(err):
+			return apperr.Conflict("you already have a filter with this name").WithCode("filter_exists")
+		case err != nil:
+			return fmt.Errorf("alerts: update filter: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// DeleteFilter deletes one of the caller's filters.
+func (s *Store) DeleteFilter(ctx context.Context, scope tenant.Scope, id uuid.UUID) error {
+	return s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM alert_saved_filters WHERE org_id = $1 AND user_actor = $2 AND id = $3`,
+			scope.Org().String(), scope.Actor(), id.String())
+		if err != nil {
+			return fmt.Errorf("alerts: delete filter: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFound("saved filter")
+		}
+		return nil
+	})
+}

@@ -1,0 +1,196 @@
+// Package alerts is the analyst side of alerts: list with filters and
+// keyset pagination, get one, update status/assignee/tags (one or many, in
+// one transaction, audited) and per-user saved filters. Intake lives in
+// internal/ingest.
+package alerts
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/db"
+)
+
+// Sort orders of the list.
+const (
+	SortReceived = "received_time"
+	SortEvent    = "event_time"
+	SortSeverity = "severity"
+)
+
+// Page size bounds.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// Filter selects alerts. Empty fields do not filter.
+type Filter struct {
+	Severities  []alert.Severity `json:"severity,omitempty"`
+	Statuses    []alert.Status   `json:"status,omitempty"`
+	SourceTypes []string         `json:"source_type,omitempty"`
+	From        *time.Time       `json:"from,omitempty"`
+	To          *time.Time       `json:"to,omitempty"`
+	EntityType  string           `json:"entity_type,omitempty"`
+	EntityValue string           `json:"entity_value,omitempty"`
+	Technique   string           `json:"technique,omitempty"`
+	Assignee    string           `json:"assignee,omitempty"` // uuid, or "none"
+	Tag         string           `json:"tag,omitempty"`
+	Text        string           `json:"q,omitempty"`
+	Sort        string           `json:"sort,omitempty"`
+	Ascending   bool             `json:"ascending,omitempty"`
+}
+
+// cursor is the keyset position after the last row of a page.
+type cursor struct {
+	Sort string    `json:"s"`
+	Asc  bool      `json:"a,omitempty"`
+	Time time.Time `json:"t"`
+	Sev  int       `json:"v,omitempty"`
+	ID   uuid.UUID `json:"i"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == uuid.Nil {
+		return c, apperr.Validation("invalid cursor", apperr.Field("query.cursor", "not a cursor returned by this API"))
+	}
+	return c, nil
+}
+
+// builder accumulates a WHERE clause with numbered placeholders.
+type builder struct {
+	where []string
+	args  []any
+}
+
+func (b *builder) arg(v any) string {
+	b.args = append(b.args, v)
+	return "$" + strconv.Itoa(len(b.args))
+}
+
+func (b *builder) add(cond string) { b.where = append(b.where, cond) }
+
+// listQuery builds the SELECT for f after cur (may be nil), fetching limit+1 rows.
+func listQuery(dialect db.Dialect, org uuid.UUID, f Filter, cur *cursor, limit int) (string, []any) {
+	b := &builder{}
+	orgArg := b.arg(org.String())
+	b.add("a.org_id = " + orgArg)
+	if len(f.Severities) > 0 {
+		ph := make([]string, len(f.Severities))
+		for i, s := range f.Severities {
+			ph[i] = b.arg(int(s))
+		}
+		b.add("a.severity_id IN (" + strings.Join(ph, ", ") + ")")
+	}
+	if len(f.Statuses) > 0 {
+		ph := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			ph[i] = b.arg(string(s))
+		}
+		b.add("a.status IN (" + strings.Join(ph, ", ") + ")")
+	}
+	if len(f.SourceTypes) > 0 {
+		ph := make([]string, len(f.SourceTypes))
+		for i, s := range f.SourceTypes {
+			ph[i] = b.arg(s)
+		}
+		b.add("a.source_type IN (" + strings.Join(ph, ", ") + ")")
+	}
+	timeCol := "a.received_time"
+	if f.Sort == SortEvent {
+		timeCol = "a.event_time"
+	}
+	if f.From != nil {
+		b.add(timeCol + " >= " + b.arg(f.From.UTC()))
+	}
+	if f.To != nil {
+		b.add(timeCol + " < " + b.arg(f.To.UTC()))
+	}
+	if f.EntityValue != "" {
+		b.add(fmt.Sprintf(`a.id IN (SELECT ae.alert_id FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id
+ WHERE e.org_id = %[1]s AND ae.org_id = %[1]s AND e.type = %[2]s AND e.value = %[3]s)`, orgArg, b.arg(f.EntityType), b.arg(f.EntityValue)))
+	}
+	jsonHas := func(col, v string) string {
+		if dialect == db.Postgres {
+			return fmt.Sprintf("a.%s @> jsonb_build_array(%s::text)", col, b.arg(v))
+		}
+		return fmt.Sprintf("EXISTS (SELECT 1 FROM json_each(a.%s) WHERE json_each.value = %s)", col, b.arg(v))
+	}
+	if f.Technique != "" {
+		b.add(jsonHas("techniques", f.Technique))
+	}
+	if f.Tag != "" {
+		b.add(jsonHas("tags", f.Tag))
+	}
+	switch f.Assignee {
+	case "":
+	case "none":
+		b.add("a.assignee IS NULL")
+	default:
+		b.add("a.assignee = " + b.arg(f.Assignee))
+	}
+	if f.Text != "" {
+		if dialect == db.Postgres {
+			b.add("a.search @@ plainto_tsquery('simple', " + b.arg(f.Text) + ")")
+		} else {
+			p := b.arg("%" + escapeLike(f.Text) + "%")
+			b.add(fmt.Sprintf(`(a.title LIKE %[1]s ESCAPE '\' OR a.description LIKE %[1]s ESCAPE '\')`, p))
+		}
+	}
+	dir, cmp := "DESC", "<"
+	if f.Ascending {
+		dir, cmp = "ASC", ">"
+	}
+	var order string
+	switch f.Sort {
+	case SortSeverity:
+		order = fmt.Sprintf("a.severity_id %[1]s, a.received_time %[1]s, a.id %[1]s", dir)
+		if cur != nil {
+			b.add(fmt.Sprintf("(a.severity_id, a.received_time, a.id) %s (%s, %s, %s)", cmp, b.arg(cur.Sev), b.arg(cur.Time.UTC()), b.arg(cur.ID.String())))
+		}
+	default:
+		order = fmt.Sprintf("%[2]s %[1]s, a.id %[1]s", dir, timeCol)
+		if cur != nil {
+			b.add(fmt.Sprintf("(%s, a.id) %s (%s, %s)", timeCol, cmp, b.arg(cur.Time.UTC()), b.arg(cur.ID.String())))
+		}
+	}
+	q := `SELECT ` + listCols + ` FROM alerts a WHERE ` + strings.Join(b.where, " AND ") +
+		` ORDER BY ` + order + ` LIMIT ` + b.arg(limit+1)
+	return q, b.args
+}
+
+const listCols = `a.id, a.org_id, a.event_time, a.received_time, a.severity_id, a.title, a.description, a.status, a.source_type,
+ a.source_vendor, a.source_product, a.source_ref, a.rule_id, a.rule_name, a.tactics, a.techniques, a.entities, a.tags, a.quality,
+ a.fingerprint, a.count, a.first_seen, a.last_seen, a.assignee`
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
+
+// ParseEntity splits "type:value".
+func ParseEntity(s string) (alert.EntityType, string, bool) {
+	t, v, ok := strings.Cut(s, ":")
+	if !ok || t == "" || v == "" {
+		return "", "", false
+	}
+	return alert.EntityType(strings.ToLower(t)), v, true
+}

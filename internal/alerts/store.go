@@ -1,0 +1,319 @@
+package alerts
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/audit"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+// Store reads and updates alerts.
+type Store struct{ DB *db.DB }
+
+// List returns one page of alerts matching f after the opaque cursor
+// (empty: first page) and the cursor of the next page ("" at the end).
+func (s *Store) List(ctx context.Context, scope tenant.Scope, f Filter, after string, limit int) ([]alert.Alert, string, error) {
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	if f.Sort == "" {
+		f.Sort = SortReceived
+	}
+	var cur *cursor
+	if after != "" {
+		c, err := decodeCursor(after)
+		if err != nil {
+			return nil, "", err
+		}
+		if c.Sort != f.Sort || c.Asc != f.Ascending {
+			return nil, "", apperr.Validation("cursor belongs to another sort order", apperr.Field("query.cursor", "sort changed; start from the first page"))
+		}
+		cur = &c
+	}
+	q, args := listQuery(s.DB.Dialect, scope.Org(), f, cur, limit)
+	out := make([]alert.Alert, 0, limit)
+	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		rs, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("alerts: list: %w", err)
+		}
+		defer func() { _ = rs.Close() }()
+		for rs.Next() {
+			a, err := scanAlert(rs)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		c := cursor{Sort: f.Sort, Asc: f.Ascending, Time: last.ReceivedTime, ID: last.ID}
+		switch f.Sort {
+		case SortEvent:
+			c.Time = last.EventTime
+		case SortSeverity:
+			c.Sev = int(last.Severity)
+		}
+		next = c.encode()
+	}
+	return out, next, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanAlert(sc scanner) (alert.Alert, error) {
+	var a alert.Alert
+	var tactics, techniques, entities, tags string
+	var assignee sql.NullString
+	var sev int
+	if err := sc.Scan(&a.ID, &a.OrgID, &a.EventTime, &a.ReceivedTime, &sev, &a.Title, &a.Description, &a.Status, &a.Source.Type,
+		&a.Source.Vendor, &a.Source.Product, &a.SourceRef, &a.Rule.ID, &a.Rule.Name, &tactics, &techniques, &entities, &tags,
+		&a.Quality, &a.Fingerprint, &a.Count, &a.FirstSeen, &a.LastSeen, &assignee); err != nil {
+		return a, fmt.Errorf("alerts: scan: %w", err)
+	}
+	a.Severity = alert.Severity(sev)
+	for _, p := range []struct {
+		src string
+		dst any
+	}{{tactics, &a.Tactics}, {techniques, &a.Techniques}, {entities, &a.Entities}, {tags, &a.Tags}} {
+		if err := json.Unmarshal([]byte(p.src), p.dst); err != nil {
+			return a, fmt.Errorf("alerts: decode %s: %w", p.src, err)
+		}
+	}
+	if assignee.Valid {
+		u, err := uuid.Parse(assignee.String)
+		if err != nil {
+			return a, fmt.Errorf("alerts: assignee: %w", err)
+		}
+		a.Assignee = &u
+	}
+	a.EventTime, a.ReceivedTime = a.EventTime.UTC(), a.ReceivedTime.UTC()
+	a.FirstSeen, a.LastSeen = a.FirstSeen.UTC(), a.LastSeen.UTC()
+	return a, nil
+}
+
+// Get returns one alert with its raw payload, unmapped fields and linked
+// entities.
+func (s *Store) Get(ctx context.Context, scope tenant.Scope, id uuid.UUID) (*alert.Alert, error) {
+	var a alert.Alert
+	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		a, err = s.get(ctx, tx, scope, id)
+		if err != nil {
+			return err
+		}
+		var raw []byte
+		var unmapped string
+		if err := tx.QueryRowContext(ctx, `SELECT raw, unmapped FROM alerts WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String()).Scan(&raw, &unmapped); err != nil {
+			return fmt.Errorf("alerts: raw: %w", err)
+		}
+		a.Raw = rawJSON(raw)
+		if err := json.Unmarshal([]byte(unmapped), &a.Unmapped); err != nil {
+			return fmt.Errorf("alerts: unmapped: %w", err)
+		}
+		rs, err := tx.QueryContext(ctx, `SELECT e.type, e.value, ae.role FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id
+WHERE ae.org_id = $1 AND ae.alert_id = $2 ORDER BY e.type, e.value, ae.role`, scope.Org().String(), id.String())
+		if err != nil {
+			return fmt.Errorf("alerts: entities: %w", err)
+		}
+		defer func() { _ = rs.Close() }()
+		a.Entities = a.Entities[:0]
+		for rs.Next() {
+			var e alert.Entity
+			if err := rs.Scan(&e.Type, &e.Value, &e.Role); err != nil {
+				return fmt.Errorf("alerts: scan entity: %w", err)
+			}
+			a.Entities = append(a.Entities, e)
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// rawJSON returns raw as JSON: itself when it is JSON, else a JSON string.
+func rawJSON(raw []byte) json.RawMessage {
+	if len(raw) == 0 {
+		return nil
+	}
+	if json.Valid(raw) {
+		return raw
+	}
+	b, _ := json.Marshal(string(raw))
+	return b
+}
+
+func (s *Store) get(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID) (alert.Alert, error) {
+	lock := ""
+	if tx.Dialect == db.Postgres && !tx.ReadOnly {
+		lock = " FOR UPDATE"
+	}
+	a, err := scanAlert(tx.QueryRowContext(ctx, `SELECT `+listCols+` FROM alerts a WHERE a.org_id = $1 AND a.id = $2`+lock, scope.Org().String(), id.String()))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, apperr.NotFound("alert")
+	}
+	return a, err
+}
+
+// Change is an analyst update. Nil fields stay unchanged.
+type Change struct {
+	Status     *alert.Status `json:"status,omitempty" enum:"new,triaged,in_progress,resolved,false_positive,suppressed"`
+	Assignee   *string       `json:"assignee,omitempty" doc:"User id; empty string unassigns"`
+	Tags       *[]string     `json:"tags,omitempty" maxItems:"50" doc:"Replaces every tag"`
+	AddTags    []string      `json:"add_tags,omitempty" maxItems:"50"`
+	RemoveTags []string      `json:"remove_tags,omitempty" maxItems:"50"`
+}
+
+// Validate checks the change is well-formed and not empty.
+func (c *Change) Validate(prefix string) error {
+	var fields []apperr.FieldError
+	if c.Status != nil && !slices.Contains(alert.Statuses, *c.Status) {
+		fields = append(fields, apperr.Field(prefix+"status", "unknown status"))
+	}
+	if c.Assignee != nil && *c.Assignee != "" {
+		if _, err := uuid.Parse(*c.Assignee); err != nil {
+			fields = append(fields, apperr.Field(prefix+"assignee", "not a user id"))
+		}
+	}
+	check := func(name string, tags []string) {
+		for i, t := range tags {
+			if t = strings.TrimSpace(t); t == "" || len(t) > 64 {
+				fields = append(fields, apperr.Field(fmt.Sprintf("%s%s[%d]", prefix, name, i), "tags are 1 to 64 characters"))
+			}
+		}
+	}
+	if c.Tags != nil {
+		check("tags", *c.Tags)
+	}
+	check("add_tags", c.AddTags)
+	check("remove_tags", c.RemoveTags)
+	if len(fields) > 0 {
+		return apperr.Validation("invalid change", fields...)
+	}
+	if c.Status == nil && c.Assignee == nil && c.Tags == nil && len(c.AddTags) == 0 && len(c.RemoveTags) == 0 {
+		return apperr.Validation("nothing to change", apperr.Field(strings.TrimSuffix(prefix, "."), "set status, assignee or tags"))
+	}
+	return nil
+}
+
+func (c *Change) apply(a *alert.Alert) {
+	if c.Status != nil {
+		a.Status = *c.Status
+	}
+	if c.Assignee != nil {
+		if *c.Assignee == "" {
+			a.Assignee = nil
+		} else {
+			u := uuid.MustParse(*c.Assignee)
+			a.Assignee = &u
+		}
+	}
+	if c.Tags != nil {
+		a.Tags = slices.Clone(*c.Tags)
+	}
+	for _, t := range c.AddTags {
+		if !slices.Contains(a.Tags, t) {
+			a.Tags = append(a.Tags, t)
+		}
+	}
+	a.Tags = slices.DeleteFunc(a.Tags, func(t string) bool { return slices.Contains(c.RemoveTags, t) })
+	slices.Sort(a.Tags)
+	a.Tags = slices.Compact(a.Tags)
+}
+
+func (s *Store) update(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID, c *Change, now time.Time) (alert.Alert, error) {
+	a, err := s.get(ctx, tx, scope, id)
+	if err != nil {
+		return a, err
+	}
+	c.apply(&a)
+	tags, _ := json.Marshal(a.Tags)
+	if a.Tags == nil {
+		tags = []byte("[]")
+	}
+	var assignee any
+	if a.Assignee != nil {
+		assignee = a.Assignee.String()
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = $3, assignee = $4, tags = $5, updated_at = $6 WHERE org_id = $1 AND id = $2`,
+		scope.Org().String(), id.String(), string(a.Status), assignee, string(tags), now); err != nil {
+		return a, fmt.Errorf("alerts: update: %w", err)
+	}
+	return a, nil
+}
+
+// Update applies c to one alert and records it in the audit log, in one
+// transaction.
+func (s *Store) Update(ctx context.Context, scope tenant.Scope, id uuid.UUID, c Change) (*alert.Alert, error) {
+	if err := c.Validate("body."); err != nil {
+		return nil, err
+	}
+	var a alert.Alert
+	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		if a, err = s.update(ctx, tx, scope, id, &c, time.Now().UTC()); err != nil {
+			return err
+		}
+		details, _ := json.Marshal(c)
+		return audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: "alert.update",
+			TargetType: "alert", TargetID: id.String(), Details: details})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// BulkUpdate applies c to every alert of ids in one transaction: all
+// change or none (an unknown id fails the whole request).
+func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.UUID, c Change) (int, error) {
+	if err := c.Validate("body.change."); err != nil {
+		return 0, err
+	}
+	ids = slices.Clone(ids)
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	ids = slices.Compact(ids)
+	now := time.Now().UTC()
+	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		for _, id := range ids {
+			if _, err := s.update(ctx, tx, scope, id, &c, now); err != nil {
+				if apperr.Is(err, apperr.KindNotFound) {
+					return apperr.Validation("unknown alert", apperr.Field("body.ids", "alert "+id.String()+" not found"))
+				}
+				return err
+			}
+		}
+		details, _ := json.Marshal(struct {
+			IDs    []uuid.UUID `json:"ids"`
+			Change Change      `json:"change"`
+		}{ids, c})
+		return audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: "alert.bulk_update",
+			TargetType: "alert", TargetID: fmt.Sprintf("%d alerts", len(ids)), Details: details})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ids), nil
+}
