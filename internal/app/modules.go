@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/platform"
 )
 
@@ -12,7 +13,7 @@ import (
 // operations rely on.
 func (a *App) registerModules(ctx context.Context) error {
 	modules := []func(context.Context, *platform.Platform) error{
-		// identity.Register,
+		identity.Register,
 		// audit.Register,
 		// alerts.Register,
 	}

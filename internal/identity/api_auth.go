@@ -1,0 +1,360 @@
+package identity
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/rbac"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+const (
+	tagAuth = "Authentication"
+	tagOrg  = "Organisation"
+)
+
+func principal(ctx context.Context) (Principal, error) {
+	p, ok := PrincipalFrom(ctx)
+	if !ok {
+		return Principal{}, errNoCredentials
+	}
+	return p, nil
+}
+
+// requireUser returns the principal when it is a signed-in user (not an
+// API key).
+func requireUser(ctx context.Context) (Principal, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return Principal{}, err
+	}
+	if p.Kind != KindUser {
+		return Principal{}, apperr.Forbidden("this operation needs a signed-in user, not an API key").WithCode("user_required")
+	}
+	return p, nil
+}
+
+func scopeFrom(ctx context.Context) (tenant.Scope, Principal, error) {
+	p, err := principal(ctx)
+	if err != nil {
+		return tenant.Scope{}, Principal{}, err
+	}
+	s, ok := tenant.FromContext(ctx)
+	if !ok {
+		return tenant.Scope{}, Principal{}, apperr.BadRequest("no org selected", apperr.Field("header.X-Org-ID", "is required")).WithCode("org_required")
+	}
+	return s, p, nil
+}
+
+// sessionCookie builds the session cookie (maxAge < 0 deletes it).
+func (svc *Service) sessionCookie(token string, maxAge time.Duration) http.Cookie {
+	c := http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: svc.secure, SameSite: http.SameSiteLaxMode}
+	if maxAge < 0 {
+		c.MaxAge = -1
+		c.Value = ""
+	} else {
+		c.MaxAge = int(maxAge / time.Second)
+	}
+	return c
+}
+
+// UserView is a user in API responses.
+type UserView struct {
+	ID         string    `json:"id" format:"uuid"`
+	Email      string    `json:"email"`
+	Name       string    `json:"name"`
+	MFAEnabled bool      `json:"mfa_enabled"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+func userView(u User) UserView {
+	return UserView{ID: u.ID.String(), Email: u.Email, Name: u.Name, MFAEnabled: u.MFAEnabled, CreatedAt: u.CreatedAt}
+}
+
+// MyOrgView is one org of the caller with the caller's access in it.
+type MyOrgView struct {
+	ID          string   `json:"id" format:"uuid"`
+	Name        string   `json:"name"`
+	Role        string   `json:"role" doc:"Role in the org (empty for API keys)"`
+	Permissions []string `json:"permissions"`
+	MFARequired bool     `json:"mfa_required"`
+	SSOEnforced bool     `json:"sso_enforced"`
+}
+
+// MeBody describes the caller.
+type MeBody struct {
+	Kind     string      `json:"kind" enum:"user,apikey"`
+	User     *UserView   `json:"user,omitempty"`
+	APIKeyID string      `json:"api_key_id,omitempty"`
+	Session  string      `json:"session_id,omitempty"`
+	MFA      bool        `json:"mfa" doc:"Whether this session passed a second factor"`
+	Orgs     []MyOrgView `json:"orgs"`
+}
+
+type loginInput struct {
+	Body struct {
+		Email    string `json:"email" maxLength:"320" minLength:"3" doc:"Account email (case-insensitive)"`
+		Password string `json:"password" minLength:"1" maxLength:"256"`
+		TOTPCode string `json:"totp_code,omitempty" pattern:"^[0-9]{6}$" doc:"Six-digit TOTP code, required when the account has MFA"`
+	}
+}
+
+type meOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+	Body      MeBody
+}
+
+type meOnly struct {
+	Body MeBody
+}
+
+func (svc *Service) me(ctx context.Context, p Principal) (MeBody, error) {
+	if p.Kind == KindAPIKey {
+		o, err := svc.Store.Org(ctx, tenant.NewAuthenticated(p.OrgID, p.Actor()))
+		if err != nil {
+			return MeBody{}, err
+		}
+		return MeBody{Kind: string(KindAPIKey), APIKeyID: p.APIKeyID.String(), Orgs: []MyOrgView{{
+			ID: o.ID.String(), Name: o.Name, Permissions: p.Permissions.Strings(), MFARequired: o.Policy.MFARequired, SSOEnforced: o.Policy.SSOEnforced,
+		}}}, nil
+	}
+	u, err := svc.Store.UserByID(ctx, p.UserID)
+	if err != nil {
+		return MeBody{}, err
+	}
+	orgs, err := svc.Store.UserOrgs(ctx, p.UserID)
+	if err != nil {
+		return MeBody{}, err
+	}
+	uv := userView(u)
+	body := MeBody{Kind: string(KindUser), User: &uv, Session: p.SessionID.String(), MFA: p.MFA, Orgs: []MyOrgView{}}
+	for _, or := range orgs {
+		perms := []string{}
+		if r, ok := rbac.BuiltIn(or.Role); ok {
+			perms = r.Permissions.Strings()
+		} else if cr, err := svc.customRole(ctx, or.Org.ID, p, or.Role); err == nil {
+			perms = cr.Strings()
+		}
+		body.Orgs = append(body.Orgs, MyOrgView{ID: or.Org.ID.String(), Name: or.Org.Name, Role: or.Role, Permissions: perms,
+			MFARequired: or.Org.Policy.MFARequired, SSOEnforced: or.Org.Policy.SSOEnforced})
+	}
+	return body, nil
+}
+
+func (svc *Service) customRole(ctx context.Context, org uuid.UUID, p Principal, name string) (rbac.Set, error) {
+	roles, err := svc.Store.ListRoles(ctx, tenant.NewAuthenticated(org, p.Actor()))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		if r.Name == name {
+			return r.Permissions, nil
+		}
+	}
+	return rbac.NewSet(), nil
+}
+
+type sessionView struct {
+	ID         string    `json:"id" format:"uuid"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	Method     string    `json:"method" enum:"password,oidc"`
+	MFA        bool      `json:"mfa"`
+	IP         string    `json:"ip"`
+	UserAgent  string    `json:"user_agent"`
+	Current    bool      `json:"current"`
+}
+
+type sessionList struct {
+	Body struct {
+		Items      []sessionView `json:"items"`
+		NextCursor string        `json:"next_cursor,omitempty"`
+	}
+}
+
+type idPath struct {
+	ID string `path:"id" format:"uuid" doc:"Object id"`
+}
+
+func parseID(raw, loc string) (uuid.UUID, error) {
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return uuid.Nil, apperr.Validation("invalid id", apperr.Field(loc, "must be a UUID"))
+	}
+	return id, nil
+}
+
+func (svc *Service) authRoutes(api huma.API) {
+	huma.Register(api, httpapi.Public(huma.Operation{
+		OperationID: "login", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/login",
+		Summary: "Sign in with email and password", Tags: []string{tagAuth},
+		Description: "Starts a session and sets the HttpOnly `sn_session` cookie. Repeated failures lock the account (and the client IP) temporarily: 429 with Retry-After. Accounts with MFA need `totp_code` (401 `mfa_required` without it).",
+		Errors:      []int{http.StatusUnauthorized, http.StatusTooManyRequests},
+	}), func(ctx context.Context, in *loginInput) (*meOutput, error) {
+		token, sess, u, err := svc.Store.Login(ctx, LoginRequest{Email: in.Body.Email, Password: in.Body.Password, TOTPCode: in.Body.TOTPCode,
+			IP: httpapi.ClientIP(ctx), UserAgent: httpapi.UserAgent(ctx)})
+		if err != nil {
+			return nil, err
+		}
+		body, err := svc.me(ctx, Principal{Kind: KindUser, UserID: u.ID, SessionID: sess.ID, MFA: sess.MFA})
+		if err != nil {
+			return nil, err
+		}
+		return &meOutput{SetCookie: svc.sessionCookie(token, svc.Store.maxAge()), Body: body}, nil
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "logout", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/logout",
+		Summary: "Sign out (revoke this session)", Tags: []string{tagAuth}, DefaultStatus: http.StatusNoContent,
+	}), func(ctx context.Context, _ *struct{}) (*struct {
+		SetCookie http.Cookie `header:"Set-Cookie"`
+	}, error) {
+		p, err := requireUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := svc.Store.Logout(ctx, p.SessionID); err != nil {
+			return nil, err
+		}
+		return &struct {
+			SetCookie http.Cookie `header:"Set-Cookie"`
+		}{SetCookie: svc.sessionCookie("", -1)}, nil
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "get-me", Method: http.MethodGet, Path: httpapi.APIPrefix + "/auth/me",
+		Summary: "The caller, its orgs, roles and permissions", Tags: []string{tagAuth},
+	}), func(ctx context.Context, _ *struct{}) (*meOnly, error) {
+		p, err := principal(ctx)
+		if err != nil {
+			return nil, err
+		}
+		body, err := svc.me(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		return &meOnly{Body: body}, nil
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "change-password", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/password",
+		Summary: "Change my password (revokes every session, issues a new one)", Tags: []string{tagAuth}, DefaultStatus: http.StatusNoContent,
+	}), func(ctx context.Context, in *struct {
+		Body struct {
+			CurrentPassword string `json:"current_password" maxLength:"256"`
+			NewPassword     string `json:"new_password" minLength:"12" maxLength:"256"`
+		}
+	}) (*struct {
+		SetCookie http.Cookie `header:"Set-Cookie"`
+	}, error) {
+		p, err := requireUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		token, _, err := svc.Store.ChangePassword(ctx, p.UserID, in.Body.CurrentPassword, in.Body.NewPassword,
+			SessionOptions{MFA: p.MFA, Method: MethodPassword, IP: httpapi.ClientIP(ctx), UserAgent: httpapi.UserAgent(ctx)})
+		if err != nil {
+			return nil, err
+		}
+		return &struct {
+			SetCookie http.Cookie `header:"Set-Cookie"`
+		}{SetCookie: svc.sessionCookie(token, svc.Store.maxAge())}, nil
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "enroll-mfa", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/mfa/enroll",
+		Summary: "Start TOTP enrolment", Tags: []string{tagAuth},
+		Description: "Returns a new TOTP secret and otpauth:// URL (shown once). MFA is enabled only after verify-mfa confirms a code.",
+	}), func(ctx context.Context, _ *struct{}) (*struct {
+		Body struct {
+			Secret     string `json:"secret" doc:"Base32 TOTP secret"`
+			OTPAuthURL string `json:"otpauth_url"`
+		}
+	}, error) {
+		p, err := requireUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		u, err := svc.Store.UserByID(ctx, p.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if u.MFAEnabled {
+			return nil, apperr.Conflict("MFA is already enabled").WithCode("mfa_enabled")
+		}
+		e, err := svc.Store.EnrollTOTP(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		out := &struct {
+			Body struct {
+				Secret     string `json:"secret" doc:"Base32 TOTP secret"`
+				OTPAuthURL string `json:"otpauth_url"`
+			}
+		}{}
+		out.Body.Secret, out.Body.OTPAuthURL = e.Secret, e.URL
+		return out, nil
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "verify-mfa", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/mfa/verify",
+		Summary: "Confirm TOTP enrolment with a code and enable MFA", Tags: []string{tagAuth}, DefaultStatus: http.StatusNoContent,
+	}), func(ctx context.Context, in *struct {
+		Body struct {
+			Code string `json:"code" pattern:"^[0-9]{6}$"`
+		}
+	}) (*struct{}, error) {
+		p, err := requireUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return nil, svc.Store.VerifyTOTP(ctx, p.UserID, p.SessionID, in.Body.Code)
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "list-my-sessions", Method: http.MethodGet, Path: httpapi.APIPrefix + "/auth/sessions",
+		Summary: "List my active sessions", Tags: []string{tagAuth},
+	}), func(ctx context.Context, in *PageInput) (*sessionList, error) {
+		p, err := requireUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pg, err := in.Decode()
+		if err != nil {
+			return nil, err
+		}
+		list, next, err := svc.Store.ListSessions(ctx, p.UserID, pg)
+		if err != nil {
+			return nil, err
+		}
+		out := &sessionList{}
+		out.Body.Items, out.Body.NextCursor = []sessionView{}, next
+		for _, x := range list {
+			out.Body.Items = append(out.Body.Items, sessionView{ID: x.ID.String(), CreatedAt: x.CreatedAt, LastSeenAt: x.LastSeenAt, ExpiresAt: x.ExpiresAt,
+				Method: x.Method, MFA: x.MFA, IP: x.IP, UserAgent: x.UserAgent, Current: x.ID == p.SessionID})
+		}
+		return out, nil
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "revoke-my-session", Method: http.MethodDelete, Path: httpapi.APIPrefix + "/auth/sessions/{id}",
+		Summary: "Revoke one of my sessions", Tags: []string{tagAuth}, DefaultStatus: http.StatusNoContent,
+	}), func(ctx context.Context, in *idPath) (*struct{}, error) {
+		p, err := requireUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		id, err := parseID(in.ID, "path.id")
+		if err != nil {
+			return nil, err
+		}
+		return nil, svc.Store.RevokeSession(ctx, p.UserID, id)
+	})
+}

@@ -1,0 +1,113 @@
+// Package identity is the identity, tenancy and access layer: orgs
+// (tenants), users and memberships, local accounts (argon2id) with login
+// throttling and TOTP MFA, database sessions, org API keys, custom roles,
+// invitations, per-org OIDC single sign-on and org security policies. Its
+// Guard authenticates every non-public API operation, selects the org,
+// enforces the operation's permission and puts the Principal and the
+// tenant.Scope into the handler's context.
+package identity
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+
+	"github.com/securenexus/securenexus/internal/config"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/jobs"
+	"github.com/securenexus/securenexus/internal/platform"
+)
+
+// Service is the identity module: store, guard and API handlers.
+type Service struct {
+	Store  *Store
+	Config config.Config
+	Logger *slog.Logger
+	// HTTPClient is used for OIDC discovery and token exchange.
+	HTTPClient *http.Client
+
+	cop    *http.CrossOriginProtection
+	secure bool
+}
+
+// New builds the Service for p.
+func New(p *platform.Platform) (*Service, error) {
+	st, err := NewStore(p.DB, p.Secret)
+	if err != nil {
+		return nil, err
+	}
+	st.Logger = p.Logger
+	svc := &Service{
+		Store: st, Config: p.Config, Logger: p.Logger,
+		HTTPClient: &http.Client{Timeout: 15 * time.Second},
+		cop:        http.NewCrossOriginProtection(),
+		secure:     p.Config.Production() || strings.HasPrefix(p.Config.PublicURL, "https://"),
+	}
+	if u, err := url.Parse(p.Config.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
+		// Behind a proxy the Host header may differ from the public origin.
+		if err := svc.cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("identity: trust public origin: %w", err)
+		}
+	}
+	return svc, nil
+}
+
+// Register installs the guard, the identity API, the pruner and the demo
+// data loader. It must run before every other module.
+func Register(_ context.Context, p *platform.Platform) error {
+	svc, err := New(p)
+	if err != nil {
+		return err
+	}
+	p.Server.SetGuard(svc.Guard)
+	p.Server.API.UseMiddleware(svc.publicCSRF(p.Server.API))
+	svc.Routes(p.Server.API)
+	p.AddPruner(jobs.PrunerFunc{Label: "identity", Fn: func(ctx context.Context, _ *db.DB, now time.Time) (int64, error) {
+		return svc.Store.Prune(ctx, now)
+	}})
+	p.AddDemo(platform.DemoLoader{Name: "identity", Load: func(ctx context.Context, p *platform.Platform) error {
+		return svc.LoadDemo(ctx)
+	}})
+	return nil
+}
+
+// publicCSRF applies the same-origin check to public state-changing
+// operations (login, invitation acceptance) that browsers reach with
+// cookies; authenticated operations are checked by the Guard.
+func (svc *Service) publicCSRF(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(hctx huma.Context, next func(huma.Context)) {
+		if _, public, _ := httpapi.Permission(hctx.Operation()); public {
+			r, _ := humago.Unwrap(hctx)
+			if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+				if err := svc.cop.Check(r); err != nil {
+					_ = huma.WriteErr(api, hctx, http.StatusForbidden, errCrossOrigin.Message, errCrossOrigin)
+					return
+				}
+			}
+		}
+		next(hctx)
+	}
+}
+
+// Prune deletes expired sessions, stale throttle rows and expired
+// invitations.
+func (s *Store) Prune(ctx context.Context, now time.Time) (int64, error) {
+	a, err := s.pruneSessions(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	b, err := s.pruneThrottle(ctx, now)
+	if err != nil {
+		return a, err
+	}
+	c, err := s.pruneInvitations(ctx, now)
+	return a + b + c, err
+}
