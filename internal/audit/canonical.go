@@ -23,7 +23,7 @@ const MaxDetailsBytes = 64 << 10
 //   - object keys sorted by the bytes of their UTF-8 encoding, duplicate
 //     keys resolved to the last one (as jsonb does);
 //   - numbers as IEEE-754 doubles in the shortest form that round-trips
-//     (Go's encoding/json spelling: 1, 1.5, 1e+21);
+//     (Go's encoding/json spelling: 1, 1.5, 1e+21), -0 as 0;
 //   - strings with invalid UTF-8 and U+0000 replaced by U+FFFD (jsonb
 //     refuses U+0000), escaped as encoding/json does without HTML escaping.
 //
@@ -61,6 +61,9 @@ func writeCanonical(buf *bytes.Buffer, v any) error {
 		f, err := strconv.ParseFloat(string(x), 64)
 		if err != nil {
 			return fmt.Errorf("audit: details number %s: %w", x, err)
+		}
+		if f == 0 {
+			f = 0 // -0 is 0: jsonb's numeric has no negative zero
 		}
 		b, err := json.Marshal(f)
 		if err != nil {

@@ -91,6 +91,25 @@ func TestStoredFieldsRoundTrip(t *testing.T) {
 	})
 }
 
+// TestDetailsSurviveJSONB: every details value hashes the same after the
+// database stored and returned it (jsonb rewrites numbers and escapes).
+func TestDetailsSurviveJSONB(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		org := newOrg()
+		for _, details := range []string{
+			`[-0.0, 0.0, 1.000, 1e2, 1E-7, 5e-324, 1.7976931348623157e308, 12345678901234567890, 0.1]`,
+			`{"\u00e9": "\u00e9", "\ud83d\ude00": "\ud83d\ude00", "\u2028": "\u001f\t\n", "": ""}`,
+			`{"nested": {"b": [{"y": 1, "x": 2}], "a": {}}, "e": []}`,
+			`"\ud800 lone surrogate"`, `null`, `true`, `"<script>&amp;"`,
+		} {
+			record(t, d, Entry{OrgID: org, Action: "x", Details: []byte(details)})
+		}
+		if c := chainOf(t, mustVerify(t, d, VerifyOptions{}), org); c.Break != nil || c.Entries != 7 {
+			t.Fatalf("%+v %s", c, c.Break)
+		}
+	})
+}
+
 func TestConcurrentAppendsDoNotFork(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		org, other := newOrg(), newOrg()
