@@ -3,6 +3,7 @@ import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import { ApiError } from "./api/problem";
 import { RequireSession } from "./auth/session";
 import { Shell } from "./components/Shell";
+import { AcceptInvitePage } from "./pages/AcceptInvite";
 import { AlertDetailPage } from "./pages/AlertDetail";
 import { AlertsPage } from "./pages/Alerts";
 import { ApiReferencePage } from "./pages/ApiReference";
@@ -40,6 +41,7 @@ export function App() {
       <BrowserRouter>
         <Routes>
           <Route path="/login" element={<LoginPage />} />
+          <Route path="/invite" element={<AcceptInvitePage />} />
           <Route
             element={
               <RequireSession>

@@ -7,13 +7,16 @@ import type {
   ApiKey,
   AuditEntry,
   CreatedApiKey,
+  CreatedInvitation,
   HealthReport,
   Invitation,
   Me,
   Member,
   Page,
   SavedFilter,
+  SavedQuery,
 } from "./types";
+import { SEVERITY_IDS } from "./types";
 
 export interface LoginInput {
   email: string;
@@ -22,31 +25,94 @@ export interface LoginInput {
 }
 
 export const auth = {
-  login: (input: LoginInput) => api.post<unknown>("auth/login", input, { org: false }),
+  login: (input: LoginInput) => api.post<Me>("auth/login", input, { org: false }),
   logout: () => api.post<void>("auth/logout", undefined, { org: false }),
   me: () => api.get<Me>("auth/me", { org: false }),
 };
 
+/** alertQuery maps UI filters to GET /alerts query parameters. */
 export function alertQuery(f: AlertFilters, cursor?: string, limit = 50) {
   return {
     q: f.q,
     severity: f.severity,
     status: f.status,
-    source: f.source,
+    source_type: splitList(f.source),
     entity: f.entity,
     technique: f.technique,
     assignee: f.assignee,
     tag: f.tag,
     from: f.from,
     to: f.to,
+    sort: f.sort,
+    order: f.order,
     cursor,
     limit,
   };
 }
 
+function splitList(v: string | undefined): string[] | undefined {
+  const out = (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return out.length ? out : undefined;
+}
+
+/** toSavedQuery converts UI filters to the stored filter form. */
+export function toSavedQuery(f: AlertFilters): SavedQuery {
+  const q: SavedQuery = {};
+  if (f.severity?.length) q.severity = f.severity.map(severityId).filter((n): n is number => n !== undefined);
+  if (f.status?.length) q.status = f.status;
+  const src = splitList(f.source);
+  if (src) q.source_type = src;
+  if (f.from) q.from = f.from;
+  if (f.to) q.to = f.to;
+  if (f.entity) {
+    const i = f.entity.indexOf(":");
+    if (i > 0) {
+      q.entity_type = f.entity.slice(0, i);
+      q.entity_value = f.entity.slice(i + 1);
+    }
+  }
+  if (f.technique) q.technique = f.technique;
+  if (f.assignee) q.assignee = f.assignee;
+  if (f.tag) q.tag = f.tag;
+  if (f.q) q.q = f.q;
+  if (f.sort) q.sort = f.sort;
+  if (f.order === "asc") q.ascending = true;
+  return q;
+}
+
+/** fromSavedQuery converts a stored filter back to UI filters. */
+export function fromSavedQuery(q: SavedQuery): AlertFilters {
+  const f: AlertFilters = {};
+  if (q.severity?.length) f.severity = q.severity.map((n) => SEVERITY_IDS[n] ?? "unknown");
+  if (q.status?.length) f.status = q.status;
+  if (q.source_type?.length) f.source = q.source_type.join(",");
+  if (q.from) f.from = q.from;
+  if (q.to) f.to = q.to;
+  if (q.entity_type && q.entity_value) f.entity = `${q.entity_type}:${q.entity_value}`;
+  if (q.technique) f.technique = q.technique;
+  if (q.assignee) f.assignee = q.assignee;
+  if (q.tag) f.tag = q.tag;
+  if (q.q) f.q = q.q;
+  if (q.sort === "received_time" || q.sort === "event_time" || q.sort === "severity") f.sort = q.sort;
+  if (q.ascending) f.order = "asc";
+  return f;
+}
+
+function severityId(name: string): number | undefined {
+  for (const [id, n] of Object.entries(SEVERITY_IDS)) if (n === name) return Number(id);
+  return undefined;
+}
+
+/** AlertPatch is alerts.Change: assignee "" unassigns. */
 export interface AlertPatch {
   status?: string;
-  assignee?: string | null;
+  assignee?: string;
+  tags?: string[];
+  add_tags?: string[];
+  remove_tags?: string[];
 }
 
 export const alerts = {
@@ -54,30 +120,34 @@ export const alerts = {
     toPage<Alert>(await api.get<unknown>("alerts", { query: alertQuery(f, cursor), signal })),
   get: (id: string) => api.get<Alert>(`alerts/${encodeURIComponent(id)}`),
   update: (id: string, patch: AlertPatch) => api.patch<Alert>(`alerts/${encodeURIComponent(id)}`, patch),
-  bulkUpdate: (ids: string[], patch: AlertPatch) => api.post<unknown>("alerts/bulk", { ids, ...patch }),
-  savedFilters: async () => toPage<SavedFilter>(await api.get<unknown>("alerts/saved-filters")).items,
-  saveFilter: (name: string, filters: AlertFilters) => api.post<SavedFilter>("alerts/saved-filters", { name, filters }),
-  deleteFilter: (id: string) => api.delete<void>(`alerts/saved-filters/${encodeURIComponent(id)}`),
+  bulkUpdate: (ids: string[], change: AlertPatch) => api.post<{ updated: number }>("alerts/bulk-update", { ids, change }),
+  savedFilters: async () => toPage<SavedFilter>(await api.get<unknown>("alert-filters")).items,
+  saveFilter: (name: string, filters: AlertFilters) => api.post<SavedFilter>("alert-filters", { name, query: toSavedQuery(filters) }),
+  deleteFilter: (id: string) => api.delete<void>(`alert-filters/${encodeURIComponent(id)}`),
 };
 
 export const apiKeys = {
-  list: async (cursor?: string) => toPage<ApiKey>(await api.get<unknown>("api-keys", { query: { cursor } })),
-  create: (input: { name: string; permissions: string[]; expires_at?: string }) => api.post<CreatedApiKey>("api-keys", input),
-  revoke: (id: string) => api.delete<void>(`api-keys/${encodeURIComponent(id)}`),
+  list: async (cursor?: string) => toPage<ApiKey>(await api.get<unknown>("org/api-keys", { query: { cursor } })),
+  create: (input: { name: string; permissions: string[]; expires_at?: string }) => api.post<CreatedApiKey>("org/api-keys", input),
+  revoke: (id: string) => api.delete<void>(`org/api-keys/${encodeURIComponent(id)}`),
 };
 
 export const members = {
-  list: async (cursor?: string) => toPage<Member>(await api.get<unknown>("members", { query: { cursor } })),
-  invitations: async (cursor?: string) => toPage<Invitation>(await api.get<unknown>("invitations", { query: { cursor } })),
-  invite: (input: { email: string; role: string }) => api.post<Invitation>("invitations", input),
-  revokeInvitation: (id: string) => api.delete<void>(`invitations/${encodeURIComponent(id)}`),
+  list: async (cursor?: string) => toPage<Member>(await api.get<unknown>("org/members", { query: { cursor } })),
+  invitations: async (cursor?: string) => toPage<Invitation>(await api.get<unknown>("org/invitations", { query: { cursor } })),
+  invite: (input: { email: string; role: string; expires_in_hours?: number }) => api.post<CreatedInvitation>("org/invitations", input),
+  revokeInvitation: (id: string) => api.delete<void>(`org/invitations/${encodeURIComponent(id)}`),
+  acceptInvitation: (input: { token: string; name?: string; password?: string }) =>
+    api.post<Member>("invitations/accept", input, { org: false }),
 };
 
 export interface AuditQuery {
   action?: string;
   actor?: string;
-  from?: string;
-  to?: string;
+  target_type?: string;
+  outcome?: string;
+  since?: string;
+  until?: string;
 }
 
 export const audit = {

@@ -71,47 +71,55 @@ export interface Page<T> {
 export interface User {
   id: string;
   email: string;
-  name?: string;
-  mfa_enabled?: boolean;
+  name: string;
+  mfa_enabled: boolean;
+  created_at?: string;
 }
 
+/** One org of the caller with the caller's access in it. */
 export interface OrgMembership {
   id: string;
   name: string;
   role: string;
-  permissions?: string[];
+  permissions: string[];
+  mfa_required?: boolean;
+  sso_enforced?: boolean;
 }
 
+/** GET /auth/me (and the login response). */
 export interface Me {
-  user: User;
+  kind: "user" | "apikey";
+  user?: User;
+  api_key_id?: string;
+  session_id?: string;
+  mfa?: boolean;
   orgs: OrgMembership[];
 }
 
 export interface ApiKey {
   id: string;
   name: string;
-  prefix?: string;
-  permissions?: string[];
+  prefix: string;
+  permissions: string[];
   created_at: string;
-  created_by?: string;
+  created_by: string;
   expires_at?: string | null;
   last_used_at?: string | null;
   revoked_at?: string | null;
 }
 
-export interface CreatedApiKey {
-  key: ApiKey;
-  /** The full secret, shown once. */
-  secret: string;
+/** POST /org/api-keys: the key plus its token, shown only in this response. */
+export interface CreatedApiKey extends ApiKey {
+  token: string;
 }
 
 export interface Member {
-  id?: string;
   user_id: string;
-  email?: string;
-  name?: string;
+  email: string;
+  name: string;
   role: string;
-  created_at?: string;
+  mfa_enabled: boolean;
+  joined_at: string;
 }
 
 export interface Invitation {
@@ -120,26 +128,34 @@ export interface Invitation {
   role: string;
   created_at: string;
   expires_at: string;
+  created_by?: string;
   accepted_at?: string | null;
   revoked_at?: string | null;
-  /** Present only in the response that created the invitation. */
-  token?: string;
-  accept_url?: string;
+}
+
+/** POST /org/invitations: the token is shown only in this response. */
+export interface CreatedInvitation {
+  invitation: Invitation;
+  token: string;
+  accept_url: string;
 }
 
 export interface AuditEntry {
-  id: string;
-  seq?: number;
-  time: string;
+  id: number;
+  org_id: string;
+  seq: number;
+  occurred_at: string;
   actor: string;
   action: string;
-  target_type?: string;
-  target_id?: string;
-  outcome: string;
-  request_id?: string;
-  ip?: string;
-  user_agent?: string;
-  details?: unknown;
+  target_type: string;
+  target_id: string;
+  outcome: "success" | "failure" | "denied";
+  request_id: string;
+  ip: string;
+  user_agent: string;
+  details: unknown;
+  prev_hash: string;
+  hash: string;
 }
 
 export interface HealthCheck {
@@ -156,23 +172,48 @@ export interface HealthReport {
   checks: HealthCheck[] | null;
 }
 
+/** Alert list filters as the UI keeps them (in the URL). */
 export interface AlertFilters {
   q?: string;
   severity?: string[];
   status?: string[];
+  /** Source types, comma-separated. */
   source?: string;
+  /** "type:value", e.g. "ip:10.0.0.5". */
   entity?: string;
   technique?: string;
+  /** User id or "none". */
   assignee?: string;
   tag?: string;
   from?: string;
   to?: string;
+  sort?: "received_time" | "event_time" | "severity";
+  order?: "asc" | "desc";
+}
+
+/** The server's stored form of a filter (alerts.Filter). */
+export interface SavedQuery {
+  severity?: number[];
+  status?: string[];
+  source_type?: string[];
+  from?: string;
+  to?: string;
+  entity_type?: string;
+  entity_value?: string;
+  technique?: string;
+  assignee?: string;
+  tag?: string;
+  q?: string;
+  sort?: string;
+  ascending?: boolean;
 }
 
 export interface SavedFilter {
   id: string;
   name: string;
-  filters: AlertFilters;
+  query: SavedQuery;
+  created_at?: string;
+  updated_at?: string;
 }
 
 export function severityOf(a: Pick<Alert, "severity_id" | "severity">): Severity {

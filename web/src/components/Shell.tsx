@@ -74,12 +74,12 @@ function UserMenu() {
         className="flex h-7 items-center gap-1 rounded px-2 text-xs hover:bg-slate-100 dark:hover:bg-slate-800"
         aria-label="User menu"
       >
-        <span className="max-w-48 truncate">{me.user.name || me.user.email}</span>
+        <span className="max-w-48 truncate">{me.user ? me.user.name || me.user.email : "API key"}</span>
         <span aria-hidden>▾</span>
       </Menu.Trigger>
       <Menu.Portal>
         <Menu.Content className={menuContent} align="end" sideOffset={4}>
-          <div className="px-2 py-1 text-xs text-slate-500">{me.user.email}</div>
+          <div className="px-2 py-1 text-xs text-slate-500">{me.user?.email}</div>
           <Menu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-700" />
           <Menu.Item className={menuItem} onSelect={toggle}>
             {theme === "dark" ? "Light theme" : "Dark theme"}

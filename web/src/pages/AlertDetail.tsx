@@ -69,7 +69,7 @@ function Triage({ alert }: { alert: Alert }) {
         e.preventDefault();
         const patch: AlertPatch = {};
         if (status !== alert.status) patch.status = status;
-        if ((assignee || null) !== (alert.assignee ?? null)) patch.assignee = assignee || null;
+        if ((assignee || null) !== (alert.assignee ?? null)) patch.assignee = assignee;
         m.mutate(patch);
       }}
     >
@@ -85,7 +85,7 @@ function Triage({ alert }: { alert: Alert }) {
       <Field id="assignee" label="Assignee (user id)" error={fields.assignee}>
         <div className="flex gap-1">
           <Input {...fieldProps("assignee", fields.assignee)} disabled={!editable} value={assignee} placeholder="Unassigned" onChange={(e) => setAssignee(e.target.value.trim())} />
-          <Button size="sm" className="h-8" disabled={!editable} onClick={() => setAssignee(me.user.id)}>
+          <Button size="sm" className="h-8" disabled={!editable || !me.user} onClick={() => me.user && setAssignee(me.user.id)}>
             Me
           </Button>
         </div>
@@ -212,7 +212,7 @@ export function AlertDetailPage() {
                     <tr key={`${e.type}:${e.value}:${e.role}`} className="border-t border-slate-100 dark:border-slate-800">
                       <td className={td}>{e.type}</td>
                       <td className={`${td} font-mono text-xs break-all`}>
-                        <Link to={`/alerts?entity=${encodeURIComponent(e.value)}`} className="hover:underline" title="Alerts with this entity">
+                        <Link to={`/alerts?entity=${encodeURIComponent(`${e.type}:${e.value}`)}`} className="hover:underline" title="Alerts with this entity">
                           {e.value}
                         </Link>
                       </td>

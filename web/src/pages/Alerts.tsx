@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { alerts } from "../api/endpoints";
+import { alerts, fromSavedQuery } from "../api/endpoints";
 import { ApiError } from "../api/problem";
 import { SEVERITIES, STATUSES, STATUS_LABELS, severityOf, type AlertFilters, type AlertStatus } from "../api/types";
 import { useOrgKey, useSession } from "../auth/session";
@@ -74,8 +74,23 @@ function FilterBar({ filters, onChange }: { filters: AlertFilters; onChange: (f:
         <Button variant="ghost" onClick={() => setMore((m) => !m)} aria-expanded={more}>
           {more ? "Fewer filters" : "More filters"}
         </Button>
+        <Select
+          aria-label="Sort by"
+          className="w-44"
+          value={`${filters.sort ?? "received_time"}:${filters.order ?? "desc"}`}
+          onChange={(e) => {
+            const [sort, order] = e.target.value.split(":") as [AlertFilters["sort"], AlertFilters["order"]];
+            onChange({ ...filters, ...draftText(draft), sort: sort === "received_time" ? undefined : sort, order: order === "desc" ? undefined : order });
+          }}
+        >
+          <option value="received_time:desc">Newest received</option>
+          <option value="received_time:asc">Oldest received</option>
+          <option value="event_time:desc">Newest event time</option>
+          <option value="severity:desc">Highest severity</option>
+          <option value="severity:asc">Lowest severity</option>
+        </Select>
         {activeFilterCount(filters) > 0 && (
-          <Button variant="ghost" onClick={() => onChange({})}>
+          <Button variant="ghost" onClick={() => onChange({ sort: filters.sort, order: filters.order })}>
             Clear all
           </Button>
         )}
@@ -92,10 +107,10 @@ function FilterBar({ filters, onChange }: { filters: AlertFilters; onChange: (f:
       </div>
       {more && (
         <div className="grid grid-cols-2 gap-2 md:grid-cols-4 xl:grid-cols-7">
-          <Input aria-label="Source" placeholder="Source (e.g. suricata)" value={draft.source ?? ""} onChange={(e) => set("source", e.target.value)} />
-          <Input aria-label="Entity" placeholder="Entity (IP, host, user…)" value={draft.entity ?? ""} onChange={(e) => set("entity", e.target.value)} />
+          <Input aria-label="Source types" placeholder="Source types (suricata,cef)" value={draft.source ?? ""} onChange={(e) => set("source", e.target.value)} />
+          <Input aria-label="Entity" placeholder="Entity type:value (ip:10.0.0.5)" value={draft.entity ?? ""} onChange={(e) => set("entity", e.target.value)} />
           <Input aria-label="ATT&CK technique" placeholder="Technique (T1059)" value={draft.technique ?? ""} onChange={(e) => set("technique", e.target.value)} />
-          <Input aria-label="Assignee" placeholder="Assignee user id" value={draft.assignee ?? ""} onChange={(e) => set("assignee", e.target.value)} />
+          <Input aria-label="Assignee" placeholder="Assignee user id or none" value={draft.assignee ?? ""} onChange={(e) => set("assignee", e.target.value)} />
           <Input aria-label="Tag" placeholder="Tag" value={draft.tag ?? ""} onChange={(e) => set("tag", e.target.value)} />
           <Input aria-label="From" type="datetime-local" value={toLocalInput(draft.from)} onChange={(e) => set("from", localToISO(e.target.value) ?? "")} />
           <Input aria-label="To" type="datetime-local" value={toLocalInput(draft.to)} onChange={(e) => set("to", localToISO(e.target.value) ?? "")} />
@@ -106,8 +121,8 @@ function FilterBar({ filters, onChange }: { filters: AlertFilters; onChange: (f:
 }
 
 function draftText(d: AlertFilters): AlertFilters {
-  const { q, source, entity, technique, assignee, tag, from, to } = d;
-  return { q, source, entity, technique, assignee, tag, from, to };
+  const { q, source, entity, technique, assignee, tag, from, to, sort, order } = d;
+  return { q, source, entity, technique, assignee, tag, from, to, sort, order };
 }
 
 function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: AlertFilters) => void }) {
@@ -134,7 +149,7 @@ function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: 
         value=""
         onChange={(e) => {
           const f = list.data?.find((s) => s.id === e.target.value);
-          if (f) onPick(f.filters);
+          if (f) onPick(fromSavedQuery(f.query));
         }}
       >
         <option value="">{list.isPending ? "Loading…" : `Saved filters (${list.data?.length ?? 0})`}</option>

@@ -1,7 +1,7 @@
 import type { AlertFilters } from "../api/types";
 
 const MULTI = ["severity", "status"] as const;
-const SINGLE = ["q", "source", "entity", "technique", "assignee", "tag", "from", "to"] as const;
+const SINGLE = ["q", "source", "entity", "technique", "assignee", "tag", "from", "to", "sort", "order"] as const;
 
 /** filtersFromParams reads alert filters from the URL query. */
 export function filtersFromParams(p: URLSearchParams): AlertFilters {
@@ -12,7 +12,7 @@ export function filtersFromParams(p: URLSearchParams): AlertFilters {
   }
   for (const k of SINGLE) {
     const v = p.get(k);
-    if (v) f[k] = v;
+    if (v) (f as Record<string, string>)[k] = v;
   }
   return f;
 }
@@ -28,6 +28,7 @@ export function filtersToParams(f: AlertFilters): URLSearchParams {
   return p;
 }
 
+/** activeFilterCount counts set filters (sort order is not a filter). */
 export function activeFilterCount(f: AlertFilters): number {
-  return Object.values(f).filter((v) => (Array.isArray(v) ? v.length > 0 : !!v)).length;
+  return Object.entries(f).filter(([k, v]) => k !== "sort" && k !== "order" && (Array.isArray(v) ? v.length > 0 : !!v)).length;
 }

@@ -26,8 +26,8 @@ describe("safeNext", () => {
 
 describe("chooseOrg", () => {
   const orgs = [
-    { id: "a", name: "A", role: "owner" },
-    { id: "b", name: "B", role: "analyst" },
+    { id: "a", name: "A", role: "owner", permissions: [] },
+    { id: "b", name: "B", role: "analyst", permissions: [] },
   ];
   it("keeps the remembered org only while the user belongs to it", () => {
     expect(chooseOrg(orgs, "b")?.id).toBe("b");
@@ -70,5 +70,26 @@ describe("openapi helpers", () => {
     expect(typeLabel({ type: "array", items: { $ref: "#/components/schemas/Alert" } })).toBe("array<Alert>");
     expect(typeLabel({ type: ["string", "null"], format: "uuid" })).toBe("string|null(uuid)");
     expect(typeLabel({ type: "string", format: "date-time" })).toBe("string(date-time)");
+  });
+});
+
+describe("saved filter conversion", () => {
+  it("round-trips UI filters through the stored form", async () => {
+    const { toSavedQuery, fromSavedQuery, alertQuery } = await import("../api/endpoints");
+    const f = { severity: ["critical", "high"], status: ["new"], source: "suricata, cef", entity: "ip:10.0.0.5", technique: "T1059.001", q: "beacon", sort: "severity" as const, order: "asc" as const };
+    const stored = toSavedQuery(f);
+    expect(stored).toEqual({
+      severity: [5, 4],
+      status: ["new"],
+      source_type: ["suricata", "cef"],
+      entity_type: "ip",
+      entity_value: "10.0.0.5",
+      technique: "T1059.001",
+      q: "beacon",
+      sort: "severity",
+      ascending: true,
+    });
+    expect(fromSavedQuery(stored)).toEqual({ ...f, source: "suricata,cef" });
+    expect(alertQuery(f, "c1").source_type).toEqual(["suricata", "cef"]);
   });
 });

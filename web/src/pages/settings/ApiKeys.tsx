@@ -92,13 +92,13 @@ export function ApiKeysPage() {
         {created && (
           <div role="status" className="space-y-2 rounded border border-emerald-600/60 bg-emerald-50 p-3 dark:bg-emerald-950/30">
             <p className="text-sm font-medium">
-              Key “{created.key.name}” created for {org?.name}. Copy it now: it is shown only once.
+              Key “{created.name}” created for {org?.name}. Copy it now: it is shown only once.
             </p>
             <div className="flex items-center gap-2">
               <code data-testid="new-api-key" className="min-w-0 flex-1 rounded bg-white px-2 py-1 font-mono text-xs break-all select-all dark:bg-slate-900">
-                {created.secret}
+                {created.token}
               </code>
-              <CopyButton text={created.secret} />
+              <CopyButton text={created.token} />
               <Button size="sm" variant="ghost" onClick={() => setCreated(null)}>
                 Done
               </Button>

@@ -2,13 +2,19 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { Fragment, useState, type FormEvent } from "react";
 import { audit, type AuditQuery } from "../../api/endpoints";
 import { useOrgKey } from "../../auth/session";
-import { Button, Input, PageHeader, ProblemAlert, Spinner, td, th } from "../../components/ui";
+import { Button, Input, PageHeader, ProblemAlert, Select, Spinner, td, th } from "../../components/ui";
 import { cx, fmtTime, localToISO } from "../../lib/format";
 
+const outcomeColor: Record<string, string> = {
+  success: "text-emerald-600 dark:text-emerald-400",
+  failure: "text-red-600 dark:text-red-400",
+  denied: "text-amber-600 dark:text-amber-400",
+};
+
 export function AuditPage() {
-  const [draft, setDraft] = useState({ action: "", actor: "", from: "", to: "" });
+  const [draft, setDraft] = useState({ action: "", actor: "", target_type: "", outcome: "", since: "", until: "" });
   const [query, setQuery] = useState<AuditQuery>({});
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<number | null>(null);
   const q = useInfiniteQuery({
     queryKey: useOrgKey("audit", query),
     queryFn: ({ pageParam }) => audit.list(query, pageParam),
@@ -21,18 +27,29 @@ export function AuditPage() {
     setQuery({
       action: draft.action || undefined,
       actor: draft.actor || undefined,
-      from: localToISO(draft.from),
-      to: localToISO(draft.to),
+      target_type: draft.target_type || undefined,
+      outcome: draft.outcome || undefined,
+      since: localToISO(draft.since),
+      until: localToISO(draft.until),
     });
   };
   return (
     <div>
-      <PageHeader title="Audit log" />
-      <form onSubmit={submit} className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
-        <Input aria-label="Action" placeholder="Action (e.g. alert.update)" className="w-52" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
-        <Input aria-label="Actor" placeholder="Actor (user:…, apikey:…)" className="w-52" value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} />
-        <Input aria-label="From" type="datetime-local" className="w-52" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
-        <Input aria-label="To" type="datetime-local" className="w-52" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+      <PageHeader title="Audit log">
+        <span className="text-xs text-slate-500">Tamper-evident: each entry chains the previous entry's hash.</span>
+      </PageHeader>
+      <form onSubmit={submit} className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800" aria-label="Audit filters">
+        <Input aria-label="Action prefix" placeholder="Action prefix (alert.)" className="w-44" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
+        <Input aria-label="Actor" placeholder="Actor (user:<id>)" className="w-52" value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} />
+        <Input aria-label="Target type" placeholder="Target type" className="w-32" value={draft.target_type} onChange={(e) => setDraft({ ...draft, target_type: e.target.value })} />
+        <Select aria-label="Outcome" className="w-32" value={draft.outcome} onChange={(e) => setDraft({ ...draft, outcome: e.target.value })}>
+          <option value="">Any outcome</option>
+          <option value="success">success</option>
+          <option value="failure">failure</option>
+          <option value="denied">denied</option>
+        </Select>
+        <Input aria-label="Since" type="datetime-local" className="w-48" value={draft.since} onChange={(e) => setDraft({ ...draft, since: e.target.value })} />
+        <Input aria-label="Until" type="datetime-local" className="w-48" value={draft.until} onChange={(e) => setDraft({ ...draft, until: e.target.value })} />
         <Button type="submit" variant="primary">
           Apply
         </Button>
@@ -48,6 +65,7 @@ export function AuditPage() {
           <table className="w-full text-sm" aria-label="Audit entries">
             <thead>
               <tr>
+                <th className={th}>#</th>
                 <th className={th}>Time (UTC)</th>
                 <th className={th}>Actor</th>
                 <th className={th}>Action</th>
@@ -59,25 +77,28 @@ export function AuditPage() {
             <tbody>
               {rows.map((e) => (
                 <Fragment key={e.id}>
-                  <tr
-                    className="cursor-pointer border-t border-slate-100 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900"
-                    onClick={() => setOpen(open === e.id ? null : e.id)}
-                    aria-expanded={open === e.id}
-                  >
-                    <td className={`${td} font-mono text-xs whitespace-nowrap`}>{fmtTime(e.time)}</td>
-                    <td className={`${td} font-mono text-xs`}>{e.actor}</td>
+                  <tr className="border-t border-slate-100 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900">
+                    <td className={`${td} font-mono text-xs text-slate-500`}>
+                      <button type="button" className="hover:underline" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>
+                        {e.seq} {open === e.id ? "▾" : "▸"}
+                      </button>
+                    </td>
+                    <td className={`${td} font-mono text-xs whitespace-nowrap`}>{fmtTime(e.occurred_at)}</td>
+                    <td className={`${td} font-mono text-xs break-all`}>{e.actor}</td>
                     <td className={`${td} font-mono text-xs`}>{e.action}</td>
-                    <td className={`${td} font-mono text-xs`}>
+                    <td className={`${td} font-mono text-xs break-all`}>
                       {e.target_type}
                       {e.target_id ? `:${e.target_id}` : ""}
                     </td>
-                    <td className={cx(td, "text-xs", e.outcome === "success" ? "text-emerald-600 dark:text-emerald-400" : "text-red-600 dark:text-red-400")}>{e.outcome}</td>
+                    <td className={cx(td, "text-xs font-medium", outcomeColor[e.outcome])}>{e.outcome}</td>
                     <td className={`${td} font-mono text-xs`}>{e.ip}</td>
                   </tr>
                   {open === e.id && (
                     <tr>
-                      <td colSpan={6} className="bg-slate-50 px-3 py-2 dark:bg-slate-900">
-                        <pre className="overflow-auto font-mono text-xs">{JSON.stringify({ request_id: e.request_id, user_agent: e.user_agent, details: e.details }, null, 2)}</pre>
+                      <td colSpan={7} className="bg-slate-50 px-3 py-2 dark:bg-slate-900">
+                        <pre className="overflow-auto font-mono text-xs">
+                          {JSON.stringify({ request_id: e.request_id, user_agent: e.user_agent, details: e.details, prev_hash: e.prev_hash, hash: e.hash }, null, 2)}
+                        </pre>
                       </td>
                     </tr>
                   )}
@@ -88,7 +109,7 @@ export function AuditPage() {
         )}
         {q.hasNextPage && (
           <Button size="sm" className="mt-2" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
-            Load more
+            Load older entries
           </Button>
         )}
       </div>

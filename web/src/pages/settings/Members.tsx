@@ -2,14 +2,14 @@ import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-q
 import { useState, type FormEvent } from "react";
 import { members } from "../../api/endpoints";
 import { ApiError } from "../../api/problem";
-import type { Invitation } from "../../api/types";
+import type { CreatedInvitation } from "../../api/types";
 import { useOrgKey } from "../../auth/session";
 import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, Spinner, fieldProps, td, th } from "../../components/ui";
 import { fmtTime } from "../../lib/format";
 
 const ROLES = ["viewer", "analyst", "responder", "auditor", "admin", "owner"];
 
-function Invite({ onInvited }: { onInvited: (i: Invitation) => void }) {
+function Invite({ onInvited }: { onInvited: (i: CreatedInvitation) => void }) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState("analyst");
   const m = useMutation({
@@ -50,7 +50,7 @@ export function MembersPage() {
   const qc = useQueryClient();
   const memberKey = useOrgKey("members");
   const invKey = useOrgKey("invitations");
-  const [invited, setInvited] = useState<Invitation | null>(null);
+  const [invited, setInvited] = useState<CreatedInvitation | null>(null);
   const list = useInfiniteQuery({
     queryKey: memberKey,
     queryFn: ({ pageParam }) => members.list(pageParam),
@@ -66,7 +66,7 @@ export function MembersPage() {
   const revoke = useMutation({ mutationFn: members.revokeInvitation, onSuccess: () => void qc.invalidateQueries({ queryKey: invKey }) });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
   const invRows = invs.data?.pages.flatMap((p) => p.items) ?? [];
-  const inviteLink = invited ? (invited.accept_url ?? (invited.token ? `${window.location.origin}/invite/${invited.token}` : "")) : "";
+  const inviteLink = invited?.accept_url ?? "";
   return (
     <div>
       <PageHeader title="Members" />
@@ -81,7 +81,8 @@ export function MembersPage() {
           {invited && (
             <div role="status" className="mt-3 space-y-1 rounded border border-emerald-600/60 bg-emerald-50 p-2 text-sm dark:bg-emerald-950/30">
               <p>
-                Invitation for {invited.email} ({invited.role}) created, valid until {fmtTime(invited.expires_at)} UTC.
+                Invitation for {invited.invitation.email} ({invited.invitation.role}) created, valid until {fmtTime(invited.invitation.expires_at)} UTC. Send this
+                link: it is shown only once.
               </p>
               {inviteLink && (
                 <div className="flex items-center gap-2">
@@ -104,7 +105,8 @@ export function MembersPage() {
                   <th className={th}>Name</th>
                   <th className={th}>Email</th>
                   <th className={th}>Role</th>
-                  <th className={th}>Member since (UTC)</th>
+                  <th className={th}>MFA</th>
+                  <th className={th}>Joined (UTC)</th>
                 </tr>
               </thead>
               <tbody>
@@ -113,7 +115,8 @@ export function MembersPage() {
                     <td className={td}>{m.name || "—"}</td>
                     <td className={td}>{m.email}</td>
                     <td className={td}>{m.role}</td>
-                    <td className={`${td} font-mono text-xs`}>{fmtTime(m.created_at)}</td>
+                    <td className={td}>{m.mfa_enabled ? "on" : "off"}</td>
+                    <td className={`${td} font-mono text-xs`}>{fmtTime(m.joined_at)}</td>
                   </tr>
                 ))}
               </tbody>
