@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/platform"
 )
@@ -14,7 +15,7 @@ import (
 func (a *App) registerModules(ctx context.Context) error {
 	modules := []func(context.Context, *platform.Platform) error{
 		identity.Register,
-		// audit.Register,
+		audit.Register,
 		// alerts.Register,
 	}
 	for _, register := range modules {
