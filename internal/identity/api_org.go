@@ -423,8 +423,9 @@ func (svc *Service) roleRoutes(api huma.API) {
 		Summary: "Create a custom role", Tags: []string{tagOrg}, DefaultStatus: http.StatusCreated,
 	}, string(rbac.AdminOrg)), func(ctx context.Context, in *struct {
 		Body struct {
-			Name string `json:"name" minLength:"2" maxLength:"40" pattern:"^[a-z][a-z0-9_-]+$"`
-			roleBody
+			Name        string   `json:"name" minLength:"2" maxLength:"40" pattern:"^[a-z][a-z0-9_-]+$"`
+			Description string   `json:"description,omitempty" maxLength:"500"`
+			Permissions []string `json:"permissions" minItems:"1" maxItems:"50"`
 		}
 	}) (*struct{ Body RoleView }, error) {
 		scope, p, err := scopeFrom(ctx)

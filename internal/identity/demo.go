@@ -2,8 +2,12 @@ package identity
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
+
+	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
@@ -35,8 +39,9 @@ var demoUsers = []demoUser{
 	{"admin@globex.example", "Gloria Globex", map[string]string{DemoOrgGlobex: rbac.RoleOwner}},
 }
 
-// DemoOrgID returns the id of a demo org by name (created by LoadDemo).
-func (s *Store) DemoOrgID(ctx context.Context, name string) (Org, error) {
+// DemoOrg returns the first org called name (the demo orgs are found by
+// name).
+func (s *Store) DemoOrg(ctx context.Context, name string) (Org, error) {
 	var o Org
 	err := s.DB.Read(ctx, func(ctx context.Context, tx *db.Tx) error {
 		var err error
@@ -51,11 +56,12 @@ func (s *Store) DemoOrgID(ctx context.Context, name string) (Org, error) {
 func (svc *Service) LoadDemo(ctx context.Context) error {
 	orgs := map[string]Org{}
 	for _, name := range []string{DemoOrgAcme, DemoOrgGlobex} {
-		o, err := svc.Store.DemoOrgID(ctx, name)
+		o, err := svc.Store.DemoOrg(ctx, name)
+		if errors.Is(err, sql.ErrNoRows) {
+			o, err = svc.Store.CreateOrg(ctx, name, uuid.Nil)
+		}
 		if err != nil {
-			if o, err = svc.Store.CreateOrg(ctx, name, [16]byte{}); err != nil {
-				return fmt.Errorf("demo org %s: %w", name, err)
-			}
+			return fmt.Errorf("demo org %s: %w", name, err)
 		}
 		orgs[name] = o
 	}

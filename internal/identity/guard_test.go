@@ -1,102 +1,156 @@
 package identity_test
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
 
-// client drives the API of a test platform.
-type client struct {
-	t   *testing.T
-	srv *httptest.Server
-}
-
-func newClient(t *testing.T, d *db.DB) *client {
-	t.Helper()
-	p := identitytest.NewPlatform(t, d)
-	srv := httptest.NewServer(p.Server.Handler())
-	t.Cleanup(srv.Close)
-	return &client{t: t, srv: srv}
-}
-
-type response struct {
-	Status int
-	Header http.Header
-	Body   map[string]any
-	Raw    string
-}
-
-func (c *client) do(method, path, body string, auth func(*http.Request), hdr ...string) response {
-	c.t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, c.srv.URL+path, rd)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if auth != nil {
-		auth(req)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		if hdr[i+1] == "" {
-			req.Header.Del(hdr[i])
-		} else {
-			req.Header.Set(hdr[i], hdr[i+1])
-		}
-	}
-	cl := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := cl.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	raw, _ := io.ReadAll(resp.Body)
-	out := response{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
-	_ = json.Unmarshal(raw, &out.Body)
-	return out
-}
-
-func (r response) code() string {
-	s, _ := r.Body["code"].(string)
-	return s
-}
-
-func TestGuardSessionAndPermissions(t *testing.T) {
+func TestPermissionDeniedIsAuditedProblem(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		c := newClient(t, d)
+		e := newEnv(t, d)
 		org := identitytest.NewOrg(t, d, "Acme")
 		admin := identitytest.NewMember(t, d, org, rbac.RoleAdmin)
 		viewer := identitytest.NewMember(t, d, org, rbac.RoleViewer)
 
-		r := c.do("GET", "/api/v1/auth/me", "", admin.Apply)
-		if r.Status != 200 {
-			t.Fatalf("me: %d %s", r.Status, r.Raw)
+		r := e.do("GET", "/api/v1/org/members", "", admin.Apply)
+		expect(t, "admin lists members", r, 200, "")
+		if n := len(r.items()); n != 2 {
+			t.Fatalf("members: %d, want 2", n)
 		}
-		r = c.do("GET", "/api/v1/org/members", "", admin.Apply)
-		if r.Status != 200 || len(r.Body["items"].([]any)) != 2 {
-			t.Fatalf("members: %d %s", r.Status, r.Raw)
+		r = e.do("GET", "/api/v1/org/members", "", viewer.Apply)
+		expect(t, "viewer lists members", r, 403, "permission_denied")
+		if !contains(auditActions(t, d, org), "access.denied:denied") {
+			t.Fatalf("denial not audited: %v", auditActions(t, d, org))
 		}
-		r = c.do("GET", "/api/v1/org/members", "", viewer.Apply)
-		if r.Status != 403 || r.code() != "permission_denied" {
-			t.Fatalf("viewer members: %d %s", r.Status, r.Raw)
+		expect(t, "anonymous", e.do("GET", "/api/v1/org/members", "", nil), 401, "unauthenticated")
+		expect(t, "bogus cookie", e.do("GET", "/api/v1/org/members", "", withCookie(&http.Cookie{Name: identity.SessionCookie, Value: "nope"}, org)), 401, "session_invalid")
+		expect(t, "basic auth", e.do("GET", "/api/v1/org/members", "", nil, "Authorization", "Basic eDp5"), 401, "unauthenticated")
+	})
+}
+
+func TestOrgSelection(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		orgA := identitytest.NewOrg(t, d, "A")
+		orgB := identitytest.NewOrg(t, d, "B")
+		alice := identitytest.NewMember(t, d, orgA, rbac.RoleOwner)
+		identitytest.NewMember(t, d, orgB, rbac.RoleOwner)
+
+		r := e.do("GET", "/api/v1/org/members", "", withCookie(alice.Cookie, uuid.Nil))
+		expect(t, "no X-Org-ID", r, 400, "org_required")
+		if errs, _ := r.Body["errors"].([]any); len(errs) == 0 || errs[0].(map[string]any)["location"] != "header.X-Org-ID" {
+			t.Fatalf("problem does not name the header: %s", r.Raw)
 		}
-		r = c.do("GET", "/api/v1/org/members", "", nil)
-		if r.Status != 401 {
-			t.Fatalf("anonymous: %d %s", r.Status, r.Raw)
+		expect(t, "malformed X-Org-ID", e.do("GET", "/api/v1/org/members", "", withCookie(alice.Cookie, uuid.Nil), identity.OrgHeader, "acme"), 400, "org_required")
+		r = e.do("GET", "/api/v1/org/members", "", alice.InOrg(orgB).Apply)
+		expect(t, "org not a member of", r, 403, "org_forbidden")
+		if _, leaked := r.Body["items"]; leaked {
+			t.Fatalf("data leaked: %s", r.Raw)
 		}
+		expect(t, "unknown org", e.do("GET", "/api/v1/org/members", "", alice.InOrg(uuid.Must(uuid.NewV7())).Apply), 403, "org_forbidden")
+
+		// Switching orgs within one session is audited.
+		identitytest.AddMember(t, d, orgB, alice, rbac.RoleViewer)
+		expect(t, "act in A", e.do("GET", "/api/v1/org/members", "", alice.Apply), 200, "")
+		expect(t, "act in B", e.do("GET", "/api/v1/org/roles", "", alice.InOrg(orgB).Apply), 403, "permission_denied")
+		if !contains(auditActions(t, d, orgB), "session.org_switch:success") {
+			t.Fatalf("org switch not audited: %v", auditActions(t, d, orgB))
+		}
+	})
+}
+
+func TestAPIKeyIsConfinedToItsOrg(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		orgA := identitytest.NewOrg(t, d, "A")
+		orgB := identitytest.NewOrg(t, d, "B")
+		identitytest.NewMember(t, d, orgB, rbac.RoleAnalyst)
+		keyA := identitytest.NewAPIKey(t, d, orgA, rbac.AdminUsers, rbac.APIKeysManage)
+
+		r := e.do("GET", "/api/v1/org/members", "", keyA.Apply)
+		expect(t, "key lists own org", r, 200, "")
+		for _, it := range r.items() {
+			if it.(map[string]any)["role"] == rbac.RoleAnalyst {
+				t.Fatalf("org B member visible to org A key: %s", r.Raw)
+			}
+		}
+		expect(t, "key names org B", e.do("GET", "/api/v1/org/members", "", keyA.Apply, identity.OrgHeader, orgB.String()), 403, "org_forbidden")
+		expect(t, "key lacks permission", e.do("GET", "/api/v1/org", "", keyA.Apply), 403, "permission_denied")
+
+		// A key cannot revoke another org's key (not found, never touched).
+		keyB := identitytest.NewAPIKey(t, d, orgB, rbac.AlertsRead)
+		expect(t, "revoke foreign key", e.do("DELETE", "/api/v1/org/api-keys/"+keyB.ID.String(), "", keyA.Apply), 404, "not_found")
+		expect(t, "foreign key still works", e.do("GET", "/api/v1/auth/me", "", keyB.Apply), 200, "")
+
+		// Revocation and malformed keys.
+		expect(t, "revoke own key", e.do("DELETE", "/api/v1/org/api-keys/"+keyA.ID.String(), "", keyA.Apply), 204, "")
+		expect(t, "revoked key", e.do("GET", "/api/v1/auth/me", "", keyA.Apply), 401, "api_key_invalid")
+		expect(t, "malformed key", e.do("GET", "/api/v1/auth/me", "", nil, "Authorization", "Bearer snk_nope"), 401, "api_key_invalid")
+		forged := keyB.Token[:len(keyB.Token)-1] + "a"
+		if forged == keyB.Token {
+			forged = keyB.Token[:len(keyB.Token)-1] + "b"
+		}
+		expect(t, "forged secret", e.do("GET", "/api/v1/auth/me", "", nil, "Authorization", "Bearer "+forged), 401, "api_key_invalid")
+	})
+}
+
+func TestCrossOriginCookieRequestsAreRefused(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		org := identitytest.NewOrg(t, d, "A")
+		owner := identitytest.NewMember(t, d, org, rbac.RoleOwner)
+		key := identitytest.NewAPIKey(t, d, org, rbac.AdminOrg, rbac.AlertsRead)
+		body := `{"name":"auditor2","permissions":["alerts:read"]}`
+		cross := []string{"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"}
+
+		expect(t, "cross-origin cookie POST", e.do("POST", "/api/v1/org/roles", body, owner.Apply, cross...), 403, "cross_origin_request")
+		expect(t, "cross-origin cookie POST without fetch metadata", e.do("POST", "/api/v1/org/roles", body, owner.Apply, "Sec-Fetch-Site", "", "Origin", "https://evil.example"), 403, "cross_origin_request")
+		expect(t, "cross-origin login", e.do("POST", "/api/v1/auth/login", `{"email":"x@example.test","password":"whatever-long"}`, nil, cross...), 403, "cross_origin_request")
+		expect(t, "same request with an API key", e.do("POST", "/api/v1/org/roles", body, key.Apply, cross...), 201, "")
+		expect(t, "same-origin cookie POST", e.do("POST", "/api/v1/org/roles", `{"name":"other","permissions":["alerts:read"]}`, owner.Apply), 201, "")
+		expect(t, "cross-origin cookie GET is a read", e.do("GET", "/api/v1/org/roles", "", owner.Apply, cross...), 200, "")
+	})
+}
+
+func TestIPAllowlistAndPolicies(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		org := identitytest.NewOrg(t, d, "A")
+		owner := identitytest.NewMember(t, d, org, rbac.RoleOwner)
+		key := identitytest.NewAPIKey(t, d, org, rbac.AdminUsers)
+
+		expect(t, "bad CIDR", e.do("PATCH", "/api/v1/org", `{"ip_allowlist":["10.0.0.0/8","nonsense"]}`, owner.Apply), 422, "validation_failed")
+		expect(t, "allow 10/8", e.do("PATCH", "/api/v1/org", `{"ip_allowlist":["10.0.0.0/8"]}`, owner.Apply), 200, "")
+		expect(t, "session from 127.0.0.1", e.do("GET", "/api/v1/org/members", "", owner.Apply), 403, "ip_not_allowed")
+		expect(t, "key from 127.0.0.1", e.do("GET", "/api/v1/org/members", "", key.Apply), 403, "ip_not_allowed")
+
+		// The store reopens the org (the API is now locked out by policy).
+		st := identitytest.Store(t, d)
+		o, err := st.Org(t.Context(), owner.Scope())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pol := o.Policy
+		pol.IPAllowlist = []string{"127.0.0.1/32"}
+		if _, err := st.UpdateOrg(t.Context(), owner.Scope(), "", pol); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "allowed again", e.do("GET", "/api/v1/org/members", "", owner.Apply), 200, "")
+
+		r := e.do("PATCH", "/api/v1/org", `{"sso_enforced":true}`, owner.Apply)
+		expect(t, "SSO without OIDC", r, 409, "sso_not_configured")
+		r = e.do("PATCH", "/api/v1/org", `{"session_lifetime_seconds":60}`, owner.Apply)
+		expect(t, "too short lifetime", r, 422, "validation_failed")
+		expect(t, "lifetime 10 min", e.do("PATCH", "/api/v1/org", `{"session_lifetime_seconds":600}`, owner.Apply), 200, "")
+		e.clock.Advance(11 * 60e9)
+		expect(t, "session older than org lifetime", e.do("GET", "/api/v1/org/members", "", owner.Apply), 401, "session_expired")
 	})
 }

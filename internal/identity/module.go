@@ -62,10 +62,17 @@ func New(p *platform.Platform) (*Service, error) {
 
 // Register installs the guard, the identity API, the pruner and the demo
 // data loader. It must run before every other module.
-func Register(_ context.Context, p *platform.Platform) error {
+func Register(ctx context.Context, p *platform.Platform) error {
+	_, err := RegisterService(ctx, p)
+	return err
+}
+
+// RegisterService is Register returning the Service (tests adjust its
+// store's clock).
+func RegisterService(_ context.Context, p *platform.Platform) (*Service, error) {
 	svc, err := New(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p.Server.SetGuard(svc.Guard)
 	p.Server.API.UseMiddleware(svc.publicCSRF(p.Server.API))
@@ -76,7 +83,7 @@ func Register(_ context.Context, p *platform.Platform) error {
 	p.AddDemo(platform.DemoLoader{Name: "identity", Load: func(ctx context.Context, p *platform.Platform) error {
 		return svc.LoadDemo(ctx)
 	}})
-	return nil
+	return svc, nil
 }
 
 // publicCSRF applies the same-origin check to public state-changing

@@ -70,13 +70,21 @@ func NewPlatform(t testing.TB, d *db.DB) *platform.Platform {
 // NewPlatformWith is NewPlatform with a given configuration.
 func NewPlatformWith(t testing.TB, d *db.DB, c config.Config) *platform.Platform {
 	t.Helper()
+	p, _ := NewService(t, d, c)
+	return p
+}
+
+// NewService is NewPlatformWith that also returns the identity Service.
+func NewService(t testing.TB, d *db.DB, c config.Config) (*platform.Platform, *identity.Service) {
+	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p := &platform.Platform{Config: c, Logger: logger, DB: d, Secret: []byte(Secret), Health: &health.Registry{}, Metrics: prometheus.NewRegistry()}
 	p.Server = httpapi.New(httpapi.Deps{Config: c, Logger: logger, Health: p.Health, Metrics: p.Metrics, Version: "test"})
-	if err := identity.Register(context.Background(), p); err != nil {
+	svc, err := identity.RegisterService(context.Background(), p)
+	if err != nil {
 		t.Fatalf("identitytest: register identity: %v", err)
 	}
-	return p
+	return p, svc
 }
 
 // Store returns an identity store on d.
