@@ -172,3 +172,7 @@ func contains(list []string, want string) bool {
 	}
 	return false
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
