@@ -153,7 +153,7 @@ func (s *Set) add(t alert.EntityType, v, role string) {
 
 func (s *Set) addRelated(t alert.EntityType, v string) {
 	for _, e := range s.list {
-		if e.Type == t && e.Value == v {
+		if e.Value == v && (e.Type == t || t == alert.EntityDomain && e.Type == alert.EntityHostname) {
 			return
 		}
 	}

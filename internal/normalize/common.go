@@ -500,3 +500,5 @@ func truncateUTF8(s string, n int) string {
 	}
 	return s[:n]
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -49,7 +49,7 @@ func detectJSON(b []byte) string {
 	} else {
 		b = firstValue(b)
 	}
-	if len(b) == 0 || b[0] != '{' {
+	if len(b) == 0 || b[0] != '{' || isThreatIntel(b) {
 		return ""
 	}
 	return detectObject(b, 0)
@@ -139,4 +139,16 @@ func detectObject(o []byte, depth int) string {
 		return "elastic"
 	}
 	return "generic"
+}
+
+// isThreatIntel reports STIX bundles and MISP events: indicator feeds, not
+// alerts (see entity.ParseSTIX and entity.ParseMISP).
+func isThreatIntel(o []byte) bool {
+	if rawString(member(o, "type")) == "bundle" && hasKey(o, "objects") {
+		return true
+	}
+	if e := member(o, "Event"); len(e) > 0 && e[0] == '{' {
+		return true
+	}
+	return hasKey(o, "response") && bytes.Contains(o, []byte(`"Event"`))
 }

@@ -141,6 +141,9 @@ func genericSeverity(v []byte, key string) alert.Severity {
 
 func (genericNormalizer) one(rec record) (alert.Alert, bool, error) {
 	obj := rec.raw
+	if isThreatIntel(obj) {
+		return alert.Alert{}, false, invalid(rec, "type", "a STIX bundle or MISP event is threat intelligence, not an alert")
+	}
 	mapped := make(map[string]bool, 16)
 	get := func(names []string) []byte {
 		v, k := lookup(obj, names)

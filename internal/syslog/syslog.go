@@ -358,24 +358,25 @@ func splitTag(w string) (string, string, bool) {
 // parseBSDTime reads "Mmm dd hh:mm:ss" (day space- or zero-padded) or an
 // RFC 3339 timestamp at the start of s.
 func parseBSDTime(s string, ref time.Time) (time.Time, string, bool) {
-	if len(s) >= 15 && s[3] == ' ' {
+	if len(s) >= 14 && s[3] == ' ' {
 		mon, ok := months[s[:3]]
 		if !ok {
 			return time.Time{}, s, false
 		}
+		// Day: " 5", "05" or "5" (unpadded, seen from some devices).
+		i := 4
+		if s[i] == ' ' {
+			i++
+		}
 		day := 0
-		switch {
-		case s[4] == ' ' && isDigit(s[5]):
-			day = int(s[5] - '0')
-		case isDigit(s[4]) && isDigit(s[5]):
-			day = int(s[4]-'0')*10 + int(s[5]-'0')
-		default:
+		for j := 0; j < 2 && i < len(s) && isDigit(s[i]); j++ {
+			day = day*10 + int(s[i]-'0')
+			i++
+		}
+		if i+9 > len(s) || s[i] != ' ' || day < 1 || day > 31 {
 			return time.Time{}, s, false
 		}
-		if s[6] != ' ' || day < 1 || day > 31 {
-			return time.Time{}, s, false
-		}
-		c, err := time.Parse("15:04:05", s[7:15])
+		c, err := time.Parse("15:04:05", s[i+1:i+9])
 		if err != nil {
 			return time.Time{}, s, false
 		}
@@ -392,7 +393,7 @@ func parseBSDTime(s string, ref time.Time) (time.Time, string, bool) {
 		if t.After(ref.Add(7 * 24 * time.Hour)) {
 			t = time.Date(year-1, mon, day, c.Hour(), c.Minute(), c.Second(), 0, time.UTC)
 		}
-		rest := s[15:]
+		rest := s[i+9:]
 		if rest != "" && rest[0] != ' ' {
 			return time.Time{}, s, false
 		}

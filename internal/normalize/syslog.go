@@ -1,0 +1,144 @@
+package normalize
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/entity"
+	"github.com/securenexus/securenexus/internal/syslog"
+)
+
+// syslogNormalizer maps syslog lines (RFC 5424, RFC 3164, BSD without PRI),
+// one alert per line. A line carrying CEF is mapped by the CEF mapping and
+// a line carrying a PAN-OS THREAT log by the PAN-OS mapping (Source.Type
+// "cef" / "panos"); PAN-OS TRAFFIC/SYSTEM lines are skipped.
+type syslogNormalizer struct {
+	// now is the reference time for RFC 3164 year inference (time.Now if nil).
+	now func() time.Time
+}
+
+func init() { register(syslogNormalizer{}) }
+
+func (syslogNormalizer) SourceType() string { return "syslog" }
+
+var syslogExpected = []string{qEventTime, qSeverity, qTitle, qRule, qHost}
+
+// facilityNames are RFC 5424 facility keywords.
+var facilityNames = [...]string{"kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+	"authpriv", "ftp", "ntp", "audit", "alert", "clock", "local0", "local1", "local2", "local3", "local4", "local5",
+	"local6", "local7"}
+
+// syslogSeverity maps the PRI severity: 0-2 (emergency, alert, critical)
+// critical, 3 (error) high, 4 (warning) medium, 5 (notice) low, 6-7 (info,
+// debug) informational. Without a PRI the severity is unknown.
+func syslogSeverity(m syslog.Message) alert.Severity {
+	if !m.HasPriority {
+		return alert.SeverityUnknown
+	}
+	switch m.Severity {
+	case 0, 1, 2:
+		return alert.SeverityCritical
+	case 3:
+		return alert.SeverityHigh
+	case 4:
+		return alert.SeverityMedium
+	case 5:
+		return alert.SeverityLow
+	}
+	return alert.SeverityInformational
+}
+
+func (n syslogNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
+	lines, err := splitLines(raw)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	if n.now != nil {
+		now = n.now()
+	}
+	out := make([]alert.Alert, 0, len(lines))
+	for _, l := range lines {
+		if syslog.IsCEF(l.text) {
+			a, err := cefLine(l, "cef")
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a)
+			continue
+		}
+		m, err := syslog.Parse(l.text, now)
+		if err != nil {
+			if se, ok := err.(*syslog.Error); ok {
+				return nil, textInvalid(l.loc, se.Field, se.Reason)
+			}
+			return nil, textInvalid(l.loc, "", err.Error())
+		}
+		if syslog.IsPANOS(m.Message) {
+			p, err := syslog.ParsePANOS(m.Message)
+			if err != nil {
+				return nil, textInvalid(l.loc, "", err.Error())
+			}
+			if p.Type != "THREAT" {
+				continue
+			}
+			a, err := panosAlert(l, p, m.Hostname, m.Timestamp)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a)
+			continue
+		}
+		out = append(out, syslogAlert(l, m))
+	}
+	return out, nil
+}
+
+func syslogAlert(l textLine, m syslog.Message) alert.Alert {
+	msg := clean(m.Message)
+	app := clean(m.AppName)
+	a := alert.Alert{
+		Source:      alert.Source{Type: "syslog", Product: app},
+		Severity:    syslogSeverity(m),
+		EventTime:   m.Timestamp,
+		Description: msg,
+		Rule:        alert.Rule{ID: firstNonEmpty(clean(m.MsgID), app), Name: app},
+	}
+	title := msg
+	if app != "" && msg == "" {
+		title = app
+	} else if app != "" {
+		title = app + ": " + msg
+	}
+	a.Title = truncateUTF8(title, 200)
+	if m.HasPriority && m.Facility < len(facilityNames) {
+		addTags(&a, facilityNames[m.Facility])
+	}
+	addTags(&a, m.Format.String())
+	var es entity.Set
+	if !es.Add(alert.EntityIP, m.Hostname, entity.RoleHost) {
+		es.Add(alert.EntityHostname, m.Hostname, entity.RoleHost)
+	}
+	scanKV(&es, msg)
+	es.Scan(msg)
+	a.Entities = es.Entities()
+	if len(m.StructuredData) > 0 {
+		if b, err := json.Marshal(m.StructuredData); err == nil {
+			a.Unmapped = map[string]json.RawMessage{"structured_data": b}
+		}
+	}
+	if m.ProcID != "" {
+		if a.Unmapped == nil {
+			a.Unmapped = map[string]json.RawMessage{}
+		}
+		a.Unmapped["procid"] = jsonString(clean(m.ProcID))
+	}
+	finish(&a, record{loc: l.loc}, nil, nil, syslogExpected)
+	a.Raw = rawText(l.text)
+	if strings.TrimSpace(a.Title) == "" {
+		a.Title = "syslog message"
+	}
+	return a
+}
