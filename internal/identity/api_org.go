@@ -251,8 +251,8 @@ func (svc *Service) orgRoutes(api huma.API) {
 		OperationID: "update-member", Method: http.MethodPatch, Path: httpapi.APIPrefix + "/org/members/{user_id}",
 		Summary: "Change a member's role", Tags: []string{tagOrg},
 	}, string(rbac.AdminUsers)), func(ctx context.Context, in *struct {
-		userIDPath
-		Body struct {
+		UserID string `path:"user_id" format:"uuid"`
+		Body   struct {
 			Role string `json:"role" minLength:"2" maxLength:"40"`
 		}
 	}) (*struct{ Body MemberView }, error) {
@@ -443,7 +443,7 @@ func (svc *Service) roleRoutes(api huma.API) {
 		OperationID: "update-role", Method: http.MethodPut, Path: httpapi.APIPrefix + "/org/roles/{id}",
 		Summary: "Replace a custom role's description and permissions", Tags: []string{tagOrg},
 	}, string(rbac.AdminOrg)), func(ctx context.Context, in *struct {
-		idPath
+		ID   string `path:"id" format:"uuid" doc:"Role id"`
 		Body roleBody
 	}) (*struct{ Body RoleView }, error) {
 		scope, p, err := scopeFrom(ctx)

@@ -176,3 +176,8 @@ func contains(list []string, want string) bool {
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+type (
+	ctxT = context.Context
+	txT  = *db.Tx
+)
