@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/publicsuffix"
 
@@ -23,6 +24,9 @@ const (
 	TypeCIDR alert.EntityType = "cidr"
 	// TypeRegistryKey is a Windows registry key path.
 	TypeRegistryKey alert.EntityType = "registry_key"
+	// TypeSTIXPattern is a STIX pattern with no concrete value to match
+	// (MATCHES/LIKE comparisons, unsupported object types).
+	TypeSTIXPattern alert.EntityType = "stix_pattern"
 )
 
 // Entity roles.
@@ -167,7 +171,7 @@ func (s *Set) addRelated(t alert.EntityType, v string) {
 // "unknown", ...) and all-zero hashes are rejected.
 func Canonical(t alert.EntityType, value string) (string, bool) {
 	v := strings.TrimSpace(value)
-	if isPlaceholder(v) || len(v) > maxValueLen {
+	if isPlaceholder(v) || len(v) > maxValueLen || !utf8.ValidString(v) {
 		return "", false
 	}
 	switch t {

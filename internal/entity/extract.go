@@ -2,6 +2,7 @@ package entity
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/securenexus/securenexus/internal/alert"
 )
@@ -62,7 +63,7 @@ func (s *Set) Scan(text string) {
 
 func (s *Set) scanToken(tok string) {
 	tok = strings.Trim(tok, ".,:;!?*=")
-	if len(tok) < 4 || len(tok) > maxValueLen {
+	if len(tok) < 4 || len(tok) > maxValueLen || !utf8.ValidString(tok) {
 		return
 	}
 	if strings.Contains(tok, "://") {

@@ -72,11 +72,18 @@ func ParseSTIX(raw []byte) ([]Indicator, error) {
 			if o.PatternType != "" && o.PatternType != "stix" {
 				continue
 			}
+			n := len(out)
 			for _, c := range stixComparisons(o.Pattern) {
 				if ind, ok := stixIndicator(c.path, c.value); ok {
 					ind.SourceID, ind.Name, ind.Labels, ind.Detect = o.ID, o.Name, labels, true
 					out = append(out, ind)
 				}
+			}
+			if len(out) == n && strings.TrimSpace(o.Pattern) != "" {
+				// No concrete value (regex or unsupported object): keep the
+				// pattern itself so nothing is dropped silently.
+				out = append(out, Indicator{Type: TypeSTIXPattern, Value: strings.TrimSpace(o.Pattern),
+					SourceID: o.ID, Name: o.Name, Labels: labels, Detect: true})
 			}
 		case "ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr":
 			if ind, ok := stixIndicator(o.Type+":value", o.Value); ok {

@@ -279,15 +279,19 @@ func Tactic(s string) (string, bool) {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			b[n] = c
-			n++
-		} else if c == '&' {
-			b[n], b[n+1], b[n+2] = 'a', 'n', 'd'
-			n += 3
-			if n > 36 {
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+			if n >= len(b) {
 				return "", false
 			}
+			b[n] = c
+			n++
+		case c == '&':
+			if n+3 > len(b) {
+				return "", false
+			}
+			b[n], b[n+1], b[n+2] = 'a', 'n', 'd'
+			n += 3
 		}
 	}
 	t, ok := tacticNames[string(b[:n])]
@@ -479,6 +483,9 @@ func finish(a *alert.Alert, rec record, obj []byte, mapped map[string]bool, expe
 	}
 	a.Title = clean(a.Title)
 	a.Description = clean(a.Description)
+	a.SourceRef = clean(a.SourceRef)
+	a.Rule.ID, a.Rule.Name = clean(a.Rule.ID), clean(a.Rule.Name)
+	a.Source.Vendor, a.Source.Product = clean(a.Source.Vendor), clean(a.Source.Product)
 	if len(a.Title) > 1024 {
 		a.Title = truncateUTF8(a.Title, 1024)
 	}
