@@ -62,7 +62,7 @@ func TestListFiltersAndPagination(t *testing.T) {
 				cur := ""
 				pages := 0
 				for {
-					items, next, err := s.List(ctx, org, Filter{Sort: sort, Ascending: asc}, cur, 10)
+					items, next, err := s.List(ctx, org, AlertQuery{Sort: sort, Ascending: asc}, cur, 10)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -83,7 +83,7 @@ func TestListFiltersAndPagination(t *testing.T) {
 				}
 			}
 		}
-		count := func(f Filter) int {
+		count := func(f AlertQuery) int {
 			items, _, err := s.List(ctx, org, f, "", 500)
 			if err != nil {
 				t.Fatal(err)
@@ -92,17 +92,17 @@ func TestListFiltersAndPagination(t *testing.T) {
 		}
 		cases := []struct {
 			name string
-			f    Filter
+			f    AlertQuery
 			want int
 		}{
-			{"severity", Filter{Severities: []alert.Severity{alert.SeverityHigh}}, 7},
-			{"source type", Filter{SourceTypes: []string{"guardduty"}}, 18},
-			{"entity", Filter{EntityType: "ip", EntityValue: "10.0.0.1"}, 9},
-			{"technique", Filter{Technique: "T1059.001"}, 19},
-			{"text", Filter{Text: "beacon"}, 12},
-			{"status", Filter{Statuses: []alert.Status{alert.StatusNew}}, 37},
-			{"unassigned", Filter{Assignee: "none"}, 37},
-			{"event time range", Filter{Sort: SortEvent, From: ptr(time.Date(2026, 11, 1, 0, 10, 0, 0, time.UTC)), To: ptr(time.Date(2026, 11, 1, 0, 20, 0, 0, time.UTC))}, 10},
+			{"severity", AlertQuery{Severities: []alert.Severity{alert.SeverityHigh}}, 7},
+			{"source type", AlertQuery{SourceTypes: []string{"guardduty"}}, 18},
+			{"entity", AlertQuery{EntityType: "ip", EntityValue: "10.0.0.1"}, 9},
+			{"technique", AlertQuery{Technique: "T1059.001"}, 19},
+			{"text", AlertQuery{Text: "beacon"}, 12},
+			{"status", AlertQuery{Statuses: []alert.Status{alert.StatusNew}}, 37},
+			{"unassigned", AlertQuery{Assignee: "none"}, 37},
+			{"event time range", AlertQuery{Sort: SortEvent, From: ptr(time.Date(2026, 11, 1, 0, 10, 0, 0, time.UTC)), To: ptr(time.Date(2026, 11, 1, 0, 20, 0, 0, time.UTC))}, 10},
 		}
 		for _, c := range cases {
 			if got := count(c.f); got != c.want {
@@ -111,12 +111,12 @@ func TestListFiltersAndPagination(t *testing.T) {
 		}
 		// Another org sees none of them.
 		other := tenant.NewAuthenticated(uuid.New(), "user:x")
-		if got, _, _ := s.List(ctx, other, Filter{}, "", 500); len(got) != 0 {
+		if got, _, _ := s.List(ctx, other, AlertQuery{}, "", 500); len(got) != 0 {
 			t.Fatalf("cross-tenant list returned %d", len(got))
 		}
 		// A cursor from another sort is refused.
-		_, next, _ := s.List(ctx, org, Filter{}, "", 5)
-		if _, _, err := s.List(ctx, org, Filter{Sort: SortSeverity}, next, 5); !apperr.Is(err, apperr.KindValidation) {
+		_, next, _ := s.List(ctx, org, AlertQuery{}, "", 5)
+		if _, _, err := s.List(ctx, org, AlertQuery{Sort: SortSeverity}, next, 5); !apperr.Is(err, apperr.KindValidation) {
 			t.Fatalf("cursor with other sort: %v", err)
 		}
 	})
@@ -130,13 +130,13 @@ func TestUpdateAndBulk(t *testing.T) {
 		org := tenant.NewAuthenticated(uuid.New(), "user:"+uuid.NewString())
 		seed(t, d, org, 5)
 		s := &Store{DB: d}
-		items, _, err := s.List(ctx, org, Filter{}, "", 10)
+		items, _, err := s.List(ctx, org, AlertQuery{}, "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
 		st := alert.StatusTriaged
 		user := uuid.NewString()
-		a, err := s.Update(ctx, org, items[0].ID, Change{Status: &st, Assignee: &user, AddTags: []string{"vip", "phish"}})
+		a, err := s.Update(ctx, org, items[0].ID, AlertChange{Status: &st, Assignee: &user, AddTags: []string{"vip", "phish"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func TestUpdateAndBulk(t *testing.T) {
 		if err != nil || got.Status != st || len(got.Entities) != 1 || len(got.Raw) == 0 {
 			t.Fatalf("get after update: %v %+v", err, got)
 		}
-		if n := len(must(s.List(ctx, org, Filter{Tag: "vip", Assignee: user}, "", 10))); n != 1 {
+		if n := len(must(s.List(ctx, org, AlertQuery{Tag: "vip", Assignee: user}, "", 10))); n != 1 {
 			t.Fatalf("tag+assignee filter: %d", n)
 		}
 		// Cross-tenant get and update are not found.
@@ -155,26 +155,26 @@ func TestUpdateAndBulk(t *testing.T) {
 		if _, err := s.Get(ctx, other, items[0].ID); !apperr.Is(err, apperr.KindNotFound) {
 			t.Fatalf("cross-tenant get: %v", err)
 		}
-		if _, err := s.Update(ctx, other, items[0].ID, Change{Status: &st}); !apperr.Is(err, apperr.KindNotFound) {
+		if _, err := s.Update(ctx, other, items[0].ID, AlertChange{Status: &st}); !apperr.Is(err, apperr.KindNotFound) {
 			t.Fatalf("cross-tenant update: %v", err)
 		}
 		// Bulk: an unknown id fails everything.
 		res := alert.StatusResolved
 		ids := []uuid.UUID{items[1].ID, items[2].ID, uuid.New()}
-		if _, err := s.BulkUpdate(ctx, org, ids, Change{Status: &res}); !apperr.Is(err, apperr.KindValidation) {
+		if _, err := s.BulkUpdate(ctx, org, ids, AlertChange{Status: &res}); !apperr.Is(err, apperr.KindValidation) {
 			t.Fatalf("bulk with unknown id: %v", err)
 		}
-		if n := len(must(s.List(ctx, org, Filter{Statuses: []alert.Status{res}}, "", 10))); n != 0 {
+		if n := len(must(s.List(ctx, org, AlertQuery{Statuses: []alert.Status{res}}, "", 10))); n != 0 {
 			t.Fatalf("failed bulk changed %d alerts", n)
 		}
-		n, err := s.BulkUpdate(ctx, org, ids[:2], Change{Status: &res, RemoveTags: []string{"x"}})
+		n, err := s.BulkUpdate(ctx, org, ids[:2], AlertChange{Status: &res, RemoveTags: []string{"x"}})
 		if err != nil || n != 2 {
 			t.Fatalf("bulk: %d %v", n, err)
 		}
-		if n := len(must(s.List(ctx, org, Filter{Statuses: []alert.Status{res}}, "", 10))); n != 2 {
+		if n := len(must(s.List(ctx, org, AlertQuery{Statuses: []alert.Status{res}}, "", 10))); n != 2 {
 			t.Fatalf("bulk resolved %d alerts", n)
 		}
-		if err := (&Change{}).Validate("body."); !apperr.Is(err, apperr.KindValidation) {
+		if err := (&AlertChange{}).Validate("body."); !apperr.Is(err, apperr.KindValidation) {
 			t.Fatalf("empty change accepted")
 		}
 	})
@@ -194,20 +194,20 @@ func TestSavedFiltersPerUser(t *testing.T) {
 		alice := tenant.NewAuthenticated(orgID, "user:alice")
 		bob := tenant.NewAuthenticated(orgID, "user:bob")
 		s := &Store{DB: d}
-		f, err := s.CreateFilter(ctx, alice, SavedFilterInput{Name: "crit", Query: Filter{Severities: []alert.Severity{alert.SeverityCritical}}})
+		f, err := s.CreateFilter(ctx, alice, SavedAlertFilterInput{Name: "crit", Query: AlertQuery{Severities: []alert.Severity{alert.SeverityCritical}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CreateFilter(ctx, alice, SavedFilterInput{Name: "crit"}); !apperr.Is(err, apperr.KindConflict) {
+		if _, err := s.CreateFilter(ctx, alice, SavedAlertFilterInput{Name: "crit"}); !apperr.Is(err, apperr.KindConflict) {
 			t.Fatalf("duplicate name: %v", err)
 		}
 		if l, _ := s.ListFilters(ctx, bob); len(l) != 0 {
 			t.Fatalf("bob sees alice's filters")
 		}
-		if _, err := s.UpdateFilter(ctx, bob, f.ID, SavedFilterInput{Name: "mine"}); !apperr.Is(err, apperr.KindNotFound) {
+		if _, err := s.UpdateFilter(ctx, bob, f.ID, SavedAlertFilterInput{Name: "mine"}); !apperr.Is(err, apperr.KindNotFound) {
 			t.Fatalf("bob updated alice's filter: %v", err)
 		}
-		up, err := s.UpdateFilter(ctx, alice, f.ID, SavedFilterInput{Name: "critical", Query: Filter{Tag: "vip"}})
+		up, err := s.UpdateFilter(ctx, alice, f.ID, SavedAlertFilterInput{Name: "critical", Query: AlertQuery{Tag: "vip"}})
 		if err != nil || up.Name != "critical" || up.Query.Tag != "vip" {
 			t.Fatalf("update: %v %+v", err, up)
 		}

@@ -37,8 +37,8 @@ type ListInput struct {
 	Limit      int      `query:"limit" minimum:"1" maximum:"500" default:"50"`
 }
 
-func (in *ListInput) filter() (Filter, error) {
-	f := Filter{Sort: in.Sort, Ascending: in.Order == "asc", Technique: in.Technique, Tag: in.Tag, Text: in.Q, SourceTypes: in.SourceType}
+func (in *ListInput) filter() (AlertQuery, error) {
+	f := AlertQuery{Sort: in.Sort, Ascending: in.Order == "asc", Technique: in.Technique, Tag: in.Tag, Text: in.Q, SourceTypes: in.SourceType}
 	var fields []apperr.FieldError
 	for _, s := range in.Severity {
 		sev, ok := alert.ParseSeverity(s)
@@ -120,14 +120,14 @@ type AlertOutput struct{ Body *alert.Alert }
 // PatchInput updates one alert.
 type PatchInput struct {
 	ID   uuid.UUID `path:"id"`
-	Body Change
+	Body AlertChange
 }
 
 // BulkInput updates many alerts.
 type BulkInput struct {
 	Body struct {
 		IDs    []uuid.UUID `json:"ids" minItems:"1" maxItems:"1000"`
-		Change Change      `json:"change"`
+		AlertChange AlertChange      `json:"change"`
 	}
 }
 
@@ -141,21 +141,21 @@ type BulkOutput struct {
 // FiltersOutput lists saved filters.
 type FiltersOutput struct {
 	Body struct {
-		Items []SavedFilter `json:"items"`
+		Items []SavedAlertFilter `json:"items"`
 	}
 }
 
 // FilterInput creates a saved filter.
-type FilterInput struct{ Body SavedFilterInput }
+type FilterInput struct{ Body SavedAlertFilterInput }
 
 // FilterUpdateInput replaces a saved filter.
 type FilterUpdateInput struct {
 	ID   uuid.UUID `path:"id"`
-	Body SavedFilterInput
+	Body SavedAlertFilterInput
 }
 
 // FilterOutput is one saved filter.
-type FilterOutput struct{ Body *SavedFilter }
+type FilterOutput struct{ Body *SavedAlertFilter }
 
 func scopeOf(ctx context.Context) (tenant.Scope, error) {
 	s, ok := tenant.FromContext(ctx)
@@ -197,7 +197,7 @@ func (a *API) Register(api huma.API) {
 			return &AlertOutput{Body: al}, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-alert", Method: http.MethodPatch, Path: base + "/{id}",
-		Summary: "Change an alert's status, assignee or tags", Tags: tags}, write),
+		Summary: "AlertChange an alert's status, assignee or tags", Tags: tags}, write),
 		func(ctx context.Context, in *PatchInput) (*AlertOutput, error) {
 			scope, err := scopeOf(ctx)
 			if err != nil {
@@ -207,14 +207,14 @@ func (a *API) Register(api huma.API) {
 			return &AlertOutput{Body: al}, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "bulk-update-alerts", Method: http.MethodPost, Path: base + "/bulk-update",
-		Summary: "Change many alerts at once (one transaction: all or none)", Tags: tags}, write),
+		Summary: "AlertChange many alerts at once (one transaction: all or none)", Tags: tags}, write),
 		func(ctx context.Context, in *BulkInput) (*BulkOutput, error) {
 			scope, err := scopeOf(ctx)
 			if err != nil {
 				return nil, err
 			}
 			out := &BulkOutput{}
-			out.Body.Updated, err = a.Store.BulkUpdate(ctx, scope, in.Body.IDs, in.Body.Change)
+			out.Body.Updated, err = a.Store.BulkUpdate(ctx, scope, in.Body.IDs, in.Body.AlertChange)
 			return out, err
 		})
 	fbase := httpapi.APIPrefix + "/alert-filters"

@@ -15,24 +15,24 @@ import (
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
-// SavedFilter is a named list query of one user.
-type SavedFilter struct {
+// SavedAlertFilter is a named list query of one user.
+type SavedAlertFilter struct {
 	ID        uuid.UUID `json:"id"`
 	Name      string    `json:"name"`
-	Query     Filter    `json:"query"`
+	Query     AlertQuery    `json:"query"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
-// SavedFilterInput creates or replaces a saved filter.
-type SavedFilterInput struct {
+// SavedAlertFilterInput creates or replaces a saved filter.
+type SavedAlertFilterInput struct {
 	Name  string `json:"name" minLength:"1" maxLength:"100"`
-	Query Filter `json:"query"`
+	Query AlertQuery `json:"query"`
 }
 
 // ListFilters returns the caller's saved filters by name.
-func (s *Store) ListFilters(ctx context.Context, scope tenant.Scope) ([]SavedFilter, error) {
-	out := []SavedFilter{}
+func (s *Store) ListFilters(ctx context.Context, scope tenant.Scope) ([]SavedAlertFilter, error) {
+	out := []SavedAlertFilter{}
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		rs, err := tx.QueryContext(ctx, `SELECT id, name, query, created_at, updated_at FROM alert_saved_filters
 WHERE org_id = $1 AND user_actor = $2 ORDER BY name`, scope.Org().String(), scope.Actor())
@@ -52,8 +52,8 @@ WHERE org_id = $1 AND user_actor = $2 ORDER BY name`, scope.Org().String(), scop
 	return out, err
 }
 
-func scanFilter(sc scanner) (SavedFilter, error) {
-	var f SavedFilter
+func scanFilter(sc scanner) (SavedAlertFilter, error) {
+	var f SavedAlertFilter
 	var q string
 	if err := sc.Scan(&f.ID, &f.Name, &q, &f.CreatedAt, &f.UpdatedAt); err != nil {
 		return f, err
@@ -66,13 +66,13 @@ func scanFilter(sc scanner) (SavedFilter, error) {
 }
 
 // CreateFilter saves a filter for the caller.
-func (s *Store) CreateFilter(ctx context.Context, scope tenant.Scope, in SavedFilterInput) (*SavedFilter, error) {
+func (s *Store) CreateFilter(ctx context.Context, scope tenant.Scope, in SavedAlertFilterInput) (*SavedAlertFilter, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return nil, fmt.Errorf("alerts: filter id: %w", err)
 	}
 	now := time.Now().UTC()
-	f := &SavedFilter{ID: id, Name: in.Name, Query: in.Query, CreatedAt: now, UpdatedAt: now}
+	f := &SavedAlertFilter{ID: id, Name: in.Name, Query: in.Query, CreatedAt: now, UpdatedAt: now}
 	q, _ := json.Marshal(in.Query)
 	err = s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO alert_saved_filters (id, org_id, user_actor, name, query, created_at, updated_at)
@@ -92,8 +92,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $6)`, id.String(), scope.Org().String(), scope.A
 }
 
 // UpdateFilter replaces one of the caller's filters.
-func (s *Store) UpdateFilter(ctx context.Context, scope tenant.Scope, id uuid.UUID, in SavedFilterInput) (*SavedFilter, error) {
-	var f SavedFilter
+func (s *Store) UpdateFilter(ctx context.Context, scope tenant.Scope, id uuid.UUID, in SavedAlertFilterInput) (*SavedAlertFilter, error) {
+	var f SavedAlertFilter
 	q, _ := json.Marshal(in.Query)
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		var err error

@@ -32,8 +32,8 @@ const (
 	MaxLimit     = 500
 )
 
-// Filter selects alerts. Empty fields do not filter.
-type Filter struct {
+// AlertQuery selects alerts. Empty fields do not filter.
+type AlertQuery struct {
 	Severities  []alert.Severity `json:"severity,omitempty"`
 	Statuses    []alert.Status   `json:"status,omitempty"`
 	SourceTypes []string         `json:"source_type,omitempty"`
@@ -89,7 +89,7 @@ func (b *builder) arg(v any) string {
 func (b *builder) add(cond string) { b.where = append(b.where, cond) }
 
 // listQuery builds the SELECT for f after cur (may be nil), fetching limit+1 rows.
-func listQuery(dialect db.Dialect, org uuid.UUID, f Filter, cur *cursor, limit int) (string, []any) {
+func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, cur *cursor, limit int) (string, []any) {
 	b := &builder{}
 	orgArg := b.arg(org.String())
 	b.add("a.org_id = " + orgArg)

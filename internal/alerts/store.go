@@ -24,7 +24,7 @@ type Store struct{ DB *db.DB }
 
 // List returns one page of alerts matching f after the opaque cursor
 // (empty: first page) and the cursor of the next page ("" at the end).
-func (s *Store) List(ctx context.Context, scope tenant.Scope, f Filter, after string, limit int) ([]alert.Alert, string, error) {
+func (s *Store) List(ctx context.Context, scope tenant.Scope, f AlertQuery, after string, limit int) ([]alert.Alert, string, error) {
 	if limit <= 0 {
 		limit = DefaultLimit
 	}
@@ -177,8 +177,8 @@ func (s *Store) get(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.
 	return a, err
 }
 
-// Change is an analyst update. Nil fields stay unchanged.
-type Change struct {
+// AlertChange is an analyst update. Nil fields stay unchanged.
+type AlertChange struct {
 	Status     *alert.Status `json:"status,omitempty" enum:"new,triaged,in_progress,resolved,false_positive,suppressed"`
 	Assignee   *string       `json:"assignee,omitempty" doc:"User id; empty string unassigns"`
 	Tags       *[]string     `json:"tags,omitempty" maxItems:"50" doc:"Replaces every tag"`
@@ -187,7 +187,7 @@ type Change struct {
 }
 
 // Validate checks the change is well-formed and not empty.
-func (c *Change) Validate(prefix string) error {
+func (c *AlertChange) Validate(prefix string) error {
 	var fields []apperr.FieldError
 	if c.Status != nil && !slices.Contains(alert.Statuses, *c.Status) {
 		fields = append(fields, apperr.Field(prefix+"status", "unknown status"))
@@ -218,7 +218,7 @@ func (c *Change) Validate(prefix string) error {
 	return nil
 }
 
-func (c *Change) apply(a *alert.Alert) {
+func (c *AlertChange) apply(a *alert.Alert) {
 	if c.Status != nil {
 		a.Status = *c.Status
 	}
@@ -243,7 +243,7 @@ func (c *Change) apply(a *alert.Alert) {
 	a.Tags = slices.Compact(a.Tags)
 }
 
-func (s *Store) update(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID, c *Change, now time.Time) (alert.Alert, error) {
+func (s *Store) update(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID, c *AlertChange, now time.Time) (alert.Alert, error) {
 	a, err := s.get(ctx, tx, scope, id)
 	if err != nil {
 		return a, err
@@ -266,7 +266,7 @@ func (s *Store) update(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uu
 
 // Update applies c to one alert and records it in the audit log, in one
 // transaction.
-func (s *Store) Update(ctx context.Context, scope tenant.Scope, id uuid.UUID, c Change) (*alert.Alert, error) {
+func (s *Store) Update(ctx context.Context, scope tenant.Scope, id uuid.UUID, c AlertChange) (*alert.Alert, error) {
 	if err := c.Validate("body."); err != nil {
 		return nil, err
 	}
@@ -288,7 +288,7 @@ func (s *Store) Update(ctx context.Context, scope tenant.Scope, id uuid.UUID, c 
 
 // BulkUpdate applies c to every alert of ids in one transaction: all
 // change or none (an unknown id fails the whole request).
-func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.UUID, c Change) (int, error) {
+func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.UUID, c AlertChange) (int, error) {
 	if err := c.Validate("body.change."); err != nil {
 		return 0, err
 	}
@@ -307,7 +307,7 @@ func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.U
 		}
 		details, _ := json.Marshal(struct {
 			IDs    []uuid.UUID `json:"ids"`
-			Change Change      `json:"change"`
+			AlertChange AlertChange      `json:"change"`
 		}{ids, c})
 		return audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: "alert.bulk_update",
 			TargetType: "alert", TargetID: fmt.Sprintf("%d alerts", len(ids)), Details: details})

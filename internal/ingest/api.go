@@ -114,7 +114,7 @@ func scopeFrom(ctx context.Context) (tenant.Scope, error) {
 	return s, nil
 }
 
-func (a *API) source(ctx context.Context, scope tenant.Scope, id string) (*Source, error) {
+func (a *API) source(ctx context.Context, scope tenant.Scope, id string) (*SourceConfig, error) {
 	if id == "" {
 		return nil, nil
 	}

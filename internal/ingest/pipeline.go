@@ -69,7 +69,7 @@ func (p *Pipeline) now() time.Time {
 // Batch accumulates the normalized records of one request.
 type Batch struct {
 	p          *Pipeline
-	src        *Source
+	src        *SourceConfig
 	sourceType string
 	channel    string
 	started    time.Time
@@ -82,7 +82,7 @@ type Batch struct {
 
 // NewBatch starts a batch for src (may be nil) with a source type ("" or
 // "auto" detects per record). channel labels metrics: api, webhook, syslog.
-func (p *Pipeline) NewBatch(src *Source, sourceType, channel string) *Batch {
+func (p *Pipeline) NewBatch(src *SourceConfig, sourceType, channel string) *Batch {
 	if sourceType == "" && src != nil {
 		sourceType = src.SourceType
 	}
@@ -281,7 +281,7 @@ func (p *Pipeline) ttl() time.Duration {
 
 // Ingest is a convenience for callers that hold whole records (syslog,
 // demo, tests): it adds every record and commits.
-func (p *Pipeline) Ingest(ctx context.Context, scope tenant.Scope, src *Source, sourceType, channel string, records [][]byte) (*BatchSummary, error) {
+func (p *Pipeline) Ingest(ctx context.Context, scope tenant.Scope, src *SourceConfig, sourceType, channel string, records [][]byte) (*BatchSummary, error) {
 	b := p.NewBatch(src, sourceType, channel)
 	for i, r := range records {
 		b.Add(i, r)

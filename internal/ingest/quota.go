@@ -12,9 +12,9 @@ import (
 
 // Plan rates in alerts per second (burst is rate*2, at least one batch).
 var PlanRates = map[string]float64{
-	"free":       200,
-	"standard":   5000,
-	"enterprise": 50000,
+	"free":       1000,
+	"standard":   20000,
+	"enterprise": 100000,
 }
 
 // Quota is a token bucket of alerts per second for each org.

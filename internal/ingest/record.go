@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/normalize"
 )
 
 // DefaultDedupWindow is the dedup window of alerts with no source config.
@@ -21,15 +22,12 @@ var DedupKeyFields = []string{"source_type", "rule_id", "rule_name", "title", "s
 // ValidDedupKey reports whether k is a supported dedup key field.
 func ValidDedupKey(k string) bool { return slices.Contains(DedupKeyFields, k) }
 
-// Fingerprint computes the SHA-256 fingerprint of a over the configured
-// keys. Empty keys selects the default: source type, rule id (or title when
-// there is no rule) and every entity.
+// Fingerprint computes the SHA-256 fingerprint of a over a source's
+// configured dedup keys. Empty keys selects the per-source-type default of
+// internal/normalize (source type, rule and key entities).
 func Fingerprint(a *alert.Alert, keys []string) string {
 	if len(keys) == 0 {
-		keys = []string{"source_type", "rule_id", "entities"}
-		if a.Rule.ID == "" {
-			keys = []string{"source_type", "rule_name", "title", "entities"}
-		}
+		return normalize.Fingerprint(*a, normalize.FingerprintKeys(a.Source.Type))
 	}
 	h := sha256.New()
 	write := func(k, v string) {
@@ -97,9 +95,7 @@ func jsonOrEmpty(v any, empty string) []byte {
 }
 
 func newRow(a alert.Alert, sourceID string, keys []string, window time.Duration) row {
-	if a.Fingerprint == "" || len(keys) > 0 {
-		a.Fingerprint = Fingerprint(&a, keys)
-	}
+	a.Fingerprint = Fingerprint(&a, keys)
 	return row{
 		alert:      a,
 		dedupKey:   DedupKey(a.Fingerprint, a.EventTime, window),

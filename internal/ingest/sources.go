@@ -27,10 +27,10 @@ const (
 	KindSyslog  = "syslog"
 )
 
-// Source is a configured alert source of an org: its normalizer, dedup
+// SourceConfig is a configured alert source of an org: its normalizer, dedup
 // keys and window, and for webhooks a signing secret, for syslog the
 // sender networks it accepts.
-type Source struct {
+type SourceConfig struct {
 	ID           uuid.UUID `json:"id"`
 	OrgID        uuid.UUID `json:"org_id"`
 	Name         string    `json:"name"`
@@ -48,7 +48,7 @@ type Source struct {
 }
 
 // Window is the dedup window.
-func (s *Source) Window() time.Duration {
+func (s *SourceConfig) Window() time.Duration {
 	if s == nil || s.DedupWindow <= 0 {
 		return DefaultDedupWindow
 	}
@@ -103,8 +103,8 @@ func (s *Store) open(sealed []byte) ([]byte, error) {
 	return p, nil
 }
 
-// SourceInput creates or replaces a source's settings.
-type SourceInput struct {
+// SourceConfigInput creates or replaces a source's settings.
+type SourceConfigInput struct {
 	Name         string   `json:"name" minLength:"1" maxLength:"200"`
 	Kind         string   `json:"kind" enum:"api,webhook,syslog"`
 	SourceType   string   `json:"source_type,omitempty" maxLength:"64" doc:"Normalizer key; empty auto-detects"`
@@ -115,7 +115,7 @@ type SourceInput struct {
 }
 
 // Validate checks fields the schema cannot.
-func (in *SourceInput) Validate() error {
+func (in *SourceConfigInput) Validate() error {
 	var fields []apperr.FieldError
 	for i, k := range in.DedupKeys {
 		if !ValidDedupKey(k) {
@@ -138,7 +138,7 @@ func (in *SourceInput) Validate() error {
 
 // CreateSource stores a new source. For webhook sources it generates the
 // signing secret and returns it once (it is stored encrypted).
-func (s *Store) CreateSource(ctx context.Context, scope tenant.Scope, in SourceInput) (*Source, string, error) {
+func (s *Store) CreateSource(ctx context.Context, scope tenant.Scope, in SourceConfigInput) (*SourceConfig, string, error) {
 	if err := in.Validate(); err != nil {
 		return nil, "", err
 	}
@@ -159,7 +159,7 @@ func (s *Store) CreateSource(ctx context.Context, scope tenant.Scope, in SourceI
 		}
 	}
 	now := time.Now().UTC()
-	src := &Source{ID: id, OrgID: scope.Org(), CreatedAt: now, UpdatedAt: now, HasSecret: sealed != nil}
+	src := &SourceConfig{ID: id, OrgID: scope.Org(), CreatedAt: now, UpdatedAt: now, HasSecret: sealed != nil}
 	applyInput(src, in)
 	err = s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		keys, cidrs := jsonOrEmpty(src.DedupKeys, "[]"), jsonOrEmpty(src.AllowedCIDRs, "[]")
@@ -180,7 +180,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`, id.String(), scope.
 	return src, secret, nil
 }
 
-func applyInput(src *Source, in SourceInput) {
+func applyInput(src *SourceConfig, in SourceConfigInput) {
 	src.Name, src.Kind, src.SourceType = in.Name, in.Kind, in.SourceType
 	src.DedupKeys = in.DedupKeys
 	if src.DedupKeys == nil {
@@ -194,7 +194,7 @@ func applyInput(src *Source, in SourceInput) {
 	src.Enabled = in.Enabled == nil || *in.Enabled
 }
 
-func putRoute(ctx context.Context, tx *db.Tx, src *Source) error {
+func putRoute(ctx context.Context, tx *db.Tx, src *SourceConfig) error {
 	if src.Kind == KindAPI {
 		return nil
 	}
@@ -208,11 +208,11 @@ ON CONFLICT (source_id) DO UPDATE SET allowed_cidrs = excluded.allowed_cidrs, en
 }
 
 // UpdateSource replaces a source's settings (its kind and secret stay).
-func (s *Store) UpdateSource(ctx context.Context, scope tenant.Scope, id uuid.UUID, in SourceInput) (*Source, error) {
+func (s *Store) UpdateSource(ctx context.Context, scope tenant.Scope, id uuid.UUID, in SourceConfigInput) (*SourceConfig, error) {
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	var src *Source
+	var src *SourceConfig
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		cur, err := s.getSource(ctx, tx, scope, id)
 		if err != nil {
@@ -254,8 +254,8 @@ func (s *Store) DeleteSource(ctx context.Context, scope tenant.Scope, id uuid.UU
 }
 
 // GetSource returns one source of the org.
-func (s *Store) GetSource(ctx context.Context, scope tenant.Scope, id uuid.UUID) (*Source, error) {
-	var src *Source
+func (s *Store) GetSource(ctx context.Context, scope tenant.Scope, id uuid.UUID) (*SourceConfig, error) {
+	var src *SourceConfig
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		var err error
 		src, err = s.getSource(ctx, tx, scope, id)
@@ -266,7 +266,7 @@ func (s *Store) GetSource(ctx context.Context, scope tenant.Scope, id uuid.UUID)
 
 const sourceCols = `id, org_id, name, kind, source_type, dedup_keys, dedup_window_seconds, secret_enc, allowed_cidrs, enabled, created_at, updated_at`
 
-func (s *Store) getSource(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID) (*Source, error) {
+func (s *Store) getSource(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID) (*SourceConfig, error) {
 	src, err := scanSource(tx.QueryRowContext(ctx, `SELECT `+sourceCols+` FROM alert_sources WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, apperr.NotFound("source")
@@ -283,8 +283,8 @@ func (s *Store) getSource(ctx context.Context, tx *db.Tx, scope tenant.Scope, id
 }
 
 // ListSources returns the org's sources by name.
-func (s *Store) ListSources(ctx context.Context, scope tenant.Scope) ([]Source, error) {
-	out := []Source{}
+func (s *Store) ListSources(ctx context.Context, scope tenant.Scope) ([]SourceConfig, error) {
+	out := []SourceConfig{}
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		rs, err := tx.QueryContext(ctx, `SELECT `+sourceCols+` FROM alert_sources WHERE org_id = $1 ORDER BY name`, scope.Org().String())
 		if err != nil {
@@ -306,8 +306,8 @@ func (s *Store) ListSources(ctx context.Context, scope tenant.Scope) ([]Source, 
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanSource(sc scanner) (*Source, error) {
-	var src Source
+func scanSource(sc scanner) (*SourceConfig, error) {
+	var src SourceConfig
 	var keys, cidrs string
 	if err := sc.Scan(&src.ID, &src.OrgID, &src.Name, &src.Kind, &src.SourceType, &keys, &src.DedupWindow, &src.secret, &cidrs,
 		&src.Enabled, &src.CreatedAt, &src.UpdatedAt); err != nil {

@@ -1,0 +1,36 @@
+package alerts
+
+import (
+	"context"
+
+	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/normalize"
+	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/syslogd"
+)
+
+// Register wires the alert domain: intake (single, batch, webhooks), the
+// syslog listener when configured, source management, the alert query and
+// update API, the idempotency pruner and the demo alerts.
+func Register(_ context.Context, p *platform.Platform) error {
+	store := ingest.NewStore(p.DB, p.Secret)
+	pipeline := &ingest.Pipeline{
+		Store:     store,
+		Normalize: normalize.Normalize,
+		Quota:     &ingest.Quota{Default: ingest.PlanRates["standard"], MinBurst: ingest.DefaultLimits.MaxRecords},
+		Metrics:   ingest.NewMetrics(p.Metrics),
+	}
+	intake := &ingest.API{Pipeline: pipeline}
+	intake.Register(p.Server.API)
+	intake.RegisterSources(p.Server.API, p.Config.PublicURL)
+	(&API{Store: &Store{DB: p.DB}}).Register(p.Server.API)
+	p.AddPruner(ingest.IdempotencyPruner())
+	if p.Config.SyslogAddr != "" {
+		srv := syslogd.NewServer(p.Config.SyslogAddr, pipeline, p.Logger, p.Metrics)
+		p.AddRunner(srv.Run)
+	}
+	p.AddDemo(platform.DemoLoader{Name: "alerts", Load: func(ctx context.Context, p *platform.Platform) error {
+		return LoadDemo(ctx, p, pipeline)
+	}})
+	return nil
+}

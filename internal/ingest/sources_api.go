@@ -1,0 +1,167 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/audit"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/normalize"
+	"github.com/securenexus/securenexus/internal/rbac"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+// SourceOutput is one source; Secret is set only when a webhook source is
+// created (it is never shown again).
+type SourceOutput struct {
+	Body struct {
+		SourceConfig
+		Secret     string `json:"secret,omitempty" doc:"Webhook signing secret, shown once"`
+		WebhookURL string `json:"webhook_url,omitempty"`
+	}
+}
+
+type sourceCreateInput struct {
+	Body SourceConfigInput
+}
+
+type sourceIDInput struct {
+	ID uuid.UUID `path:"id"`
+}
+
+type sourceUpdateInput struct {
+	ID   uuid.UUID `path:"id"`
+	Body SourceConfigInput
+}
+
+type sourcesOutput struct {
+	Body struct {
+		Items []SourceConfig `json:"items"`
+	}
+}
+
+type sourceTypesOutput struct {
+	Body struct {
+		Items []string `json:"items"`
+	}
+}
+
+// audited runs change and records its audit entry in one transaction
+// (the store methods join the transaction carried by ctx).
+func (s *Store) audited(ctx context.Context, scope tenant.Scope, action string, change func(ctx context.Context) (*SourceConfig, error)) (*SourceConfig, error) {
+	var src *SourceConfig
+	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		if src, err = change(ctx); err != nil {
+			return err
+		}
+		details, _ := json.Marshal(map[string]any{"name": src.Name, "kind": src.Kind, "source_type": src.SourceType,
+			"dedup_keys": src.DedupKeys, "dedup_window_seconds": src.DedupWindow, "allowed_cidrs": src.AllowedCIDRs, "enabled": src.Enabled})
+		return audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: action,
+			TargetType: "alert_source", TargetID: src.ID.String(), Details: details})
+	})
+	return src, err
+}
+
+// RegisterSources adds the source management operations.
+func (a *API) RegisterSources(api huma.API, publicURL string) {
+	st := a.Pipeline.Store
+	tags := []string{"Ingest"}
+	base := httpapi.APIPrefix + "/alert-sources"
+	perm := string(rbac.SourcesManage)
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-source-types", Method: http.MethodGet,
+		Path: httpapi.APIPrefix + "/alert-source-types", Summary: "List the source types the normalizers understand", Tags: tags}, string(rbac.AlertsRead)),
+		func(context.Context, *struct{}) (*sourceTypesOutput, error) {
+			out := &sourceTypesOutput{}
+			out.Body.Items = normalize.SourceTypes()
+			return out, nil
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-sources", Method: http.MethodGet, Path: base,
+		Summary: "List alert sources", Tags: tags}, perm),
+		func(ctx context.Context, _ *struct{}) (*sourcesOutput, error) {
+			scope, err := scopeFrom(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := &sourcesOutput{}
+			out.Body.Items, err = st.ListSources(ctx, scope)
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "create-alert-source", Method: http.MethodPost, Path: base,
+		Summary: "Create an alert source (webhook, syslog or API)", Tags: tags, DefaultStatus: http.StatusCreated,
+		Description: "A webhook source gets a signing secret, returned once. A syslog source lists the sender networks (CIDR) mapped to this org."}, perm),
+		func(ctx context.Context, in *sourceCreateInput) (*SourceOutput, error) {
+			scope, err := scopeFrom(ctx)
+			if err != nil {
+				return nil, err
+			}
+			var secret string
+			src, err := st.audited(ctx, scope, "alert_source.create", func(ctx context.Context) (*SourceConfig, error) {
+				src, sec, err := st.CreateSource(ctx, scope, in.Body)
+				secret = sec
+				return src, err
+			})
+			if err != nil {
+				return nil, err
+			}
+			out := &SourceOutput{}
+			out.Body.SourceConfig, out.Body.Secret = *src, secret
+			if src.Kind == KindWebhook {
+				out.Body.WebhookURL = publicURL + httpapi.APIPrefix + "/webhooks/" + src.ID.String()
+			}
+			return out, nil
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "get-alert-source", Method: http.MethodGet, Path: base + "/{id}",
+		Summary: "Get an alert source", Tags: tags}, perm),
+		func(ctx context.Context, in *sourceIDInput) (*SourceOutput, error) {
+			scope, err := scopeFrom(ctx)
+			if err != nil {
+				return nil, err
+			}
+			src, err := st.GetSource(ctx, scope, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			out := &SourceOutput{}
+			out.Body.SourceConfig = *src
+			return out, nil
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-alert-source", Method: http.MethodPut, Path: base + "/{id}",
+		Summary: "Replace an alert source's settings (kind and secret stay)", Tags: tags}, perm),
+		func(ctx context.Context, in *sourceUpdateInput) (*SourceOutput, error) {
+			scope, err := scopeFrom(ctx)
+			if err != nil {
+				return nil, err
+			}
+			src, err := st.audited(ctx, scope, "alert_source.update", func(ctx context.Context) (*SourceConfig, error) {
+				return st.UpdateSource(ctx, scope, in.ID, in.Body)
+			})
+			if err != nil {
+				return nil, err
+			}
+			out := &SourceOutput{}
+			out.Body.SourceConfig = *src
+			return out, nil
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "delete-alert-source", Method: http.MethodDelete, Path: base + "/{id}",
+		Summary: "Delete an alert source (its alerts stay)", Tags: tags, DefaultStatus: http.StatusNoContent}, perm),
+		func(ctx context.Context, in *sourceIDInput) (*struct{}, error) {
+			scope, err := scopeFrom(ctx)
+			if err != nil {
+				return nil, err
+			}
+			_, err = st.audited(ctx, scope, "alert_source.delete", func(ctx context.Context) (*SourceConfig, error) {
+				src, err := st.GetSource(ctx, scope, in.ID)
+				if err != nil {
+					return nil, err
+				}
+				return src, st.DeleteSource(ctx, scope, in.ID)
+			})
+			return nil, err
+		})
+}
