@@ -35,15 +35,20 @@ export const Button = forwardRef<HTMLButtonElement, ButtonHTMLAttributes<HTMLBut
 );
 
 const control =
-  "h-8 w-full rounded border border-slate-300 bg-white px-2 text-sm text-slate-900 placeholder:text-slate-400 focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 aria-[invalid=true]:border-red-500";
+  "h-8 rounded border border-slate-300 bg-white px-2 text-sm text-slate-900 placeholder:text-slate-400 focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 aria-[invalid=true]:border-red-500";
 
 export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input({ className, ...rest }, ref) {
-  return <input ref={ref} className={cx(control, className)} {...rest} />;
+  return <input ref={ref} className={cx(control, width(className), className)} {...rest} />;
 });
 
 export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSelectElement>>(function Select({ className, ...rest }, ref) {
-  return <select ref={ref} className={cx(control, "pr-6", className)} {...rest} />;
+  return <select ref={ref} className={cx(control, "pr-6", width(className), className)} {...rest} />;
 });
+
+/** width makes controls full-width unless the caller gives a width. */
+function width(className: string | undefined): string {
+  return /(^|\s)w-/.test(className ?? "") ? "" : "w-full";
+}
 
 /** Field: a label, a control and the field's error (from a problem's errors[]) with aria wiring. */
 export function Field({
