@@ -60,20 +60,33 @@ func (n genericNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
 	return normalizeJSON(raw, []string{"alerts", "items", "results", "data", "value", "findings"}, n.one)
 }
 
-// lookup returns the raw value of the first present, non-empty name and the
-// top-level key it came from.
+// lookup returns the raw value of the first present, non-empty, non-object
+// name and the top-level key it came from.
 func lookup(obj []byte, names []string) ([]byte, string) {
 	for _, n := range names {
-		if v := member(obj, n); v != nil && !isEmptyJSON(v) {
+		if v := member(obj, n); v != nil && v[0] != '{' && !isEmptyJSON(v) {
 			return v, n
 		}
 		if i := strings.IndexByte(n, '.'); i > 0 {
-			if v := path(obj, strings.Split(n, ".")...); v != nil && !isEmptyJSON(v) {
+			if v := pathDotted(obj, n); v != nil && v[0] != '{' && !isEmptyJSON(v) {
 				return v, n[:i]
 			}
 		}
 	}
 	return nil, ""
+}
+
+// pathDotted follows a dotted path ("host.name") through nested objects.
+func pathDotted(obj []byte, p string) []byte {
+	for obj != nil {
+		k, rest, more := strings.Cut(p, ".")
+		obj = member(obj, k)
+		if !more {
+			return obj
+		}
+		p = rest
+	}
+	return nil
 }
 
 // scalar renders a raw JSON string/number/bool as text ("" otherwise).

@@ -1,0 +1,296 @@
+package normalize
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/apperr"
+)
+
+func TestSourceTypesAndLookup(t *testing.T) {
+	want := []string{"cef", "cloudtrail", "crowdstrike", "defender", "elastic", "gcp_scc", "generic", "guardduty", "ocsf",
+		"okta", "panos", "securityhub", "sentinel", "sentinelone", "suricata", "syslog", "wazuh", "zeek"}
+	if got := SourceTypes(); !slices.Equal(got, want) {
+		t.Fatalf("SourceTypes = %q, want %q", got, want)
+	}
+	for _, st := range want {
+		n, ok := Lookup(st)
+		if !ok || n.SourceType() != st {
+			t.Errorf("Lookup(%q) = %v, %v", st, n, ok)
+		}
+	}
+	if _, ok := Lookup("nope"); ok {
+		t.Error("Lookup(nope) succeeded")
+	}
+}
+
+func fieldOf(t *testing.T, err error) (apperr.Kind, string) {
+	t.Helper()
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	e := apperr.As(err)
+	if len(e.Fields) == 0 {
+		t.Fatalf("error has no field: %v", err)
+	}
+	return e.Kind, e.Fields[0].Location
+}
+
+func TestNormalizeErrorsNameTheField(t *testing.T) {
+	cases := []struct {
+		name, st, body string
+		kind           apperr.Kind
+		field          string
+	}{
+		{"unknown type", "splunk", `{}`, apperr.KindValidation, "source_type"},
+		{"undetectable", "auto", "title: sigma rule\n", apperr.KindValidation, "source_type"},
+		{"bad json", "guardduty", `{"id":`, apperr.KindBadRequest, "body"},
+		{"empty body", "generic", "  \n", apperr.KindBadRequest, "body"},
+		{"severity type", "guardduty", `{"id":"x","type":"Recon:EC2/Portscan","severity":"abc"}`, apperr.KindValidation, "body.severity"},
+		{"severity range", "guardduty", `{"id":"x","severity":42}`, apperr.KindValidation, "body.severity"},
+		{"nested type in envelope", "guardduty", `{"findings":[{"id":"a","severity":2},{"id":"b","title":7}]}`, apperr.KindValidation, "body.findings[1].title"},
+		{"ndjson line", "suricata", "{\"event_type\":\"alert\",\"alert\":{\"signature\":\"x\"}}\n{\"event_type\":\"alert\",\"alert\":{\"severity\":\"high\"}}", apperr.KindValidation, "body[1].alert.severity"},
+		{"not an object", "okta", `[1,2]`, apperr.KindValidation, "body[0]"},
+		{"ocsf class", "ocsf", `{"class_uid":3002,"severity_id":1}`, apperr.KindValidation, "body.class_uid"},
+		{"ocsf severity", "ocsf", `{"class_uid":2004,"severity_id":7}`, apperr.KindValidation, "body.severity_id"},
+		{"wazuh level", "wazuh", `{"rule":{"description":"x"}}`, apperr.KindValidation, "body.rule.level"},
+		{"cef severity", "cef", "CEF:0|V|P|1|100|Name|11|src=10.0.0.1", apperr.KindValidation, "body[0].severity"},
+		{"cef header", "cef", "CEF:0|V|P|1", apperr.KindValidation, "body[0].header"},
+		{"syslog pri", "syslog", "<999>Oct 11 22:14:15 host app: x", apperr.KindValidation, "body[0].priority"},
+		{"syslog garbage", "syslog", "hello world", apperr.KindValidation, "body[0].timestamp"},
+		{"panos", "panos", "Oct 11 22:14:15 fw not,a,panos,line", apperr.KindValidation, "body[0]"},
+		{"defender severity", "defender", `{"id":"1","severity":"Extreme"}`, apperr.KindValidation, "body.severity"},
+		{"stix to generic", "generic", `{"type":"bundle","objects":[]}`, apperr.KindValidation, "body.type"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Normalize(c.st, []byte(c.body))
+			kind, field := fieldOf(t, err)
+			if kind != c.kind || field != c.field {
+				t.Fatalf("got %v %q, want %v %q (%v)", kind, field, c.kind, c.field, err)
+			}
+		})
+	}
+}
+
+func TestEmptyEnvelopes(t *testing.T) {
+	for st, body := range map[string]string{
+		"guardduty":   `{"findings":[]}`,
+		"securityhub": `{"Findings": []}`,
+		"defender":    `{"value":[]}`,
+		"sentinel":    `{"value":[]}`,
+		"gcp_scc":     `{"listFindingsResults": [],"readTime": "2023-06-12T09:44:42.505Z","totalSize": 0}`,
+		"cloudtrail":  `{"Records":[]}`,
+		"sentinelone": `{"data":[]}`,
+		"ocsf":        `[]`,
+		"suricata":    `{"event_type":"flow","src_ip":"10.0.0.1"}`,
+		"panos":       "Oct 11 22:14:15 fw 1,2024/10/11 22:14:15,0123,TRAFFIC,end,2561,2024/10/11 22:14:15,10.0.0.1,10.0.0.2,0.0.0.0,0.0.0.0,r,,,ssl,vsys1,a,b,e1,e2,lp,2024/10/11 22:14:15,1,1,1,443,0,0,0x0,tcp,allow,,,,,,,",
+	} {
+		as, err := Normalize(st, []byte(body))
+		if err != nil || as == nil || len(as) != 0 {
+			t.Errorf("%s: got %d alerts (nil=%v), err %v; want zero alerts and nil error", st, len(as), as == nil, err)
+		}
+		if got := Detect([]byte(body)); st != "sentinel" && st != "ocsf" && st != "suricata" && got != st {
+			t.Errorf("Detect(%s envelope) = %q", st, got)
+		}
+	}
+}
+
+func TestDetect(t *testing.T) {
+	cases := map[string]string{
+		`{"class_uid":2004,"severity_id":3}`:   "ocsf",
+		`[{"class_uid":2004,"severity_id":3}]`: "ocsf",
+		`{"detail-type":"GuardDuty Finding","detail":{"schemaVersion":"2.0","arn":"a","service":{},"type":"x"}}`: "guardduty",
+		`{"hits":{"hits":[{"_source":{"rule":{"level":3},"agent":{"name":"a"}}}]}}`:                              "wazuh",
+		`{"kibana.alert.rule.name":"x","@timestamp":"2024-01-01T00:00:00Z"}`:                                     "elastic",
+		`{"title":"x","severity":"high"}`:                                                                        "generic",
+		"CEF:0|a|b|1|2|n|5|src=1.2.3.4":                                                                          "cef",
+		"<13>Oct 11 22:14:15 host CEF:0|a|b|1|2|n|5|":                                                            "cef",
+		"<34>1 2003-10-11T22:14:15.003Z host su - ID47 - msg":                                                    "syslog",
+		"":                               "",
+		"title: x\nlogsource:\n":         "",
+		`{"Event":{"Attribute":[]}}`:     "",
+		`{"type":"bundle","objects":[]}`: "",
+		`"just a string"`:                "",
+		`{"eventType":"user.session.start","published":"2024-01-01T00:00:00Z","uuid":"u"}`: "okta",
+	}
+	for in, want := range cases {
+		if got := Detect([]byte(in)); got != want {
+			t.Errorf("Detect(%.50q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestGeneric(t *testing.T) {
+	body := `{"alert_id":"A-1","name":"Brute force on ssh","details":"Many failures from 203.0.113.9 for admin@example.com",
+		"priority":2,"@timestamp":"2024-05-01T10:00:00+02:00","src_ip":"203.0.113.9","host":{"name":"web-01"},
+		"user":"admin","tactic":["Credential Access"],"technique_id":"t1110.001","tags":["ssh","auth"],"status":"closed","extra":{"k":1}}`
+	as, err := Normalize("generic", []byte(body))
+	if err != nil || len(as) != 1 {
+		t.Fatalf("%d alerts, err %v", len(as), err)
+	}
+	a := as[0]
+	checkAlert(t, a)
+	if a.Title != "Brute force on ssh" || a.SourceRef != "A-1" || a.Severity != alert.SeverityHigh || a.Status != alert.StatusResolved {
+		t.Errorf("got title %q ref %q sev %v status %q", a.Title, a.SourceRef, a.Severity, a.Status)
+	}
+	if !a.EventTime.Equal(time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)) {
+		t.Errorf("event time %v", a.EventTime)
+	}
+	if !slices.Equal(a.Tactics, []string{"credential-access"}) || !slices.Equal(a.Techniques, []string{"T1110.001"}) {
+		t.Errorf("tactics %q techniques %q", a.Tactics, a.Techniques)
+	}
+	for _, e := range []alert.Entity{{Type: "ip", Value: "203.0.113.9", Role: "src"}, {Type: "hostname", Value: "web-01", Role: "host"},
+		{Type: "user", Value: "admin", Role: "actor"}, {Type: "email", Value: "admin@example.com", Role: "related"}} {
+		if !slices.Contains(a.Entities, e) {
+			t.Errorf("missing %+v in %+v", e, a.Entities)
+		}
+	}
+	if _, ok := a.Unmapped["extra"]; !ok {
+		t.Errorf("unmapped lacks extra: %v", a.Unmapped)
+	}
+	if _, ok := a.Unmapped["name"]; ok {
+		t.Error("mapped field name is in unmapped")
+	}
+}
+
+func TestGenericSeverityScales(t *testing.T) {
+	cases := []struct {
+		body string
+		want alert.Severity
+	}{
+		{`{"severity":"CRITICAL"}`, alert.SeverityCritical},
+		{`{"severity":"warning"}`, alert.SeverityMedium},
+		{`{"level":"info"}`, alert.SeverityInformational},
+		{`{"severity":8}`, alert.SeverityHigh},
+		{`{"severity":"3"}`, alert.SeverityLow},
+		{`{"risk_score":91}`, alert.SeverityCritical},
+		{`{"risk_score":45}`, alert.SeverityMedium},
+		{`{"priority":1}`, alert.SeverityCritical},
+		{`{"priority":5}`, alert.SeverityInformational},
+		{`{"priority":"P3"}`, alert.SeverityMedium},
+		{`{"severity":"bogus"}`, alert.SeverityUnknown},
+		{`{"severity":1000}`, alert.SeverityUnknown},
+	}
+	for _, c := range cases {
+		as, err := Normalize("generic", []byte(c.body))
+		if err != nil || len(as) != 1 {
+			t.Fatalf("%s: err %v", c.body, err)
+		}
+		if as[0].Severity != c.want {
+			t.Errorf("%s: severity %v, want %v", c.body, as[0].Severity, c.want)
+		}
+	}
+}
+
+func TestTacticAndTechnique(t *testing.T) {
+	for in, want := range map[string]string{
+		"InitialAccess": "initial-access", "Initial Access": "initial-access", "initial_access": "initial-access",
+		"TA0001": "initial-access", "attack.credential-access": "credential-access", "Command and Control": "command-and-control",
+		"COMMAND_AND_CONTROL": "command-and-control", "Stealth": "defense-evasion", "privilege-escalation": "privilege-escalation",
+	} {
+		if got, ok := Tactic(in); !ok || got != want {
+			t.Errorf("Tactic(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"Malware", "", "Machine Learning", "&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&&"} {
+		if got, ok := Tactic(bad); ok {
+			t.Errorf("Tactic(%q) = %q, want rejection", bad, got)
+		}
+	}
+	for in, want := range map[string]string{"t1190": "T1190", "T1059.001": "T1059.001", "attack.t1003.001": "T1003.001"} {
+		if got, ok := Technique(in); !ok || got != want {
+			t.Errorf("Technique(%q) = %q, %v", in, got, ok)
+		}
+	}
+	for _, bad := range []string{"T123", "T12345", "T1059.01", "X1059", "T1059_001", "PUP", "T1059.0011"} {
+		if _, ok := Technique(bad); ok {
+			t.Errorf("Technique(%q) accepted", bad)
+		}
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	a := alert.Alert{Source: alert.Source{Type: "suricata"}, Rule: alert.Rule{ID: "2024833"}, Entities: []alert.Entity{
+		{Type: "ip", Value: "10.0.0.1", Role: "src"}, {Type: "ip", Value: "10.0.0.2", Role: "dst"}, {Type: "domain", Value: "l2.io", Role: "dst"}}}
+	b := a
+	b.Entities = []alert.Entity{a.Entities[2], a.Entities[1], a.Entities[0], a.Entities[0]}
+	keys := FingerprintKeys("suricata")
+	fa, fb := Fingerprint(a, keys), Fingerprint(b, keys)
+	if fa != fb || len(fa) != 64 {
+		t.Fatalf("fingerprint depends on entity order: %s vs %s", fa, fb)
+	}
+	c := a
+	c.Entities = []alert.Entity{{Type: "ip", Value: "10.0.0.1", Role: "src"}, {Type: "ip", Value: "10.0.0.3", Role: "dst"}}
+	if Fingerprint(c, keys) == fa {
+		t.Error("different destination, same fingerprint")
+	}
+	d := a
+	d.Entities = append([]alert.Entity{}, a.Entities[:2]...) // domain is not a key entity for suricata
+	if Fingerprint(d, keys) != fa {
+		t.Error("non-key entity changed the fingerprint")
+	}
+	e := a
+	e.Rule.ID = "1"
+	if Fingerprint(e, keys) == fa {
+		t.Error("different rule, same fingerprint")
+	}
+	if FingerprintKeys("unknown").Entities == nil {
+		t.Error("no fallback keys")
+	}
+	for st := range DefaultFingerprintKeys {
+		if _, ok := Lookup(st); !ok {
+			t.Errorf("fingerprint keys for unregistered source %q", st)
+		}
+	}
+}
+
+func TestSyslogYearInference(t *testing.T) {
+	n := syslogNormalizer{now: func() time.Time { return time.Date(2025, 1, 3, 0, 0, 0, 0, time.UTC) }}
+	as, err := n.Normalize([]byte("<13>Dec 31 23:59:59 host app: late\n<13>Jan  2 00:00:01 host app: early\n"))
+	if err != nil || len(as) != 2 {
+		t.Fatalf("%d, %v", len(as), err)
+	}
+	if as[0].EventTime.Year() != 2024 || as[1].EventTime.Year() != 2025 {
+		t.Errorf("years %d %d, want 2024 2025", as[0].EventTime.Year(), as[1].EventTime.Year())
+	}
+}
+
+func TestSyslogCarriesCEF(t *testing.T) {
+	line := `<134>Feb 12 10:12:13 fw01 CEF:0|Acme|IDS|2.1|4000|Port scan \| sweep|8|src=198.51.100.7 dst=10.1.1.1 msg=scan a\=b\\c rt=1700000000000`
+	as, err := Normalize("syslog", []byte(line))
+	if err != nil || len(as) != 1 {
+		t.Fatalf("%d, %v", len(as), err)
+	}
+	a := as[0]
+	checkAlert(t, a)
+	if a.Source.Type != "cef" || a.Title != "Port scan | sweep" || a.Severity != alert.SeverityHigh || a.Description != `scan a=b\c` {
+		t.Errorf("got %q %q %v %q", a.Source.Type, a.Title, a.Severity, a.Description)
+	}
+	if !a.EventTime.Equal(time.UnixMilli(1700000000000).UTC()) {
+		t.Errorf("event time %v", a.EventTime)
+	}
+	if !slices.Contains(a.Entities, alert.Entity{Type: "hostname", Value: "fw01", Role: "host"}) {
+		t.Errorf("syslog host missing: %+v", a.Entities)
+	}
+}
+
+func TestStatusMapping(t *testing.T) {
+	cases := []struct{ st, body string }{
+		{"guardduty", `{"id":"1","type":"Recon:EC2/Portscan","severity":2,"service":{"archived":true}}`},
+		{"securityhub", `{"Id":"1","Title":"t","Severity":{"Label":"LOW"},"Workflow":{"Status":"SUPPRESSED"}}`},
+		{"gcp_scc", `{"finding":{"name":"f","category":"c","severity":"LOW","mute":"MUTED"}}`},
+		{"ocsf", `{"class_uid":2004,"severity_id":2,"status_id":3}`},
+	}
+	for _, c := range cases {
+		as, err := Normalize(c.st, []byte(c.body))
+		if err != nil || len(as) != 1 {
+			t.Fatalf("%s: %v", c.st, err)
+		}
+		if as[0].Status != alert.StatusSuppressed {
+			t.Errorf("%s: status %q, want suppressed", c.st, as[0].Status)
+		}
+	}
+}
