@@ -126,8 +126,8 @@ type PatchInput struct {
 // BulkInput updates many alerts.
 type BulkInput struct {
 	Body struct {
-		IDs    []uuid.UUID `json:"ids" minItems:"1" maxItems:"1000"`
-		AlertChange AlertChange      `json:"change"`
+		IDs         []uuid.UUID `json:"ids" minItems:"1" maxItems:"1000"`
+		AlertChange AlertChange `json:"change"`
 	}
 }
 

@@ -17,16 +17,16 @@ import (
 
 // SavedAlertFilter is a named list query of one user.
 type SavedAlertFilter struct {
-	ID        uuid.UUID `json:"id"`
-	Name      string    `json:"name"`
-	Query     AlertQuery    `json:"query"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        uuid.UUID  `json:"id"`
+	Name      string     `json:"name"`
+	Query     AlertQuery `json:"query"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // SavedAlertFilterInput creates or replaces a saved filter.
 type SavedAlertFilterInput struct {
-	Name  string `json:"name" minLength:"1" maxLength:"100"`
+	Name  string     `json:"name" minLength:"1" maxLength:"100"`
 	Query AlertQuery `json:"query"`
 }
 

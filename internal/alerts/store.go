@@ -306,8 +306,8 @@ func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.U
 			}
 		}
 		details, _ := json.Marshal(struct {
-			IDs    []uuid.UUID `json:"ids"`
-			AlertChange AlertChange      `json:"change"`
+			IDs         []uuid.UUID `json:"ids"`
+			AlertChange AlertChange `json:"change"`
 		}{ids, c})
 		return audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: "alert.bulk_update",
 			TargetType: "alert", TargetID: fmt.Sprintf("%d alerts", len(ids)), Details: details})

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 
+	"github.com/securenexus/securenexus/internal/alerts"
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/platform"
@@ -16,7 +17,7 @@ func (a *App) registerModules(ctx context.Context) error {
 	modules := []func(context.Context, *platform.Platform) error{
 		identity.Register,
 		audit.Register,
-		// alerts.Register,
+		alerts.Register,
 	}
 	for _, register := range modules {
 		if err := register(ctx, a.Platform); err != nil {

@@ -12,7 +12,9 @@ type collectSink struct {
 	rejected []int
 }
 
-func (c *collectSink) Record(i int, raw []byte) { c.records = append(c.records, append([]byte(nil), raw...)) }
+func (c *collectSink) Record(i int, raw []byte) {
+	c.records = append(c.records, append([]byte(nil), raw...))
+}
 func (c *collectSink) Reject(i int, _, _ string) { c.rejected = append(c.rejected, i) }
 
 func TestSplitShapes(t *testing.T) {

@@ -72,7 +72,9 @@ func (s *Server) TCPAddr() net.Addr { return s.tcpAddr }
 func (s *Server) UDPAddr() net.Addr { return s.udpAddr }
 
 // Dropped returns the count of dropped messages for reason (tests, ops).
-func (s *Server) Dropped(reason string) float64 { return counterValue(s.metrics.dropped.WithLabelValues(reason)) }
+func (s *Server) Dropped(reason string) float64 {
+	return counterValue(s.metrics.dropped.WithLabelValues(reason))
+}
 
 // routeTable maps sender addresses to sources (longest prefix wins).
 type routeTable struct {
