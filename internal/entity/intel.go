@@ -105,17 +105,31 @@ func ParseSTIX(raw []byte) ([]Indicator, error) {
 type stixComparison struct{ path, value string }
 
 // stixComparisons extracts "object-path = 'value'" comparisons from a STIX
-// pattern. Quotes inside values are escaped as \' and backslashes as \\.
+// pattern. Quotes inside values are escaped as \' and backslashes as \\;
+// quoted path segments (file:hashes.'SHA-256') are part of the path.
 func stixComparisons(p string) []stixComparison {
 	var out []stixComparison
-	for {
-		q := strings.IndexByte(p, '\'')
-		if q < 0 {
-			return out
+	start := 0 // start of the current comparison's left-hand side
+	for i := 0; i < len(p); i++ {
+		switch p[i] {
+		case '[', '(', ')', ']':
+			start = i + 1
+			continue
+		case '\'':
+		default:
+			continue
 		}
-		// Find the closing quote, honoring backslash escapes.
+		// Is this quote a path segment (preceded by '.') or a value?
+		if i > 0 && p[i-1] == '.' {
+			j := strings.IndexByte(p[i+1:], '\'')
+			if j < 0 {
+				return out
+			}
+			i += j + 1
+			continue
+		}
 		var val strings.Builder
-		j := q + 1
+		j := i + 1
 		closed := false
 		for j < len(p) {
 			c := p[j]
@@ -134,25 +148,17 @@ func stixComparisons(p string) []stixComparison {
 		if !closed {
 			return out
 		}
-		lhs := strings.TrimSpace(p[:q])
-		// lhs ends with "<path> <op>"; the path may itself hold quotes
-		// (file:hashes.'SHA-256'), so take the text after the last '[' or
-		// boolean keyword.
-		if k := strings.LastIndexAny(lhs, "[("); k >= 0 {
-			lhs = lhs[k+1:]
+		lhs := strings.TrimSpace(p[start:i])
+		for _, kw := range []string{"AND ", "OR ", "FOLLOWEDBY "} {
+			lhs = strings.TrimSpace(strings.TrimPrefix(lhs, kw))
 		}
-		for _, kw := range []string{" AND ", " OR ", " FOLLOWEDBY "} {
-			if k := strings.LastIndex(lhs, kw); k >= 0 {
-				lhs = lhs[k+len(kw):]
-			}
-		}
-		lhs = strings.TrimSpace(lhs)
 		if strings.HasSuffix(lhs, "=") && !strings.HasSuffix(lhs, "!=") {
-			path := strings.TrimSpace(strings.TrimSuffix(lhs, "="))
-			out = append(out, stixComparison{path: path, value: val.String()})
+			out = append(out, stixComparison{path: strings.TrimSpace(strings.TrimSuffix(lhs, "=")), value: val.String()})
 		}
-		p = p[j+1:]
+		i = j
+		start = j + 1
 	}
+	return out
 }
 
 func stixIndicator(path, value string) (Indicator, bool) {
