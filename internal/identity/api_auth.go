@@ -54,7 +54,9 @@ func scopeFrom(ctx context.Context) (tenant.Scope, Principal, error) {
 
 // sessionCookie builds the session cookie (maxAge < 0 deletes it).
 func (svc *Service) sessionCookie(token string, maxAge time.Duration) http.Cookie {
-	c := http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: svc.secure, SameSite: http.SameSiteLaxMode}
+	// Secure is set whenever the service is reached over https (always in
+	// production); plain-http development would otherwise lose the cookie.
+	c := http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: svc.secure, SameSite: http.SameSiteLaxMode} //nolint:gosec // Secure follows the deployment scheme, see above
 	if maxAge < 0 {
 		c.MaxAge = -1
 		c.Value = ""

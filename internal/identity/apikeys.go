@@ -90,7 +90,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, scope tenant.Scope, n NewAPIKe
 	return k, token, nil
 }
 
-const apiKeyColumns = `id, org_id, prefix, name, permissions, created_by, created_at, expires_at, last_used_at, revoked_at`
+const apiKeyColumns = `id, org_id, prefix, name, permissions, created_by, created_at, expires_at, last_used_at, revoked_at` //nolint:gosec // column list, not a credential
 
 func scanAPIKey(row interface{ Scan(...any) error }) (APIKey, error) {
 	var k APIKey

@@ -160,6 +160,7 @@ func (svc *Service) oauthConfig(ctx context.Context, c OIDCConfig) (*oidc.Provid
 }
 
 func (svc *Service) stateCookie(value string, maxAge int) http.Cookie {
+	//nolint:gosec // Secure follows the deployment scheme, like the session cookie
 	return http.Cookie{Name: oidcStateCookie, Value: value, Path: httpapi.APIPrefix + "/auth/oidc", MaxAge: maxAge,
 		HttpOnly: true, Secure: svc.secure, SameSite: http.SameSiteLaxMode}
 }

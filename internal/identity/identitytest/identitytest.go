@@ -170,7 +170,7 @@ func newCookie(t testing.TB, st *identity.Store, userID uuid.UUID) *http.Cookie 
 	if err != nil {
 		t.Fatalf("identitytest: create session: %v", err)
 	}
-	return &http.Cookie{Name: identity.SessionCookie, Value: token}
+	return &http.Cookie{Name: identity.SessionCookie, Value: token} //nolint:gosec // a client-side copy of the cookie for requests
 }
 
 // NewMember creates a user with role (built-in like rbac.RoleAnalyst, or a
