@@ -69,7 +69,7 @@ func TestAuditVerifyAndExportCommands(t *testing.T) {
 			if len(lines) != 5 {
 				t.Fatalf("export: %d lines\n%s", len(lines), out)
 			}
-			var first audit.Item
+			var first audit.LogEntry
 			if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first.Seq != 1 || first.PrevHash != audit.GenesisHash {
 				t.Fatalf("export line 1: %v %+v", err, first)
 			}

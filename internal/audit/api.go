@@ -26,9 +26,9 @@ import (
 // PermRead is the permission to list and export an org's audit log.
 const PermRead = "audit:read"
 
-// Item is an entry as the API lists it and the NDJSON export writes it
+// LogEntry is an entry as the API lists it and the NDJSON export writes it
 // (one per line): every stored field, so an export can be verified offline.
-type Item struct {
+type LogEntry struct {
 	ID         int64           `json:"id" doc:"Row id"`
 	OrgID      string          `json:"org_id" doc:"Org the entry belongs to; empty for the platform chain"`
 	Seq        int64           `json:"seq" doc:"Position in the org's chain, from 1"`
@@ -46,13 +46,13 @@ type Item struct {
 	Hash       string          `json:"hash" doc:"SHA-256 of this entry's canonical encoding (docs/security.md)"`
 }
 
-// ItemOf converts a stored entry.
-func ItemOf(s Stored) Item {
+// LogEntryOf converts a stored entry.
+func LogEntryOf(s Stored) LogEntry {
 	org := ""
 	if s.OrgID != uuid.Nil {
 		org = s.OrgID.String()
 	}
-	return Item{
+	return LogEntry{
 		ID: s.ID, OrgID: org, Seq: s.Seq, OccurredAt: s.OccurredAt.UTC(), Actor: s.Actor, Action: s.Action,
 		TargetType: s.TargetType, TargetID: s.TargetID, Outcome: string(s.Outcome), RequestID: s.RequestID,
 		IP: s.IP, UserAgent: s.UserAgent, Details: s.Details, PrevHash: s.PrevHash, Hash: s.Hash,
@@ -104,11 +104,15 @@ type listInput struct {
 	Until      time.Time `query:"until" doc:"Entries recorded before (RFC 3339)"`
 }
 
+// LogPage is one page of the audit log listing. (Named types keep the
+// OpenAPI schema names unique across modules.)
+type LogPage struct {
+	Items      []LogEntry `json:"items"`
+	NextCursor string     `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
+}
+
 type listOutput struct {
-	Body struct {
-		Items      []Item `json:"items"`
-		NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor for the next page; absent on the last page"`
-	}
+	Body LogPage
 }
 
 // cursorPrefix versions the opaque cursor.
@@ -160,9 +164,9 @@ func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error)
 		return nil, err
 	}
 	out := &listOutput{}
-	out.Body.Items = make([]Item, 0, len(page.Entries))
+	out.Body.Items = make([]LogEntry, 0, len(page.Entries))
 	for _, s := range page.Entries {
-		out.Body.Items = append(out.Body.Items, ItemOf(s))
+		out.Body.Items = append(out.Body.Items, LogEntryOf(s))
 	}
 	if page.NextBeforeSeq > 0 {
 		out.Body.NextCursor = encodeCursor(page.NextBeforeSeq)
@@ -209,7 +213,7 @@ func WriteNDJSON(ctx context.Context, w io.Writer, each func(func(Stored) error)
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := enc.Encode(ItemOf(s)); err != nil {
+		if err := enc.Encode(LogEntryOf(s)); err != nil {
 			return fmt.Errorf("audit: write export: %w", err)
 		}
 		n++

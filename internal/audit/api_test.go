@@ -66,8 +66,8 @@ func get(t *testing.T, ts *httptest.Server, org uuid.UUID, path string, q url.Va
 }
 
 type listBody struct {
-	Items      []Item `json:"items"`
-	NextCursor string `json:"next_cursor"`
+	Items      []LogEntry `json:"items"`
+	NextCursor string     `json:"next_cursor"`
 }
 
 func list(t *testing.T, ts *httptest.Server, org uuid.UUID, q url.Values) listBody {
@@ -223,7 +223,7 @@ func TestAPIExport(t *testing.T) {
 		prev := GenesisHash
 		var lines int64
 		for sc.Scan() {
-			var it Item
+			var it LogEntry
 			if err := json.Unmarshal(sc.Bytes(), &it); err != nil {
 				t.Fatalf("line %d: %v", lines+1, err)
 			}
