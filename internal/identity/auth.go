@@ -225,8 +225,10 @@ func (s *Store) EnrollTOTP(ctx context.Context, u User) (Enrollment, error) {
 		return Enrollment{}, fmt.Errorf("identity: generate totp: %w", err)
 	}
 	err = s.DB.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET totp_pending = $1, updated_at = $2 WHERE id = $3`, s.totp.Seal([]byte(key.Secret())), s.now(), u.ID.String())
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_pending = $1, updated_at = $2 WHERE id = $3`, s.totp.Seal([]byte(key.Secret())), s.now(), u.ID.String()); err != nil {
+			return err
+		}
+		return record(ctx, tx, noOrg, "auth.mfa_enroll", "user", u.ID.String(), nil)
 	})
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("identity: store pending totp: %w", err)

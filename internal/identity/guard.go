@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -51,7 +52,12 @@ func (svc *Service) Guard(hctx huma.Context, op *huma.Operation) (context.Contex
 		p, err = svc.sessionPrincipal(ctx, r, orgScoped)
 	}
 	if err != nil {
-		svc.deny(ctx, p, opID, perm, err)
+		// A request with no credentials at all is not a denial of anyone;
+		// everything else (bad or expired credentials, foreign org, policy)
+		// is audited.
+		if !errors.Is(err, errNoCredentials) {
+			svc.deny(ctx, p, opID, perm, err)
+		}
 		return nil, err
 	}
 	if orgScoped && !p.Permissions.Has(rbac.Permission(perm)) {

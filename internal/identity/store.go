@@ -260,8 +260,10 @@ func (s *Store) CreateUser(ctx context.Context, email, name, password string) (U
 	var u User
 	err := s.DB.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		u, err = s.createUserTx(ctx, tx, email, name, password)
-		return err
+		if u, err = s.createUserTx(ctx, tx, email, name, password); err != nil {
+			return err
+		}
+		return record(ctx, tx, noOrg, "user.create", "user", u.ID.String(), map[string]any{"email": u.Email, "password": u.HasPassword()})
 	})
 	return u, err
 }
