@@ -11,6 +11,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // written is the outcome of persisting one (merged) row.
@@ -334,4 +335,37 @@ ON CONFLICT (org_id, type, value) DO UPDATE SET first_seen = entities.first_seen
 		}
 	}
 	return nil
+}
+
+// WriteAlerts persists already-normalized alerts (keeping their received
+// times) with the same dedup rules as the pipeline, 1000 per transaction.
+// It is for loaders (benchmarks, imports), not for request handling.
+func (s *Store) WriteAlerts(ctx context.Context, scope tenant.Scope, alerts []alert.Alert) (int, error) {
+	written := 0
+	for start := 0; start < len(alerts); start += 1000 {
+		part := alerts[start:min(start+1000, len(alerts))]
+		rows := make([]row, len(part))
+		for i, a := range part {
+			if a.ReceivedTime.IsZero() {
+				a.ReceivedTime = time.Now().UTC()
+			}
+			if a.EventTime.IsZero() {
+				a.EventTime = a.ReceivedTime
+			}
+			if a.Status == "" {
+				a.Status = alert.StatusNew
+			}
+			rows[i] = newRow(a, "", nil, DefaultDedupWindow)
+		}
+		merged, _ := mergeRows(rows)
+		err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+			_, err := writeRows(ctx, tx, scope.Org(), merged, time.Now().UTC())
+			return err
+		})
+		if err != nil {
+			return written, err
+		}
+		written += len(merged)
+	}
+	return written, nil
 }

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/securenexus/securenexus/internal/bench"
+)
+
+func init() { extraCommands = append(extraCommands, (*cli).benchCmd) }
+
+func (c *cli) benchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure ingest throughput and alert query latency",
+		Long:  "Benchmarks boot a real server in-process on a loopback port (or target --url) against the configured database (--database-url for PostgreSQL, else a temporary SQLite database). Loads are bounded in count and time; data goes into fresh throwaway orgs.",
+	}
+	var io bench.IngestOptions
+	ingestCmd := &cobra.Command{
+		Use:   "ingest",
+		Short: "Drive the real HTTP batch intake and report alerts/s and batch latency",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("log-level") {
+				cfg.LogLevel = "warn"
+			}
+			io.Config, io.Logger, io.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
+			_, err = bench.RunIngest(cmd.Context(), io)
+			return err
+		},
+	}
+	f := ingestCmd.Flags()
+	f.IntVar(&io.Alerts, "alerts", 50000, "alert payloads to send")
+	f.IntVar(&io.Batch, "batch", 500, "payloads per batch request")
+	f.IntVar(&io.Concurrency, "concurrency", 4, "concurrent clients")
+	f.IntVar(&io.DupPercent, "dup-percent", 15, "share of payloads (percent) repeating an earlier one")
+	f.StringVar(&io.Baseline, "baseline", "", "\"copy\": also write the same rows with PostgreSQL COPY and print pipeline/COPY")
+	f.StringVar(&io.URL, "url", "", "target a running server instead of booting one (needs --api-key)")
+	f.StringVar(&io.APIKey, "api-key", "", "org API key with alerts:ingest for --url")
+	f.DurationVar(&io.Timeout, "timeout", 10*time.Minute, "upper bound for the run")
+
+	var qo bench.QueryOptions
+	queryCmd := &cobra.Command{
+		Use:   "query",
+		Short: "Load N alerts (COPY on PostgreSQL) and report list-query p50/p95 for common filters",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("log-level") {
+				cfg.LogLevel = "warn"
+			}
+			qo.Config, qo.Logger, qo.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
+			_, err = bench.RunQuery(cmd.Context(), qo)
+			return err
+		},
+	}
+	f = queryCmd.Flags()
+	f.IntVar(&qo.Alerts, "alerts", 100000, "alerts to load")
+	f.IntVar(&qo.Runs, "runs", 50, "executions of each query")
+	f.DurationVar(&qo.Timeout, "timeout", 15*time.Minute, "upper bound for the run")
+	cmd.AddCommand(ingestCmd, queryCmd)
+	return cmd
+}

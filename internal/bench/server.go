@@ -1,0 +1,122 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/app"
+	"github.com/securenexus/securenexus/internal/config"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/identity"
+	"github.com/securenexus/securenexus/internal/rbac"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+// server is a real SecureNexus process booted in-process on a loopback port.
+type server struct {
+	app  *app.App
+	cfg  config.Config
+	url  string
+	stop func() error
+	tmp  string
+}
+
+// boot starts the server on 127.0.0.1 with the given configuration (a
+// temporary data directory when it uses SQLite), migrating the database.
+func boot(ctx context.Context, cfg config.Config, logger *slog.Logger) (*server, error) {
+	s := &server{}
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.SyslogAddr = ""
+	cfg.Demo = false
+	cfg.MigrateOnStart = true
+	if cfg.DatabaseURL == "" {
+		dir, err := os.MkdirTemp("", "securenexus-bench-*")
+		if err != nil {
+			return nil, fmt.Errorf("bench: temp dir: %w", err)
+		}
+		cfg.DataDir, s.tmp = dir, dir
+	}
+	a, err := app.Build(ctx, cfg, logger)
+	if err != nil {
+		return nil, errors.Join(err, s.cleanup())
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx, ready) }()
+	select {
+	case addr := <-ready:
+		s.url = "http://" + addr
+	case err := <-done:
+		cancel()
+		return nil, errors.Join(fmt.Errorf("bench: server stopped: %w", err), s.cleanup())
+	}
+	s.app, s.cfg = a, cfg
+	s.stop = func() error {
+		cancel()
+		return errors.Join(<-done, s.cleanup())
+	}
+	return s, nil
+}
+
+func (s *server) cleanup() error {
+	if s.tmp == "" {
+		return nil
+	}
+	return os.RemoveAll(s.tmp)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// newOrgWithKey creates a throwaway org with an owner and an API key
+// holding perms, and returns the org id and the key's token.
+func newOrgWithKey(ctx context.Context, a *app.App, name string, perms ...rbac.Permission) (uuid.UUID, string, error) {
+	st, err := identity.NewStore(a.DB, a.Secret)
+	if err != nil {
+		return uuid.Nil, "", fmt.Errorf("bench: identity store: %w", err)
+	}
+	u, err := st.CreateUser(ctx, "bench-"+randomHex(6)+"@bench.invalid", "Benchmark", "")
+	if err != nil {
+		return uuid.Nil, "", fmt.Errorf("bench: user: %w", err)
+	}
+	o, err := st.CreateOrg(ctx, name+" "+randomHex(4), u.ID)
+	if err != nil {
+		return uuid.Nil, "", fmt.Errorf("bench: org: %w", err)
+	}
+	if len(perms) == 0 {
+		return o.ID, "", nil
+	}
+	names := make([]string, len(perms))
+	for i, p := range perms {
+		names[i] = string(p)
+	}
+	_, token, err := st.CreateAPIKey(ctx, tenant.System(o.ID, "bench"), identity.NewAPIKey{
+		Name: "bench", Permissions: names, CreatedBy: u.ID, Grantor: rbac.NewSet(rbac.All...),
+	})
+	if err != nil {
+		return uuid.Nil, "", fmt.Errorf("bench: api key: %w", err)
+	}
+	return o.ID, token, nil
+}
+
+// ownerDB opens the database as the migrating (owner) role: PostgreSQL
+// refuses COPY FROM into tables with row-level security for the
+// application role, so the COPY baseline and loader write as the owner.
+func (s *server) ownerDB(ctx context.Context) (*db.DB, error) {
+	d, err := app.OpenDB(ctx, s.cfg, false)
+	if err != nil {
+		return nil, fmt.Errorf("bench: open owner connection: %w", err)
+	}
+	return d, nil
+}
