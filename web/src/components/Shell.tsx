@@ -131,12 +131,14 @@ export function Shell() {
           <div className="space-y-0.5">
             {can("alerts:read") && <NavItem to="/alerts">Alerts</NavItem>}
           </div>
-          <div className="space-y-0.5">
-            <p className="px-2 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">Settings</p>
-            {can("apikeys:manage") && <NavItem to="/settings/api-keys">API keys</NavItem>}
-            {can("admin:users") && <NavItem to="/settings/members">Members</NavItem>}
-            {can("audit:read") && <NavItem to="/settings/audit">Audit log</NavItem>}
-          </div>
+          {(can("apikeys:manage") || can("admin:users") || can("audit:read")) && (
+            <div className="space-y-0.5">
+              <p className="px-2 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">Settings</p>
+              {can("apikeys:manage") && <NavItem to="/settings/api-keys">API keys</NavItem>}
+              {can("admin:users") && <NavItem to="/settings/members">Members</NavItem>}
+              {can("audit:read") && <NavItem to="/settings/audit">Audit log</NavItem>}
+            </div>
+          )}
           <div className="space-y-0.5">
             <p className="px-2 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">Platform</p>
             <NavItem to="/health">Health</NavItem>

@@ -127,7 +127,7 @@ const sevClasses: Record<Severity, string> = {
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
   return (
-    <span className={cx("inline-block w-16 rounded px-1.5 py-0.5 text-center text-[11px] font-semibold uppercase tracking-wide", sevClasses[severity])}>
+    <span className={cx("inline-block w-[4.75rem] rounded px-1 py-0.5 text-center text-[11px] font-semibold uppercase tracking-wide", sevClasses[severity])}>
       {severity === "informational" ? "info" : severity}
     </span>
   );

@@ -82,7 +82,7 @@ function Triage({ alert }: { alert: Alert }) {
           ))}
         </Select>
       </Field>
-      <Field id="assignee" label="Assignee (user id)" error={fields.assignee}>
+      <Field id="assignee" label="Assignee (user id)" error={fields.assignee} hint={assignee && assignee === me.user?.id ? "You" : assignee ? undefined : "Unassigned"}>
         <div className="flex gap-1">
           <Input {...fieldProps("assignee", fields.assignee)} disabled={!editable} value={assignee} placeholder="Unassigned" onChange={(e) => setAssignee(e.target.value.trim())} />
           <Button size="sm" className="h-8" disabled={!editable || !me.user} onClick={() => me.user && setAssignee(me.user.id)}>

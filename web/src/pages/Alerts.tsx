@@ -298,7 +298,7 @@ export function AlertsPage() {
                     onCheckedChange={(v) => setSelected(v ? new Set(rows.map((r) => r.id)) : new Set())}
                   />
                 </th>
-                <th className={cx(th, "w-20")}>Severity</th>
+                <th className={cx(th, "w-24")}>Severity</th>
                 <th className={th}>Title</th>
                 <th className={cx(th, "w-28")}>Status</th>
                 <th className={cx(th, "w-32")}>Source</th>
@@ -330,18 +330,18 @@ export function AlertsPage() {
                     <Link to={`/alerts/${a.id}`} className="block truncate font-medium text-slate-900 hover:text-sky-600 hover:underline dark:text-slate-100 dark:hover:text-sky-300">
                       {a.title}
                     </Link>
-                    {(a.count ?? 1) > 1 && <span className="text-[11px] text-slate-500">×{a.count} · last {fmtAge(a.last_seen)} ago</span>}
+                    {(a.count ?? 1) > 1 && <span className="text-[11px] text-slate-500">×{a.count} · last seen {fmtAge(a.last_seen)} ago</span>}
                   </td>
                   <td className={td}>
                     <StatusBadge status={a.status} />
                   </td>
                   <td className={cx(td, "truncate font-mono text-xs")}>{a.source?.type}</td>
                   <td className={cx(td, "hidden xl:table-cell")}>
-                    <div className="flex flex-wrap gap-1">
-                      {(a.entities ?? []).slice(0, 3).map((e) => (
+                    <div className="flex max-w-56 items-center gap-1 overflow-hidden whitespace-nowrap" title={(a.entities ?? []).map((e) => `${e.type}:${e.value}`).join("\n")}>
+                      {(a.entities ?? []).slice(0, 2).map((e) => (
                         <Tag key={`${e.type}:${e.value}`}>{e.value}</Tag>
                       ))}
-                      {(a.entities?.length ?? 0) > 3 && <span className="text-[11px] text-slate-500">+{(a.entities?.length ?? 0) - 3}</span>}
+                      {(a.entities?.length ?? 0) > 2 && <span className="text-[11px] text-slate-500">+{(a.entities?.length ?? 0) - 2}</span>}
                     </div>
                   </td>
                   <td className={cx(td, "hidden font-mono text-xs lg:table-cell")}>{(a.techniques ?? []).join(", ")}</td>

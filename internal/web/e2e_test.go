@@ -1,0 +1,105 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/securenexus/securenexus/internal/app"
+	"github.com/securenexus/securenexus/internal/config"
+)
+
+// webDir is the web/ source tree of this checkout.
+func webDir(t *testing.T) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate the test file")
+	}
+	return filepath.Join(filepath.Dir(file), "..", "..", "web")
+}
+
+// nodeTooling returns node and checks web/node_modules; both are required:
+// a missing toolchain fails the test (it never skips).
+func nodeTooling(t *testing.T, dir string) string {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed: the web UI tests need Node 20+ (and `npm ci` in web/); `make test` installs web/node_modules")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".package-lock.json")); err != nil {
+		t.Fatalf("web/node_modules is missing: run `cd web && npm ci` (make test does it): %v", err)
+	}
+	return node
+}
+
+func runNode(t *testing.T, dir string, timeout time.Duration, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nodeTooling(t, dir), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "FORCE_COLOR=0")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = 5 * time.Second
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("node %v: %v\n%s", args, err, out.String())
+	}
+	return out.String()
+}
+
+// TestUnitSuite runs the vitest suite of web/ (API client, problem
+// parsing, filters, OpenAPI helpers).
+func TestUnitSuite(t *testing.T) {
+	dir := webDir(t)
+	out := runNode(t, dir, 3*time.Minute, filepath.Join("node_modules", "vitest", "vitest.mjs"), "run", "--reporter=dot")
+	t.Log(out)
+}
+
+// TestBrowserE2E serves the whole application with demo data and drives
+// the UI in headless Chromium: sign in as the demo analyst, list alerts,
+// open one, change its status; no CSP violation or console error allowed.
+func TestBrowserE2E(t *testing.T) {
+	dir := webDir(t)
+	nodeTooling(t, dir)
+	chromium := os.Getenv("SECURENEXUS_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("chromium not found at %s (apt-get install -y chromium, or set SECURENEXUS_CHROMIUM): %v", chromium, err)
+	}
+
+	ctx := context.Background()
+	c, err := config.Load(config.Source{Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.DataDir = t.TempDir()
+	a, err := app.Build(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.Close(context.Background()) })
+	if err := a.LoadDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Server.Handler())
+	t.Cleanup(srv.Close)
+
+	shots := os.Getenv("SECURENEXUS_E2E_OUT")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	cmd := []string{filepath.Join("e2e", "run.mjs"), srv.URL, shots}
+	t.Log(runNode(t, dir, 4*time.Minute, cmd...))
+}
