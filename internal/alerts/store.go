@@ -43,9 +43,20 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, f AlertQuery, afte
 		}
 		cur = &c
 	}
-	q, args := listQuery(s.DB.Dialect, scope.Org(), f, cur, limit)
 	out := make([]alert.Alert, 0, limit)
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var entityID string
+		if f.EntityValue != "" {
+			err := tx.QueryRowContext(ctx, `SELECT id FROM entities WHERE org_id = $1 AND type = $2 AND value = $3`,
+				scope.Org().String(), f.EntityType, f.EntityValue).Scan(&entityID)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil // unknown entity: no alert mentions it
+			}
+			if err != nil {
+				return fmt.Errorf("alerts: resolve entity: %w", err)
+			}
+		}
+		q, args := listQuery(s.DB.Dialect, scope.Org(), f, entityID, cur, limit)
 		rs, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("alerts: list: %w", err)
