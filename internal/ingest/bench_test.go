@@ -45,4 +45,3 @@ func BenchmarkPipelineBatch(b *testing.B) {
 		})
 	}
 }
-
