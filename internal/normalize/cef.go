@@ -159,13 +159,13 @@ func cefLine(l textLine, sourceType string) (alert.Alert, error) {
 		if a.Unmapped == nil {
 			a.Unmapped = make(map[string]jsonRaw, len(c.Extensions))
 		}
-		a.Unmapped[f.Key] = jsonString(f.Value)
+		a.Unmapped[f.Key] = rawText(f.Value)
 	}
 	if c.DeviceVersion != "" {
 		if a.Unmapped == nil {
 			a.Unmapped = make(map[string]jsonRaw, 1)
 		}
-		a.Unmapped["deviceVersion"] = jsonString(c.DeviceVersion)
+		a.Unmapped["deviceVersion"] = rawText(c.DeviceVersion)
 	}
 	finish(&a, record{loc: l.loc}, nil, nil, cefExpected)
 	a.Raw = rawText(l.text)

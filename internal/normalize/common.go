@@ -240,7 +240,7 @@ func severityFrom100(f float64) alert.Severity {
 	}
 }
 
-// validSeverity clamps to the OCSF id set.
+// validSeverity reports whether s is an OCSF severity id (0-6 or 99).
 func validSeverity(s alert.Severity) bool {
 	return s >= alert.SeverityUnknown && s <= alert.SeverityFatal || s == alert.SeverityOther
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/entity"
 )
 
@@ -56,8 +57,34 @@ var (
 
 var genExpected = []string{qEventTime, qSeverity, qTitle, qSourceRef, qRule, qEntities}
 
+var genEnvelopes = []string{"alerts", "items", "results", "data", "value", "findings"}
+
 func (n genericNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, []string{"alerts", "items", "results", "data", "value", "findings"}, n.one)
+	recs, err := splitJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]alert.Alert, 0, len(recs))
+	for _, r := range recs {
+		items := []record{r}
+		// An object with its own title is an alert, even if it has a "data" list.
+		if v, _ := lookup(r.raw, genTitle); v == nil {
+			if inner, ok := unwrap(r, genEnvelopes...); ok {
+				items = inner
+			}
+		}
+		for _, it := range items {
+			if len(it.raw) == 0 || it.raw[0] != '{' {
+				return nil, apperr.Validation("record is not a JSON object", apperr.Field(it.loc, "expected an object"))
+			}
+			a, _, err := n.one(it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // lookup returns the raw value of the first present, non-empty, non-object

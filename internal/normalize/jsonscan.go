@@ -276,8 +276,8 @@ func unwrap(rec record, keys ...string) ([]record, bool) {
 			continue
 		}
 		els, ok := elements(v)
-		if !ok {
-			continue
+		if !ok || len(els) > 0 && els[0][0] != '{' {
+			continue // not a list of records
 		}
 		out := make([]record, len(els))
 		for i, e := range els {

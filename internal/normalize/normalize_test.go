@@ -156,6 +156,20 @@ func TestGeneric(t *testing.T) {
 	}
 }
 
+func TestGenericEnvelopes(t *testing.T) {
+	for body, n := range map[string]int{
+		`{"alerts":[{"title":"a"},{"title":"b"}],"total":2}`: 2,
+		`{"title":"has data","data":[{"k":1}]}`:              1,
+		`{"results":[]}`:                                     0,
+		`{"data":["x","y"],"msg":"m"}`:                       1,
+	} {
+		as, err := Normalize("generic", []byte(body))
+		if err != nil || len(as) != n {
+			t.Errorf("%s: %d alerts, err %v; want %d", body, len(as), err, n)
+		}
+	}
+}
+
 func TestGenericSeverityScales(t *testing.T) {
 	cases := []struct {
 		body string

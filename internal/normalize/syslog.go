@@ -133,7 +133,7 @@ func syslogAlert(l textLine, m syslog.Message) alert.Alert {
 		if a.Unmapped == nil {
 			a.Unmapped = map[string]json.RawMessage{}
 		}
-		a.Unmapped["procid"] = jsonString(clean(m.ProcID))
+		a.Unmapped["procid"] = rawText(clean(m.ProcID))
 	}
 	finish(&a, record{loc: l.loc}, nil, nil, syslogExpected)
 	a.Raw = rawText(l.text)

@@ -47,8 +47,6 @@ func rawText(s string) json.RawMessage {
 	return b
 }
 
-func jsonString(s string) json.RawMessage { return rawText(s) }
-
 // textInvalid reports an invalid text record.
 func textInvalid(loc, field, msg string) error {
 	f := loc
