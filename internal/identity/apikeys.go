@@ -161,9 +161,16 @@ func (s *Store) RevokeAPIKey(ctx context.Context, scope tenant.Scope, id uuid.UU
 // PostgreSQL through the SECURITY DEFINER function identity_api_key_by_prefix;
 // everything after runs armed for the key's own org.
 func (s *Store) AuthenticateAPIKey(ctx context.Context, token string) (APIKey, error) {
+	k, _, err := s.authenticateAPIKey(ctx, token)
+	return k, err
+}
+
+// authenticateAPIKey also returns the key's org (read in the same
+// transaction, for the guard's policy checks).
+func (s *Store) authenticateAPIKey(ctx context.Context, token string) (APIKey, Org, error) {
 	prefix, ok := ParseAPIKey(token)
 	if !ok {
-		return APIKey{}, errAPIKey
+		return APIKey{}, Org{}, errAPIKey
 	}
 	q := `SELECT id, org_id, secret_hash FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`
 	if s.DB.Dialect == db.Postgres {
@@ -175,27 +182,31 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, token string) (APIKey, e
 		return tx.QueryRowContext(ctx, q, prefix).Scan(&id, &org, &hash)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return APIKey{}, errAPIKey
+		return APIKey{}, Org{}, errAPIKey
 	}
 	if err != nil {
-		return APIKey{}, fmt.Errorf("identity: look up api key: %w", err)
+		return APIKey{}, Org{}, fmt.Errorf("identity: look up api key: %w", err)
 	}
 	if !equalHash(hash, hashToken(token)) {
-		return APIKey{}, errAPIKey
+		return APIKey{}, Org{}, errAPIKey
 	}
 	scope := tenant.NewAuthenticated(org, "apikey:"+id.String())
 	var k APIKey
+	var o Org
 	err = s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND id = $2`, org.String(), id.String()))
+		if k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND id = $2`, org.String(), id.String())); err != nil {
+			return err
+		}
+		o, err = orgByID(ctx, tx, org)
 		return err
 	})
 	if err != nil {
-		return APIKey{}, fmt.Errorf("identity: read api key: %w", err)
+		return APIKey{}, Org{}, fmt.Errorf("identity: read api key: %w", err)
 	}
 	now := s.now()
 	if k.RevokedAt.Valid || (k.ExpiresAt.Valid && !now.Before(k.ExpiresAt.Time)) {
-		return APIKey{}, errAPIKey
+		return APIKey{}, Org{}, errAPIKey
 	}
 	if !k.LastUsedAt.Valid || now.Sub(k.LastUsedAt.Time) >= time.Minute {
 		// Cheap: at most one write per key per minute.
@@ -205,9 +216,9 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, token string) (APIKey, e
 			return err
 		})
 		if err != nil {
-			return APIKey{}, fmt.Errorf("identity: touch api key: %w", err)
+			return APIKey{}, Org{}, fmt.Errorf("identity: touch api key: %w", err)
 		}
 		k.LastUsedAt = sql.NullTime{Time: now, Valid: true}
 	}
-	return k, nil
+	return k, o, nil
 }

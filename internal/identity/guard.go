@@ -87,7 +87,7 @@ func (svc *Service) deny(ctx context.Context, p Principal, opID, perm string, ca
 }
 
 func (svc *Service) apiKeyPrincipal(ctx context.Context, r *http.Request, token string) (Principal, error) {
-	k, err := svc.Store.AuthenticateAPIKey(ctx, token)
+	k, o, err := svc.Store.authenticateAPIKey(ctx, token)
 	if err != nil {
 		return Principal{}, err
 	}
@@ -96,14 +96,6 @@ func (svc *Service) apiKeyPrincipal(ctx context.Context, r *http.Request, token 
 		if id, err := uuid.Parse(h); err != nil || id != k.OrgID {
 			return p, apperr.Forbidden("this API key belongs to another org than the X-Org-ID header names").WithCode("org_forbidden")
 		}
-	}
-	var o Org
-	scope := tenant.NewAuthenticated(k.OrgID, p.Actor())
-	if err := svc.Store.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		o, err = orgByID(ctx, tx, k.OrgID)
-		return err
-	}); err != nil {
-		return p, err
 	}
 	if err := checkIP(o.Policy, httpapi.ClientIP(ctx)); err != nil {
 		return p, err

@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/rbac"
@@ -153,4 +155,26 @@ func TestIPAllowlistAndPolicies(t *testing.T) {
 		e.clock.Advance(11 * 60e9)
 		expect(t, "session older than org lifetime", e.do("GET", "/api/v1/org/members", "", owner.Apply), 401, "session_expired")
 	})
+}
+
+func TestIdentityOperationsAreDeclaredWithCatalogPermissions(t *testing.T) {
+	d := testdb.Open(t, db.SQLite)
+	p := identitytest.NewPlatform(t, d)
+	if u := httpapi.UndeclaredOperations(p.Server.API); len(u) != 0 {
+		t.Fatalf("undeclared operations: %v", u)
+	}
+	for path, item := range p.Server.API.OpenAPI().Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
+			if op == nil {
+				continue
+			}
+			perm, public, _ := httpapi.Permission(op)
+			if !public && perm != "" && !rbac.Permission(perm).Valid() {
+				t.Errorf("%s %s requires %q, not in the rbac catalog", op.Method, path, perm)
+			}
+			if op.OperationID == "" || op.Summary == "" || len(op.Tags) == 0 {
+				t.Errorf("%s %s lacks id, summary or tags", op.Method, path)
+			}
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -91,6 +92,10 @@ func RegisterService(_ context.Context, p *platform.Platform) (*Service, error) 
 // cookies; authenticated operations are checked by the Guard.
 func (svc *Service) publicCSRF(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(hctx huma.Context, next func(huma.Context)) {
+		if op := hctx.Operation(); op != nil && slices.ContainsFunc(op.Tags, func(t string) bool { return t == tagAuth || t == tagOrg }) {
+			// Identity responses carry tokens, secrets and personal data.
+			hctx.SetHeader("Cache-Control", "no-store")
+		}
 		if _, public, _ := httpapi.Permission(hctx.Operation()); public {
 			r, _ := humago.Unwrap(hctx)
 			if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {

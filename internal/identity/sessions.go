@@ -131,16 +131,17 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 	var x Session
 	var u User
 	err := s.DB.Read(ctx, func(ctx context.Context, tx *db.Tx) error {
-		var err error
-		x, err = scanSession(tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = $1`, hashToken(token)))
+		row := tx.QueryRowContext(ctx, `SELECT `+prefixed("s.", sessionColumns)+`, `+prefixed("u.", userColumns)+`
+			FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, hashToken(token))
+		err := row.Scan(&x.ID, &x.UserID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt, &x.RevokedAt, &x.MFA, &x.Method, &x.SSOOrg, &x.LastOrg, &x.IP, &x.UserAgent,
+			&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.MFAEnabled, &u.totpSecret, &u.totpPending, &u.totpLastStep, &u.Disabled, &u.CreatedAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errSession
 		}
 		if err != nil {
 			return fmt.Errorf("identity: read session: %w", err)
 		}
-		u, err = userByID(ctx, tx, x.UserID)
-		return err
+		return nil
 	})
 	if err != nil {
 		if apperr.Is(err, apperr.KindNotFound) {
