@@ -108,6 +108,37 @@ func (s *Store) Login(ctx context.Context, req LoginRequest) (string, Session, U
 	return token, sess, u, nil
 }
 
+// verifyPassword checks an existing user's password outside login (password
+// change, linking an invitation) under the same per-account throttle, so
+// these are no password-guessing oracle.
+func (s *Store) verifyPassword(ctx context.Context, u User, pw string) (bool, error) {
+	now := s.now()
+	lower, _ := NormalizeEmail(u.Email)
+	key := throttleAccountPref + lower
+	until, err := s.lockedUntil(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	if !until.IsZero() {
+		return false, lockedErr(until, now)
+	}
+	ok, err := argon2id.ComparePasswordAndHash(pw, u.PasswordHash)
+	if err != nil {
+		return false, fmt.Errorf("identity: verify password: %w", err)
+	}
+	if ok {
+		return true, nil
+	}
+	if until, err = s.loginFailed(ctx, key, MaxAccountFailures); err != nil {
+		return false, err
+	}
+	s.logAuth(ctx, uuid.Nil, "user:"+u.ID.String(), "auth.password_check", audit.OutcomeFailure, nil)
+	if !until.IsZero() {
+		return false, lockedErr(until, now)
+	}
+	return false, nil
+}
+
 // logAuth records an auth event in its own transaction. A failure to
 // record is returned to nobody: the event still happened, so it is logged.
 func (s *Store) logAuth(ctx context.Context, org uuid.UUID, actor, action string, outcome audit.Outcome, details any) {
@@ -138,9 +169,9 @@ func (s *Store) ChangePassword(ctx context.Context, userID uuid.UUID, current, n
 		return "", Session{}, err
 	}
 	if u.HasPassword() {
-		ok, err := argon2id.ComparePasswordAndHash(current, u.PasswordHash)
+		ok, err := s.verifyPassword(ctx, u, current)
 		if err != nil {
-			return "", Session{}, fmt.Errorf("identity: verify password: %w", err)
+			return "", Session{}, err
 		}
 		if !ok {
 			return "", Session{}, apperr.Validation("current password is wrong", apperr.Field("body.current_password", "does not match"))

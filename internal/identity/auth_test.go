@@ -260,3 +260,21 @@ func TestTOTP(t *testing.T) {
 		expect(t, "enroll again", e.do("POST", "/api/v1/auth/mfa/enroll", "", withCookie(r.cookie(identity.SessionCookie), uuid.Nil)), 409, "mfa_enabled")
 	})
 }
+
+func TestPasswordChangeIsThrottled(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		org := identitytest.NewOrg(t, d, "Acme")
+		m := identitytest.NewMember(t, d, org, rbac.RoleAnalyst)
+		r := e.do("POST", "/api/v1/auth/login", loginBody(m.Email, m.Password), nil)
+		expect(t, "login", r, 200, "")
+		c := r.cookie(identity.SessionCookie)
+		body := `{"current_password":"guess-guess-guess","new_password":"a-brand-new-password"}`
+		for i := 1; i < identity.MaxAccountFailures; i++ {
+			expect(t, "wrong current password", e.do("POST", "/api/v1/auth/password", body, withCookie(c, uuid.Nil)), 422, "validation_failed")
+		}
+		expect(t, "locked", e.do("POST", "/api/v1/auth/password", body, withCookie(c, uuid.Nil)), 429, "login_locked")
+		right := fmt.Sprintf(`{"current_password":%q,"new_password":"a-brand-new-password"}`, m.Password)
+		expect(t, "right password while locked", e.do("POST", "/api/v1/auth/password", right, withCookie(c, uuid.Nil)), 429, "login_locked")
+	})
+}

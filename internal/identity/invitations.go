@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
@@ -188,8 +187,8 @@ func (s *Store) AcceptInvitation(ctx context.Context, req AcceptRequest) (User, 
 		if req.SessionUser != existing.ID {
 			ok := false
 			if existing.HasPassword() && req.Password != "" {
-				if ok, err = argon2id.ComparePasswordAndHash(req.Password, existing.PasswordHash); err != nil {
-					return User{}, Membership{}, fmt.Errorf("identity: verify password: %w", err)
+				if ok, err = s.verifyPassword(ctx, existing, req.Password); err != nil {
+					return User{}, Membership{}, err
 				}
 			}
 			if !ok {
