@@ -37,4 +37,3 @@ func BenchmarkGuard(b *testing.B) {
 		}
 	}
 }
-
