@@ -3,6 +3,7 @@ import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import { ApiError } from "./api/problem";
 import { RequireSession } from "./auth/session";
 import { Shell } from "./components/Shell";
+import { AccountPage } from "./pages/Account";
 import { AcceptInvitePage } from "./pages/AcceptInvite";
 import { AlertDetailPage } from "./pages/AlertDetail";
 import { AlertsPage } from "./pages/Alerts";
@@ -56,6 +57,7 @@ export function App() {
             <Route path="settings/api-keys" element={<ApiKeysPage />} />
             <Route path="settings/members" element={<MembersPage />} />
             <Route path="settings/audit" element={<AuditPage />} />
+            <Route path="account" element={<AccountPage />} />
             <Route path="health" element={<HealthPage />} />
             <Route path="docs/api" element={<ApiReferencePage />} />
             <Route path="*" element={<NotFound />} />

@@ -15,6 +15,7 @@ import type {
   Page,
   SavedFilter,
   SavedQuery,
+  SessionInfo,
 } from "./types";
 import { SEVERITY_IDS } from "./types";
 
@@ -28,6 +29,11 @@ export const auth = {
   login: (input: LoginInput) => api.post<Me>("auth/login", input, { org: false }),
   logout: () => api.post<void>("auth/logout", undefined, { org: false }),
   me: () => api.get<Me>("auth/me", { org: false }),
+  changePassword: (input: { current_password: string; new_password: string }) => api.post<void>("auth/password", input, { org: false }),
+  enrollMFA: () => api.post<{ secret: string; otpauth_url: string }>("auth/mfa/enroll", undefined, { org: false }),
+  verifyMFA: (code: string) => api.post<void>("auth/mfa/verify", { code }, { org: false }),
+  sessions: async (cursor?: string) => toPage<SessionInfo>(await api.get<unknown>("auth/sessions", { query: { cursor }, org: false })),
+  revokeSession: (id: string) => api.delete<void>(`auth/sessions/${encodeURIComponent(id)}`, { org: false }),
 };
 
 /** alertQuery maps UI filters to GET /alerts query parameters. */

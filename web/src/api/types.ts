@@ -96,6 +96,19 @@ export interface Me {
   orgs: OrgMembership[];
 }
 
+/** One of my sessions (GET /auth/sessions). */
+export interface SessionInfo {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  method: "password" | "oidc";
+  mfa: boolean;
+  ip: string;
+  user_agent: string;
+  current: boolean;
+}
+
 export interface ApiKey {
   id: string;
   name: string;

@@ -1,6 +1,6 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { useEffect, useState, type ReactNode } from "react";
-import { NavLink, Outlet } from "react-router";
+import { NavLink, Outlet, useNavigate } from "react-router";
 import { useSession } from "../auth/session";
 import { cx } from "../lib/format";
 
@@ -68,6 +68,7 @@ function OrgSwitcher() {
 function UserMenu() {
   const { me, logout } = useSession();
   const [theme, toggle] = useTheme();
+  const navigate = useNavigate();
   return (
     <Menu.Root modal={false}>
       <Menu.Trigger
@@ -81,6 +82,11 @@ function UserMenu() {
         <Menu.Content className={menuContent} align="end" sideOffset={4}>
           <div className="px-2 py-1 text-xs text-slate-500">{me.user?.email}</div>
           <Menu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-700" />
+          {me.user && (
+            <Menu.Item className={menuItem} onSelect={() => navigate("/account")}>
+              Account &amp; security
+            </Menu.Item>
+          )}
           <Menu.Item className={menuItem} onSelect={toggle}>
             {theme === "dark" ? "Light theme" : "Dark theme"}
           </Menu.Item>

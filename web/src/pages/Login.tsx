@@ -9,7 +9,7 @@ import { Button, Field, Input, ProblemAlert, fieldProps } from "../components/ui
 /** needsTOTP tells whether a login answer asks for the second factor. */
 export function needsTOTP(err: unknown): boolean {
   if (!(err instanceof ApiError)) return false;
-  return /mfa|totp|second_factor/.test(err.code) || err.errors.some((e) => /totp/.test(e.location ?? ""));
+  return err.code === "mfa_required";
 }
 
 /** safeNext keeps redirects inside the app. */

@@ -93,3 +93,14 @@ describe("saved filter conversion", () => {
     expect(alertQuery(f, "c1").source_type).toEqual(["suricata", "cef"]);
   });
 });
+
+describe("needsTOTP", () => {
+  it("asks for the code only on mfa_required", async () => {
+    const { needsTOTP } = await import("./Login");
+    const { ApiError } = await import("../api/problem");
+    expect(needsTOTP(new ApiError(401, { code: "mfa_required" }))).toBe(true);
+    expect(needsTOTP(new ApiError(401, { code: "mfa_invalid" }))).toBe(false);
+    expect(needsTOTP(new ApiError(401, { code: "invalid_credentials" }))).toBe(false);
+    expect(needsTOTP(new Error("x"))).toBe(false);
+  });
+});

@@ -1,0 +1,196 @@
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { auth } from "../api/endpoints";
+import { ApiError } from "../api/problem";
+import { ME_KEY, useSession } from "../auth/session";
+import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Spinner, fieldProps, td, th } from "../components/ui";
+import { fmtTime } from "../lib/format";
+
+function MFA() {
+  const { me } = useSession();
+  const qc = useQueryClient();
+  const [code, setCode] = useState("");
+  const enroll = useMutation({ mutationFn: auth.enrollMFA });
+  const verify = useMutation({
+    mutationFn: () => auth.verifyMFA(code),
+    onSuccess: () => {
+      setCode("");
+      enroll.reset();
+      void qc.invalidateQueries({ queryKey: ME_KEY });
+    },
+  });
+  const fields = verify.error instanceof ApiError ? verify.error.fieldErrors() : {};
+  if (me.user?.mfa_enabled) return <p className="text-sm">Two-factor authentication (TOTP) is <strong className="text-emerald-600 dark:text-emerald-400">on</strong>.</p>;
+  if (!enroll.data)
+    return (
+      <div className="space-y-2">
+        <p className="text-sm">Two-factor authentication is off. Orgs may require it.</p>
+        <Button variant="primary" onClick={() => enroll.mutate()} disabled={enroll.isPending}>
+          Set up authenticator app
+        </Button>
+        {enroll.error ? <ProblemAlert error={enroll.error} /> : null}
+      </div>
+    );
+  return (
+    <form
+      className="space-y-3"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        verify.mutate();
+      }}
+    >
+      <p className="text-sm">Add this secret to your authenticator app (or open the otpauth link on a device that has one), then enter the 6-digit code it shows.</p>
+      <div className="flex items-center gap-2">
+        <code className="rounded bg-slate-100 px-2 py-1 font-mono text-sm tracking-wider select-all dark:bg-slate-900">{enroll.data.secret}</code>
+        <CopyButton text={enroll.data.secret} label="Copy secret" />
+        <CopyButton text={enroll.data.otpauth_url} label="Copy otpauth URL" />
+      </div>
+      <div className="max-w-48">
+        <Field id="mfa-code" label="Code from the app" error={fields.code}>
+          <Input {...fieldProps("mfa-code", fields.code)} inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value.trim())} />
+        </Field>
+      </div>
+      {verify.error && !fields.code ? <ProblemAlert error={verify.error} /> : null}
+      <Button type="submit" variant="primary" disabled={verify.isPending || code.length !== 6}>
+        Turn on two-factor authentication
+      </Button>
+    </form>
+  );
+}
+
+function Password() {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const m = useMutation({
+    mutationFn: () => auth.changePassword({ current_password: current, new_password: next }),
+    onSuccess: () => {
+      setCurrent("");
+      setNext("");
+    },
+  });
+  const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
+  return (
+    <form
+      noValidate
+      className="max-w-sm space-y-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        m.mutate();
+      }}
+    >
+      <Field id="current_password" label="Current password" error={fields.current_password}>
+        <Input {...fieldProps("current_password", fields.current_password)} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+      </Field>
+      <Field id="new_password" label="New password" error={fields.new_password} hint="At least 12 characters. Every other session is signed out.">
+        <Input {...fieldProps("new_password", fields.new_password)} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
+      </Field>
+      {m.error && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
+      {m.isSuccess && (
+        <p role="status" className="text-xs text-emerald-600 dark:text-emerald-400">
+          Password changed; other sessions were signed out.
+        </p>
+      )}
+      <Button type="submit" variant="primary" disabled={m.isPending}>
+        Change password
+      </Button>
+    </form>
+  );
+}
+
+function Sessions() {
+  const qc = useQueryClient();
+  const key = ["my-sessions"];
+  const q = useInfiniteQuery({
+    queryKey: key,
+    queryFn: ({ pageParam }) => auth.sessions(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (p) => p.next_cursor,
+  });
+  const revoke = useMutation({ mutationFn: auth.revokeSession, onSuccess: () => void qc.invalidateQueries({ queryKey: key }) });
+  const rows = q.data?.pages.flatMap((p) => p.items) ?? [];
+  if (q.error) return <ProblemAlert error={q.error} />;
+  if (q.isPending) return <Spinner />;
+  return (
+    <>
+      <table className="w-full text-sm">
+        <thead>
+          <tr>
+            <th className={th}>Signed in (UTC)</th>
+            <th className={th}>Last seen</th>
+            <th className={th}>Expires</th>
+            <th className={th}>Method</th>
+            <th className={th}>IP</th>
+            <th className={th}>Browser</th>
+            <th className={th}></th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((s) => (
+            <tr key={s.id} className="border-t border-slate-100 dark:border-slate-800">
+              <td className={`${td} font-mono text-xs`}>{fmtTime(s.created_at)}</td>
+              <td className={`${td} font-mono text-xs`}>{fmtTime(s.last_seen_at)}</td>
+              <td className={`${td} font-mono text-xs`}>{fmtTime(s.expires_at)}</td>
+              <td className={td}>
+                {s.method}
+                {s.mfa ? " + TOTP" : ""}
+              </td>
+              <td className={`${td} font-mono text-xs`}>{s.ip}</td>
+              <td className={`${td} max-w-72 truncate text-xs`} title={s.user_agent}>
+                {s.user_agent}
+              </td>
+              <td className={`${td} text-right`}>
+                {s.current ? (
+                  <span className="text-xs text-emerald-600 dark:text-emerald-400">this session</span>
+                ) : (
+                  <Button size="sm" variant="danger" disabled={revoke.isPending} onClick={() => revoke.mutate(s.id)}>
+                    Sign out
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {revoke.error ? <ProblemAlert error={revoke.error} className="mt-2" /> : null}
+    </>
+  );
+}
+
+export function AccountPage() {
+  const { me } = useSession();
+  if (!me.user)
+    return (
+      <div>
+        <PageHeader title="Account" />
+        <p className="p-4 text-sm text-slate-500">Signed in with an API key: there is no user account to manage.</p>
+      </div>
+    );
+  return (
+    <div>
+      <PageHeader title="Account" />
+      <div className="space-y-4 p-4">
+        <Section title="Profile">
+          <dl className="grid grid-cols-[8rem_1fr] gap-1 text-sm">
+            <dt className="text-slate-500">Name</dt>
+            <dd>{me.user.name || "—"}</dd>
+            <dt className="text-slate-500">Email</dt>
+            <dd>{me.user.email}</dd>
+            <dt className="text-slate-500">User id</dt>
+            <dd className="font-mono text-xs">{me.user.id}</dd>
+            <dt className="text-slate-500">Orgs</dt>
+            <dd>{me.orgs.map((o) => `${o.name} (${o.role})`).join(", ") || "—"}</dd>
+          </dl>
+        </Section>
+        <Section title="Two-factor authentication">
+          <MFA />
+        </Section>
+        <Section title="Password">
+          <Password />
+        </Section>
+        <Section title="Sessions">
+          <Sessions />
+        </Section>
+      </div>
+    </div>
+  );
+}
