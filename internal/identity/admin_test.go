@@ -216,3 +216,23 @@ func TestDemoDataIsIdempotent(t *testing.T) {
 		}
 	})
 }
+
+func TestAPIKeyFollowsItsCreatorsRole(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		org := identitytest.NewOrg(t, d, "Acme")
+		owner := identitytest.NewMember(t, d, org, rbac.RoleOwner)
+		admin := identitytest.NewMember(t, d, org, rbac.RoleAdmin)
+		r := e.do("POST", "/api/v1/org/api-keys", `{"name":"k","permissions":["admin:users","alerts:read"]}`, admin.Apply)
+		expect(t, "create", r, 201, "")
+		bearer := []string{"Authorization", "Bearer " + r.Body["token"].(string)}
+		expect(t, "key as admin", e.do("GET", "/api/v1/org/members", "", nil, bearer...), 200, "")
+		expect(t, "demote creator", e.do("PATCH", "/api/v1/org/members/"+admin.UserID.String(), `{"role":"viewer"}`, owner.Apply), 200, "")
+		expect(t, "key after demotion", e.do("GET", "/api/v1/org/members", "", nil, bearer...), 403, "permission_denied")
+		r = e.do("GET", "/api/v1/auth/me", "", nil, bearer...)
+		expect(t, "key me", r, 200, "")
+		if perms := r.Body["orgs"].([]any)[0].(map[string]any)["permissions"].([]any); len(perms) != 1 || perms[0] != "alerts:read" {
+			t.Fatalf("narrowed permissions: %s", r.Raw)
+		}
+	})
+}

@@ -156,7 +156,9 @@ func (s *Store) RevokeAPIKey(ctx context.Context, scope tenant.Scope, id uuid.UU
 	return nil
 }
 
-// AuthenticateAPIKey resolves a presented token to its live key. The
+// AuthenticateAPIKey resolves a presented token to its live key; the
+// returned Permissions are the key's, narrowed to what its creator holds
+// now. The
 // lookup by public prefix crosses orgs (the org is not known yet): on
 // PostgreSQL through the SECURITY DEFINER function identity_api_key_by_prefix;
 // everything after runs armed for the key's own org.
@@ -198,9 +200,27 @@ func (s *Store) authenticateAPIKey(ctx context.Context, token string) (APIKey, O
 		if k, err = scanAPIKey(tx.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND id = $2`, org.String(), id.String())); err != nil {
 			return err
 		}
+		// A key never holds more than its creator holds now: demoting the
+		// creator narrows the key; a creator who left voids it.
+		m, err := memberTx(ctx, tx, scope, k.CreatedBy)
+		if err != nil {
+			return err
+		}
+		role, err := resolveRole(ctx, tx, scope, m.Role)
+		if err != nil {
+			return err
+		}
+		for p := range k.Permissions {
+			if !role.Permissions.Has(p) {
+				delete(k.Permissions, p)
+			}
+		}
 		o, err = orgByID(ctx, tx, org)
 		return err
 	})
+	if apperr.Is(err, apperr.KindNotFound) || apperr.Is(err, apperr.KindValidation) {
+		return APIKey{}, Org{}, errAPIKey
+	}
 	if err != nil {
 		return APIKey{}, Org{}, fmt.Errorf("identity: read api key: %w", err)
 	}
