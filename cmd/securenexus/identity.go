@@ -38,6 +38,13 @@ func (c *cli) userCmd() *cobra.Command {
 			if newOrg != "" && orgID != "" {
 				return errors.New("use either --new-org or --org, not both")
 			}
+			var org uuid.UUID
+			if orgID != "" {
+				var err error
+				if org, err = uuid.Parse(orgID); err != nil {
+					return fmt.Errorf("--org: %w", err)
+				}
+			}
 			password, generated, err := readPassword(cmd.InOrStdin(), passwordStdin)
 			if err != nil {
 				return err
@@ -72,15 +79,11 @@ func (c *cli) userCmd() *cobra.Command {
 					return fmt.Errorf("create org: %w", err)
 				}
 				_, _ = fmt.Fprintf(out, "org %q created (id %s), %s is its owner\n", o.Name, o.ID, u.Email)
-			case orgID != "":
-				id, err := uuid.Parse(orgID)
-				if err != nil {
-					return fmt.Errorf("--org: %w", err)
-				}
-				if _, err := svc.Store.AddMember(ctx, tenant.System(id, "cli"), u.ID, role); err != nil {
+			case org != uuid.Nil:
+				if _, err := svc.Store.AddMember(ctx, tenant.System(org, "cli"), u.ID, role); err != nil {
 					return fmt.Errorf("add membership: %w", err)
 				}
-				_, _ = fmt.Fprintf(out, "%s is %s in org %s\n", u.Email, role, id)
+				_, _ = fmt.Fprintf(out, "%s is %s in org %s\n", u.Email, role, org)
 			}
 			return nil
 		},
