@@ -48,10 +48,21 @@ function Chips({ label, values, selected, onChange, render }: {
   );
 }
 
-function FilterBar({ filters, onChange }: { filters: AlertFilters; onChange: (f: AlertFilters) => void }) {
+/** Query parameter names of the list API → the UI filter field they belong to. */
+const PARAM_FIELD: Record<string, keyof AlertFilters> = { source_type: "source" };
+
+function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onChange: (f: AlertFilters) => void; errors: Record<string, string> }) {
   const [draft, setDraft] = useState(filters);
   const [more, setMore] = useState(() => !!(filters.source || filters.entity || filters.technique || filters.assignee || filters.tag || filters.from || filters.to));
   useEffect(() => setDraft(filters), [filters]);
+  const err = (k: keyof AlertFilters) => {
+    const param = Object.keys(PARAM_FIELD).find((p) => PARAM_FIELD[p] === k);
+    const msg = errors[k] ?? (param ? errors[param] : undefined);
+    return msg ? { "aria-invalid": true as const, title: msg } : {};
+  };
+  useEffect(() => {
+    if (["source_type", "entity", "technique", "assignee", "tag", "from", "to"].some((k) => errors[k])) setMore(true);
+  }, [errors]);
   const set = (k: keyof AlertFilters, v: string) => setDraft((d) => ({ ...d, [k]: v || undefined }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -61,6 +72,7 @@ function FilterBar({ filters, onChange }: { filters: AlertFilters; onChange: (f:
     <form onSubmit={submit} className="space-y-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800" aria-label="Alert filters">
       <div className="flex flex-wrap items-center gap-2">
         <Input
+          {...err("q")}
           id="alert-search"
           aria-label="Search alerts"
           placeholder="Search title, description, entities…  ( / )"
@@ -107,13 +119,13 @@ function FilterBar({ filters, onChange }: { filters: AlertFilters; onChange: (f:
       </div>
       {more && (
         <div className="grid grid-cols-2 gap-2 md:grid-cols-4 xl:grid-cols-7">
-          <Input aria-label="Source types" placeholder="Source types (suricata,cef)" value={draft.source ?? ""} onChange={(e) => set("source", e.target.value)} />
-          <Input aria-label="Entity" placeholder="Entity type:value (ip:10.0.0.5)" value={draft.entity ?? ""} onChange={(e) => set("entity", e.target.value)} />
-          <Input aria-label="ATT&CK technique" placeholder="Technique (T1059)" value={draft.technique ?? ""} onChange={(e) => set("technique", e.target.value)} />
-          <Input aria-label="Assignee" placeholder="Assignee user id or none" value={draft.assignee ?? ""} onChange={(e) => set("assignee", e.target.value)} />
-          <Input aria-label="Tag" placeholder="Tag" value={draft.tag ?? ""} onChange={(e) => set("tag", e.target.value)} />
-          <Input aria-label="From" type="datetime-local" value={toLocalInput(draft.from)} onChange={(e) => set("from", localToISO(e.target.value) ?? "")} />
-          <Input aria-label="To" type="datetime-local" value={toLocalInput(draft.to)} onChange={(e) => set("to", localToISO(e.target.value) ?? "")} />
+          <Input {...err("source")} aria-label="Source types" placeholder="Source types (suricata,cef)" value={draft.source ?? ""} onChange={(e) => set("source", e.target.value)} />
+          <Input {...err("entity")} aria-label="Entity" placeholder="Entity type:value (ip:10.0.0.5)" value={draft.entity ?? ""} onChange={(e) => set("entity", e.target.value)} />
+          <Input {...err("technique")} aria-label="ATT&CK technique" placeholder="Technique (T1059)" value={draft.technique ?? ""} onChange={(e) => set("technique", e.target.value)} />
+          <Input {...err("assignee")} aria-label="Assignee" placeholder="Assignee user id or none" value={draft.assignee ?? ""} onChange={(e) => set("assignee", e.target.value)} />
+          <Input {...err("tag")} aria-label="Tag" placeholder="Tag" value={draft.tag ?? ""} onChange={(e) => set("tag", e.target.value)} />
+          <Input {...err("from")} aria-label="From" type="datetime-local" value={toLocalInput(draft.from)} onChange={(e) => set("from", localToISO(e.target.value) ?? "")} />
+          <Input {...err("to")} aria-label="To" type="datetime-local" value={toLocalInput(draft.to)} onChange={(e) => set("to", localToISO(e.target.value) ?? "")} />
         </div>
       )}
     </form>
@@ -258,7 +270,7 @@ export function AlertsPage() {
       <PageHeader title="Alerts">
         <SavedFilters filters={filters} onPick={setFilters} />
       </PageHeader>
-      <FilterBar filters={filters} onChange={setFilters} />
+      <FilterBar filters={filters} onChange={setFilters} errors={q.error instanceof ApiError ? q.error.fieldErrors() : {}} />
       {selected.size > 0 && can("alerts:write") && (
         <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-4 py-1.5 dark:border-slate-800 dark:bg-sky-950/40" role="region" aria-label="Bulk actions">
           <span className="text-xs font-medium">{selected.size} selected</span>
