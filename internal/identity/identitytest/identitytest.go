@@ -26,6 +26,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
 
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/db"
@@ -61,7 +62,8 @@ func Config(t testing.TB, publicURL string) config.Config {
 // NewPlatform returns a Platform on d with an HTTP server whose guard is the
 // identity module's (identity.Register has run: its API, guard and CSRF
 // check are installed). Register your own module on it, then serve
-// p.Server.Handler().
+// p.Server.Handler(). Workers is an empty river.Workers; Jobs is nil (no job
+// client is started).
 func NewPlatform(t testing.TB, d *db.DB) *platform.Platform {
 	t.Helper()
 	return NewPlatformWith(t, d, Config(t, ""))
@@ -78,7 +80,8 @@ func NewPlatformWith(t testing.TB, d *db.DB, c config.Config) *platform.Platform
 func NewService(t testing.TB, d *db.DB, c config.Config) (*platform.Platform, *identity.Service) {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p := &platform.Platform{Config: c, Logger: logger, DB: d, Secret: []byte(Secret), Health: &health.Registry{}, Metrics: prometheus.NewRegistry()}
+	p := &platform.Platform{Config: c, Logger: logger, DB: d, Secret: []byte(Secret), Health: &health.Registry{}, Metrics: prometheus.NewRegistry(),
+		Workers: river.NewWorkers()}
 	p.Server = httpapi.New(httpapi.Deps{Config: c, Logger: logger, Health: p.Health, Metrics: p.Metrics, Version: "test"})
 	svc, err := identity.RegisterService(context.Background(), p)
 	if err != nil {
