@@ -3,6 +3,7 @@ package identity_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +49,10 @@ func TestLogin(t *testing.T) {
 		}
 		expect(t, "unknown account", e.do("POST", "/api/v1/auth/login", loginBody("nobody@example.test", "wrong-password!"), nil), 401, "invalid_credentials")
 		expect(t, "missing password", e.do("POST", "/api/v1/auth/login", `{"email":"a@b.c"}`, nil), 422, "validation_failed")
+		acts := platformActions(t, d)
+		if !contains(acts, "auth.login:success") || !contains(acts, "auth.login:failure") {
+			t.Fatalf("logins not audited: %v", acts)
+		}
 	})
 }
 
@@ -237,6 +242,10 @@ func TestTOTP(t *testing.T) {
 		expect(t, "wrong code", e.do("POST", "/api/v1/auth/mfa/verify", `{"code":"000000"}`, withCookie(c, uuid.Nil)), 422, "validation_failed")
 		expect(t, "malformed code", e.do("POST", "/api/v1/auth/mfa/verify", `{"code":"12ab"}`, withCookie(c, uuid.Nil)), 422, "validation_failed")
 		expect(t, "verify", e.do("POST", "/api/v1/auth/mfa/verify", fmt.Sprintf(`{"code":%q}`, code(e.clock.Now())), withCookie(c, uuid.Nil)), 204, "")
+		var stored string
+		if err := d.Reader.QueryRow(`SELECT totp_secret FROM users WHERE id = $1`, m.UserID.String()).Scan(&stored); err != nil || stored == "" || strings.Contains(stored, secret) {
+			t.Fatalf("TOTP secret at rest: %q %v", stored, err)
+		}
 		// The enrolling session passed MFA now; the policy admits it... but
 		// analysts cannot list roles: permission, not MFA, is the answer.
 		expect(t, "MFA session", e.do("GET", "/api/v1/org/roles", "", withCookie(c, org)), 403, "permission_denied")

@@ -18,6 +18,7 @@ import (
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/tenant"
+	"github.com/securenexus/securenexus/internal/testdb"
 )
 
 // clock is a settable test clock.
@@ -181,3 +182,22 @@ type (
 	ctxT = context.Context
 	txT  = *db.Tx
 )
+
+// platformActions lists the actions (with outcome) of the platform audit
+// chain (read through the owner connection on PostgreSQL).
+func platformActions(t *testing.T, d *db.DB) []string {
+	t.Helper()
+	conn := d
+	if d.Dialect == db.Postgres {
+		conn = testdb.OpenPostgresOwner(t, d)
+	}
+	var out []string
+	err := audit.EachInChain(context.Background(), conn, uuid.Nil, func(s audit.Stored) error {
+		out = append(out, s.Action+":"+string(s.Outcome))
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("audit: %v", err)
+	}
+	return out
+}
