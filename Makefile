@@ -5,7 +5,7 @@ GO ?= go
 GOLANGCI_LINT_VERSION := v2.15.0
 export SECURENEXUS_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: test run build lint fmt vet openapi docs web bench test-web
+.PHONY: test run build lint fmt vet openapi docs web bench test-web web-verify
 
 test: web/node_modules
 	$(GO) test -count=1 -timeout 12m ./...
@@ -43,3 +43,8 @@ web/node_modules: web/package-lock.json
 test-web: web/node_modules
 	cd web && npm test
 	$(GO) test -count=1 ./internal/web/...
+
+# CI: the committed bundle must be exactly what a fresh build produces.
+web-verify:
+	cd web && npm ci --no-audit --no-fund && npm run build
+	@test -z "$$(git status --porcelain internal/web/dist)" || { git status --porcelain internal/web/dist; echo "internal/web/dist is stale: run make web and commit it"; exit 1; }
