@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
@@ -36,13 +35,15 @@ var (
 // permission, and returns the context the handler runs with.
 func (svc *Service) Guard(hctx huma.Context, op *huma.Operation) (context.Context, error) {
 	ctx := hctx.Context()
-	r, _ := humago.Unwrap(hctx)
+	r, err := requestOf(hctx)
+	if err != nil {
+		return nil, apperr.Internal(err)
+	}
 	perm, _, _ := httpapi.Permission(op)
 	orgScoped, _ := op.Extensions[httpapi.ExtOrgScoped].(bool)
 	opID := op.OperationID
 
 	var p Principal
-	var err error
 	authz := r.Header.Get("Authorization")
 	if token, ok := strings.CutPrefix(authz, "Bearer "); ok {
 		p, err = svc.apiKeyPrincipal(ctx, r, strings.TrimSpace(token))

@@ -1,12 +1,15 @@
 package identity_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/humatest"
 	"github.com/google/uuid"
 
+	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/identity"
@@ -178,3 +181,35 @@ func TestIdentityOperationsAreDeclaredWithCatalogPermissions(t *testing.T) {
 		}
 	}
 }
+
+func TestGuardWorksUnderHumatest(t *testing.T) {
+	d := testdb.Open(t, db.SQLite)
+	org := identitytest.NewOrg(t, d, "A")
+	key := identitytest.NewAPIKey(t, d, org, rbac.AlertsRead)
+	_, svc := identitytest.NewService(t, d, identitytest.Config(t, ""))
+	_, api := humatest.New(t)
+	api.UseMiddleware(func(hctx huma.Context, next func(huma.Context)) {
+		ctx, err := svc.Guard(hctx, hctx.Operation())
+		if err != nil {
+			hctx.SetStatus(apperrStatus(err))
+			return
+		}
+		next(huma.WithContext(hctx, ctx))
+	})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "probe", Method: "GET", Path: "/probe"}, string(rbac.AlertsRead)),
+		func(ctx context.Context, _ *struct{}) (*struct{ Body string }, error) {
+			p, ok := identity.PrincipalFrom(ctx)
+			if !ok || p.OrgID != org {
+				t.Errorf("principal: %+v", p)
+			}
+			return &struct{ Body string }{Body: "ok"}, nil
+		})
+	if resp := api.Get("/probe", "Authorization: Bearer "+key.Token); resp.Code != 200 {
+		t.Fatalf("humatest with key: %d %s", resp.Code, resp.Body)
+	}
+	if resp := api.Get("/probe"); resp.Code != 401 {
+		t.Fatalf("humatest without key: %d", resp.Code)
+	}
+}
+
+func apperrStatus(err error) int { return apperr.As(err).Status() }

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/danielgtaylor/huma/v2/adapters/humago"
 
+	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/httpapi"
@@ -97,7 +97,11 @@ func (svc *Service) publicCSRF(api huma.API) func(huma.Context, func(huma.Contex
 			hctx.SetHeader("Cache-Control", "no-store")
 		}
 		if _, public, _ := httpapi.Permission(hctx.Operation()); public {
-			r, _ := humago.Unwrap(hctx)
+			r, err := requestOf(hctx)
+			if err != nil {
+				_ = huma.WriteErr(api, hctx, http.StatusInternalServerError, "internal error", apperr.Internal(err))
+				return
+			}
 			if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 				if err := svc.cop.Check(r); err != nil {
 					_ = huma.WriteErr(api, hctx, http.StatusForbidden, errCrossOrigin.Message, errCrossOrigin)
