@@ -112,9 +112,10 @@ func (s *Set) scanToken(tok string) {
 	if n := len(tok); n == 32 || n == 40 || n == 64 {
 		if v, ok := canonicalHex(tok, n); ok {
 			t := alert.EntityMD5
-			if n == 40 {
+			switch n {
+			case 40:
 				t = alert.EntitySHA1
-			} else if n == 64 {
+			case 64:
 				t = alert.EntitySHA256
 			}
 			s.addRelated(t, v)

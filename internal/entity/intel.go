@@ -219,7 +219,7 @@ type mispAttribute struct {
 	UUID  string          `json:"uuid"`
 	Type  string          `json:"type"`
 	Value string          `json:"value"`
-	ToIDS json.RawMessage `json:"to_ids"`
+	ToIDs json.RawMessage `json:"to_ids"`
 	Tag   []mispTag       `json:"Tag"`
 }
 
@@ -270,8 +270,8 @@ func ParseMISP(raw []byte) ([]Indicator, error) {
 			if len(a.Tag) > 0 {
 				labels = append(append([]string(nil), tags...), tagNames(a.Tag)...)
 			}
-			detect := !bytes.Equal(a.ToIDS, []byte("false")) && !bytes.Equal(a.ToIDS, []byte(`"0"`)) &&
-				!bytes.Equal(a.ToIDS, []byte("0"))
+			detect := !bytes.Equal(a.ToIDs, []byte("false")) && !bytes.Equal(a.ToIDs, []byte(`"0"`)) &&
+				!bytes.Equal(a.ToIDs, []byte("0"))
 			types := strings.Split(a.Type, "|")
 			values := strings.SplitN(a.Value, "|", len(types))
 			for k, typ := range types {

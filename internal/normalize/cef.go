@@ -79,10 +79,7 @@ func cefTime(s string) time.Time {
 func cefLine(l textLine, sourceType string) (alert.Alert, error) {
 	c, err := syslog.ParseCEF(l.text)
 	if err != nil {
-		if se, ok := err.(*syslog.Error); ok {
-			return alert.Alert{}, textInvalid(l.loc, se.Field, se.Reason)
-		}
-		return alert.Alert{}, textInvalid(l.loc, "", err.Error())
+		return alert.Alert{}, parseErr(l.loc, err)
 	}
 	sev, ok := cefSeverity(c.Severity)
 	if !ok {

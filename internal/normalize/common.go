@@ -32,18 +32,8 @@ func jsonError(loc string, err error) error {
 		}
 		return apperr.Validation("invalid field type", apperr.Field(f, fmt.Sprintf("expected %s, got JSON %s", te.Type, te.Value)))
 	}
-	var fe *fieldError
-	if errors.As(err, &fe) {
-		return apperr.Validation("invalid field value", apperr.Field(loc+"."+fe.field, fe.msg))
-	}
 	return apperr.BadRequest("malformed JSON", apperr.Field(loc, err.Error()))
 }
-
-// fieldError is returned by custom unmarshalers and by normalizers for an
-// invalid value; jsonError and invalid turn it into an apperr field error.
-type fieldError struct{ field, msg string }
-
-func (e *fieldError) Error() string { return e.field + ": " + e.msg }
 
 // invalid reports an invalid field value of a record.
 func invalid(rec record, field, msg string) error {
@@ -245,7 +235,7 @@ func validSeverity(s alert.Severity) bool {
 	return s >= alert.SeverityUnknown && s <= alert.SeverityFatal || s == alert.SeverityOther
 }
 
-var tacticNames = map[string]string{
+var tacticNames = map[string]string{ //nolint:gosec // G101 false positive: ATT&CK tactic names
 	"reconnaissance": "reconnaissance", "recon": "reconnaissance", "ta0043": "reconnaissance",
 	"resourcedevelopment": "resource-development", "ta0042": "resource-development",
 	"initialaccess": "initial-access", "ta0001": "initial-access",

@@ -107,7 +107,7 @@ var gdMapped = set("id", "type", "title", "description", "severity", "createdAt"
 var gdExpected = []string{qEventTime, qSeverity, qTitle, qDescription, qSourceRef, qRule, qTactics, qEntities}
 
 // guardDutyTactics maps finding-type threat purposes to ATT&CK tactics.
-var guardDutyTactics = map[string]string{
+var guardDutyTactics = map[string]string{ //nolint:gosec // G101 false positive: ATT&CK tactic names
 	"Recon": "reconnaissance", "InitialAccess": "initial-access", "Execution": "execution",
 	"Persistence": "persistence", "PrivilegeEscalation": "privilege-escalation",
 	"DefenseEvasion": "defense-evasion", "Stealth": "defense-evasion", "CredentialAccess": "credential-access",

@@ -71,10 +71,7 @@ func (n syslogNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
 		}
 		m, err := syslog.Parse(l.text, now)
 		if err != nil {
-			if se, ok := err.(*syslog.Error); ok {
-				return nil, textInvalid(l.loc, se.Field, se.Reason)
-			}
-			return nil, textInvalid(l.loc, "", err.Error())
+			return nil, parseErr(l.loc, err)
 		}
 		if syslog.IsPANOS(m.Message) {
 			p, err := syslog.ParsePANOS(m.Message)

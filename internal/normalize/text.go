@@ -3,12 +3,14 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/entity"
+	"github.com/securenexus/securenexus/internal/syslog"
 )
 
 // textLine is one non-blank line of a text payload.
@@ -54,6 +56,16 @@ func textInvalid(loc, field, msg string) error {
 		f = loc + "." + field
 	}
 	return apperr.Validation("invalid record", apperr.Field(f, msg))
+}
+
+// parseErr turns a syslog/CEF parse error into a validation error naming
+// the part of the line (body[3].priority).
+func parseErr(loc string, err error) error {
+	var se *syslog.Error
+	if errors.As(err, &se) {
+		return textInvalid(loc, se.Field, se.Reason)
+	}
+	return textInvalid(loc, "", err.Error())
 }
 
 // scanKV adds entities from "key=value" pairs common in auth logs:

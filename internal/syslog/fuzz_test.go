@@ -1,6 +1,7 @@
 package syslog
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,8 @@ func FuzzSyslog5424(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		m, err := Parse5424(line)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
+			var se *Error
+			if !errors.As(err, &se) {
 				t.Fatalf("error type %T", err)
 			}
 			return

@@ -348,7 +348,7 @@ func splitTag(w string) (string, string, bool) {
 	}
 	for i := 0; i < len(w); i++ {
 		c := w[i]
-		if !(isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("_-./()", c) >= 0) {
+		if !isDigit(c) && (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && strings.IndexByte("_-./()", c) < 0 {
 			return "", "", false
 		}
 	}
