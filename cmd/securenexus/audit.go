@@ -64,13 +64,15 @@ func (c *cli) openOwner(cmd *cobra.Command) (*db.DB, error) {
 
 func (c *cli) auditVerifyCmd() *cobra.Command {
 	var orgs, anchors []string
+	var file string
 	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Recompute every audit chain and report the first broken entry of each",
 		Long: "Walks each chain in seq order, recomputing every hash. A changed field, a deleted or reordered entry, " +
 			"or (with --anchor) deleted newest entries make it print the chain, seq, row id and what mismatched, and exit 1. " +
 			"On success it prints the number of entries per chain and each chain's head as ORG:SEQ:HASH: keep these " +
-			"outside the database and pass them back with --anchor to detect truncation later.",
+			"outside the database and pass them back with --anchor to detect truncation later. " +
+			"With --file it verifies an NDJSON export instead, without any database.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var opts audit.VerifyOptions
@@ -88,6 +90,21 @@ func (c *cli) auditVerifyCmd() *cobra.Command {
 				}
 				opts.Anchors = append(opts.Anchors, anc)
 			}
+			if file != "" {
+				if len(orgs) > 0 {
+					return errors.New("--org and --file exclude each other: an export holds its own chains")
+				}
+				f, err := os.Open(file)
+				if err != nil {
+					return fmt.Errorf("audit verify: %w", err)
+				}
+				defer func() { _ = f.Close() }()
+				rep, err := audit.VerifyNDJSON(f, opts.Anchors)
+				if err != nil {
+					return err
+				}
+				return printReport(cmd.OutOrStdout(), rep)
+			}
 			d, err := c.openOwner(cmd)
 			if err != nil {
 				return err
@@ -101,6 +118,7 @@ func (c *cli) auditVerifyCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringSliceVar(&orgs, "org", nil, "verify only this chain: an org id or \"platform\" (repeatable; default every chain)")
+	cmd.Flags().StringVar(&file, "file", "", "verify this NDJSON export (from audit export or GET /api/v1/audit/export) instead of the database")
 	cmd.Flags().StringSliceVar(&anchors, "anchor", nil, "a head kept from an earlier verify, ORG:SEQ:HASH, that must still be present (repeatable)")
 	return cmd
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,6 +74,20 @@ func TestAuditVerifyAndExportCommands(t *testing.T) {
 			var first audit.LogEntry
 			if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || first.Seq != 1 || first.PrevHash != audit.GenesisHash {
 				t.Fatalf("export line 1: %v %+v", err, first)
+			}
+			// The export verifies offline, and an edited copy does not.
+			exportFile := filepath.Join(t.TempDir(), "export.ndjson")
+			if err := os.WriteFile(exportFile, []byte(out), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if vout, err := run(t, "audit", "verify", "--file", exportFile, "--anchor", anchor); err != nil || !strings.Contains(vout, "1 chains intact, 5 entries verified") {
+				t.Fatalf("verify --file: %v\n%s", err, vout)
+			}
+			if err := os.WriteFile(exportFile, []byte(strings.Replace(out, `"actor":"user:1"`, `"actor":"user:2"`, 1)), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if vout, err := run(t, "audit", "verify", "--file", exportFile); err == nil || !strings.Contains(vout, "entry seq 1 ") {
+				t.Fatalf("verify --file of an edited export: %v\n%s", err, vout)
 			}
 			if out, err := run(t, with("audit", "export", "--org", "platform")...); err != nil || strings.Count(out, "\n") != 1 {
 				t.Fatalf("export platform: %v\n%s", err, out)

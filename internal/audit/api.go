@@ -59,6 +59,28 @@ func LogEntryOf(s Stored) LogEntry {
 	}
 }
 
+// stored converts an exported entry back (for offline verification).
+func (le LogEntry) stored() (Stored, error) {
+	org := uuid.Nil
+	if le.OrgID != "" {
+		var err error
+		if org, err = uuid.Parse(le.OrgID); err != nil {
+			return Stored{}, fmt.Errorf("org_id %q: %w", le.OrgID, err)
+		}
+	}
+	details, err := CanonicalJSON(le.Details)
+	if err != nil {
+		return Stored{}, err
+	}
+	return Stored{
+		ID: le.ID, Seq: le.Seq, OccurredAt: le.OccurredAt.UTC(), PrevHash: le.PrevHash, Hash: le.Hash,
+		Entry: Entry{
+			OrgID: org, Actor: le.Actor, Action: le.Action, TargetType: le.TargetType, TargetID: le.TargetID,
+			Outcome: Outcome(le.Outcome), RequestID: le.RequestID, IP: le.IP, UserAgent: le.UserAgent, Details: details,
+		},
+	}, nil
+}
+
 // Register adds the audit log operations.
 func Register(_ context.Context, p *platform.Platform) error {
 	h := &handlers{db: p.DB, log: p.Logger}

@@ -243,6 +243,23 @@ func TestAPIExport(t *testing.T) {
 		if lines != n+1 {
 			t.Fatalf("exported %d lines, want %d", lines, n+1)
 		}
+		rep, err := VerifyNDJSON(strings.NewReader(string(body)), nil)
+		if err != nil || !rep.OK() || len(rep.Chains) != 1 || rep.Chains[0].Entries != n+1 {
+			t.Fatalf("VerifyNDJSON of the export: %v %+v", err, rep)
+		}
+		// Tampering with the file is caught offline, naming the entry.
+		tampered := strings.Replace(string(body), `"target_id":"t-41"`, `"target_id":"t-14"`, 1)
+		rep, err = VerifyNDJSON(strings.NewReader(tampered), nil)
+		if err != nil || rep.OK() || rep.Chains[0].Break.Seq != 42 {
+			t.Fatalf("tampered export: %v %+v", err, rep.Chains[0].Break)
+		}
+		// Dropping the last line is caught with the head as anchor.
+		full, _ := VerifyNDJSON(strings.NewReader(string(body)), nil)
+		cut := string(body)[:strings.LastIndex(strings.TrimSuffix(string(body), "\n"), "\n")+1]
+		rep, err = VerifyNDJSON(strings.NewReader(cut), []Anchor{full.Chains[0].Head})
+		if err != nil || rep.OK() || !strings.Contains(rep.Chains[0].Break.Problem, "anchored entry is missing") {
+			t.Fatalf("truncated export with anchor: %v %+v", err, rep)
+		}
 		lb := list(t, ts, a, url.Values{"limit": {"1"}})
 		if lb.Items[0].Action != "audit.export" || lb.Items[0].Actor != "user:test" {
 			t.Fatalf("export not audited: %+v", lb.Items[0])

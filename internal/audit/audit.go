@@ -158,6 +158,10 @@ var now = func() time.Time { return time.Now() }
 // In an unarmed transaction (db.WithTx), e.OrgID may be uuid.Nil (platform
 // chain) or any org: on PostgreSQL the transaction is armed for that org
 // for the two audit statements only, then disarmed again.
+//
+// On PostgreSQL Record locks the org's chain until the transaction ends, so
+// other appends to that chain wait for it: record late in the transaction,
+// after the change's own statements.
 func Record(ctx context.Context, tx *db.Tx, e Entry) error {
 	if tx == nil {
 		return errors.New("audit: Record needs a transaction")

@@ -1,9 +1,13 @@
 package audit
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/google/uuid"
@@ -151,45 +155,120 @@ func anchorsFor(all []Anchor, org uuid.UUID) map[int64]string {
 }
 
 func verifyChain(ctx context.Context, d *db.DB, org uuid.UUID, anchors map[int64]string) (ChainReport, error) {
-	cr := ChainReport{OrgID: org}
-	prevHash, expect := GenesisHash, int64(1)
-	fail := func(s Stored, seq int64, format string, args ...any) error {
-		cr.Break = &Break{OrgID: org, Seq: seq, ID: s.ID, Problem: fmt.Sprintf(format, args...)}
-		return errStop
-	}
+	c := newChecker(org, anchors)
 	err := EachInChain(ctx, d, org, func(s Stored) error {
-		if s.Seq != expect {
-			return fail(Stored{}, expect, "missing: the next entry present is seq %d (id %d), entries %d..%d were deleted", s.Seq, s.ID, expect, s.Seq-1)
+		if !c.add(s) {
+			return errStop
 		}
-		if s.PrevHash != prevHash {
-			return fail(s, s.Seq, "prev_hash %s is not the hash of the previous entry (%s): an earlier entry was rewritten or removed", short(s.PrevHash), short(prevHash))
-		}
-		if got := s.fields().ComputeHash(); got != s.Hash {
-			return fail(s, s.Seq, "content does not match its hash (stored %s, recomputed %s): a field of this entry was changed", short(s.Hash), short(got))
-		}
-		if want, ok := anchors[s.Seq]; ok && want != s.Hash {
-			return fail(s, s.Seq, "hash %s differs from the anchored hash %s: the chain was rewritten from here or earlier", short(s.Hash), short(want))
-		}
-		cr.Entries++
-		cr.Head = Anchor{OrgID: org, Seq: s.Seq, Hash: s.Hash}
-		prevHash, expect = s.Hash, s.Seq+1
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStop) {
 		return ChainReport{}, err
 	}
-	if cr.Break == nil {
+	return c.finish(), nil
+}
+
+// checker verifies one chain entry by entry, in seq order.
+type checker struct {
+	cr       ChainReport
+	anchors  map[int64]string
+	prevHash string
+	expect   int64
+}
+
+func newChecker(org uuid.UUID, anchors map[int64]string) *checker {
+	return &checker{cr: ChainReport{OrgID: org}, anchors: anchors, prevHash: GenesisHash, expect: 1}
+}
+
+// add checks the next entry; it returns false at the first break (and
+// ignores everything after it).
+func (c *checker) add(s Stored) bool {
+	if c.cr.Break != nil {
+		return false
+	}
+	fail := func(id, seq int64, format string, args ...any) bool {
+		c.cr.Break = &Break{OrgID: c.cr.OrgID, Seq: seq, ID: id, Problem: fmt.Sprintf(format, args...)}
+		return false
+	}
+	if s.Seq != c.expect {
+		return fail(0, c.expect, "missing: the next entry present is seq %d (id %d), entries %d..%d were deleted", s.Seq, s.ID, c.expect, s.Seq-1)
+	}
+	if s.PrevHash != c.prevHash {
+		return fail(s.ID, s.Seq, "prev_hash %s is not the hash of the previous entry (%s): an earlier entry was rewritten or removed", short(s.PrevHash), short(c.prevHash))
+	}
+	if got := s.fields().ComputeHash(); got != s.Hash {
+		return fail(s.ID, s.Seq, "content does not match its hash (stored %s, recomputed %s): a field of this entry was changed", short(s.Hash), short(got))
+	}
+	if want, ok := c.anchors[s.Seq]; ok && want != s.Hash {
+		return fail(s.ID, s.Seq, "hash %s differs from the anchored hash %s: the chain was rewritten from here or earlier", short(s.Hash), short(want))
+	}
+	c.cr.Entries++
+	c.cr.Head = Anchor{OrgID: c.cr.OrgID, Seq: s.Seq, Hash: s.Hash}
+	c.prevHash, c.expect = s.Hash, s.Seq+1
+	return true
+}
+
+// finish reports the chain, checking that every anchor was reached.
+func (c *checker) finish() ChainReport {
+	if c.cr.Break == nil {
 		var missing int64
-		for seq := range anchors {
-			if seq >= expect && (missing == 0 || seq < missing) {
+		for seq := range c.anchors {
+			if seq >= c.expect && (missing == 0 || seq < missing) {
 				missing = seq
 			}
 		}
 		if missing > 0 {
-			cr.Break = &Break{OrgID: org, Seq: missing, Problem: fmt.Sprintf("anchored entry is missing: the chain ends at seq %d, its newest entries were deleted", expect-1)}
+			c.cr.Break = &Break{OrgID: c.cr.OrgID, Seq: missing, Problem: fmt.Sprintf("anchored entry is missing: the chain ends at seq %d, its newest entries were deleted", c.expect-1)}
 		}
 	}
-	return cr, nil
+	return c.cr
+}
+
+// VerifyNDJSON verifies chains from an export (GET /api/v1/audit/export or
+// `audit export`) without the database: one LogEntry per line, each chain
+// complete from seq 1 and in seq order. Lines of several chains may be
+// concatenated.
+func VerifyNDJSON(r io.Reader, anchors []Anchor) (Report, error) {
+	checkers := map[uuid.UUID]*checker{}
+	var order []uuid.UUID
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 4*MaxDetailsBytes)
+	line := 0
+	for sc.Scan() {
+		line++
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var le LogEntry
+		if err := json.Unmarshal(sc.Bytes(), &le); err != nil {
+			return Report{}, fmt.Errorf("audit: line %d: %w", line, err)
+		}
+		s, err := le.stored()
+		if err != nil {
+			return Report{}, fmt.Errorf("audit: line %d: %w", line, err)
+		}
+		c, ok := checkers[s.OrgID]
+		if !ok {
+			c = newChecker(s.OrgID, anchorsFor(anchors, s.OrgID))
+			checkers[s.OrgID] = c
+			order = append(order, s.OrgID)
+		}
+		c.add(s)
+	}
+	if err := sc.Err(); err != nil {
+		return Report{}, fmt.Errorf("audit: read export: %w", err)
+	}
+	for _, a := range anchors {
+		if _, ok := checkers[a.OrgID]; !ok {
+			checkers[a.OrgID] = newChecker(a.OrgID, anchorsFor(anchors, a.OrgID))
+			order = append(order, a.OrgID)
+		}
+	}
+	var rep Report
+	for _, org := range order {
+		rep.Chains = append(rep.Chains, checkers[org].finish())
+	}
+	return rep, nil
 }
 
 func short(h string) string {
