@@ -95,7 +95,41 @@ func (c *cli) userCmd() *cobra.Command {
 	create.Flags().StringVar(&role, "role", rbac.RoleViewer, "Role in --org (built-in or custom role name)")
 	create.Flags().BoolVar(&passwordStdin, "password-stdin", false, "Read the password from the first line of stdin")
 	_ = create.MarkFlagRequired("email")
-	cmd.AddCommand(create)
+
+	var resetEmail string
+	resetMFA := &cobra.Command{
+		Use:   "reset-mfa",
+		Short: "Turn off a user's TOTP MFA (lost device); they enrol again after signing in",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			a, err := app.Build(ctx, cfg, newLogger(cfg))
+			if err != nil {
+				return err
+			}
+			defer func() { _ = a.Close(context.Background()) }()
+			svc, err := identity.New(a.Platform)
+			if err != nil {
+				return err
+			}
+			u, err := svc.Store.UserByEmail(ctx, resetEmail)
+			if err != nil {
+				return fmt.Errorf("find user: %w", err)
+			}
+			if err := svc.Store.DisableTOTP(ctx, u.ID, "", true); err != nil {
+				return err
+			}
+			_, _ = fmt.Fprintf(cmd.OutOrStdout(), "MFA turned off for %s\n", u.Email)
+			return nil
+		},
+	}
+	resetMFA.Flags().StringVar(&resetEmail, "email", "", "Email address (required)")
+	_ = resetMFA.MarkFlagRequired("email")
+	cmd.AddCommand(create, resetMFA)
 	return cmd
 }
 

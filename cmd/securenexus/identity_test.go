@@ -25,6 +25,12 @@ func TestUserCreateCommand(t *testing.T) {
 			if out, err = run(t, with("user", "create", "--email", "x@example.com", "--org", "not-a-uuid")...); err == nil || !strings.Contains(err.Error(), "--org") {
 				t.Fatalf("bad --org: %v\n%s", err, out)
 			}
+			if out, err = run(t, with("user", "reset-mfa", "--email", "boss@example.com")...); err == nil || !strings.Contains(err.Error(), "MFA is not enabled") {
+				t.Fatalf("reset-mfa without MFA: %v\n%s", err, out)
+			}
+			if out, err = run(t, with("user", "reset-mfa", "--email", "nobody@example.com")...); err == nil || !strings.Contains(err.Error(), "not found") {
+				t.Fatalf("reset-mfa unknown user: %v\n%s", err, out)
+			}
 		})
 	}
 }

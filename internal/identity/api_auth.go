@@ -321,6 +321,22 @@ func (svc *Service) authRoutes(api huma.API) {
 	})
 
 	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "disable-mfa", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/mfa/disable",
+		Summary: "Turn off my TOTP MFA (needs a current code)", Tags: []string{tagAuth}, DefaultStatus: http.StatusNoContent,
+		Description: "Orgs that require MFA refuse the account afterwards. A lost device is reset by an operator: `securenexus user reset-mfa --email ...`.",
+	}), func(ctx context.Context, in *struct {
+		Body struct {
+			Code string `json:"code" pattern:"^[0-9]{6}$"`
+		}
+	}) (*struct{}, error) {
+		p, err := requireUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return nil, svc.Store.DisableTOTP(ctx, p.UserID, in.Body.Code, false)
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
 		OperationID: "list-my-sessions", Method: http.MethodGet, Path: httpapi.APIPrefix + "/auth/sessions",
 		Summary: "List my active sessions", Tags: []string{tagAuth},
 	}), func(ctx context.Context, in *PageInput) (*sessionList, error) {

@@ -302,3 +302,39 @@ func (s *Store) VerifyTOTP(ctx context.Context, userID, sessionID uuid.UUID, cod
 	}
 	return nil
 }
+
+// DisableTOTP turns MFA off for userID after checking a current code (the
+// caller's own action), or unconditionally when code is empty and force is
+// set (operator reset for a lost device, from the CLI).
+func (s *Store) DisableTOTP(ctx context.Context, userID uuid.UUID, code string, force bool) error {
+	u, err := s.UserByID(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if !u.MFAEnabled && u.totpPending == "" {
+		return apperr.Conflict("MFA is not enabled").WithCode("mfa_not_enabled")
+	}
+	if !force && u.MFAEnabled {
+		if err := s.checkTOTP(ctx, u, code); err != nil {
+			if apperr.Is(err, apperr.KindUnauthorized) {
+				return apperr.Validation("invalid TOTP code", apperr.Field("body.code", "does not match"))
+			}
+			return err
+		}
+	}
+	err = s.DB.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET mfa_enabled = $1, totp_secret = '', totp_pending = '', updated_at = $2 WHERE id = $3`,
+			false, s.now(), userID.String()); err != nil {
+			return err
+		}
+		// Sessions that passed MFA with the old factor lose that status.
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET mfa = $1 WHERE user_id = $2`, false, userID.String()); err != nil {
+			return err
+		}
+		return record(ctx, tx, noOrg, "auth.mfa_disable", "user", userID.String(), map[string]bool{"operator_reset": force})
+	})
+	if err != nil {
+		return fmt.Errorf("identity: disable mfa: %w", err)
+	}
+	return nil
+}

@@ -266,7 +266,15 @@ func TestTOTP(t *testing.T) {
 			wrong = fmt.Sprintf(`{"email":%q,"password":%q,"totp_code":"999998"}`, m.Email, m.Password)
 		}
 		expect(t, "wrong code at login", e.do("POST", "/api/v1/auth/login", wrong, nil), 401, "mfa_invalid")
-		expect(t, "enroll again", e.do("POST", "/api/v1/auth/mfa/enroll", "", withCookie(r.cookie(identity.SessionCookie), uuid.Nil)), 409, "mfa_enabled")
+		mc := r.cookie(identity.SessionCookie)
+		expect(t, "enroll again", e.do("POST", "/api/v1/auth/mfa/enroll", "", withCookie(mc, uuid.Nil)), 409, "mfa_enabled")
+
+		// Turning MFA off needs a fresh code, and the org policy then refuses.
+		expect(t, "disable with a used code", e.do("POST", "/api/v1/auth/mfa/disable", fmt.Sprintf(`{"code":%q}`, now), withCookie(mc, uuid.Nil)), 422, "validation_failed")
+		e.clock.Advance(30 * time.Second)
+		expect(t, "disable", e.do("POST", "/api/v1/auth/mfa/disable", fmt.Sprintf(`{"code":%q}`, code(e.clock.Now())), withCookie(mc, uuid.Nil)), 204, "")
+		expect(t, "policy after disable", e.do("GET", "/api/v1/org/roles", "", withCookie(mc, org)), 403, "mfa_required")
+		expect(t, "login without code after disable", e.do("POST", "/api/v1/auth/login", loginBody(m.Email, m.Password), nil), 200, "")
 	})
 }
 
