@@ -65,6 +65,9 @@ type Registry struct {
 	// Probes by operation id: operations that name objects in their body
 	// or query rather than their path (bulk updates, "source_id=").
 	Probes map[string]Probe
+	// ListQueries by operation id: the query string (without "?") for a
+	// list route that needs parameters to answer 2xx.
+	ListQueries map[string]string
 	// AppendOnlyLists are list paths that only grow (the audit log); they
 	// are left out of the "org B's objects unchanged" snapshot.
 	AppendOnlyLists map[string]bool
@@ -76,6 +79,7 @@ var defaults = Registry{
 	Bodies:          map[string]func(testing.TB, *Env, *Org, map[string]string) string{},
 	NoControl:       map[string]string{},
 	Probes:          map[string]Probe{},
+	ListQueries:     map[string]string{},
 	AppendOnlyLists: map[string]bool{},
 }
 
@@ -93,7 +97,8 @@ type Probe struct {
 func (r Registry) Clone() Registry {
 	return Registry{
 		Fixtures: maps.Clone(r.Fixtures), Bodies: maps.Clone(r.Bodies),
-		NoControl: maps.Clone(r.NoControl), Probes: maps.Clone(r.Probes), AppendOnlyLists: maps.Clone(r.AppendOnlyLists),
+		NoControl: maps.Clone(r.NoControl), Probes: maps.Clone(r.Probes),
+		ListQueries: maps.Clone(r.ListQueries), AppendOnlyLists: maps.Clone(r.AppendOnlyLists),
 	}
 }
 

@@ -335,8 +335,12 @@ func (s *suite) checkProbe(r route, pr Probe) {
 
 // checkListRoute: org A's lists show nothing of org B.
 func (s *suite) checkListRoute(r route, seen *bytes.Buffer) {
+	path := r.path
+	if q, ok := s.reg.ListQueries[r.op.OperationID]; ok {
+		path += "?" + q
+	}
 	for _, p := range s.attackers() {
-		st, got := s.do(p, r.method, r.path, "", nil)
+		st, got := s.do(p, r.method, path, "", nil)
 		if st/100 != 2 && st != http.StatusForbidden {
 			s.flag(r.String(), "%s got %d, want 2xx or 403: %s", p.name, st, excerpt(got))
 		}
@@ -371,7 +375,11 @@ func (s *suite) snapshot(routes []route) map[string][]string {
 		if r.method != http.MethodGet || len(r.params) > 0 || s.reg.AppendOnlyLists[r.path] {
 			continue
 		}
-		st, got := s.do(sessionOf(s.b), r.method, r.path, "", nil)
+		path := r.path
+		if q, ok := s.reg.ListQueries[r.op.OperationID]; ok {
+			path += "?" + q
+		}
+		st, got := s.do(sessionOf(s.b), r.method, path, "", nil)
 		if st != http.StatusOK {
 			continue
 		}
