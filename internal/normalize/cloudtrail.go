@@ -87,6 +87,9 @@ func (n cloudTrailNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
 
 func (cloudTrailNormalizer) one(rec record) (alert.Alert, bool, error) {
 	if d := member(rec.raw, "detail"); len(d) > 0 && d[0] == '{' && hasKey(rec.raw, "detail-type") {
+		if err := validRaw(rec); err != nil {
+			return alert.Alert{}, false, err
+		}
 		inner := record{raw: d, loc: rec.loc + ".detail"}
 		a, emit, err := cloudTrailNormalizer{}.record(inner)
 		a.Raw = rec.raw

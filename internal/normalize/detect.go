@@ -74,8 +74,11 @@ func detectObject(o []byte, depth int) string {
 	if depth > 3 {
 		return "generic"
 	}
+	var kb, vb [64][]byte
+	ki := indexKeys(o, &kb, &vb)
+	has := ki.has
 	for _, k := range []string{"findings", "Findings", "Records", "listFindingsResults", "value", "resources", "data"} {
-		v := member(o, k)
+		v := ki.get(k)
 		if v == nil {
 			continue
 		}
@@ -92,20 +95,19 @@ func detectObject(o []byte, depth int) string {
 			}
 		}
 	}
-	if d := member(o, "detail"); d != nil && hasKey(o, "detail-type") {
+	if d := ki.get("detail"); d != nil && has("detail-type") {
 		if t := detectObject(d, depth+1); t != "generic" {
 			return t
 		}
 	}
-	if h := path(o, "hits", "hits"); h != nil {
+	if h := path(ki.get("hits"), "hits"); h != nil {
 		if els, ok := elements(h); ok && len(els) > 0 {
 			return detectObject(els[0], depth+1)
 		}
 	}
-	if s := member(o, "_source"); s != nil && s[0] == '{' {
+	if s := ki.get("_source"); s != nil && s[0] == '{' {
 		return detectObject(s, depth+1)
 	}
-	has := func(k string) bool { return hasKey(o, k) }
 	switch {
 	case has("class_uid") && has("severity_id"):
 		return "ocsf"
@@ -119,23 +121,23 @@ func detectObject(o []byte, depth int) string {
 		return "suricata"
 	case has("note") && has("ts"):
 		return "zeek"
-	case has("rule") && path(o, "rule", "level") != nil && (has("agent") || has("manager") || has("decoder")):
+	case has("rule") && path(ki.get("rule"), "level") != nil && (has("agent") || has("manager") || has("decoder")):
 		return "wazuh"
-	case strings.Contains(rawString(member(o, "@odata.type")), "security.alert") || has("alertCreationTime") || (has("machineId") && has("detectionSource")):
+	case strings.Contains(rawString(ki.get("@odata.type")), "security.alert") || has("alertCreationTime") || (has("machineId") && has("detectionSource")):
 		return "defender"
-	case strings.HasPrefix(rawString(member(o, "type")), "Microsoft.SecurityInsights/"):
+	case strings.HasPrefix(rawString(ki.get("type")), "Microsoft.SecurityInsights/"):
 		return "sentinel"
-	case strings.Contains(strings.ToLower(rawString(path(o, "metadata", "eventType"))), "detectionsummaryevent") ||
-		(has("metadata") && path(o, "event", "CompositeId") != nil):
+	case strings.Contains(strings.ToLower(rawString(path(ki.get("metadata"), "eventType"))), "detectionsummaryevent") ||
+		(has("metadata") && path(ki.get("event"), "CompositeId") != nil):
 		return "crowdstrike"
 	case has("threatInfo") || has("agentRealtimeInfo"):
 		return "sentinelone"
 	case has("eventType") && has("published") && has("uuid"):
 		return "okta"
-	case has("finding") && (path(o, "finding", "canonicalName") != nil || path(o, "finding", "category") != nil):
+	case has("finding") && (path(ki.get("finding"), "canonicalName") != nil || path(ki.get("finding"), "category") != nil):
 		return "gcp_scc"
-	case rawString(path(o, "agent", "type")) == "endpoint" || has("kibana.alert.rule.name") || path(o, "kibana", "alert") != nil ||
-		strings.HasPrefix(rawString(path(o, "data_stream", "dataset")), "endpoint.alerts"):
+	case rawString(path(ki.get("agent"), "type")) == "endpoint" || has("kibana.alert.rule.name") || path(ki.get("kibana"), "alert") != nil ||
+		strings.HasPrefix(rawString(path(ki.get("data_stream"), "dataset")), "endpoint.alerts"):
 		return "elastic"
 	}
 	return "generic"

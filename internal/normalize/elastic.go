@@ -140,6 +140,9 @@ func (elasticNormalizer) one(hit record) (alert.Alert, error) {
 	rec := hit
 	docID := ""
 	if src := member(hit.raw, "_source"); len(src) > 0 && src[0] == '{' {
+		if err := validRaw(hit); err != nil {
+			return alert.Alert{}, err
+		}
 		rec = record{raw: src, loc: hit.loc + "._source"}
 		docID = rawString(member(hit.raw, "_id"))
 	}

@@ -68,7 +68,7 @@ func (n genericNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
 	for _, r := range recs {
 		items := []record{r}
 		// An object with its own title is an alert, even if it has a "data" list.
-		if v, _ := lookup(r.raw, genTitle); v == nil {
+		if v, _ := lookupObj(r.raw, genTitle); v == nil {
 			if inner, ok := unwrap(r, genEnvelopes...); ok {
 				items = inner
 			}
@@ -89,13 +89,13 @@ func (n genericNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
 
 // lookup returns the raw value of the first present, non-empty, non-object
 // name and the top-level key it came from.
-func lookup(obj []byte, names []string) ([]byte, string) {
+func lookup(ki keyIndex, names []string) ([]byte, string) {
 	for _, n := range names {
-		if v := member(obj, n); v != nil && v[0] != '{' && !isEmptyJSON(v) {
+		if v := ki.get(n); v != nil && v[0] != '{' && !isEmptyJSON(v) {
 			return v, n
 		}
 		if i := strings.IndexByte(n, '.'); i > 0 {
-			if v := pathDotted(obj, n); v != nil && v[0] != '{' && !isEmptyJSON(v) {
+			if v := pathDotted(ki.get(n[:i]), n[i+1:]); v != nil && v[0] != '{' && !isEmptyJSON(v) {
 				return v, n[:i]
 			}
 		}
@@ -114,6 +114,12 @@ func pathDotted(obj []byte, p string) []byte {
 		p = rest
 	}
 	return nil
+}
+
+// lookupObj is lookup on an object not yet indexed.
+func lookupObj(obj []byte, names []string) ([]byte, string) {
+	var kb, vb [64][]byte
+	return lookup(indexKeys(obj, &kb, &vb), names)
 }
 
 // scalar renders a raw JSON string/number/bool as text ("" otherwise).
@@ -181,12 +187,17 @@ func genericSeverity(v []byte, key string) alert.Severity {
 
 func (genericNormalizer) one(rec record) (alert.Alert, bool, error) {
 	obj := rec.raw
+	if err := validRaw(rec); err != nil {
+		return alert.Alert{}, false, err
+	}
 	if isThreatIntel(obj) {
 		return alert.Alert{}, false, invalid(rec, "type", "a STIX bundle or MISP event is threat intelligence, not an alert")
 	}
+	var kb, vb [64][]byte
+	ki := indexKeys(obj, &kb, &vb)
 	mapped := make(map[string]bool, 16)
 	get := func(names []string) []byte {
-		v, k := lookup(obj, names)
+		v, k := lookup(ki, names)
 		if k != "" {
 			mapped[k] = true
 		}
@@ -200,7 +211,7 @@ func (genericNormalizer) one(rec record) (alert.Alert, bool, error) {
 			a.Description = s
 		}
 	}
-	sv, sk := lookup(obj, genSeverity)
+	sv, sk := lookup(ki, genSeverity)
 	if sk != "" {
 		mapped[sk] = true
 		a.Severity = genericSeverity(sv, sk)

@@ -121,6 +121,9 @@ func (n guardDutyNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
 func (guardDutyNormalizer) one(rec record) (alert.Alert, bool, error) {
 	// EventBridge events carry the finding under "detail".
 	if d := member(rec.raw, "detail"); len(d) > 0 && d[0] == '{' && hasKey(rec.raw, "detail-type") {
+		if err := validRaw(rec); err != nil {
+			return alert.Alert{}, false, err
+		}
 		inner := record{raw: d, loc: rec.loc + ".detail"}
 		a, emit, err := guardDutyNormalizer{}.finding(inner)
 		a.Raw = rec.raw

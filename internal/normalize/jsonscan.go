@@ -3,9 +3,8 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"strconv"
 
 	"github.com/securenexus/securenexus/internal/apperr"
@@ -225,23 +224,24 @@ type record struct {
 
 // splitJSON splits a payload into top-level JSON values: a single value,
 // concatenated values or NDJSON lines, with a top-level array expanded.
+// Records are sub-slices of one copy of the payload (Raw never aliases the
+// caller's buffer). Splitting only checks structure; each record is fully
+// validated when it is decoded (see validRaw for records kept whole).
 func splitJSON(raw []byte) ([]record, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	var vals []json.RawMessage
-	for {
-		var m json.RawMessage
-		err := dec.Decode(&m)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
+	buf := bytes.Clone(raw)
+	var vals [][]byte
+	i := skipWS(buf, 0)
+	for i < len(buf) {
+		e, ok := skipValue(buf, i)
+		if !ok || buf[i] != '{' && buf[i] != '[' && !json.Valid(buf[i:e]) {
 			loc := "body"
 			if len(vals) > 0 {
 				loc = fmt.Sprintf("body[%d]", len(vals))
 			}
-			return nil, apperr.BadRequest("malformed JSON payload", apperr.Field(loc, err.Error()))
+			return nil, apperr.BadRequest("malformed JSON payload", apperr.Field(loc, syntaxError(buf[i:])))
 		}
-		vals = append(vals, m)
+		vals = append(vals, buf[i:e])
+		i = skipWS(buf, e)
 	}
 	if len(vals) == 0 {
 		return nil, apperr.BadRequest("empty payload", apperr.Field("body", "no JSON value"))
@@ -255,7 +255,7 @@ func splitJSON(raw []byte) ([]record, error) {
 		if v[0] == '[' {
 			els, ok := elements(v)
 			if !ok {
-				return nil, apperr.BadRequest("malformed JSON array", apperr.Field(loc, "invalid array"))
+				return nil, apperr.BadRequest("malformed JSON array", apperr.Field(loc, syntaxError(v)))
 			}
 			for j, e := range els {
 				out = append(out, record{raw: e, loc: fmt.Sprintf("%s[%d]", loc, j)})
@@ -267,23 +267,71 @@ func splitJSON(raw []byte) ([]record, error) {
 	return out, nil
 }
 
+// syntaxError describes why b is not valid JSON.
+func syntaxError(b []byte) string {
+	var v json.RawMessage
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err.Error()
+	}
+	return "invalid JSON value"
+}
+
+// validRaw checks a record that is kept whole as Raw but decoded only in
+// part (an Elasticsearch hit, an EventBridge event).
+func validRaw(rec record) error {
+	if !json.Valid(rec.raw) {
+		return apperr.BadRequest("malformed JSON", apperr.Field(rec.loc, syntaxError(rec.raw)))
+	}
+	return nil
+}
+
 // unwrap expands API envelopes: when rec is an object holding one of keys
-// as an array, its elements are returned as records.
+// as an array of objects, its elements are returned as records. The first
+// matching key in object order wins; the object is scanned once.
 func unwrap(rec record, keys ...string) ([]record, bool) {
-	for _, k := range keys {
-		v := member(rec.raw, k)
-		if v == nil {
-			continue
+	var out []record
+	found := false
+	forEachMember(rec.raw, func(k, v []byte) bool {
+		if len(v) == 0 || v[0] != '[' || !slices.Contains(keys, string(k)) {
+			return true
 		}
 		els, ok := elements(v)
 		if !ok || len(els) > 0 && els[0][0] != '{' {
-			continue // not a list of records
+			return true // not a list of records
 		}
-		out := make([]record, len(els))
+		out = make([]record, len(els))
 		for i, e := range els {
 			out[i] = record{raw: e, loc: fmt.Sprintf("%s.%s[%d]", rec.loc, k, i)}
 		}
-		return out, true
-	}
-	return nil, false
+		found = true
+		return false
+	})
+	return out, found
 }
+
+// keyIndex holds the top-level members of an object after one scan, for
+// repeated lookups without rescanning.
+type keyIndex struct {
+	keys, vals [][]byte
+}
+
+func indexKeys(obj []byte, buf *[64][]byte, vbuf *[64][]byte) keyIndex {
+	ki := keyIndex{keys: buf[:0], vals: vbuf[:0]}
+	forEachMember(obj, func(k, v []byte) bool {
+		ki.keys = append(ki.keys, k)
+		ki.vals = append(ki.vals, v)
+		return true
+	})
+	return ki
+}
+
+func (ki keyIndex) get(key string) []byte {
+	for i, k := range ki.keys {
+		if string(k) == key {
+			return ki.vals[i]
+		}
+	}
+	return nil
+}
+
+func (ki keyIndex) has(key string) bool { return ki.get(key) != nil }
