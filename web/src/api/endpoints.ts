@@ -15,6 +15,7 @@ import type {
   Page,
   SavedFilter,
   SavedQuery,
+  Role,
   SessionInfo,
 } from "./types";
 import { SEVERITY_IDS } from "./types";
@@ -140,6 +141,9 @@ export const apiKeys = {
 
 export const members = {
   list: async (cursor?: string) => toPage<Member>(await api.get<unknown>("org/members", { query: { cursor } })),
+  roles: async () => toPage<Role>(await api.get<unknown>("org/roles")).items,
+  setRole: (userId: string, role: string) => api.patch<Member>(`org/members/${encodeURIComponent(userId)}`, { role }),
+  remove: (userId: string) => api.delete<void>(`org/members/${encodeURIComponent(userId)}`),
   invitations: async (cursor?: string) => toPage<Invitation>(await api.get<unknown>("org/invitations", { query: { cursor } })),
   invite: (input: { email: string; role: string; expires_in_hours?: number }) => api.post<CreatedInvitation>("org/invitations", input),
   revokeInvitation: (id: string) => api.delete<void>(`org/invitations/${encodeURIComponent(id)}`),

@@ -135,6 +135,14 @@ export interface Member {
   joined_at: string;
 }
 
+export interface Role {
+  id?: string;
+  name: string;
+  description: string;
+  built_in: boolean;
+  permissions: string[];
+}
+
 export interface Invitation {
   id: string;
   email: string;

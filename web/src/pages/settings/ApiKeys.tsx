@@ -7,24 +7,12 @@ import { useOrgKey, useSession } from "../../auth/session";
 import { Button, Checkbox, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Spinner, fieldProps, td, th } from "../../components/ui";
 import { fmtTime, localToISO } from "../../lib/format";
 
-/** Permissions an API key may carry (the server refuses any the creator lacks). */
-const KEY_PERMISSIONS = [
-  "alerts:read",
-  "alerts:write",
-  "alerts:ingest",
-  "sources:manage",
-  "incidents:read",
-  "incidents:manage",
-  "playbooks:read",
-  "playbooks:execute",
-  "compliance:read",
-  "audit:read",
-  "ops:read",
-];
-
 function CreateKey({ onCreated }: { onCreated: (k: CreatedApiKey) => void }) {
+  const { org } = useSession();
+  // A key may carry only permissions its creator holds in this org.
+  const grantable = [...(org?.permissions ?? [])].sort();
   const [name, setName] = useState("");
-  const [perms, setPerms] = useState<string[]>(["alerts:ingest"]);
+  const [perms, setPerms] = useState<string[]>(() => (grantable.includes("alerts:ingest") ? ["alerts:ingest"] : []));
   const [expires, setExpires] = useState("");
   const m = useMutation({
     mutationFn: () => apiKeys.create({ name: name.trim(), permissions: perms, expires_at: localToISO(expires) }),
@@ -51,7 +39,7 @@ function CreateKey({ onCreated }: { onCreated: (k: CreatedApiKey) => void }) {
       <fieldset aria-describedby={fields.permissions ? "key-perms-error" : undefined}>
         <legend className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">Permissions</legend>
         <div className="grid grid-cols-2 gap-1 md:grid-cols-4">
-          {KEY_PERMISSIONS.map((p) => (
+          {grantable.map((p) => (
             <label key={p} className="flex items-center gap-2 font-mono text-xs">
               <Checkbox label={p} checked={perms.includes(p)} onCheckedChange={(on) => setPerms((cur) => (on ? [...cur, p] : cur.filter((x) => x !== p)))} />
               {p}
@@ -146,7 +134,7 @@ export function ApiKeysPage() {
                       ) : (
                         <Button
                           size="sm"
-                          variant="danger"
+                          variant="dangerGhost"
                           disabled={revoke.isPending}
                           onClick={() => {
                             if (window.confirm(`Revoke key “${k.name}”? Clients using it stop working immediately.`)) revoke.mutate(k.id);

@@ -1,15 +1,13 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { members } from "../../api/endpoints";
 import { ApiError } from "../../api/problem";
-import type { CreatedInvitation } from "../../api/types";
-import { useOrgKey } from "../../auth/session";
+import type { CreatedInvitation, Member, Role } from "../../api/types";
+import { useOrgKey, useSession } from "../../auth/session";
 import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, Spinner, fieldProps, td, th } from "../../components/ui";
 import { fmtTime } from "../../lib/format";
 
-const ROLES = ["viewer", "analyst", "responder", "auditor", "admin", "owner"];
-
-function Invite({ onInvited }: { onInvited: (i: CreatedInvitation) => void }) {
+function Invite({ roles, onInvited }: { roles: Role[]; onInvited: (i: CreatedInvitation) => void }) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState("analyst");
   const m = useMutation({
@@ -32,8 +30,11 @@ function Invite({ onInvited }: { onInvited: (i: CreatedInvitation) => void }) {
         </Field>
         <Field id="invite-role" label="Role" error={fields.role}>
           <Select {...fieldProps("invite-role", fields.role)} value={role} onChange={(e) => setRole(e.target.value)}>
-            {ROLES.map((r) => (
-              <option key={r}>{r}</option>
+            {roles.map((r) => (
+              <option key={r.name} value={r.name} title={r.description}>
+                {r.name}
+                {r.built_in ? "" : " (custom)"}
+              </option>
             ))}
           </Select>
         </Field>
@@ -46,8 +47,59 @@ function Invite({ onInvited }: { onInvited: (i: CreatedInvitation) => void }) {
   );
 }
 
+function MemberRow({ m, roles, onChanged }: { m: Member; roles: Role[]; onChanged: () => void }) {
+  const { me } = useSession();
+  const setRole = useMutation({ mutationFn: (role: string) => members.setRole(m.user_id, role), onSuccess: onChanged });
+  const remove = useMutation({ mutationFn: () => members.remove(m.user_id), onSuccess: onChanged });
+  const names = roles.some((r) => r.name === m.role) ? roles : [...roles, { name: m.role, description: "", built_in: false, permissions: [] }];
+  const error = setRole.error ?? remove.error;
+  return (
+    <>
+      <tr className="border-t border-slate-100 dark:border-slate-800">
+        <td className={td}>
+          {m.name || "—"}
+          {m.user_id === me.user?.id ? <span className="ml-1 text-xs text-slate-500">(you)</span> : null}
+        </td>
+        <td className={td}>{m.email}</td>
+        <td className={td}>
+          <Select aria-label={`Role of ${m.email}`} className="h-7! w-36 text-xs" value={m.role} disabled={setRole.isPending} onChange={(e) => setRole.mutate(e.target.value)}>
+            {names.map((r) => (
+              <option key={r.name} value={r.name}>
+                {r.name}
+              </option>
+            ))}
+          </Select>
+        </td>
+        <td className={td}>{m.mfa_enabled ? "on" : "off"}</td>
+        <td className={`${td} font-mono text-xs`}>{fmtTime(m.joined_at)}</td>
+        <td className={`${td} text-right`}>
+          <Button
+            size="sm"
+            variant="dangerGhost"
+            disabled={remove.isPending}
+            onClick={() => {
+              if (window.confirm(`Remove ${m.email} from this org?`)) remove.mutate();
+            }}
+          >
+            Remove
+          </Button>
+        </td>
+      </tr>
+      {error ? (
+        <tr>
+          <td colSpan={6} className="px-2 pb-2">
+            <ProblemAlert error={error} />
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}
+
 export function MembersPage() {
   const qc = useQueryClient();
+  const rolesQ = useQuery({ queryKey: useOrgKey("roles"), queryFn: members.roles });
+  const roles = rolesQ.data ?? [];
   const memberKey = useOrgKey("members");
   const invKey = useOrgKey("invitations");
   const [invited, setInvited] = useState<CreatedInvitation | null>(null);
@@ -73,6 +125,7 @@ export function MembersPage() {
       <div className="space-y-4 p-4">
         <Section title="Invite a member">
           <Invite
+            roles={roles}
             onInvited={(i) => {
               setInvited(i);
               void qc.invalidateQueries({ queryKey: invKey });
@@ -107,17 +160,12 @@ export function MembersPage() {
                   <th className={th}>Role</th>
                   <th className={th}>MFA</th>
                   <th className={th}>Joined (UTC)</th>
+                  <th className={th}></th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((m) => (
-                  <tr key={m.user_id} className="border-t border-slate-100 dark:border-slate-800">
-                    <td className={td}>{m.name || "—"}</td>
-                    <td className={td}>{m.email}</td>
-                    <td className={td}>{m.role}</td>
-                    <td className={td}>{m.mfa_enabled ? "on" : "off"}</td>
-                    <td className={`${td} font-mono text-xs`}>{fmtTime(m.joined_at)}</td>
-                  </tr>
+                  <MemberRow key={m.user_id} m={m} roles={roles} onChanged={() => void qc.invalidateQueries({ queryKey: memberKey })} />
                 ))}
               </tbody>
             </table>
@@ -159,7 +207,7 @@ export function MembersPage() {
                       <td className={td}>{state}</td>
                       <td className={`${td} text-right`}>
                         {state === "pending" && (
-                          <Button size="sm" variant="danger" disabled={revoke.isPending} onClick={() => revoke.mutate(i.id)}>
+                          <Button size="sm" variant="dangerGhost" disabled={revoke.isPending} onClick={() => revoke.mutate(i.id)}>
                             Revoke
                           </Button>
                         )}
