@@ -1,7 +1,6 @@
 package syslog
 
 import (
-	"encoding/csv"
 	"strconv"
 	"strings"
 	"time"
@@ -77,13 +76,7 @@ const panosTime = "2006/01/02 15:04:05"
 // (TRAFFIC, SYSTEM...) are parsed too; only THREAT fields are named.
 func ParsePANOS(content string) (*PANOSThreat, error) {
 	content = trimPANOSPrefix(strings.TrimRight(content, "\r\n"))
-	r := csv.NewReader(strings.NewReader(content))
-	r.LazyQuotes = true
-	r.FieldsPerRecord = -1
-	f, err := r.Read()
-	if err != nil {
-		return nil, errf("csv", "invalid PAN-OS CSV: %v", err)
-	}
+	f := splitCSV(content)
 	if len(f) < 36 {
 		return nil, errf("csv", "PAN-OS log has %d fields, want at least 36", len(f))
 	}
@@ -119,6 +112,45 @@ func ParsePANOS(content string) (*PANOSThreat, error) {
 		}
 	}
 	return p, nil
+}
+
+// splitCSV splits one CSV line. A field that starts with a double quote
+// runs to the closing quote ("" inside is a literal quote); quotes elsewhere
+// are kept as is (lenient, like encoding/csv LazyQuotes).
+func splitCSV(s string) []string {
+	out := make([]string, 0, 128)
+	for {
+		if strings.HasPrefix(s, `"`) {
+			var b strings.Builder
+			i := 1
+			for i < len(s) {
+				if s[i] == '"' {
+					if i+1 < len(s) && s[i+1] == '"' {
+						b.WriteByte('"')
+						i += 2
+						continue
+					}
+					break
+				}
+				b.WriteByte(s[i])
+				i++
+			}
+			out = append(out, b.String())
+			s = s[min(i+1, len(s)):]
+			c := strings.IndexByte(s, ',')
+			if c < 0 {
+				return out
+			}
+			s = s[c+1:]
+			continue
+		}
+		c := strings.IndexByte(s, ',')
+		if c < 0 {
+			return append(out, s)
+		}
+		out = append(out, s[:c])
+		s = s[c+1:]
+	}
 }
 
 // splitThreat splits "Name(1234)" into name and id.

@@ -143,6 +143,9 @@ func TestParsePANOS(t *testing.T) {
 	if !p.HighResTime.Equal(time.Date(2024, 4, 9, 19, 43, 29, 123e6, time.UTC)) || p.GeneratedTime.IsZero() {
 		t.Errorf("times %v %v", p.HighResTime, p.GeneratedTime)
 	}
+	if got := splitCSV(`a,"b,""c""",,"d"x,e"f,`); !slices.Equal(got, []string{"a", `b,"c"`, "", "d", `e"f`, ""}) {
+		t.Errorf("splitCSV = %q", got)
+	}
 	if _, err := ParsePANOS("1,2,3"); err == nil {
 		t.Error("short line accepted")
 	}
