@@ -165,7 +165,8 @@ func (s *Set) addRelated(t alert.EntityType, v string) {
 }
 
 // Canonical validates value as type t and returns its canonical form: IPs
-// in net/netip form (IPv4-mapped IPv6 unmapped), domains, hostnames, hashes
+// in net/netip form (IPv4-mapped IPv6 unmapped; unspecified and loopback
+// addresses rejected), domains, hostnames, hashes
 // and e-mail addresses lower-cased, URLs with lower-case scheme and host,
 // Azure resource ids lower-cased. Placeholders ("", "-", "null", "n/a",
 // "unknown", ...) and all-zero hashes are rejected.
@@ -236,7 +237,9 @@ func canonicalIP(v string) (string, bool) {
 		a = ap.Addr()
 	}
 	a = a.Unmap()
-	if a.IsUnspecified() {
+	// Unspecified and loopback addresses identify nothing across hosts:
+	// as entities they would only create false correlations.
+	if a.IsUnspecified() || a.IsLoopback() {
 		return "", false
 	}
 	return a.String(), true

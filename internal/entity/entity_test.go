@@ -22,6 +22,8 @@ func TestCanonical(t *testing.T) {
 		{alert.EntityIP, "[2001:db8::1]", "2001:db8::1", true},
 		{alert.EntityIP, "10.0.0.1:443", "10.0.0.1", true},
 		{alert.EntityIP, "0.0.0.0", "", false},
+		{alert.EntityIP, "127.0.0.1", "", false},
+		{alert.EntityIP, "::1", "", false},
 		{alert.EntityIP, "ecs.amazonaws.com", "", false},
 		{alert.EntityDomain, "WWW.Example.COM.", "www.example.com", true},
 		{alert.EntityDomain, "*.domain.dev", "domain.dev", true},

@@ -124,12 +124,10 @@ var corpusCases = []corpusCase{
 	}},
 	{"elastic_security/elastic_defend_malware_prevention_alert.sample_event.json", "elastic", 1, []want{
 		{title: "Malware Prevention Alert", ruleID: "malicious_file", sev: alert.SeverityHigh, sourceRef: "MYfSjQEEEFe1o09b+++++D5Q",
-			eventTime: "2022-04-04T12:15:41.5944062Z",
+			eventTime: "2022-04-04T12:15:41.5944062Z", absent: []string{"127.0.0.1", "::1"},
 			entities: []ent{{Type: "hostname", Value: "security-win-1", Role: "host"}, {Type: "ip", Value: "10.201.0.34", Role: "host"},
 				{Type: "sha256", Value: "90143dfb2e3210f18e1bcc50eb6c3961d11071e3ec024215b8835e468fa63e53", Role: "file"},
-				{Type: "user", Value: `NT AUTHORITY\SYSTEM`, Role: "actor"}}},
-	}},
-	{"microsoft_defender/elastic_test-defenderatp.ndjson", "defender", 4, []want{
+X, "defender", 4, []want{
 		{idx: 0, title: "An active 'Exeselrun' malware was detected", sev: alert.SeverityLow, status: alert.StatusResolved,
 			sourceRef: "da637291085411733957_-1043898914", eventTime: "2020-06-30T10:07:44.333733Z",
 			entities: []ent{{Type: "hostname", Value: "testserver4", Role: "host"}}},
