@@ -127,7 +127,9 @@ var corpusCases = []corpusCase{
 			eventTime: "2022-04-04T12:15:41.5944062Z", absent: []string{"127.0.0.1", "::1"},
 			entities: []ent{{Type: "hostname", Value: "security-win-1", Role: "host"}, {Type: "ip", Value: "10.201.0.34", Role: "host"},
 				{Type: "sha256", Value: "90143dfb2e3210f18e1bcc50eb6c3961d11071e3ec024215b8835e468fa63e53", Role: "file"},
-X, "defender", 4, []want{
+				{Type: "user", Value: `NT AUTHORITY\SYSTEM`, Role: "actor"}}},
+	}},
+	{"microsoft_defender/elastic_test-defenderatp.ndjson", "defender", 4, []want{
 		{idx: 0, title: "An active 'Exeselrun' malware was detected", sev: alert.SeverityLow, status: alert.StatusResolved,
 			sourceRef: "da637291085411733957_-1043898914", eventTime: "2020-06-30T10:07:44.333733Z",
 			entities: []ent{{Type: "hostname", Value: "testserver4", Role: "host"}}},
