@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -39,9 +40,11 @@ func ParseAnchor(s string) (Anchor, error) {
 		}
 		a.OrgID = id
 	}
-	if _, err := fmt.Sscan(parts[1], &a.Seq); err != nil || a.Seq < 1 {
+	seq, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || seq < 1 {
 		return Anchor{}, fmt.Errorf("audit: anchor %q: seq must be a positive integer", s)
 	}
+	a.Seq = seq
 	a.Hash = strings.ToLower(parts[2])
 	if len(a.Hash) != 64 || strings.Trim(a.Hash, "0123456789abcdef") != "" {
 		return Anchor{}, fmt.Errorf("audit: anchor %q: hash must be 64 hex digits", s)
