@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,6 +71,14 @@ var envelopeTypes = map[string]string{
 	"listFindingsResults": "gcp_scc", "value": "defender", "resources": "crowdstrike", "data": "sentinelone",
 }
 
+// envelopeKeys are the envelope keys each normalizer unwraps: a record
+// detected inside an envelope its normalizer cannot open is left to generic.
+var envelopeKeys = map[string][]string{
+	"guardduty": {"findings", "Findings"}, "securityhub": {"Findings", "findings"}, "cloudtrail": {"Records"},
+	"gcp_scc": {"listFindingsResults", "findings"}, "defender": {"value"}, "sentinel": {"value"},
+	"crowdstrike": {"resources"}, "sentinelone": {"data"},
+}
+
 func detectObject(o []byte, depth int) string {
 	if depth > 3 {
 		return "generic"
@@ -90,7 +99,7 @@ func detectObject(o []byte, depth int) string {
 			return envelopeTypes[k]
 		}
 		if els[0][0] == '{' {
-			if t := detectObject(els[0], depth+1); t != "generic" {
+			if t := detectObject(els[0], depth+1); t != "generic" && slices.Contains(envelopeKeys[t], k) {
 				return t
 			}
 		}

@@ -114,7 +114,9 @@ func TestDetect(t *testing.T) {
 		`{"Event":{"Attribute":[]}}`:     "",
 		`{"type":"bundle","objects":[]}`: "",
 		`"just a string"`:                "",
-		`{"eventType":"user.session.start","published":"2024-01-01T00:00:00Z","uuid":"u"}`: "okta",
+		`{"eventType":"user.session.start","published":"2024-01-01T00:00:00Z","uuid":"u"}`:            "okta",
+		`{"data":[{"eventType":"user.session.start","published":"2024-01-01T00:00:00Z","uuid":"u"}]}`: "generic",
+		`{"value":[{"type":"Microsoft.SecurityInsights/incidents","properties":{}}]}`:                 "sentinel",
 	}
 	for in, want := range cases {
 		if got := Detect([]byte(in)); got != want {
