@@ -99,7 +99,7 @@ func syslogAlert(l textLine, m syslog.Message) alert.Alert {
 	a := alert.Alert{
 		Source:      alert.Source{Type: "syslog", Product: app},
 		Severity:    syslogSeverity(m),
-		EventTime:   m.Timestamp,
+		EventTime:   sane(m.Timestamp),
 		Description: msg,
 		Rule:        alert.Rule{ID: firstNonEmpty(clean(m.MsgID), app), Name: app},
 	}

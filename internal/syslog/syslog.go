@@ -145,7 +145,7 @@ func Parse5424(line string) (Message, error) {
 	}
 	m.Format, m.HasPriority, m.Priority, m.Facility, m.Severity = FormatRFC5424, true, pri, pri/8, pri%8
 	ver, rest, ok := nextField(rest)
-	if !ok || ver == "" || len(ver) > 3 || ver[0] == '0' {
+	if !ok || ver == "" || len(ver) > 3 || ver[0] == '0' || strings.IndexFunc(ver, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 		return m, errf("version", "missing or invalid version %q", ver)
 	}
 	m.Version, err = strconv.Atoi(ver)
@@ -182,14 +182,17 @@ func Parse5424(line string) (Message, error) {
 	if rest == "" {
 		return m, errf("structured_data", "missing structured data")
 	}
-	if rest[0] == '-' {
+	switch rest[0] {
+	case '-':
 		rest = rest[1:]
-	} else {
+	case '[':
 		sd, r, err := parseSD(rest)
 		if err != nil {
 			return m, err
 		}
 		m.StructuredData, rest = sd, r
+	default:
+		return m, errf("structured_data", "structured data must be - or [...]")
 	}
 	if rest != "" {
 		if rest[0] != ' ' {

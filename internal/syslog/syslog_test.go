@@ -48,6 +48,8 @@ func TestParse5424Errors(t *testing.T) {
 		"<34>1 - h a p m [bad":                 "structured_data",
 		`<34>1 - h a p m [id k="unterminated]`: "structured_data",
 		"<34>1 - h a p m -x":                   "structured_data",
+		"<34>1 - h a p m  x":                   "structured_data",
+		"<0>-0 - h a p m -":                    "version",
 	} {
 		_, err := Parse5424(line)
 		var se *Error
