@@ -59,8 +59,8 @@ func checkAlert(t testing.TB, a alert.Alert) {
 			t.Errorf("bad entity %+v", e)
 		}
 	}
-	if !a.EventTime.IsZero() && a.EventTime.Location() != time.UTC {
-		t.Errorf("event time %v not UTC", a.EventTime)
+	if !a.EventTime.IsZero() && (a.EventTime.Location() != time.UTC || a.EventTime.Year() < 1970 || a.EventTime.Year() > 2200) {
+		t.Errorf("event time %v not UTC or out of 1970..2200", a.EventTime)
 	}
 	if a.Quality < 0 || a.Quality > 1 {
 		t.Errorf("quality %v out of 0..1", a.Quality)
