@@ -98,7 +98,7 @@ func cefLine(l textLine, sourceType string) (alert.Alert, error) {
 	if c.Prefix != "" {
 		if m, err := syslog.Parse(c.Prefix+" -", time.Now()); err == nil {
 			if a.EventTime.IsZero() {
-				a.EventTime = m.Timestamp
+				a.EventTime = sane(m.Timestamp)
 			}
 			es.Add(alert.EntityHostname, m.Hostname, entity.RoleHost)
 		}
