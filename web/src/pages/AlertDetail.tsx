@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { alerts, type AlertPatch } from "../api/endpoints";
 import { ApiError } from "../api/problem";
 import { STATUSES, STATUS_LABELS, severityOf, type Alert, type AlertStatus } from "../api/types";
 import { useOrgKey, useSession } from "../auth/session";
-import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, SeverityBadge, Spinner, StatusBadge, Tag, fieldProps, td, th } from "../components/ui";
+import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, SeverityBadge, Spinner, StatusBadge, fieldProps, td, th } from "../components/ui";
 import { fmtTime } from "../lib/format";
 
 /** attackURL links an ATT&CK technique id (T1059.001) to its MITRE page. */
@@ -46,6 +46,55 @@ function RawViewer({ value }: { value: unknown }) {
   );
 }
 
+function TagEditor({ alert }: { alert: Alert }) {
+  const qc = useQueryClient();
+  const { can } = useSession();
+  const [tag, setTag] = useState("");
+  const m = useMutation({
+    mutationFn: (patch: AlertPatch) => alerts.update(alert.id, patch),
+    onSuccess: () => {
+      setTag("");
+      void qc.invalidateQueries({ queryKey: ["org"] });
+    },
+  });
+  const tags = alert.tags ?? [];
+  const editable = can("alerts:write");
+  const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
+  const tagErr = Object.entries(fields).find(([k]) => k.startsWith("add_tags") || k.startsWith("remove_tags"))?.[1];
+  return (
+    <div className="space-y-2">
+      <div className="flex flex-wrap gap-1">
+        {tags.length === 0 && <span className="text-sm text-slate-500">No tags.</span>}
+        {tags.map((t) => (
+          <span key={t} className="inline-flex items-center gap-1 rounded bg-slate-200 py-px pr-0.5 pl-1.5 font-mono text-[11px] text-slate-700 dark:bg-slate-800 dark:text-slate-300">
+            {t}
+            {editable && (
+              <button type="button" aria-label={`Remove tag ${t}`} className="rounded px-1 hover:bg-slate-300 dark:hover:bg-slate-700" onClick={() => m.mutate({ remove_tags: [t] })}>
+                ×
+              </button>
+            )}
+          </span>
+        ))}
+      </div>
+      {editable && (
+        <form
+          className="flex gap-1"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (tag.trim()) m.mutate({ add_tags: [tag.trim()] });
+          }}
+        >
+          <Input aria-label="Add tag" aria-invalid={tagErr ? true : undefined} placeholder="Add tag" className="h-7! w-40 text-xs" value={tag} onChange={(e) => setTag(e.target.value)} />
+          <Button type="submit" size="sm" disabled={!tag.trim() || m.isPending}>
+            Add
+          </Button>
+        </form>
+      )}
+      {tagErr ? <p className="text-xs text-red-600 dark:text-red-400">{tagErr}</p> : m.error ? <ProblemAlert error={m.error} /> : null}
+    </div>
+  );
+}
+
 function Triage({ alert }: { alert: Alert }) {
   const qc = useQueryClient();
   const { me, can } = useSession();
@@ -82,7 +131,7 @@ function Triage({ alert }: { alert: Alert }) {
           ))}
         </Select>
       </Field>
-      <Field id="assignee" label="Assignee (user id)" error={fields.assignee} hint={assignee && assignee === me.user?.id ? "You" : assignee ? undefined : "Unassigned"}>
+      <Field id="assignee" label="Assignee (user id)" error={fields.assignee} hint={assignee && assignee === me.user?.id ? "You" : undefined}>
         <div className="flex gap-1">
           <Input {...fieldProps("assignee", fields.assignee)} disabled={!editable} value={assignee} placeholder="Unassigned" onChange={(e) => setAssignee(e.target.value.trim())} />
           <Button size="sm" className="h-8" disabled={!editable || !me.user} onClick={() => me.user && setAssignee(me.user.id)}>
@@ -109,6 +158,21 @@ function Triage({ alert }: { alert: Alert }) {
 
 export function AlertDetailPage() {
   const { id = "" } = useParams();
+  const navigate = useNavigate();
+  // Escape or u goes back to the list (keeping its filters when we came from it).
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      const t = e.target as HTMLElement;
+      if (t.closest("input, textarea, select, [contenteditable=true]") || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (e.key === "Escape" || e.key === "u") {
+        e.preventDefault();
+        if (window.history.state?.idx > 0) navigate(-1);
+        else navigate("/alerts");
+      }
+    }
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [navigate]);
   const q = useQuery({ queryKey: useOrgKey("alert", id), queryFn: () => alerts.get(id) });
   if (q.isPending)
     return (
@@ -136,6 +200,9 @@ export function AlertDetailPage() {
         <Link to="/alerts" className="text-xs text-sky-600 hover:underline dark:text-sky-400">
           ← Back to alerts
         </Link>
+        <span className="ml-2 text-[11px] text-slate-500">
+          <kbd>Esc</kbd> back
+        </span>
       </div>
       <div className="grid gap-4 p-4 lg:grid-cols-[1fr_18rem]">
         <div className="min-w-0 space-y-4">
@@ -165,9 +232,6 @@ export function AlertDetailPage() {
                   <span className="font-mono text-xs">{a.fingerprint}</span>
                 </Row>
               )}
-              <Row label="Tags">
-                <div className="flex flex-wrap gap-1">{(a.tags ?? []).length ? (a.tags ?? []).map((t) => <Tag key={t}>{t}</Tag>) : <span className="text-slate-500">—</span>}</div>
-              </Row>
             </dl>
           </Section>
           <Section title="MITRE ATT&CK">
@@ -233,6 +297,9 @@ export function AlertDetailPage() {
         <aside className="space-y-4">
           <Section title="Triage">
             <Triage alert={a} />
+          </Section>
+          <Section title="Tags">
+            <TagEditor alert={a} />
           </Section>
         </aside>
       </div>
