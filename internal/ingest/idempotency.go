@@ -17,12 +17,16 @@ import (
 // errIdemTaken means another request with the same key committed first.
 var errIdemTaken = errors.New("ingest: idempotency key already used")
 
-// claimIdempotency inserts the key inside the batch's transaction. A
-// concurrent request with the same key waits on the unique index and then
-// finds it taken, so exactly one of them writes alerts.
+// claimIdempotency inserts the key inside the batch's transaction (taking
+// over an expired record not pruned yet). A concurrent request with the
+// same key waits on the unique index and then finds it taken, so exactly
+// one of them writes alerts.
 func claimIdempotency(ctx context.Context, tx *db.Tx, scope tenant.Scope, idem *Idempotency, now time.Time, ttl time.Duration) error {
 	res, err := tx.ExecContext(ctx, `INSERT INTO ingest_idempotency (org_id, key, request_hash, status, response, created_at, expires_at)
-VALUES ($1, $2, $3, 0, '{}', $4, $5) ON CONFLICT (org_id, key) DO NOTHING`, scope.Org().String(), idem.Key, idem.RequestHash, now, now.Add(ttl))
+VALUES ($1, $2, $3, 0, '{}', $4, $5)
+ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = 0, response = '{}',
+ created_at = excluded.created_at, expires_at = excluded.expires_at
+WHERE ingest_idempotency.expires_at <= excluded.created_at`, scope.Org().String(), idem.Key, idem.RequestHash, now, now.Add(ttl))
 	if err != nil {
 		return fmt.Errorf("ingest: claim idempotency key: %w", err)
 	}

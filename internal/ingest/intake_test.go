@@ -1,16 +1,19 @@
 package ingest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
 
@@ -170,6 +173,33 @@ func TestBatchLimits(t *testing.T) {
 		st, b := h.do("POST", "/api/v1/alerts/batch", uuid.New(), sb.String(), nil)
 		if st != http.StatusRequestEntityTooLarge {
 			t.Fatalf("too many: %d %s", st, b)
+		}
+	})
+}
+
+func TestIdempotencyKeyExpires(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		org := uuid.New()
+		hdr := map[string]string{"Idempotency-Key": "k-exp"}
+		if st, b := h.do("POST", "/api/v1/alerts/batch", org, `[{"title":"A"}]`, hdr); st != http.StatusOK {
+			t.Fatalf("first: %d %s", st, b)
+		}
+		// Expire the record without pruning it: the key is free again.
+		if err := d.InOrg(context.Background(), tenant.NewAuthenticated(org, "test"), func(ctx context.Context, tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE ingest_idempotency SET expires_at = $2 WHERE org_id = $1`, org.String(), time.Now().Add(-time.Hour).UTC())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		st, b := h.do("POST", "/api/v1/alerts/batch", org, `[{"title":"B"}]`, hdr)
+		s := decode[BatchSummary](t, b)
+		if st != http.StatusOK || s.Replayed || s.Accepted != 1 {
+			t.Fatalf("after expiry: %d %s", st, b)
+		}
+		n, err := IdempotencyPruner().Prune(context.Background(), d, time.Now().Add(48*time.Hour))
+		if err != nil || n != 1 {
+			t.Fatalf("pruned %d: %v", n, err)
 		}
 	})
 }

@@ -218,7 +218,11 @@ func (b *Batch) Commit(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 		return nil
 	})
 	if errors.Is(err, errIdemTaken) {
-		return b.p.Store.Replay(ctx, scope, idem)
+		sum, err := b.p.Store.Replay(ctx, scope, idem)
+		if err == nil && sum == nil {
+			err = apperr.Conflict("a request with this Idempotency-Key is in progress; retry").WithCode("idempotency_key_in_use")
+		}
+		return sum, err
 	}
 	if err != nil {
 		return nil, err
