@@ -135,6 +135,10 @@ func TestAPI(t *testing.T) {
 		if got := listAll(t, ts, a, url.Values{"limit": {"500"}}); len(got) != n {
 			t.Fatalf("limit 500: %d", len(got))
 		}
+		// Empty parameters (as a form sends them) do not filter.
+		if got := listAll(t, ts, a, url.Values{"outcome": {""}, "action": {""}, "since": {""}, "cursor": {""}}); len(got) != n {
+			t.Fatalf("empty parameters: %d entries", len(got))
+		}
 		if got := list(t, ts, a, url.Values{"limit": {"7"}}); len(got.Items) != 7 {
 			t.Fatalf("limit 7: %d", len(got.Items))
 		}
