@@ -40,6 +40,23 @@ func requireUser(ctx context.Context) (Principal, error) {
 	return p, nil
 }
 
+var errSSOSessionRestricted = apperr.Forbidden("this session was signed in through an org's identity provider and cannot change account-wide settings; sign in with your password").WithCode("sso_session_restricted")
+
+// requireAccountUser returns the principal when it may change the global
+// account (password, MFA): a signed-in user whose session is not bound to
+// one org's identity provider. That provider is run by the org, which must
+// not be able to take over or lock out an account shared with other orgs.
+func requireAccountUser(ctx context.Context) (Principal, error) {
+	p, err := requireUser(ctx)
+	if err != nil {
+		return Principal{}, err
+	}
+	if p.SSOOrg != uuid.Nil {
+		return Principal{}, errSSOSessionRestricted
+	}
+	return p, nil
+}
+
 func scopeFrom(ctx context.Context) (tenant.Scope, Principal, error) {
 	p, err := principal(ctx)
 	if err != nil {
@@ -137,6 +154,9 @@ func (svc *Service) me(ctx context.Context, p Principal) (MeBody, error) {
 	uv := userView(u)
 	body := MeBody{Kind: string(KindUser), User: &uv, Session: p.SessionID.String(), MFA: p.MFA, Orgs: []MyOrgView{}}
 	for _, or := range orgs {
+		if p.SSOOrg != uuid.Nil && or.Org.ID != p.SSOOrg {
+			continue // an SSO session sees only the org that signed it in
+		}
 		perms := []string{}
 		if r, ok := rbac.BuiltIn(or.Role); ok {
 			perms = r.Permissions.Strings()
@@ -256,7 +276,7 @@ func (svc *Service) authRoutes(api huma.API) {
 	}) (*struct {
 		SetCookie http.Cookie `header:"Set-Cookie"`
 	}, error) {
-		p, err := requireUser(ctx)
+		p, err := requireAccountUser(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -280,7 +300,7 @@ func (svc *Service) authRoutes(api huma.API) {
 			OTPAuthURL string `json:"otpauth_url"`
 		}
 	}, error) {
-		p, err := requireUser(ctx)
+		p, err := requireAccountUser(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -313,7 +333,7 @@ func (svc *Service) authRoutes(api huma.API) {
 			Code string `json:"code" pattern:"^[0-9]{6}$"`
 		}
 	}) (*struct{}, error) {
-		p, err := requireUser(ctx)
+		p, err := requireAccountUser(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -329,7 +349,7 @@ func (svc *Service) authRoutes(api huma.API) {
 			Code string `json:"code" pattern:"^[0-9]{6}$"`
 		}
 	}) (*struct{}, error) {
-		p, err := requireUser(ctx)
+		p, err := requireAccountUser(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -348,7 +368,7 @@ func (svc *Service) authRoutes(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		list, next, err := svc.Store.ListSessions(ctx, p.UserID, pg)
+		list, next, err := svc.Store.ListSessions(ctx, p.UserID, p.SSOOrg, pg)
 		if err != nil {
 			return nil, err
 		}
@@ -373,6 +393,6 @@ func (svc *Service) authRoutes(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return nil, svc.Store.RevokeSession(ctx, p.UserID, id)
+		return nil, svc.Store.RevokeSession(ctx, p.UserID, p.SSOOrg, id)
 	})
 }

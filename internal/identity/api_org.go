@@ -379,7 +379,9 @@ func (svc *Service) inviteRoutes(api huma.API) {
 	}) (*struct{ Body MemberView }, error) {
 		req := AcceptRequest{Token: in.Body.Token, Name: in.Body.Name, Password: in.Body.Password}
 		if in.Session != "" {
-			if _, u, err := svc.Store.SessionByToken(ctx, in.Session); err == nil {
+			// A session vouched for only by one org's identity provider
+			// does not prove the account (that org runs the provider).
+			if sess, u, err := svc.Store.SessionByToken(ctx, in.Session); err == nil && !sess.SSOOrg.Valid {
 				req.SessionUser = u.ID
 			}
 		}

@@ -119,6 +119,9 @@ func (svc *Service) sessionPrincipal(ctx context.Context, r *http.Request, orgSc
 		return Principal{}, err
 	}
 	p := Principal{Kind: KindUser, UserID: u.ID, Email: u.Email, SessionID: sess.ID, MFA: sess.MFA}
+	if sess.SSOOrg.Valid {
+		p.SSOOrg = sess.SSOOrg.UUID
+	}
 	if !orgScoped {
 		_, err := svc.Store.touchSession(ctx, sess, uuid.Nil)
 		return p, err

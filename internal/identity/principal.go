@@ -41,6 +41,10 @@ type Principal struct {
 	Permissions rbac.Set
 	// MFA reports whether the session passed a second factor.
 	MFA bool
+	// SSOOrg is set when the session was signed in through that org's
+	// identity provider: it acts only in that org and cannot change the
+	// (global) account.
+	SSOOrg uuid.UUID
 }
 
 // Actor is the audit/scope actor string: "user:<id>" or "apikey:<id>".

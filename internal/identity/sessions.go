@@ -181,11 +181,23 @@ func (s *Store) touchSession(ctx context.Context, x Session, org uuid.UUID) (swi
 	return switched, nil
 }
 
-// RevokeSession ends one of userID's sessions.
-func (s *Store) RevokeSession(ctx context.Context, userID, id uuid.UUID) error {
+// boundTo restricts a sessions query to those bound to ssoOrg (no
+// restriction when ssoOrg is uuid.Nil); n is the placeholder number.
+func boundTo(ssoOrg uuid.UUID, n int) (string, []any) {
+	if ssoOrg == uuid.Nil {
+		return "", nil
+	}
+	return fmt.Sprintf(" AND sso_org_id = $%d", n), []any{ssoOrg.String()}
+}
+
+// RevokeSession ends one of userID's sessions. When ssoOrg is not
+// uuid.Nil (the caller's session is bound to that org's identity provider)
+// only sessions bound to the same org can be revoked.
+func (s *Store) RevokeSession(ctx context.Context, userID, ssoOrg, id uuid.UUID) error {
 	err := s.DB.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL`,
-			s.now(), id.String(), userID.String())
+		cond, extra := boundTo(ssoOrg, 4)
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL`+cond,
+			append([]any{s.now(), id.String(), userID.String()}, extra...)...)
 		if err != nil {
 			return fmt.Errorf("revoke session: %w", err)
 		}
@@ -209,14 +221,17 @@ func (s *Store) revokeUserSessions(ctx context.Context, tx *db.Tx, userID, keep 
 	return nil
 }
 
-// ListSessions pages through userID's live sessions.
-func (s *Store) ListSessions(ctx context.Context, userID uuid.UUID, pg Page) ([]Session, string, error) {
+// ListSessions pages through userID's live sessions. When ssoOrg is not
+// uuid.Nil (the caller's session is bound to that org's identity provider)
+// only sessions bound to the same org are listed.
+func (s *Store) ListSessions(ctx context.Context, userID, ssoOrg uuid.UUID, pg Page) ([]Session, string, error) {
 	var out []Session
 	now := s.now()
 	err := s.DB.Read(ctx, func(ctx context.Context, tx *db.Tx) error {
+		cond, extra := boundTo(ssoOrg, 6)
 		rows, err := tx.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1 AND id > $2
-			AND revoked_at IS NULL AND expires_at > $3 AND last_seen_at > $4 ORDER BY id LIMIT $5`,
-			userID.String(), pg.after(), now, now.Add(-s.idle()), pg.Limit+1)
+			AND revoked_at IS NULL AND expires_at > $3 AND last_seen_at > $4`+cond+` ORDER BY id LIMIT $5`,
+			append([]any{userID.String(), pg.after(), now, now.Add(-s.idle()), pg.Limit + 1}, extra...)...)
 		if err != nil {
 			return err
 		}
