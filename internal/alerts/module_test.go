@@ -77,6 +77,11 @@ func TestModuleEndToEnd(t *testing.T) {
 		if st != http.StatusOK || !strings.Contains(string(b), `"accepted":1,"duplicates":1`) {
 			t.Fatalf("batch: %d %s", st, b)
 		}
+		st, b = ing.do("POST", "/api/v1/alerts", "CEF:0|Acme|NGFW|9.1|100|Port scan detected|5|src=198.51.100.9 dst=10.0.0.6",
+			map[string]string{"Content-Type": "text/plain"})
+		if st != http.StatusCreated {
+			t.Fatalf("single CEF line as text/plain: %d %s", st, b)
+		}
 		// The ingest-only key cannot read; the reader cannot ingest.
 		if st, _ := ing.do("GET", "/api/v1/alerts", "", nil); st != http.StatusForbidden {
 			t.Fatalf("ingest key listing: %d", st)

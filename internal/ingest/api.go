@@ -75,6 +75,12 @@ func (a *API) Register(api huma.API) {
 		DefaultStatus:    http.StatusCreated,
 		Errors:           []int{http.StatusBadRequest, http.StatusTooManyRequests},
 	}, string(rbac.AlertsIngest)), a.single)
+	if item := api.OpenAPI().Paths[httpapi.APIPrefix+"/alerts"]; item != nil && item.Post != nil {
+		item.Post.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
+			"application/json": {Schema: &huma.Schema{Type: "object", Description: "The source payload (any JSON object the normalizers understand)"}},
+			"text/plain":       {Schema: &huma.Schema{Type: "string", Description: "A CEF or syslog line"}},
+		}}
+	}
 
 	op := httpapi.Protected(huma.Operation{
 		OperationID:  "ingest-alert-batch",
