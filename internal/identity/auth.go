@@ -38,41 +38,36 @@ func lockedErr(until, now time.Time) error {
 // Login verifies a password (and TOTP code when the account has MFA) and
 // starts a session. Failures are throttled per account and per IP.
 func (s *Store) Login(ctx context.Context, req LoginRequest) (string, Session, User, error) {
-	now := s.now()
 	email, _ := NormalizeEmail(req.Email)
 	keys := []string{throttleAccountPref + email, throttleIPPref + req.IP}
-	limits := []int{MaxAccountFailures, MaxIPFailures}
-	for _, k := range keys {
-		until, err := s.lockedUntil(ctx, k)
+	att, err := s.beginAttempt(ctx, keys, []int{MaxAccountFailures, MaxIPFailures})
+	if err != nil {
+		if apperr.Is(err, apperr.KindRateLimited) {
+			s.logAuth(ctx, uuid.Nil, "anonymous", "auth.login", audit.OutcomeDenied, map[string]string{"email": email, "reason": "locked"})
+		}
+		return "", Session{}, User{}, err
+	}
+	fail := func(reason string, actor string, e error) (string, Session, User, error) {
+		lock, err := att.failed(ctx)
 		if err != nil {
 			return "", Session{}, User{}, err
 		}
-		if !until.IsZero() {
-			s.logAuth(ctx, uuid.Nil, "anonymous", "auth.login", audit.OutcomeDenied, map[string]string{"email": email, "reason": "locked"})
-			return "", Session{}, User{}, lockedErr(until, now)
-		}
-	}
-	fail := func(reason string, actor string, e error) (string, Session, User, error) {
-		var lock time.Time
-		for i, k := range keys {
-			until, err := s.loginFailed(ctx, k, limits[i])
-			if err != nil {
-				return "", Session{}, User{}, err
-			}
-			if until.After(lock) {
-				lock = until
-			}
-		}
 		s.logAuth(ctx, uuid.Nil, actor, "auth.login", audit.OutcomeFailure, map[string]string{"email": email, "reason": reason})
 		if !lock.IsZero() {
-			return "", Session{}, User{}, lockedErr(lock, now)
+			return "", Session{}, User{}, lockedErr(lock, s.now())
 		}
+		return "", Session{}, User{}, e
+	}
+	// giveUp returns the reserved attempt for outcomes that are not a
+	// wrong credential (internal errors, a missing TOTP code).
+	giveUp := func(e error) (string, Session, User, error) {
+		att.release(ctx)
 		return "", Session{}, User{}, e
 	}
 
 	u, err := s.UserByEmail(ctx, req.Email)
 	if err != nil && !apperr.Is(err, apperr.KindNotFound) {
-		return "", Session{}, User{}, err
+		return giveUp(err)
 	}
 	hash := s.dummyHash
 	if err == nil && u.HasPassword() {
@@ -80,7 +75,7 @@ func (s *Store) Login(ctx context.Context, req LoginRequest) (string, Session, U
 	}
 	ok, verr := argon2id.ComparePasswordAndHash(req.Password, hash)
 	if verr != nil {
-		return "", Session{}, User{}, fmt.Errorf("identity: verify password: %w", verr)
+		return giveUp(fmt.Errorf("identity: verify password: %w", verr))
 	}
 	if err != nil || !u.HasPassword() || !ok || u.Disabled {
 		return fail("bad_credentials", "anonymous", errBadCredentials)
@@ -88,16 +83,16 @@ func (s *Store) Login(ctx context.Context, req LoginRequest) (string, Session, U
 	actor := "user:" + u.ID.String()
 	if u.MFAEnabled {
 		if req.TOTPCode == "" {
-			return "", Session{}, User{}, errMFARequired
+			return giveUp(errMFARequired)
 		}
 		if err := s.checkTOTP(ctx, u, req.TOTPCode); err != nil {
 			if apperr.Is(err, apperr.KindUnauthorized) {
 				return fail("bad_totp", actor, err)
 			}
-			return "", Session{}, User{}, err
+			return giveUp(err)
 		}
 	}
-	if err := s.loginSucceeded(ctx, keys[0]); err != nil {
+	if err := att.succeeded(ctx); err != nil {
 		return "", Session{}, User{}, err
 	}
 	token, sess, err := s.CreateSession(ctx, u.ID, SessionOptions{MFA: u.MFAEnabled, Method: MethodPassword, IP: req.IP, UserAgent: req.UserAgent})
@@ -112,29 +107,27 @@ func (s *Store) Login(ctx context.Context, req LoginRequest) (string, Session, U
 // change, linking an invitation) under the same per-account throttle, so
 // these are no password-guessing oracle.
 func (s *Store) verifyPassword(ctx context.Context, u User, pw string) (bool, error) {
-	now := s.now()
 	lower, _ := NormalizeEmail(u.Email)
-	key := throttleAccountPref + lower
-	until, err := s.lockedUntil(ctx, key)
+	att, err := s.beginAttempt(ctx, []string{throttleAccountPref + lower}, []int{MaxAccountFailures})
 	if err != nil {
 		return false, err
-	}
-	if !until.IsZero() {
-		return false, lockedErr(until, now)
 	}
 	ok, err := argon2id.ComparePasswordAndHash(pw, u.PasswordHash)
 	if err != nil {
+		att.release(ctx)
 		return false, fmt.Errorf("identity: verify password: %w", err)
 	}
 	if ok {
+		att.release(ctx)
 		return true, nil
 	}
-	if until, err = s.loginFailed(ctx, key, MaxAccountFailures); err != nil {
+	lock, err := att.failed(ctx)
+	if err != nil {
 		return false, err
 	}
 	s.logAuth(ctx, uuid.Nil, "user:"+u.ID.String(), "auth.password_check", audit.OutcomeFailure, nil)
-	if !until.IsZero() {
-		return false, lockedErr(until, now)
+	if !lock.IsZero() {
+		return false, lockedErr(lock, s.now())
 	}
 	return false, nil
 }
@@ -315,12 +308,29 @@ func (s *Store) DisableTOTP(ctx context.Context, userID uuid.UUID, code string, 
 		return apperr.Conflict("MFA is not enabled").WithCode("mfa_not_enabled")
 	}
 	if !force && u.MFAEnabled {
-		if err := s.checkTOTP(ctx, u, code); err != nil {
-			if apperr.Is(err, apperr.KindUnauthorized) {
-				return apperr.Validation("invalid TOTP code", apperr.Field("body.code", "does not match"))
-			}
+		// Wrong codes count against the account's sign-in throttle: six
+		// digits must not be guessable by someone holding a session.
+		lower, _ := NormalizeEmail(u.Email)
+		att, err := s.beginAttempt(ctx, []string{throttleAccountPref + lower}, []int{MaxAccountFailures})
+		if err != nil {
 			return err
 		}
+		if err := s.checkTOTP(ctx, u, code); err != nil {
+			if !apperr.Is(err, apperr.KindUnauthorized) {
+				att.release(ctx)
+				return err
+			}
+			lock, lerr := att.failed(ctx)
+			if lerr != nil {
+				return lerr
+			}
+			s.logAuth(ctx, uuid.Nil, "user:"+u.ID.String(), "auth.mfa_check", audit.OutcomeFailure, nil)
+			if !lock.IsZero() {
+				return lockedErr(lock, s.now())
+			}
+			return apperr.Validation("invalid TOTP code", apperr.Field("body.code", "does not match"))
+		}
+		att.release(ctx)
 	}
 	err = s.DB.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET mfa_enabled = $1, totp_secret = '', totp_pending = '', updated_at = $2 WHERE id = $3`,
