@@ -13,6 +13,33 @@ const methodColor: Record<string, string> = {
   DELETE: "bg-red-700",
 };
 
+/** Md renders the only markdown the API descriptions use: `code` spans and paragraphs. */
+function Md({ text, className }: { text: string; className?: string }) {
+  return (
+    <div className={className}>
+      {text.split(/\n{2,}/).map((para, i) => (
+        <p key={i} className="whitespace-pre-wrap">
+          {para.split("`").map((part, j) =>
+            j % 2 === 1 ? (
+              <code key={j} className="rounded bg-slate-200 px-1 font-mono text-[0.85em] dark:bg-slate-800">
+                {part}
+              </code>
+            ) : (
+              part
+            ),
+          )}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** hasChildren tells whether a schema renders nested properties. */
+function hasChildren(doc: Doc, schema: Schema | undefined): boolean {
+  const s = resolve(doc, schema);
+  return !!(s?.properties || resolve(doc, s?.items)?.properties);
+}
+
 function SchemaTree({ doc, schema, depth = 0, seen = [] }: { doc: Doc; schema: Schema | undefined; depth?: number; seen?: string[] }) {
   const s = resolve(doc, schema);
   if (!s) return <span className="font-mono text-xs">any</span>;
@@ -32,12 +59,15 @@ function SchemaTree({ doc, schema, depth = 0, seen = [] }: { doc: Doc; schema: S
         {Object.entries(props).map(([name, p]) => (
           <li key={name} className="text-xs">
             <span className="font-mono font-semibold">{name}</span>
-            {required.has(name) && <span className="ml-1 text-red-500">*</span>}{" "}
-            {p.description && <span className="text-slate-500">— {p.description}</span>}
+            {required.has(name) && <span className="text-red-500" title="required">*</span>}{" "}
+            {!hasChildren(doc, p) && <span className="font-mono text-sky-700 dark:text-sky-300">{typeLabel(p)}</span>}
+            {p.description && <span className="text-slate-500"> — {p.description}</span>}
             {constraints(resolve(doc, p)) && <span className="ml-1 text-slate-500">[{constraints(resolve(doc, p))}]</span>}
-            <div className="ml-1">
-              <SchemaTree doc={doc} schema={p} depth={depth + 1} seen={nextSeen} />
-            </div>
+            {hasChildren(doc, p) && (
+              <div className="ml-1">
+                <SchemaTree doc={doc} schema={p} depth={depth + 1} seen={nextSeen} />
+              </div>
+            )}
           </li>
         ))}
       </ul>
@@ -70,7 +100,7 @@ function OperationView({ doc, e }: { doc: Doc; e: OpEntry }) {
       </button>
       {open && (
         <div className="space-y-3 border-t border-slate-200 p-3 dark:border-slate-800">
-          {e.op.description && <p className="text-sm whitespace-pre-wrap text-slate-700 dark:text-slate-300">{e.op.description}</p>}
+          {e.op.description && <Md text={e.op.description} className="space-y-2 text-sm text-slate-700 dark:text-slate-300" />}
           <p className="font-mono text-xs text-slate-500">
             operationId {e.op.operationId}
             {e.op["x-org-scoped"] ? " · org-scoped: send X-Org-ID" : ""}
@@ -161,7 +191,7 @@ export function ApiReferencePage() {
             <p className="font-medium">
               {doc.info?.title} <span className="font-mono text-xs text-slate-500">v{doc.info?.version} · OpenAPI {doc.openapi}</span>
             </p>
-            {doc.info?.description && <p className="text-slate-600 dark:text-slate-400">{doc.info.description}</p>}
+            {doc.info?.description && <Md text={doc.info.description} className="text-slate-600 dark:text-slate-400" />}
             <p className="text-xs text-slate-500">
               Authenticate with the session cookie (browser) or <code className="font-mono">Authorization: Bearer snk_…</code>; org-scoped calls take the org in <code className="font-mono">X-Org-ID</code>. Errors are RFC 9457 problems with a stable <code className="font-mono">code</code>.
             </p>
