@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/rbac"
 )
@@ -58,6 +59,18 @@ func init() {
 			send(t, e, org, http.MethodPut, "/api/v1/org/oidc", `{"issuer":"https://idp.example.test","client_id":"`+clientID+
 				`","client_secret":"xt-secret","allowed_domains":["example.test"],"enabled":false}`, &out)
 			return clientID
+		},
+	}
+	// A user's own sessions (an Authenticated route): org A's user must
+	// not see or revoke org B's user's sessions.
+	defaults.Fixtures["/api/v1/auth/sessions/{id}"] = Fixture{
+		Create: func(t testing.TB, e *Env, org *Org, _ map[string]string) string {
+			_, sess, err := identitytest.Store(t, e.DB).CreateSession(context.Background(), org.Owner.UserID,
+				identity.SessionOptions{MFA: true, IP: "192.0.2.7", UserAgent: "crosstenant"})
+			if err != nil {
+				t.Fatalf("create session: %v", err)
+			}
+			return sess.ID.String()
 		},
 	}
 	defaults.Bodies["update-member"] = func(testing.TB, *Env, *Org, map[string]string) string {

@@ -61,21 +61,25 @@ func newOrg(t *testing.T, e *Env, name string) *Org {
 	}
 }
 
-// route is one org-scoped operation.
+// route is one operation the suite walks.
 type route struct {
 	op     *huma.Operation
 	method string
 	path   string
 	params []string // path parameters, in path order
+	// orgScoped: x-org-scoped; otherwise an Authenticated (per-user)
+	// operation, whose objects belong to a user of one org.
+	orgScoped bool
 }
 
 func (r route) String() string { return r.method + " " + r.path + " (" + r.op.OperationID + ")" }
 
 var paramRe = regexp.MustCompile(`\{([^}]+)\}`)
 
-// orgScopedRoutes lists every operation the OpenAPI document marks
-// x-org-scoped, sorted.
-func orgScopedRoutes(api huma.API) []route {
+// walkedRoutes lists every operation the OpenAPI document marks
+// x-org-scoped, and every Authenticated one (signed-in, no org
+// permission: "my sessions"), sorted. Public operations are left out.
+func walkedRoutes(api huma.API) []route {
 	var out []route
 	for path, item := range api.OpenAPI().Paths {
 		for method, op := range map[string]*huma.Operation{
@@ -85,10 +89,12 @@ func orgScopedRoutes(api huma.API) []route {
 			if op == nil {
 				continue
 			}
-			if scoped, _ := op.Extensions[httpapi.ExtOrgScoped].(bool); !scoped {
+			_, public, declared := httpapi.Permission(op)
+			scoped, _ := op.Extensions[httpapi.ExtOrgScoped].(bool)
+			if public || !declared {
 				continue
 			}
-			r := route{op: op, method: method, path: path}
+			r := route{op: op, method: method, path: path, orgScoped: scoped}
 			for _, m := range paramRe.FindAllStringSubmatch(path, -1) {
 				r.params = append(r.params, m[1])
 			}
@@ -482,8 +488,8 @@ func run(t *testing.T, e *Env, reg Registry) []violation {
 	s := &suite{t: t, e: e, reg: reg, client: &http.Client{Timeout: 30 * time.Second}}
 	s.a, s.b = newOrg(t, e, "org A"), newOrg(t, e, "org B")
 	s.idsA, s.idsB = s.createFixtures(s.a), s.createFixtures(s.b)
-	routes := orgScopedRoutes(e.App.Server.API)
-	if len(routes) == 0 {
+	routes := walkedRoutes(e.App.Server.API)
+	if !slices.ContainsFunc(routes, func(r route) bool { return r.orgScoped }) {
 		t.Fatal("no x-org-scoped operation found")
 	}
 	before := s.snapshot(routes)
@@ -521,7 +527,9 @@ func run(t *testing.T, e *Env, reg Registry) []violation {
 		}
 	}
 	for _, r := range routes {
-		s.checkOrgSwitch(r)
+		if r.orgScoped {
+			s.checkOrgSwitch(r)
+		}
 	}
 	after := s.snapshot(routes)
 	for key, objs := range before {
@@ -539,6 +547,12 @@ func run(t *testing.T, e *Env, reg Registry) []violation {
 			s.probeControl(r, pr)
 		}
 	}
-	t.Logf("%d org-scoped operations checked, %d fixtures", len(routes), len(reg.Fixtures))
+	scoped := 0
+	for _, r := range routes {
+		if r.orgScoped {
+			scoped++
+		}
+	}
+	t.Logf("%d x-org-scoped and %d authenticated operations checked, %d fixtures", scoped, len(routes)-scoped, len(reg.Fixtures))
 	return s.found
 }
