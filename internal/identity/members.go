@@ -19,6 +19,28 @@ func ownerCount(ctx context.Context, tx *db.Tx, scope tenant.Scope) (int, error)
 	return n, err
 }
 
+// canManage checks that by may change or remove a member holding cur: only
+// owners touch owners (checked by the callers, which add the last-owner
+// rule), and nobody else touches a member who holds permissions they do
+// not hold themselves (an admin:users holder cannot demote or remove an
+// admin).
+func canManage(ctx context.Context, tx *db.Tx, scope tenant.Scope, by Principal, cur Membership) error {
+	if by.Role == rbac.RoleOwner || cur.Role == rbac.RoleOwner {
+		return nil
+	}
+	r, err := resolveRole(ctx, tx, scope, cur.Role)
+	if apperr.Is(err, apperr.KindValidation) {
+		return nil // a role that no longer exists grants nothing
+	}
+	if err != nil {
+		return err
+	}
+	if !by.Permissions.Contains(r.Permissions) {
+		return apperr.Forbidden("you cannot change a member who holds permissions you do not hold").WithCode("permission_denied")
+	}
+	return nil
+}
+
 // SetRole changes a member's role. by may not grant more than it holds,
 // only owners touch owners, and the last owner cannot be demoted.
 func (s *Store) SetRole(ctx context.Context, scope tenant.Scope, by Principal, userID uuid.UUID, role string) (Membership, error) {
@@ -33,6 +55,9 @@ func (s *Store) SetRole(ctx context.Context, scope tenant.Scope, by Principal, u
 			return err
 		}
 		if err := canGrant(by, r); err != nil {
+			return err
+		}
+		if err := canManage(ctx, tx, scope, by, cur); err != nil {
 			return err
 		}
 		if cur.Role == rbac.RoleOwner && role != rbac.RoleOwner {
@@ -66,6 +91,9 @@ func (s *Store) RemoveMember(ctx context.Context, scope tenant.Scope, by Princip
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		cur, err := memberTx(ctx, tx, scope, userID)
 		if err != nil {
+			return err
+		}
+		if err := canManage(ctx, tx, scope, by, cur); err != nil {
 			return err
 		}
 		if cur.Role == rbac.RoleOwner {

@@ -165,6 +165,19 @@ func (s *Store) UpdateRole(ctx context.Context, scope tenant.Scope, grantor rbac
 	}
 	var r CustomRole
 	err = s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		// Rewriting a role changes every member holding it: the caller must
+		// hold what the role grants now, too (or could strip a role more
+		// powerful than their own).
+		cur, err := scanRole(tx.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String()))
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("role")
+		}
+		if err != nil {
+			return fmt.Errorf("read role: %w", err)
+		}
+		if !grantor.Contains(cur.Permissions) {
+			return apperr.Forbidden("you cannot change a role that grants permissions you do not hold").WithCode("permission_denied")
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE roles SET description = $1, permissions = $2, updated_at = $3 WHERE org_id = $4 AND id = $5`,
 			strings.TrimSpace(desc), string(enc), s.now(), scope.Org().String(), id.String())
 		if err != nil {

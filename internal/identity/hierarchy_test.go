@@ -1,0 +1,48 @@
+package identity_test
+
+import (
+	"testing"
+
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/identity/identitytest"
+	"github.com/securenexus/securenexus/internal/rbac"
+	"github.com/securenexus/securenexus/internal/testdb"
+)
+
+// Holding admin:users (or admin:org) does not let a member demote or remove
+// members, or rewrite roles, that hold permissions the member lacks.
+func TestMembersCannotManageMorePowerfulMembers(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		org := identitytest.NewOrg(t, d, "Acme")
+		identitytest.NewMember(t, d, org, rbac.RoleOwner)
+		admin := identitytest.NewMember(t, d, org, rbac.RoleAdmin)
+		hrRole := identitytest.NewRole(t, d, org, "hr", rbac.AdminUsers, rbac.AlertsRead, rbac.IncidentsRead, rbac.PlaybooksRead, rbac.ComplianceRead)
+		settingsRole := identitytest.NewRole(t, d, org, "settings", rbac.AdminOrg, rbac.AlertsRead)
+		identitytest.NewRole(t, d, org, "powerful", rbac.AdminOrg, rbac.AdminUsers, rbac.AuditRead)
+		hr := identitytest.NewMember(t, d, org, hrRole)
+		settings := identitytest.NewMember(t, d, org, settingsRole)
+		viewer := identitytest.NewMember(t, d, org, rbac.RoleViewer)
+
+		expect(t, "hr demotes an admin", e.do("PATCH", "/api/v1/org/members/"+admin.UserID.String(), `{"role":"viewer"}`, hr.Apply), 403, "permission_denied")
+		expect(t, "hr removes an admin", e.do("DELETE", "/api/v1/org/members/"+admin.UserID.String(), "", hr.Apply), 403, "permission_denied")
+		expect(t, "admin still in office", e.do("GET", "/api/v1/org", "", admin.Apply), 200, "")
+
+		var roleID string
+		r := e.do("GET", "/api/v1/org/roles", "", admin.Apply)
+		for _, it := range r.items() {
+			if m := it.(map[string]any); m["name"] == "powerful" {
+				roleID, _ = m["id"].(string)
+			}
+		}
+		if roleID == "" {
+			t.Fatalf("no role id: %s", r.Raw)
+		}
+		expect(t, "settings strips a stronger role", e.do("PUT", "/api/v1/org/roles/"+roleID, `{"permissions":["alerts:read"]}`, settings.Apply), 403, "permission_denied")
+
+		// Positive controls: within one's own permissions it works.
+		expect(t, "hr removes a viewer", e.do("DELETE", "/api/v1/org/members/"+viewer.UserID.String(), "", hr.Apply), 204, "")
+		expect(t, "admin rewrites the role", e.do("PUT", "/api/v1/org/roles/"+roleID, `{"permissions":["audit:read"]}`, admin.Apply), 200, "")
+		expect(t, "admin demotes hr", e.do("PATCH", "/api/v1/org/members/"+hr.UserID.String(), `{"role":"viewer"}`, admin.Apply), 200, "")
+	})
+}
