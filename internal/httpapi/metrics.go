@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -32,7 +33,19 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	return m
 }
 
+// methodLabel bounds the method label: clients choose the method string,
+// and every distinct value would be a new series.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
+}
+
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	method = methodLabel(method)
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 }

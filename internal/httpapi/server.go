@@ -119,6 +119,12 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		rec := &headerRecorder{header: http.Header{}}
 		h.ServeHTTP(rec, r)
 		status := rec.status
+		if status >= 300 && status < 400 {
+			// The mux redirects unclean paths (dot segments, double
+			// slashes) to their clean form; let it.
+			h.ServeHTTP(w, r)
+			return
+		}
 		if status == 0 || status == http.StatusOK {
 			status = http.StatusNotFound
 		}
