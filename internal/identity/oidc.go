@@ -82,7 +82,7 @@ func (s *Store) SetOIDCConfig(ctx context.Context, scope tenant.Scope, c OIDCCon
 	domains := make([]string, 0, len(c.AllowedDomains))
 	for i, d := range c.AllowedDomains {
 		d = strings.ToLower(strings.TrimSpace(d))
-		if d == "" || strings.ContainsAny(d, "@/ ") || !strings.Contains(d, ".") {
+		if d == "" || len(d) > 253 || strings.ContainsAny(d, "@/ ") || !strings.Contains(d, ".") {
 			return OIDCConfig{}, apperr.Validation("invalid domain", apperr.Field(fmt.Sprintf("body.allowed_domains[%d]", i), "must be a domain name like example.com"))
 		}
 		domains = append(domains, d)
@@ -220,6 +220,12 @@ func (svc *Service) oidcRoutes(api huma.API) {
 		scope, _, err := scopeFrom(ctx)
 		if err != nil {
 			return nil, err
+		}
+		// Discovery and the signing keys are fetched from the issuer: over
+		// plain http anyone on the path could substitute keys and forge ID
+		// tokens. (http stays allowed outside production, for local IdPs.)
+		if u, perr := url.Parse(in.Body.Issuer); svc.Config.Production() && (perr != nil || u.Scheme != "https") {
+			return nil, apperr.Validation("invalid issuer", apperr.Field("body.issuer", "must be an absolute https URL"))
 		}
 		c, err := svc.Store.SetOIDCConfig(ctx, scope, OIDCConfig{Issuer: in.Body.Issuer, ClientID: in.Body.ClientID, ClientSecret: in.Body.ClientSecret,
 			AllowedDomains: in.Body.AllowedDomains, Enabled: in.Body.Enabled})

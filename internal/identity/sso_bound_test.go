@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
@@ -97,4 +99,34 @@ func TestSSOSessionCannotReachTheGlobalAccount(t *testing.T) {
 		// The victim's own password session still accepts it.
 		expect(t, "accept with password session", e.do("POST", "/api/v1/invitations/accept", fmt.Sprintf(`{"token":%q}`, tok), withCookie(login.cookie(identity.SessionCookie), uuid.Nil)), 200, "")
 	})
+}
+
+// In production the issuer must be https (its discovery document and keys
+// decide which ID tokens are accepted), and allowed domains are bounded.
+func TestOIDCConfigValidation(t *testing.T) {
+	d := testdb.Open(t, db.SQLite)
+	c := identitytest.Config(t, "https://soc.example.com")
+	c.Env = config.EnvProduction
+	p, _ := identitytest.NewService(t, d, c)
+	org := identitytest.NewOrg(t, d, "A")
+	owner := identitytest.NewMember(t, d, org, rbac.RoleOwner)
+	put := func(issuer, domain string) (int, string) {
+		t.Helper()
+		body := fmt.Sprintf(`{"issuer":%q,"client_id":"x","client_secret":"y","allowed_domains":[%q],"enabled":true}`, issuer, domain)
+		req, _ := http.NewRequest("PUT", "/api/v1/org/oidc", stringsReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		owner.Apply(req)
+		rec := newRecorder()
+		p.Server.Handler().ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := put("http://idp.example.com", "corp.example"); code != 422 || !strings.Contains(body, "body.issuer") {
+		t.Fatalf("http issuer in production: %d %s", code, body)
+	}
+	if code, body := put("https://idp.example.com", strings.Repeat("a", 300)+".example"); code != 422 || !strings.Contains(body, "body.allowed_domains[0]") {
+		t.Fatalf("overlong domain: %d %s", code, body)
+	}
+	if code, body := put("https://idp.example.com", "corp.example"); code != 200 {
+		t.Fatalf("https issuer: %d %s", code, body)
+	}
 }
