@@ -21,22 +21,37 @@ func Detect(raw []byte) string {
 	if b[0] == '{' || b[0] == '[' {
 		return detectJSON(b)
 	}
-	line := b
-	if i := bytes.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
+	// Text: every line must agree; mixed CEF/PAN-OS/plain syslog lines go to
+	// "syslog", which maps CEF and PAN-OS lines itself.
+	now := time.Now()
+	kind := ""
+	for n := 0; len(b) > 0 && n < maxDetectLines; n++ {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		s := strings.TrimRight(string(line), "\r")
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		k := "syslog"
+		if syslog.IsCEF(s) {
+			k = "cef"
+		} else if m, err := syslog.Parse(s, now); err != nil {
+			if kind == "" {
+				return "" // the first line is not syslog: unknown text (YAML, prose)
+			}
+		} else if syslog.IsPANOS(m.Message) {
+			k = "panos"
+		}
+		if kind != "" && k != kind {
+			return "syslog"
+		}
+		kind = k
 	}
-	s := string(line)
-	if syslog.IsCEF(s) {
-		return "cef"
-	}
-	m, err := syslog.Parse(s, time.Now())
-	if err != nil {
-		return ""
-	}
-	if syslog.IsPANOS(m.Message) {
-		return "panos"
-	}
-	return "syslog"
+	return kind
 }
 
 func detectJSON(b []byte) string {
@@ -63,6 +78,9 @@ func firstValue(b []byte) []byte {
 	}
 	return b[:e]
 }
+
+// maxDetectLines bounds how many lines of a text payload Detect reads.
+const maxDetectLines = 64
 
 // envelopeTypes maps envelope keys whose empty arrays still identify the
 // source.
