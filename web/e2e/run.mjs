@@ -5,8 +5,10 @@
 //
 // It signs in as the demo analyst, lists alerts, opens one, changes its
 // status, checks the change persisted, visits the API reference and health
-// pages, and fails on any CSP violation, page error or console error.
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+// pages, and fails on any CSP violation, page error or console error, and on
+// any serious or critical accessibility violation found by axe-core.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
@@ -22,12 +24,27 @@ const executablePath = process.env.SECURENEXUS_CHROMIUM ?? "/usr/bin/chromium";
 const email = process.env.SECURENEXUS_E2E_EMAIL ?? "analyst@acme.example";
 const password = process.env.SECURENEXUS_E2E_PASSWORD ?? "demo-password-change-me";
 
+// axe-core is evaluated through the DevTools protocol, which the page's CSP
+// does not govern (a <script> tag would be blocked, as it should be).
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
 const profile = mkdtempSync(join(tmpdir(), "securenexus-e2e-"));
 const problems = [];
 let step = "launch";
 
 function log(msg) {
   console.log(`e2e: ${msg}`);
+}
+
+/** a11y runs axe on the current page and records serious and critical violations. */
+async function a11y(page, name) {
+  const found = await page.evaluate(
+    `${axeSource}\n;axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => v.id + " x" + v.nodes.length + ": " + v.help + " (" + v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ") + ")"))`,
+  );
+  for (const v of found) problems.push(`[${name}] accessibility: ${v}`);
+  log(`${name}: ${found.length} serious accessibility violations`);
 }
 
 async function main() {
@@ -72,6 +89,7 @@ async function main() {
     const csp = res?.headers()["content-security-policy"] ?? "";
     if (!csp.includes("script-src 'self'")) throw new Error(`no strict CSP on the UI: ${csp}`);
     await page.waitForURL(/\/login\?next=%2Falerts/);
+    await a11y(page, "login");
     await page.getByLabel("Email").fill(email);
     await page.getByLabel("Password").fill("wrong-password");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -90,6 +108,7 @@ async function main() {
     const org = await page.getByTestId("org-switcher").innerText();
     log(`org: ${org.replace(/\s+/g, " ")}`);
     await page.screenshot({ path: join(outDir, "alerts.png") });
+    await a11y(page, "alerts");
 
     step = "detail";
     const link = rows.first().getByRole("link");
@@ -109,6 +128,7 @@ async function main() {
     log(`alert "${title}": status ${before} -> ${persisted} (persisted)`);
     await page.getByTestId("raw-payload").first().waitFor({ state: "attached" }).catch(() => undefined);
     await page.screenshot({ path: join(outDir, "alert-detail.png"), fullPage: true });
+    await a11y(page, "alert detail");
 
     step = "list-filter";
     await page.goto(`${base}/alerts?status=${after}`);
@@ -123,11 +143,13 @@ async function main() {
     await page.getByTestId("api-operation").first().getByRole("button").click();
     log(`API reference lists ${ops} operations`);
     await page.screenshot({ path: join(outDir, "api-reference.png") });
+    await a11y(page, "API reference");
 
     step = "health";
     await page.goto(`${base}/health`);
     await page.getByText("Overall:").first().waitFor();
     await page.screenshot({ path: join(outDir, "health.png") });
+    await a11y(page, "health");
 
     step = "done";
   } catch (e) {

@@ -36,21 +36,21 @@ const menuItem =
 
 function OrgSwitcher() {
   const { me, org, selectOrg } = useSession();
-  if (me.orgs.length === 0) return <span className="text-xs text-slate-500">No organisation</span>;
+  if (me.orgs.length === 0) return <span className="text-xs text-muted">No organisation</span>;
   return (
     <Menu.Root modal={false}>
       <Menu.Trigger
         className="flex h-7 max-w-60 items-center gap-2 rounded border border-slate-300 px-2 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
-        aria-label="Switch organisation"
         data-testid="org-switcher"
       >
+        <span className="sr-only">Organisation:</span>
         <span className="truncate font-medium">{org?.name ?? "Select org"}</span>
-        <span className="text-slate-500">{org?.role}</span>
+        <span className="text-muted">{org?.role}</span>
         <span aria-hidden>▾</span>
       </Menu.Trigger>
       <Menu.Portal>
         <Menu.Content className={menuContent} align="start" sideOffset={4}>
-          <Menu.Label className="px-2 py-1 text-[11px] text-slate-500 uppercase">Organisations</Menu.Label>
+          <Menu.Label className="px-2 py-1 text-[11px] text-muted uppercase">Organisations</Menu.Label>
           <Menu.RadioGroup value={org?.id} onValueChange={selectOrg}>
             {me.orgs.map((o) => (
               <Menu.RadioItem key={o.id} value={o.id} className={menuItem}>
@@ -73,14 +73,14 @@ function UserMenu() {
     <Menu.Root modal={false}>
       <Menu.Trigger
         className="flex h-7 items-center gap-1 rounded px-2 text-xs hover:bg-slate-100 dark:hover:bg-slate-800"
-        aria-label="User menu"
       >
+        <span className="sr-only">User menu:</span>
         <span className="max-w-48 truncate">{me.user ? me.user.name || me.user.email : "API key"}</span>
         <span aria-hidden>▾</span>
       </Menu.Trigger>
       <Menu.Portal>
         <Menu.Content className={menuContent} align="end" sideOffset={4}>
-          <div className="px-2 py-1 text-xs text-slate-500">{me.user?.email}</div>
+          <div className="px-2 py-1 text-xs text-muted">{me.user?.email}</div>
           <Menu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-700" />
           {me.user && (
             <Menu.Item className={menuItem} onSelect={() => navigate("/account")}>
@@ -139,14 +139,14 @@ export function Shell() {
           </div>
           {(can("apikeys:manage") || can("admin:users") || can("audit:read")) && (
             <div className="space-y-0.5">
-              <p className="px-2 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">Settings</p>
+              <p className="px-2 text-[11px] font-semibold tracking-wide text-muted uppercase">Settings</p>
               {can("apikeys:manage") && <NavItem to="/settings/api-keys">API keys</NavItem>}
               {can("admin:users") && <NavItem to="/settings/members">Members</NavItem>}
               {can("audit:read") && <NavItem to="/settings/audit">Audit log</NavItem>}
             </div>
           )}
           <div className="space-y-0.5">
-            <p className="px-2 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">Platform</p>
+            <p className="px-2 text-[11px] font-semibold tracking-wide text-muted uppercase">Platform</p>
             <NavItem to="/health">Health</NavItem>
             <NavItem to="/docs/api">API reference</NavItem>
           </div>

@@ -9,7 +9,7 @@ import { cx } from "../lib/format";
 type Variant = "primary" | "secondary" | "danger" | "ghost" | "dangerGhost";
 
 const variants: Record<Variant, string> = {
-  primary: "bg-sky-600 text-white hover:bg-sky-500 disabled:bg-slate-300 disabled:text-slate-500 dark:disabled:bg-slate-800 dark:disabled:text-slate-500",
+  primary: "bg-sky-700 text-white hover:bg-sky-600 disabled:bg-slate-300 disabled:text-muted dark:disabled:bg-slate-800 dark:disabled:text-muted",
   secondary:
     "border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800",
   danger: "bg-red-700 text-white hover:bg-red-600 disabled:opacity-50",
@@ -76,7 +76,7 @@ export function Field({
           {error}
         </p>
       ) : hint ? (
-        <p className="text-xs text-slate-500">{hint}</p>
+        <p className="text-xs text-muted">{hint}</p>
       ) : null}
     </div>
   );
@@ -118,7 +118,7 @@ export function Checkbox({
 const sevClasses: Record<Severity, string> = {
   fatal: "bg-fuchsia-700 text-white",
   critical: "bg-red-700 text-white",
-  high: "bg-orange-600 text-white",
+  high: "bg-orange-700 text-white",
   medium: "bg-amber-400 text-slate-950",
   low: "bg-sky-700 text-white",
   informational: "bg-slate-600 text-white",
@@ -140,7 +140,7 @@ const statusClasses: Record<AlertStatus, string> = {
   in_progress: "border-amber-500 text-amber-700 dark:text-amber-300",
   resolved: "border-emerald-600 text-emerald-700 dark:text-emerald-400",
   false_positive: "border-slate-500 text-slate-600 dark:text-slate-400",
-  suppressed: "border-slate-600 text-slate-500",
+  suppressed: "border-slate-600 text-muted",
 };
 
 export function StatusBadge({ status }: { status: AlertStatus }) {
@@ -197,7 +197,7 @@ export function ProblemAlert({ error, className }: { error: unknown; className?:
 
 export function Spinner({ label = "Loading" }: { label?: string }) {
   return (
-    <span role="status" className="inline-flex items-center gap-2 text-xs text-slate-500">
+    <span role="status" className="inline-flex items-center gap-2 text-xs text-muted">
       <span className="h-3 w-3 animate-spin rounded-full border-2 border-slate-500 border-t-transparent" />
       {label}…
     </span>
@@ -217,7 +217,7 @@ export function Section({ title, children, actions }: { title: string; children:
   return (
     <section className="rounded border border-slate-200 dark:border-slate-800">
       <header className="flex items-center justify-between border-b border-slate-200 px-3 py-1.5 dark:border-slate-800">
-        <h2 className="text-xs font-semibold tracking-wide text-slate-500 uppercase dark:text-slate-400">{title}</h2>
+        <h2 className="text-xs font-semibold tracking-wide text-muted uppercase dark:text-slate-400">{title}</h2>
         {actions}
       </header>
       <div className="p-3">{children}</div>
@@ -242,5 +242,5 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
   );
 }
 
-export const th = "px-2 py-1.5 text-left text-[11px] font-semibold tracking-wide text-slate-500 uppercase";
+export const th = "px-2 py-1.5 text-left text-[11px] font-semibold tracking-wide text-muted uppercase";
 export const td = "px-2 py-1.5 align-top";

@@ -49,7 +49,7 @@ export function AcceptInvitePage() {
           </div>
         ) : (
           <form onSubmit={submit} noValidate className="space-y-3">
-            <p className="text-xs text-slate-500">New here: choose your name and a password (12+ characters). Already have an account with the invited email: enter its password only.</p>
+            <p className="text-xs text-muted">New here: choose your name and a password (12+ characters). Already have an account with the invited email: enter its password only.</p>
             {error && Object.keys(fields).length === 0 ? <ProblemAlert error={error} /> : null}
             <Field id="name" label="Your name" error={fields.name}>
               <Input {...fieldProps("name", fields.name)} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />

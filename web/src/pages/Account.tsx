@@ -121,7 +121,9 @@ function Sessions() {
             <th className={th}>Method</th>
             <th className={th}>IP</th>
             <th className={th}>Browser</th>
-            <th className={th}></th>
+            <th className={th}>
+                    <span className="sr-only">Actions</span>
+                  </th>
           </tr>
         </thead>
         <tbody>
@@ -162,7 +164,7 @@ export function AccountPage() {
     return (
       <div>
         <PageHeader title="Account" />
-        <p className="p-4 text-sm text-slate-500">Signed in with an API key: there is no user account to manage.</p>
+        <p className="p-4 text-sm text-muted">Signed in with an API key: there is no user account to manage.</p>
       </div>
     );
   return (
@@ -171,13 +173,13 @@ export function AccountPage() {
       <div className="space-y-4 p-4">
         <Section title="Profile">
           <dl className="grid grid-cols-[8rem_1fr] gap-1 text-sm">
-            <dt className="text-slate-500">Name</dt>
+            <dt className="text-muted">Name</dt>
             <dd>{me.user.name || "—"}</dd>
-            <dt className="text-slate-500">Email</dt>
+            <dt className="text-muted">Email</dt>
             <dd>{me.user.email}</dd>
-            <dt className="text-slate-500">User id</dt>
+            <dt className="text-muted">User id</dt>
             <dd className="font-mono text-xs">{me.user.id}</dd>
-            <dt className="text-slate-500">Orgs</dt>
+            <dt className="text-muted">Orgs</dt>
             <dd>{me.orgs.map((o) => `${o.name} (${o.role})`).join(", ") || "—"}</dd>
           </dl>
         </Section>

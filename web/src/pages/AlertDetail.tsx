@@ -18,7 +18,7 @@ export function attackURL(id: string): string | null {
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="grid grid-cols-[9rem_1fr] gap-2 py-0.5">
-      <dt className="text-xs text-slate-500">{label}</dt>
+      <dt className="text-xs text-muted">{label}</dt>
       <dd className="min-w-0 text-sm break-words">{children}</dd>
     </div>
   );
@@ -34,9 +34,10 @@ function RawViewer({ value }: { value: unknown }) {
         <Button size="sm" variant="ghost" onClick={() => setWrap((w) => !w)} aria-pressed={wrap}>
           {wrap ? "No wrap" : "Wrap lines"}
         </Button>
-        <span className="self-center text-xs text-slate-500">{new Blob([text]).size.toLocaleString()} bytes</span>
+        <span className="self-center text-xs text-muted">{new Blob([text]).size.toLocaleString()} bytes</span>
       </div>
       <pre
+        tabIndex={0}
         data-testid="raw-payload"
         className={`max-h-[28rem] overflow-auto rounded bg-slate-100 p-3 font-mono text-xs leading-relaxed text-slate-800 dark:bg-slate-900 dark:text-slate-300 ${wrap ? "break-all whitespace-pre-wrap" : ""}`}
       >
@@ -64,7 +65,7 @@ function TagEditor({ alert }: { alert: Alert }) {
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-1">
-        {tags.length === 0 && <span className="text-sm text-slate-500">No tags.</span>}
+        {tags.length === 0 && <span className="text-sm text-muted">No tags.</span>}
         {tags.map((t) => (
           <span key={t} className="inline-flex items-center gap-1 rounded bg-slate-200 py-px pr-0.5 pl-1.5 font-mono text-[11px] text-slate-700 dark:bg-slate-800 dark:text-slate-300">
             {t}
@@ -150,7 +151,7 @@ function Triage({ alert }: { alert: Alert }) {
           {m.isPending ? "Saving…" : "Save changes"}
         </Button>
       ) : (
-        <p className="text-xs text-slate-500">You need alerts:write to change this alert.</p>
+        <p className="text-xs text-muted">You need alerts:write to change this alert.</p>
       )}
     </form>
   );
@@ -200,7 +201,7 @@ export function AlertDetailPage() {
         <Link to="/alerts" className="text-xs text-sky-600 hover:underline dark:text-sky-400">
           ← Back to alerts
         </Link>
-        <span className="ml-2 text-[11px] text-slate-500">
+        <span className="ml-2 text-[11px] text-muted">
           <kbd>Esc</kbd> back
         </span>
       </div>
@@ -216,11 +217,11 @@ export function AlertDetailPage() {
               <Row label="Received (UTC)">{fmtTime(a.received_time)}</Row>
               <Row label="Source">
                 <span className="font-mono text-xs">{a.source?.type}</span> {a.source?.vendor} {a.source?.product}
-                {a.source_ref ? <span className="ml-2 font-mono text-xs text-slate-500">ref {a.source_ref}</span> : null}
+                {a.source_ref ? <span className="ml-2 font-mono text-xs text-muted">ref {a.source_ref}</span> : null}
               </Row>
               {(a.rule?.id || a.rule?.name) && (
                 <Row label="Rule">
-                  {a.rule?.name} {a.rule?.id && <span className="font-mono text-xs text-slate-500">{a.rule.id}</span>}
+                  {a.rule?.name} {a.rule?.id && <span className="font-mono text-xs text-muted">{a.rule.id}</span>}
                 </Row>
               )}
               <Row label="Occurrences">
@@ -236,7 +237,7 @@ export function AlertDetailPage() {
           </Section>
           <Section title="MITRE ATT&CK">
             {(a.techniques ?? []).length === 0 && (a.tactics ?? []).length === 0 ? (
-              <p className="text-sm text-slate-500">No techniques mapped.</p>
+              <p className="text-sm text-muted">No techniques mapped.</p>
             ) : (
               <dl>
                 <Row label="Tactics">{(a.tactics ?? []).join(", ") || "—"}</Row>
@@ -261,7 +262,7 @@ export function AlertDetailPage() {
           </Section>
           <Section title={`Entities (${a.entities?.length ?? 0})`}>
             {(a.entities ?? []).length === 0 ? (
-              <p className="text-sm text-slate-500">No entities extracted.</p>
+              <p className="text-sm text-muted">No entities extracted.</p>
             ) : (
               <table className="w-full text-sm">
                 <thead>
@@ -292,7 +293,7 @@ export function AlertDetailPage() {
               <RawViewer value={a.unmapped} />
             </Section>
           )}
-          <Section title="Raw payload">{a.raw === undefined || a.raw === null ? <p className="text-sm text-slate-500">No raw payload kept.</p> : <RawViewer value={a.raw} />}</Section>
+          <Section title="Raw payload">{a.raw === undefined || a.raw === null ? <p className="text-sm text-muted">No raw payload kept.</p> : <RawViewer value={a.raw} />}</Section>
         </div>
         <aside className="space-y-4">
           <Section title="Triage">

@@ -26,7 +26,7 @@ function Chips({ label, values, selected, onChange, render }: {
 }) {
   return (
     <div role="group" aria-label={label} className="flex flex-wrap items-center gap-1">
-      <span className="mr-1 text-[11px] font-semibold text-slate-500 uppercase">{label}</span>
+      <span className="mr-1 text-[11px] font-semibold text-muted uppercase">{label}</span>
       {values.map((v) => {
         const on = selected.includes(v);
         return (
@@ -298,7 +298,7 @@ export function AlertsPage() {
             <Spinner label="Loading alerts" />
           </div>
         ) : rows.length === 0 ? (
-          <p className="p-6 text-center text-slate-500">{activeFilterCount(filters) ? "No alerts match these filters." : "No alerts yet."}</p>
+          <p className="p-6 text-center text-muted">{activeFilterCount(filters) ? "No alerts match these filters." : "No alerts yet."}</p>
         ) : (
           <table className="w-full border-collapse text-sm" aria-label="Alerts">
             <thead className="sticky top-0 z-10 bg-slate-50 dark:bg-slate-900">
@@ -342,7 +342,7 @@ export function AlertsPage() {
                     <Link to={`/alerts/${a.id}`} className="block truncate font-medium text-slate-900 hover:text-sky-600 hover:underline dark:text-slate-100 dark:hover:text-sky-300">
                       {a.title}
                     </Link>
-                    {(a.count ?? 1) > 1 && <span className="text-[11px] text-slate-500">×{a.count} · last seen {fmtAge(a.last_seen)} ago</span>}
+                    {(a.count ?? 1) > 1 && <span className="text-[11px] text-muted">×{a.count} · last seen {fmtAge(a.last_seen)} ago</span>}
                   </td>
                   <td className={td}>
                     <StatusBadge status={a.status} />
@@ -353,7 +353,7 @@ export function AlertsPage() {
                       {(a.entities ?? []).slice(0, 2).map((e) => (
                         <Tag key={`${e.type}:${e.value}`}>{e.value}</Tag>
                       ))}
-                      {(a.entities?.length ?? 0) > 2 && <span className="text-[11px] text-slate-500">+{(a.entities?.length ?? 0) - 2}</span>}
+                      {(a.entities?.length ?? 0) > 2 && <span className="text-[11px] text-muted">+{(a.entities?.length ?? 0) - 2}</span>}
                     </div>
                   </td>
                   <td className={cx(td, "hidden font-mono text-xs lg:table-cell")}>{(a.techniques ?? []).join(", ")}</td>
@@ -366,7 +366,7 @@ export function AlertsPage() {
           </table>
         )}
         {rows.length > 0 && (
-          <div className="flex items-center justify-between px-4 py-3 text-xs text-slate-500">
+          <div className="flex items-center justify-between px-4 py-3 text-xs text-muted">
             <span>
               {rows.length} loaded · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>Enter</kbd> open · <kbd>/</kbd> search
             </span>

@@ -44,7 +44,7 @@ function SchemaTree({ doc, schema, depth = 0, seen = [] }: { doc: Doc; schema: S
   const s = resolve(doc, schema);
   if (!s) return <span className="font-mono text-xs">any</span>;
   const ref = schema?.$ref;
-  if (ref && seen.includes(ref)) return <span className="font-mono text-xs text-slate-500">{typeLabel(schema)} (recursive)</span>;
+  if (ref && seen.includes(ref)) return <span className="font-mono text-xs text-muted">{typeLabel(schema)} (recursive)</span>;
   const nextSeen = ref ? [...seen, ref] : seen;
   const item = s.items ? resolve(doc, s.items) : undefined;
   const props = s.properties ?? item?.properties;
@@ -54,15 +54,15 @@ function SchemaTree({ doc, schema, depth = 0, seen = [] }: { doc: Doc; schema: S
   const required = new Set((s.properties ? s.required : item?.required) ?? []);
   return (
     <div>
-      <span className="font-mono text-xs text-slate-500">{typeLabel(schema)}</span>
+      <span className="font-mono text-xs text-muted">{typeLabel(schema)}</span>
       <ul className="mt-1 space-y-1 border-l border-slate-300 pl-3 dark:border-slate-700">
         {Object.entries(props).map(([name, p]) => (
           <li key={name} className="text-xs">
             <span className="font-mono font-semibold">{name}</span>
             {required.has(name) && <span className="text-red-500" title="required">*</span>}{" "}
             {!hasChildren(doc, p) && <span className="font-mono text-sky-700 dark:text-sky-300">{typeLabel(p)}</span>}
-            {p.description && <span className="text-slate-500"> — {p.description}</span>}
-            {constraints(resolve(doc, p)) && <span className="ml-1 text-slate-500">[{constraints(resolve(doc, p))}]</span>}
+            {p.description && <span className="text-muted"> — {p.description}</span>}
+            {constraints(resolve(doc, p)) && <span className="ml-1 text-muted">[{constraints(resolve(doc, p))}]</span>}
             {hasChildren(doc, p) && (
               <div className="ml-1">
                 <SchemaTree doc={doc} schema={p} depth={depth + 1} seen={nextSeen} />
@@ -85,7 +85,7 @@ function OperationView({ doc, e }: { doc: Doc; e: OpEntry }) {
       <button type="button" aria-expanded={open} onClick={() => setOpen((o) => !o)} className="flex w-full items-center gap-2 px-2 py-1.5 text-left hover:bg-slate-50 dark:hover:bg-slate-900">
         <span className={cx("w-16 rounded px-1 py-0.5 text-center font-mono text-[11px] font-bold text-white", methodColor[e.method] ?? "bg-slate-600")}>{e.method}</span>
         <span className="font-mono text-sm">{e.path}</span>
-        <span className="truncate text-sm text-slate-500">{e.op.summary}</span>
+        <span className="truncate text-sm text-muted">{e.op.summary}</span>
         <span className="ml-auto shrink-0 font-mono text-[11px]">
           {a.kind === "permission" ? (
             <span className="rounded bg-amber-500/20 px-1.5 py-0.5 text-amber-700 dark:text-amber-300">{a.perm}</span>
@@ -94,20 +94,20 @@ function OperationView({ doc, e }: { doc: Doc; e: OpEntry }) {
           ) : a.kind === "authenticated" ? (
             <span className="rounded bg-sky-500/20 px-1.5 py-0.5 text-sky-700 dark:text-sky-300">signed in</span>
           ) : (
-            <span className="text-slate-500">—</span>
+            <span className="text-muted">—</span>
           )}
         </span>
       </button>
       {open && (
         <div className="space-y-3 border-t border-slate-200 p-3 dark:border-slate-800">
           {e.op.description && <Md text={e.op.description} className="space-y-2 text-sm text-slate-700 dark:text-slate-300" />}
-          <p className="font-mono text-xs text-slate-500">
+          <p className="font-mono text-xs text-muted">
             operationId {e.op.operationId}
             {e.op["x-org-scoped"] ? " · org-scoped: send X-Org-ID" : ""}
           </p>
           {(e.op.parameters ?? []).length > 0 && (
             <div>
-              <h4 className="mb-1 text-xs font-semibold text-slate-500 uppercase">Parameters</h4>
+              <h4 className="mb-1 text-xs font-semibold text-muted uppercase">Parameters</h4>
               <table className="w-full text-xs">
                 <thead>
                   <tr>
@@ -128,7 +128,7 @@ function OperationView({ doc, e }: { doc: Doc; e: OpEntry }) {
                       <td className={`${td} font-mono`}>{typeLabel(p.schema)}</td>
                       <td className={td}>
                         {p.description}
-                        {constraints(resolve(doc, p.schema)) && <span className="ml-1 text-slate-500">[{constraints(resolve(doc, p.schema))}]</span>}
+                        {constraints(resolve(doc, p.schema)) && <span className="ml-1 text-muted">[{constraints(resolve(doc, p.schema))}]</span>}
                       </td>
                     </tr>
                   ))}
@@ -138,12 +138,12 @@ function OperationView({ doc, e }: { doc: Doc; e: OpEntry }) {
           )}
           {body && (
             <div>
-              <h4 className="mb-1 text-xs font-semibold text-slate-500 uppercase">Request body{e.op.requestBody?.required ? " (required)" : ""}</h4>
+              <h4 className="mb-1 text-xs font-semibold text-muted uppercase">Request body{e.op.requestBody?.required ? " (required)" : ""}</h4>
               <SchemaTree doc={doc} schema={body} />
             </div>
           )}
           <div>
-            <h4 className="mb-1 text-xs font-semibold text-slate-500 uppercase">Responses</h4>
+            <h4 className="mb-1 text-xs font-semibold text-muted uppercase">Responses</h4>
             <ul className="space-y-2">
               {Object.entries(e.op.responses ?? {}).map(([code, r]) => {
                 const media = r.content?.["application/json"] ?? r.content?.["application/problem+json"];
@@ -189,10 +189,10 @@ export function ApiReferencePage() {
         {doc && (
           <div className="max-w-4xl space-y-1 text-sm">
             <p className="font-medium">
-              {doc.info?.title} <span className="font-mono text-xs text-slate-500">v{doc.info?.version} · OpenAPI {doc.openapi}</span>
+              {doc.info?.title} <span className="font-mono text-xs text-muted">v{doc.info?.version} · OpenAPI {doc.openapi}</span>
             </p>
             {doc.info?.description && <Md text={doc.info.description} className="text-slate-600 dark:text-slate-400" />}
-            <p className="text-xs text-slate-500">
+            <p className="text-xs text-muted">
               Authenticate with the session cookie (browser) or <code className="font-mono">Authorization: Bearer snk_…</code>; org-scoped calls take the org in <code className="font-mono">X-Org-ID</code>. Errors are RFC 9457 problems with a stable <code className="font-mono">code</code>.
             </p>
           </div>
@@ -200,7 +200,7 @@ export function ApiReferencePage() {
         {shown.map(([tag, ops]) => (
           <section key={tag} aria-labelledby={`tag-${tag}`}>
             <h2 id={`tag-${tag}`} className="mb-2 text-sm font-semibold">
-              {tag} <span className="text-xs font-normal text-slate-500">({ops.length})</span>
+              {tag} <span className="text-xs font-normal text-muted">({ops.length})</span>
             </h2>
             <ul className="space-y-1">
               {ops.map((e) => (

@@ -64,7 +64,7 @@ export function HealthPage() {
         <Section title="Readiness (/readyz)">
           {ready.error ? <ProblemAlert error={ready.error} /> : ready.data ? (
             <div className="space-y-1">
-              <p className="font-mono text-xs text-slate-500">HTTP {ready.data.httpStatus}</p>
+              <p className="font-mono text-xs text-muted">HTTP {ready.data.httpStatus}</p>
               <Report report={ready.data.report} />
             </div>
           ) : (
@@ -73,7 +73,7 @@ export function HealthPage() {
         </Section>
         <Section title="Deep health (/api/v1/ops/health/deep)">
           {!can("ops:read") ? (
-            <p className="text-sm text-slate-500">Needs the ops:read permission in this org.</p>
+            <p className="text-sm text-muted">Needs the ops:read permission in this org.</p>
           ) : deep.error ? (
             <ProblemAlert error={deep.error} />
           ) : deep.data ? (

@@ -105,7 +105,7 @@ export function ApiKeysPage() {
           ) : q.isPending ? (
             <Spinner />
           ) : rows.length === 0 ? (
-            <p className="text-sm text-slate-500">No API keys.</p>
+            <p className="text-sm text-muted">No API keys.</p>
           ) : (
             <table className="w-full text-sm">
               <thead>
@@ -116,7 +116,9 @@ export function ApiKeysPage() {
                   <th className={th}>Created</th>
                   <th className={th}>Last used</th>
                   <th className={th}>Expires</th>
-                  <th className={th}></th>
+                  <th className={th}>
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -130,7 +132,7 @@ export function ApiKeysPage() {
                     <td className={`${td} font-mono text-xs`}>{fmtTime(k.expires_at)}</td>
                     <td className={`${td} text-right`}>
                       {k.revoked_at ? (
-                        <span className="text-xs text-slate-500">revoked {fmtTime(k.revoked_at)}</span>
+                        <span className="text-xs text-muted">revoked {fmtTime(k.revoked_at)}</span>
                       ) : (
                         <Button
                           size="sm"

@@ -36,7 +36,7 @@ export function AuditPage() {
   return (
     <div>
       <PageHeader title="Audit log">
-        <span className="text-xs text-slate-500">Tamper-evident: each entry chains the previous entry's hash.</span>
+        <span className="text-xs text-muted">Tamper-evident: each entry chains the previous entry's hash.</span>
       </PageHeader>
       <form onSubmit={submit} className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800" aria-label="Audit filters">
         <Input aria-label="Action prefix" placeholder="Action prefix (alert.)" className="w-44" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
@@ -60,7 +60,7 @@ export function AuditPage() {
         ) : q.isPending ? (
           <Spinner />
         ) : rows.length === 0 ? (
-          <p className="text-sm text-slate-500">No audit entries.</p>
+          <p className="text-sm text-muted">No audit entries.</p>
         ) : (
           <table className="w-full text-sm" aria-label="Audit entries">
             <thead>
@@ -78,7 +78,7 @@ export function AuditPage() {
               {rows.map((e) => (
                 <Fragment key={e.id}>
                   <tr className="border-t border-slate-100 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900">
-                    <td className={`${td} font-mono text-xs text-slate-500`}>
+                    <td className={`${td} font-mono text-xs text-muted`}>
                       <button type="button" className="hover:underline" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>
                         {e.seq} {open === e.id ? "▾" : "▸"}
                       </button>

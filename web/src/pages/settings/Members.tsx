@@ -58,7 +58,7 @@ function MemberRow({ m, roles, onChanged }: { m: Member; roles: Role[]; onChange
       <tr className="border-t border-slate-100 dark:border-slate-800">
         <td className={td}>
           {m.name || "—"}
-          {m.user_id === me.user?.id ? <span className="ml-1 text-xs text-slate-500">(you)</span> : null}
+          {m.user_id === me.user?.id ? <span className="ml-1 text-xs text-muted">(you)</span> : null}
         </td>
         <td className={td}>{m.email}</td>
         <td className={td}>
@@ -160,7 +160,9 @@ export function MembersPage() {
                   <th className={th}>Role</th>
                   <th className={th}>MFA</th>
                   <th className={th}>Joined (UTC)</th>
-                  <th className={th}></th>
+                  <th className={th}>
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -182,7 +184,7 @@ export function MembersPage() {
           ) : invs.isPending ? (
             <Spinner />
           ) : invRows.length === 0 ? (
-            <p className="text-sm text-slate-500">No invitations.</p>
+            <p className="text-sm text-muted">No invitations.</p>
           ) : (
             <table className="w-full text-sm">
               <thead>
@@ -192,7 +194,9 @@ export function MembersPage() {
                   <th className={th}>Created</th>
                   <th className={th}>Expires</th>
                   <th className={th}>State</th>
-                  <th className={th}></th>
+                  <th className={th}>
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
