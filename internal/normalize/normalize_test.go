@@ -351,3 +351,39 @@ func TestUnmappedAndQuality(t *testing.T) {
 		t.Errorf("unmapped accountId = %s", got)
 	}
 }
+
+// TestElasticDetectionAlert covers the Kibana detection-engine shape (no
+// corpus sample exists): flattened kibana.alert.* fields and ECS entities.
+func TestElasticDetectionAlert(t *testing.T) {
+	body := `{"_id":"doc1","_source":{"@timestamp":"2024-02-01T09:00:00.000Z","kibana.alert.rule.name":"Suspicious PowerShell",` +
+		`"kibana.alert.rule.rule_id":"rule-42","kibana.alert.uuid":"u-1","kibana.alert.severity":"high","kibana.alert.risk_score":73,` +
+		`"kibana.alert.reason":"process event on WS-7","kibana.alert.workflow_status":"closed",` +
+		`"kibana.alert.rule.threat":[{"framework":"MITRE ATT&CK","tactic":{"id":"TA0002","name":"Execution"},` +
+		`"technique":[{"id":"T1059","subtechnique":[{"id":"T1059.001"}]}]}],` +
+		`"host":{"name":"WS-7","ip":["10.2.3.4"]},"user":{"name":"jdoe"},"process":{"executable":"C:\\Windows\\powershell.exe"}}}`
+	if got := Detect([]byte(body)); got != "elastic" {
+		t.Fatalf("Detect = %q", got)
+	}
+	as, err := Normalize("elastic", []byte(body))
+	if err != nil || len(as) != 1 {
+		t.Fatalf("%d, %v", len(as), err)
+	}
+	a := as[0]
+	checkAlert(t, a)
+	if a.Title != "Suspicious PowerShell" || a.Rule.ID != "rule-42" || a.SourceRef != "u-1" || a.Severity != alert.SeverityHigh ||
+		a.Status != alert.StatusResolved || a.Description != "process event on WS-7" {
+		t.Errorf("got %q %q %q %v %q %q", a.Title, a.Rule.ID, a.SourceRef, a.Severity, a.Status, a.Description)
+	}
+	if !slices.Equal(a.Tactics, []string{"execution"}) || !slices.Equal(a.Techniques, []string{"T1059", "T1059.001"}) {
+		t.Errorf("tactics %q techniques %q", a.Tactics, a.Techniques)
+	}
+	for _, e := range []alert.Entity{{Type: "hostname", Value: "ws-7", Role: "host"}, {Type: "ip", Value: "10.2.3.4", Role: "host"},
+		{Type: "user", Value: "jdoe", Role: "actor"}, {Type: "process", Value: `C:\Windows\powershell.exe`, Role: "process"}} {
+		if !slices.Contains(a.Entities, e) {
+			t.Errorf("missing %+v in %+v", e, a.Entities)
+		}
+	}
+	if string(a.Raw) != body {
+		t.Error("raw is not the whole hit")
+	}
+}
