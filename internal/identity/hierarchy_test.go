@@ -1,9 +1,14 @@
 package identity_test
 
 import (
+	"context"
+	"fmt"
+	"sync"
 	"testing"
 
+	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -44,5 +49,52 @@ func TestMembersCannotManageMorePowerfulMembers(t *testing.T) {
 		expect(t, "hr removes a viewer", e.do("DELETE", "/api/v1/org/members/"+viewer.UserID.String(), "", hr.Apply), 204, "")
 		expect(t, "admin rewrites the role", e.do("PUT", "/api/v1/org/roles/"+roleID, `{"permissions":["audit:read"]}`, admin.Apply), 200, "")
 		expect(t, "admin demotes hr", e.do("PATCH", "/api/v1/org/members/"+hr.UserID.String(), `{"role":"viewer"}`, admin.Apply), 200, "")
+	})
+}
+
+// Two owners demoting each other at the same moment must not leave the
+// org without an owner: the owner count is taken under a lock.
+func TestLastOwnerRuleHoldsUnderConcurrency(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		st := identitytest.Store(t, d)
+		ctx := context.Background()
+		for i := range 15 {
+			org := identitytest.NewOrg(t, d, fmt.Sprintf("Race %d", i))
+			x := identitytest.NewMember(t, d, org, rbac.RoleOwner)
+			y := identitytest.NewMember(t, d, org, rbac.RoleOwner)
+			px := identity.Principal{Kind: identity.KindUser, UserID: x.UserID, OrgID: org, Role: rbac.RoleOwner, Permissions: rbac.NewSet(rbac.All...)}
+			py := identity.Principal{Kind: identity.KindUser, UserID: y.UserID, OrgID: org, Role: rbac.RoleOwner, Permissions: rbac.NewSet(rbac.All...)}
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			wg.Go(func() {
+				<-start
+				_, errs[0] = st.SetRole(ctx, x.Scope(), px, y.UserID, rbac.RoleAdmin)
+			})
+			wg.Go(func() {
+				<-start
+				_, errs[1] = st.SetRole(ctx, y.Scope(), py, x.UserID, rbac.RoleAdmin)
+			})
+			close(start)
+			wg.Wait()
+			owners := 0
+			for _, m := range []identitytest.Member{x, y} {
+				got, err := st.Member(ctx, m.Scope(), m.UserID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Role == rbac.RoleOwner {
+					owners++
+				}
+			}
+			if owners == 0 {
+				t.Fatalf("round %d: both owners demoted each other (errors %v)", i, errs)
+			}
+			for _, err := range errs {
+				if err != nil && !apperr.Is(err, apperr.KindConflict) {
+					t.Fatalf("round %d: %v", i, err)
+				}
+			}
+		}
 	})
 }

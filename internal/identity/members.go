@@ -12,10 +12,17 @@ import (
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
-// ownerCount counts the org's owners inside tx.
+// ownerCount counts the org's owners inside tx. On PostgreSQL it locks the
+// owner rows until tx ends, so two owners demoting or removing each other
+// at once are serialised (the second sees one owner left); SQLite's single
+// writer serialises already.
 func ownerCount(ctx context.Context, tx *db.Tx, scope tenant.Scope) (int, error) {
+	q := `SELECT count(*) FROM memberships WHERE org_id = $1 AND role = $2`
+	if tx.Dialect == db.Postgres {
+		q = `SELECT count(*) FROM (SELECT 1 FROM memberships WHERE org_id = $1 AND role = $2 FOR UPDATE) AS owners`
+	}
 	var n int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE org_id = $1 AND role = $2`, scope.Org().String(), rbac.RoleOwner).Scan(&n)
+	err := tx.QueryRowContext(ctx, q, scope.Org().String(), rbac.RoleOwner).Scan(&n)
 	return n, err
 }
 
