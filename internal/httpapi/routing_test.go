@@ -2,9 +2,12 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -61,5 +64,31 @@ func TestUncleanPathRedirects(t *testing.T) {
 		if rec.Code < 300 || rec.Code > 399 || rec.Header().Get("Location") == "" {
 			t.Errorf("%s: got %d Location %q, want a redirect", path, rec.Code, rec.Header().Get("Location"))
 		}
+	}
+}
+
+// /readyz is unauthenticated: a failing check's error (which may name
+// database hosts and users) is logged, not shown.
+func TestReadyzHidesCheckErrors(t *testing.T) {
+	cfg, err := config.Load(config.Source{Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &bytes.Buffer{}
+	reg := &health.Registry{}
+	reg.Register(health.Check{Name: "database", Critical: true, Run: func(context.Context) (string, error) {
+		return "", errors.New("failed to connect to user=sn_admin host=10.1.2.3 database=prod")
+	}})
+	srv := httpapi.New(httpapi.Deps{Config: cfg, Logger: logging.New(logs, logging.Options{}), Health: reg})
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"failing"`) {
+		t.Fatalf("readyz: %d %s", rec.Code, rec.Body.String())
+	}
+	if strings.Contains(rec.Body.String(), "10.1.2.3") || strings.Contains(rec.Body.String(), "sn_admin") {
+		t.Fatalf("readyz leaks the check error: %s", rec.Body.String())
+	}
+	if !strings.Contains(logs.String(), "10.1.2.3") {
+		t.Fatalf("the cause must be logged: %s", logs.String())
 	}
 }

@@ -85,8 +85,18 @@ func New(deps Deps) *Server {
 	return s
 }
 
+// readyzRedacted replaces a failing check's error on the unauthenticated
+// /readyz: errors carry internal details (database hosts, users, paths).
+const readyzRedacted = "failing; the cause is in the server log and the deep health report"
+
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	rep := s.deps.Health.Run(r.Context(), true)
+	for i, c := range rep.Checks {
+		if c.Error != "" {
+			s.deps.Logger.WarnContext(r.Context(), "readiness check failing", slog.String("check", c.Name), slog.String("error", c.Error))
+			rep.Checks[i].Error = readyzRedacted
+		}
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	if rep.Status != "ok" {
