@@ -143,6 +143,7 @@ func UndeclaredOperations(api huma.API) []string {
 	for path, item := range api.OpenAPI().Paths {
 		for method, op := range map[string]*huma.Operation{
 			"GET": item.Get, "POST": item.Post, "PUT": item.Put, "PATCH": item.Patch, "DELETE": item.Delete,
+			"HEAD": item.Head, "OPTIONS": item.Options, "TRACE": item.Trace,
 		} {
 			if op == nil {
 				continue

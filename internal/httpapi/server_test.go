@@ -76,6 +76,11 @@ func newHarness(t *testing.T) *harness {
 	}, func(_ context.Context, _ *struct{}) (*echoOutput, error) {
 		return &echoOutput{}, nil
 	})
+	huma.Register(srv.API, huma.Operation{
+		OperationID: "undeclared-options", Method: http.MethodOptions, Path: "/api/v1/undeclared",
+	}, func(_ context.Context, _ *struct{}) (*echoOutput, error) {
+		return &echoOutput{}, nil
+	})
 	huma.Register(srv.API, httpapi.Public(huma.Operation{
 		OperationID: "big", Method: http.MethodGet, Path: "/api/v1/big",
 	}), func(_ context.Context, _ *struct{}) (*echoOutput, error) {
@@ -211,8 +216,12 @@ func TestUndeclaredOperationFailsClosed(t *testing.T) {
 	if rec.Code != http.StatusInternalServerError {
 		t.Fatalf("undeclared op must be unreachable, got %d", rec.Code)
 	}
-	if got := httpapi.UndeclaredOperations(h.srv.API); len(got) != 1 || got[0] != "GET /api/v1/undeclared" {
-		t.Fatalf("UndeclaredOperations = %v", got)
+	if got := httpapi.UndeclaredOperations(h.srv.API); len(got) != 2 || got[0] != "GET /api/v1/undeclared" || got[1] != "OPTIONS /api/v1/undeclared" {
+		t.Fatalf("UndeclaredOperations = %v (every method counts)", got)
+	}
+	rec = h.do(t, http.MethodOptions, "/api/v1/undeclared", "", nil)
+	if rec.Code != http.StatusInternalServerError {
+		t.Fatalf("undeclared OPTIONS op must be unreachable, got %d", rec.Code)
 	}
 	// Protected operations without a guard are 401.
 	rec = h.do(t, http.MethodGet, "/api/v1/ops/health/deep", "", nil)
