@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"reflect"
@@ -38,6 +39,9 @@ type Config struct {
 	HTTPAddr string `env:"SECURENEXUS_HTTP_ADDR" flag:"http-addr" default:"127.0.0.1:8080" desc:"Address the HTTP server listens on."`
 	// PublicURL is the externally visible base URL (cookies, OIDC redirects).
 	PublicURL string `env:"SECURENEXUS_PUBLIC_URL" flag:"public-url" default:"http://localhost:8080" desc:"Externally visible base URL, used for OIDC redirects and cookie security."`
+	// TrustedProxies lists the reverse proxies whose X-Forwarded-For names
+	// the client.
+	TrustedProxies string `env:"SECURENEXUS_TRUSTED_PROXIES" flag:"trusted-proxies" default:"" desc:"Comma-separated CIDRs (or addresses) of reverse proxies / load balancers in front of the server. A request from one of them takes its client IP from X-Forwarded-For (the nearest address that is not a trusted proxy); the client IP drives login throttling, org IP allowlists and the audit log. Empty trusts no proxy: the client IP is the TCP peer."`
 	DataDir   string `env:"SECURENEXUS_DATA_DIR" flag:"data-dir" default:"./data" desc:"Directory for the embedded SQLite database and the generated secret when no database URL is set."`
 
 	DatabaseURL        string        `env:"SECURENEXUS_DATABASE_URL" flag:"database-url" default:"" desc:"PostgreSQL URL. Empty selects the embedded SQLite database under the data directory." secret:"true"`
@@ -195,6 +199,9 @@ func (c Config) Validate() error {
 	default:
 		bad("SECURENEXUS_ENV", "must be development or production, got %q", c.Env)
 	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		bad("SECURENEXUS_TRUSTED_PROXIES", "%v", err)
+	}
 	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		bad("SECURENEXUS_HTTP_ADDR", "must be host:port, got %q", c.HTTPAddr)
 	}
@@ -285,6 +292,28 @@ func weakSecret(s string) bool {
 
 // Production reports whether the production rules apply.
 func (c Config) Production() bool { return c.Env == EnvProduction }
+
+// TrustedProxyPrefixes parses TrustedProxies (a bare address is a /32 or
+// /128).
+func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, raw := range strings.Split(c.TrustedProxies, ",") {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(raw)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(raw)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is not a CIDR or IP address", raw)
+			}
+			pfx = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		out = append(out, pfx.Masked())
+	}
+	return out, nil
+}
 
 // TLS reports whether the server terminates TLS itself.
 func (c Config) TLS() bool { return c.TLSCertFile != "" }

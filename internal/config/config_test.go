@@ -42,6 +42,7 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		"SECURENEXUS_SECRET_KEY":              {"SECURENEXUS_ENV": "production", "SECURENEXUS_PUBLIC_URL": "https://soc.example"},
 		"SECURENEXUS_TLS_CERT_FILE":           {"SECURENEXUS_TLS_CERT_FILE": "/x.pem"},
 		"SECURENEXUS_ENV":                     {"SECURENEXUS_ENV": "staging"},
+		"SECURENEXUS_TRUSTED_PROXIES":         {"SECURENEXUS_TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"},
 		"SECURENEXUS_SECRET_KEY: is too weak": {"SECURENEXUS_ENV": "production", "SECURENEXUS_PUBLIC_URL": "https://soc.example", "SECURENEXUS_SECRET_KEY": strings.Repeat("a", 40)},
 	}
 	for want, vars := range cases {

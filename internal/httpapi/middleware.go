@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,8 +47,9 @@ func RequestID(ctx context.Context) string {
 	return ""
 }
 
-// ClientIP returns the caller's IP address (the TCP peer; proxies are not
-// trusted unless configured).
+// ClientIP returns the caller's IP address: the TCP peer, or, when the
+// peer is a configured trusted proxy, the nearest X-Forwarded-For address
+// that is not a trusted proxy.
 func ClientIP(ctx context.Context) string {
 	if ri := info(ctx); ri != nil {
 		return ri.ip
@@ -91,19 +94,55 @@ func markInternal(ctx context.Context, err error) {
 
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
+// clientIP is the TCP peer of r unless the peer is a trusted proxy; then
+// X-Forwarded-For is read from the right (nearest hop) and the first
+// address that is not a trusted proxy is the client. Addresses a client
+// wrote further left are never believed over a nearer untrusted one.
+func clientIP(r *http.Request, trusted []netip.Prefix) string {
+	ip := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(ip); err == nil {
+		ip = host
+	}
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	peer, err := netip.ParseAddr(ip)
+	if err != nil || len(trusted) == 0 || !isTrusted(peer) {
+		return ip
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a malformed hop: believe nothing further left
+		}
+		if !isTrusted(a) {
+			return a.Unmap().String()
+		}
+		ip = a.Unmap().String()
+	}
+	return ip
+}
+
 // withRequestID accepts a well-formed X-Request-ID or generates one, echoes
-// it, and puts it into the context and every log line.
-func withRequestID(next http.Handler) http.Handler {
+// it, and puts it, the client IP and user agent into the context and the
+// request id into every log line.
+func withRequestID(trusted []netip.Prefix, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get(RequestIDHeader)
 		if !validRequestID.MatchString(id) {
 			id = uuid.Must(uuid.NewV7()).String()
 		}
 		w.Header().Set(RequestIDHeader, id)
-		ip := r.RemoteAddr
-		if host, _, err := net.SplitHostPort(ip); err == nil {
-			ip = host
-		}
+		ip := clientIP(r, trusted)
 		ctx := context.WithValue(r.Context(), reqInfoKey{}, &reqInfo{id: id, ip: ip, ua: r.UserAgent()})
 		ctx = logging.With(ctx, slog.String("request_id", id))
 		next.ServeHTTP(w, r.WithContext(ctx))

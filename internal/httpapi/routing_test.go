@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/securenexus/securenexus/internal/config"
@@ -90,5 +92,71 @@ func TestReadyzHidesCheckErrors(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "10.1.2.3") {
 		t.Fatalf("the cause must be logged: %s", logs.String())
+	}
+}
+
+// Behind a reverse proxy the client IP comes from X-Forwarded-For, but only
+// when the TCP peer is a configured trusted proxy, and only the nearest
+// untrusted hop counts (a client cannot choose its IP by sending the
+// header itself).
+func TestClientIPBehindTrustedProxies(t *testing.T) {
+	serve := func(trusted string) http.Handler {
+		t.Helper()
+		cfg, err := config.Load(config.Source{Getenv: func(k string) string {
+			if k == "SECURENEXUS_TRUSTED_PROXIES" {
+				return trusted
+			}
+			return ""
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httpapi.New(httpapi.Deps{Config: cfg, Logger: logging.New(&bytes.Buffer{}, logging.Options{}), Health: &health.Registry{}})
+		huma.Register(srv.API, httpapi.Public(huma.Operation{
+			OperationID: "whoami", Method: http.MethodGet, Path: "/api/v1/whoami",
+		}), func(ctx context.Context, _ *struct{}) (*echoOutput, error) {
+			out := &echoOutput{}
+			out.Body.Name = httpapi.ClientIP(ctx)
+			return out, nil
+		})
+		return srv.Handler()
+	}
+	ip := func(h http.Handler, peer string, xff ...string) string {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/whoami", nil)
+		req.RemoteAddr = peer
+		for _, v := range xff {
+			req.Header.Add("X-Forwarded-For", v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var out struct{ Name string }
+		if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || rec.Code != 200 {
+			t.Fatalf("whoami: %d %s", rec.Code, rec.Body.String())
+		}
+		return out.Name
+	}
+	none := serve("")
+	if got := ip(none, "198.51.100.7:4000", "203.0.113.9"); got != "198.51.100.7" {
+		t.Errorf("no trusted proxy: got %s, want the peer", got)
+	}
+	lb := serve("10.0.0.0/8, 192.0.2.1")
+	for _, c := range []struct {
+		peer string
+		xff  []string
+		want string
+	}{
+		{"10.1.1.1:4000", []string{"203.0.113.9"}, "203.0.113.9"},
+		{"10.1.1.1:4000", []string{"6.6.6.6, 203.0.113.9, 10.2.2.2"}, "203.0.113.9"},    // spoofed left part ignored
+		{"10.1.1.1:4000", []string{"6.6.6.6", "203.0.113.9, 192.0.2.1"}, "203.0.113.9"}, // several headers
+		{"10.1.1.1:4000", nil, "10.1.1.1"},
+		{"10.1.1.1:4000", []string{"10.3.3.3"}, "10.3.3.3"},                // all trusted: the farthest
+		{"10.1.1.1:4000", []string{"6.6.6.6, junk, 10.3.3.3"}, "10.3.3.3"}, // nothing believed past junk
+		{"198.51.100.7:4000", []string{"203.0.113.9"}, "198.51.100.7"},     // untrusted peer
+		{"[::ffff:10.1.1.1]:4000", []string{"2001:db8::1"}, "2001:db8::1"},
+	} {
+		if got := ip(lb, c.peer, c.xff...); got != c.want {
+			t.Errorf("peer %s xff %q: got %s, want %s", c.peer, c.xff, got, c.want)
+		}
 	}
 }

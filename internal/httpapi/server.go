@@ -180,7 +180,10 @@ func (s *Server) Handler() http.Handler {
 	h = accessLog(s.deps.Logger, s.metrics, h)
 	h = otelhttp.NewHandler(h, "http.server",
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
-	h = withRequestID(h)
+	// Validated by config.Load; a Config built by hand with a bad value
+	// trusts no proxy.
+	trusted, _ := s.deps.Config.TrustedProxyPrefixes()
+	h = withRequestID(trusted, h)
 	s.handler = h
 	return h
 }
