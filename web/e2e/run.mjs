@@ -151,6 +151,15 @@ async function main() {
     await page.screenshot({ path: join(outDir, "health.png") });
     await a11y(page, "health");
 
+    step = "light-theme";
+    await page.getByRole("button", { name: /User menu/ }).click();
+    await page.getByRole("menuitem", { name: "Light theme" }).click();
+    await page.goto(`${base}/alerts`);
+    await rows.first().waitFor();
+    if (!(await page.evaluate(() => !document.documentElement.classList.contains("dark")))) throw new Error("light theme not applied after reload");
+    await page.screenshot({ path: join(outDir, "alerts-light.png") });
+    await a11y(page, "alerts (light theme)");
+
     step = "done";
   } catch (e) {
     await page.screenshot({ path: join(outDir, "failure.png"), fullPage: true }).catch(() => undefined);

@@ -29,7 +29,7 @@ function NotFound() {
   return (
     <div className="p-6">
       <h1 className="text-base font-semibold">Page not found</h1>
-      <Link to="/alerts" className="text-sm text-sky-600 hover:underline">
+      <Link to="/alerts" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
         Go to alerts
       </Link>
     </div>

@@ -14,7 +14,7 @@ const variants: Record<Variant, string> = {
     "border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800",
   danger: "bg-red-700 text-white hover:bg-red-600 disabled:opacity-50",
   ghost: "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800",
-  dangerGhost: "text-red-600 hover:bg-red-50 disabled:opacity-50 dark:text-red-400 dark:hover:bg-red-950/40",
+  dangerGhost: "text-red-700 hover:bg-red-50 disabled:opacity-50 dark:text-red-400 dark:hover:bg-red-950/40",
 };
 
 export const Button = forwardRef<HTMLButtonElement, ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; size?: "sm" | "md" }>(
@@ -72,7 +72,7 @@ export function Field({
       </LabelPrimitive.Root>
       {children}
       {error ? (
-        <p id={`${id}-error`} role="alert" className="text-xs text-red-600 dark:text-red-400">
+        <p id={`${id}-error`} role="alert" className="text-xs text-red-700 dark:text-red-400">
           {error}
         </p>
       ) : hint ? (
@@ -136,8 +136,8 @@ export function SeverityBadge({ severity }: { severity: Severity }) {
 
 const statusClasses: Record<AlertStatus, string> = {
   new: "border-sky-500 text-sky-700 dark:text-sky-300",
-  triaged: "border-violet-500 text-violet-700 dark:text-violet-300",
-  in_progress: "border-amber-500 text-amber-700 dark:text-amber-300",
+  triaged: "border-violet-500 text-violet-800 dark:text-violet-300",
+  in_progress: "border-amber-500 text-amber-800 dark:text-amber-300",
   resolved: "border-emerald-600 text-emerald-700 dark:text-emerald-400",
   false_positive: "border-slate-500 text-slate-600 dark:text-slate-400",
   suppressed: "border-slate-600 text-muted",

@@ -37,13 +37,13 @@ export function AcceptInvitePage() {
       <div className="w-full max-w-sm space-y-4 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900">
         <h1 className="text-lg font-semibold">Join an organisation</h1>
         {!token ? (
-          <p className="text-sm text-red-600 dark:text-red-400">This link has no invitation token. Ask for a new invitation.</p>
+          <p className="text-sm text-red-700 dark:text-red-400">This link has no invitation token. Ask for a new invitation.</p>
         ) : done ? (
           <div className="space-y-3 text-sm">
             <p>
               Welcome, {done.email}. You joined as <strong>{done.role}</strong>.
             </p>
-            <Link className="text-sky-600 hover:underline" to="/login">
+            <Link className="text-sky-700 hover:underline dark:text-sky-400" to="/login">
               Sign in
             </Link>
           </div>

@@ -20,7 +20,7 @@ function MFA() {
     },
   });
   const fields = verify.error instanceof ApiError ? verify.error.fieldErrors() : {};
-  if (me.user?.mfa_enabled) return <p className="text-sm">Two-factor authentication (TOTP) is <strong className="text-emerald-600 dark:text-emerald-400">on</strong>.</p>;
+  if (me.user?.mfa_enabled) return <p className="text-sm">Two-factor authentication (TOTP) is <strong className="text-emerald-700 dark:text-emerald-400">on</strong>.</p>;
   if (!enroll.data)
     return (
       <div className="space-y-2">
@@ -86,7 +86,7 @@ function Password() {
       </Field>
       {m.error && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
       {m.isSuccess && (
-        <p role="status" className="text-xs text-emerald-600 dark:text-emerald-400">
+        <p role="status" className="text-xs text-emerald-700 dark:text-emerald-400">
           Password changed; other sessions were signed out.
         </p>
       )}
@@ -142,7 +142,7 @@ function Sessions() {
               </td>
               <td className={`${td} text-right`}>
                 {s.current ? (
-                  <span className="text-xs text-emerald-600 dark:text-emerald-400">this session</span>
+                  <span className="text-xs text-emerald-700 dark:text-emerald-400">this session</span>
                 ) : (
                   <Button size="sm" variant="danger" disabled={revoke.isPending} onClick={() => revoke.mutate(s.id)}>
                     Sign out

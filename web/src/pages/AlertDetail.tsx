@@ -91,7 +91,7 @@ function TagEditor({ alert }: { alert: Alert }) {
           </Button>
         </form>
       )}
-      {tagErr ? <p className="text-xs text-red-600 dark:text-red-400">{tagErr}</p> : m.error ? <ProblemAlert error={m.error} /> : null}
+      {tagErr ? <p className="text-xs text-red-700 dark:text-red-400">{tagErr}</p> : m.error ? <ProblemAlert error={m.error} /> : null}
     </div>
   );
 }
@@ -142,7 +142,7 @@ function Triage({ alert }: { alert: Alert }) {
       </Field>
       {m.error && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
       {m.isSuccess && !dirty ? (
-        <p role="status" className="text-xs text-emerald-600 dark:text-emerald-400">
+        <p role="status" className="text-xs text-emerald-700 dark:text-emerald-400">
           Saved.
         </p>
       ) : null}
@@ -184,7 +184,7 @@ export function AlertDetailPage() {
   if (q.error)
     return (
       <div className="space-y-3 p-4">
-        <Link to="/alerts" className="text-sm text-sky-600 hover:underline">
+        <Link to="/alerts" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
           ← Alerts
         </Link>
         <ProblemAlert error={q.error} />
@@ -198,7 +198,7 @@ export function AlertDetailPage() {
         <StatusBadge status={a.status} />
       </PageHeader>
       <div className="px-4 pt-2">
-        <Link to="/alerts" className="text-xs text-sky-600 hover:underline dark:text-sky-400">
+        <Link to="/alerts" className="text-xs text-sky-700 hover:underline dark:text-sky-400">
           ← Back to alerts
         </Link>
         <span className="ml-2 text-[11px] text-muted">
@@ -246,7 +246,7 @@ export function AlertDetailPage() {
                     {(a.techniques ?? []).map((t) => {
                       const url = attackURL(t);
                       return url ? (
-                        <a key={t} href={url} target="_blank" rel="noreferrer noopener" className="font-mono text-xs text-sky-600 hover:underline dark:text-sky-400">
+                        <a key={t} href={url} target="_blank" rel="noreferrer noopener" className="font-mono text-xs text-sky-700 hover:underline dark:text-sky-400">
                           {t} ↗
                         </a>
                       ) : (

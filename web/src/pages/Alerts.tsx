@@ -186,7 +186,7 @@ function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: 
           <Button size="sm" variant="ghost" onClick={() => setNaming(false)}>
             Cancel
           </Button>
-          {save.error ? <span className="text-xs text-red-500">{nameErr ?? (save.error as Error).message}</span> : null}
+          {save.error ? <span role="alert" className="text-xs text-red-700 dark:text-red-400">{nameErr ?? (save.error as Error).message}</span> : null}
         </form>
       ) : (
         <Button size="sm" variant="ghost" onClick={() => setNaming(true)} disabled={activeFilterCount(filters) === 0}>

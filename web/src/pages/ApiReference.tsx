@@ -88,9 +88,9 @@ function OperationView({ doc, e }: { doc: Doc; e: OpEntry }) {
         <span className="truncate text-sm text-muted">{e.op.summary}</span>
         <span className="ml-auto shrink-0 font-mono text-[11px]">
           {a.kind === "permission" ? (
-            <span className="rounded bg-amber-500/20 px-1.5 py-0.5 text-amber-700 dark:text-amber-300">{a.perm}</span>
+            <span className="rounded bg-amber-500/20 px-1.5 py-0.5 text-amber-800 dark:text-amber-300">{a.perm}</span>
           ) : a.kind === "public" ? (
-            <span className="rounded bg-emerald-500/20 px-1.5 py-0.5 text-emerald-700 dark:text-emerald-300">public</span>
+            <span className="rounded bg-emerald-500/20 px-1.5 py-0.5 text-emerald-800 dark:text-emerald-300">public</span>
           ) : a.kind === "authenticated" ? (
             <span className="rounded bg-sky-500/20 px-1.5 py-0.5 text-sky-700 dark:text-sky-300">signed in</span>
           ) : (
@@ -149,7 +149,7 @@ function OperationView({ doc, e }: { doc: Doc; e: OpEntry }) {
                 const media = r.content?.["application/json"] ?? r.content?.["application/problem+json"];
                 return (
                   <li key={code} className="text-xs">
-                    <span className={cx("font-mono font-bold", code.startsWith("2") ? "text-emerald-600" : "text-red-500")}>{code}</span> {r.description}
+                    <span className={cx("font-mono font-bold", code.startsWith("2") ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400")}>{code}</span> {r.description}
                     {media?.schema && code.startsWith("2") && (
                       <div className="mt-1 ml-4">
                         <SchemaTree doc={doc} schema={media.schema} />
@@ -179,7 +179,7 @@ export function ApiReferencePage() {
     <div>
       <PageHeader title="API reference">
         <Input aria-label="Filter operations" placeholder="Filter by path, summary, permission" className="w-72" value={filter} onChange={(e) => setFilter(e.target.value)} />
-        <a className="text-xs text-sky-600 hover:underline dark:text-sky-400" href="/api/v1/openapi.yaml">
+        <a className="text-xs text-sky-700 hover:underline dark:text-sky-400" href="/api/v1/openapi.yaml">
           openapi.yaml
         </a>
       </PageHeader>

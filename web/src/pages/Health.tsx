@@ -6,9 +6,9 @@ import { Button, PageHeader, ProblemAlert, Section, Spinner, td, th } from "../c
 import { cx } from "../lib/format";
 
 const statusColor: Record<string, string> = {
-  ok: "text-emerald-600 dark:text-emerald-400",
-  degraded: "text-amber-600 dark:text-amber-400",
-  failing: "text-red-600 dark:text-red-400",
+  ok: "text-emerald-700 dark:text-emerald-400",
+  degraded: "text-amber-700 dark:text-amber-400",
+  failing: "text-red-700 dark:text-red-400",
 };
 
 function Report({ report }: { report: HealthReport }) {
@@ -33,7 +33,7 @@ function Report({ report }: { report: HealthReport }) {
               <td className={`${td} font-mono text-xs`}>{c.name}</td>
               <td className={cx(td, "text-xs font-semibold uppercase", statusColor[c.status])}>{c.status}</td>
               <td className={td}>{c.critical ? "yes" : "no"}</td>
-              <td className={`${td} text-xs`}>{c.error ? <span className="text-red-600 dark:text-red-400">{c.error}</span> : c.detail}</td>
+              <td className={`${td} text-xs`}>{c.error ? <span className="text-red-700 dark:text-red-400">{c.error}</span> : c.detail}</td>
               <td className={`${td} text-right font-mono text-xs`}>{c.duration_ms.toFixed(1)}</td>
             </tr>
           ))}

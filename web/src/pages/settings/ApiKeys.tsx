@@ -47,7 +47,7 @@ function CreateKey({ onCreated }: { onCreated: (k: CreatedApiKey) => void }) {
           ))}
         </div>
         {fields.permissions && (
-          <p id="key-perms-error" role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
+          <p id="key-perms-error" role="alert" className="mt-1 text-xs text-red-700 dark:text-red-400">
             {fields.permissions}
           </p>
         )}

@@ -6,9 +6,9 @@ import { Button, Input, PageHeader, ProblemAlert, Select, Spinner, td, th } from
 import { cx, fmtTime, localToISO } from "../../lib/format";
 
 const outcomeColor: Record<string, string> = {
-  success: "text-emerald-600 dark:text-emerald-400",
-  failure: "text-red-600 dark:text-red-400",
-  denied: "text-amber-600 dark:text-amber-400",
+  success: "text-emerald-700 dark:text-emerald-400",
+  failure: "text-red-700 dark:text-red-400",
+  denied: "text-amber-700 dark:text-amber-400",
 };
 
 export function AuditPage() {
