@@ -98,3 +98,37 @@ func TestLastOwnerRuleHoldsUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// An invitation carries its creator's authority: once the creator has left
+// the org or been demoted below the invited role, it can no longer be
+// accepted (a departing admin cannot keep a way back in).
+func TestInvitationLapsesWithItsCreatorsAuthority(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		org := identitytest.NewOrg(t, d, "Acme")
+		owner := identitytest.NewMember(t, d, org, rbac.RoleOwner)
+		admin := identitytest.NewMember(t, d, org, rbac.RoleAdmin)
+		leaver := identitytest.NewMember(t, d, org, rbac.RoleAdmin)
+		invite := func(by identitytest.Member, email, role string) string {
+			t.Helper()
+			r := e.do("POST", "/api/v1/org/invitations", fmt.Sprintf(`{"email":%q,"role":%q}`, email, role), by.Apply)
+			expect(t, "invite "+email, r, 201, "")
+			return r.Body["token"].(string)
+		}
+		accept := func(token string) response {
+			return e.do("POST", "/api/v1/invitations/accept", fmt.Sprintf(`{"token":%q,"name":"N","password":"a-long-new-password"}`, token), nil)
+		}
+		altEgo := invite(admin, "alt.ego@elsewhere.example", rbac.RoleAdmin)
+		analystInv := invite(admin, "analyst.hire@elsewhere.example", rbac.RoleAnalyst)
+		backdoor := invite(leaver, "backdoor@elsewhere.example", rbac.RoleViewer)
+		kept := invite(owner, "kept@elsewhere.example", rbac.RoleViewer)
+
+		expect(t, "demote the admin", e.do("PATCH", "/api/v1/org/members/"+admin.UserID.String(), `{"role":"analyst"}`, owner.Apply), 200, "")
+		expect(t, "admin invitation after its creator's demotion", accept(altEgo), 404, "invitation_invalid")
+		expect(t, "analyst invitation, still within the creator's role", accept(analystInv), 200, "")
+
+		expect(t, "remove the leaver", e.do("DELETE", "/api/v1/org/members/"+leaver.UserID.String(), "", owner.Apply), 204, "")
+		expect(t, "invitation of a removed member", accept(backdoor), 404, "invitation_invalid")
+		expect(t, "owner's invitation", accept(kept), 200, "")
+	})
+}

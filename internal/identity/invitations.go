@@ -214,6 +214,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, req AcceptRequest) (User, 
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(errInvitation, err)
 		}
+		// The invitation carries its creator's authority: it lapses when the
+		// creator left the org or may no longer grant the role.
+		if err := inviterMayStillGrant(ctx, tx, actorScope, inv); err != nil {
+			return err
+		}
 		if u.ID == uuid.Nil {
 			if u, err = s.createUserTx(ctx, tx, inv.Email, req.Name, req.Password); err != nil {
 				return err
@@ -228,6 +233,36 @@ func (s *Store) AcceptInvitation(ctx context.Context, req AcceptRequest) (User, 
 		return User{}, Membership{}, fmt.Errorf("identity: accept invitation: %w", err)
 	}
 	return u, m, nil
+}
+
+// inviterMayStillGrant checks, at acceptance, that the invitation's creator
+// is still a member who could grant its role now.
+func inviterMayStillGrant(ctx context.Context, tx *db.Tx, scope tenant.Scope, inv Invitation) error {
+	m, err := memberTx(ctx, tx, scope, inv.CreatedBy)
+	if apperr.Is(err, apperr.KindNotFound) {
+		return errInvitation
+	}
+	if err != nil {
+		return err
+	}
+	by, err := resolveRole(ctx, tx, scope, m.Role)
+	if apperr.Is(err, apperr.KindValidation) {
+		return errInvitation
+	}
+	if err != nil {
+		return err
+	}
+	r, err := resolveRole(ctx, tx, scope, inv.Role)
+	if apperr.Is(err, apperr.KindValidation) {
+		return errInvitation
+	}
+	if err != nil {
+		return err
+	}
+	if canGrant(Principal{Role: m.Role, Permissions: by.Permissions}, r) != nil {
+		return errInvitation
+	}
+	return nil
 }
 
 func (s *Store) pruneInvitations(ctx context.Context, now time.Time) (int64, error) {
