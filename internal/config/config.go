@@ -39,10 +39,11 @@ type Config struct {
 	HTTPAddr string `env:"SECURENEXUS_HTTP_ADDR" flag:"http-addr" default:"127.0.0.1:8080" desc:"Address the HTTP server listens on."`
 	// PublicURL is the externally visible base URL (cookies, OIDC redirects).
 	PublicURL string `env:"SECURENEXUS_PUBLIC_URL" flag:"public-url" default:"http://localhost:8080" desc:"Externally visible base URL, used for OIDC redirects and cookie security."`
+	DataDir   string `env:"SECURENEXUS_DATA_DIR" flag:"data-dir" default:"./data" desc:"Directory for the embedded SQLite database and the generated secret when no database URL is set."`
+
 	// TrustedProxies lists the reverse proxies whose X-Forwarded-For names
 	// the client.
 	TrustedProxies string `env:"SECURENEXUS_TRUSTED_PROXIES" flag:"trusted-proxies" default:"" desc:"Comma-separated CIDRs (or addresses) of reverse proxies / load balancers in front of the server. A request from one of them takes its client IP from X-Forwarded-For (the nearest address that is not a trusted proxy); the client IP drives login throttling, org IP allowlists and the audit log. Empty trusts no proxy: the client IP is the TCP peer."`
-	DataDir   string `env:"SECURENEXUS_DATA_DIR" flag:"data-dir" default:"./data" desc:"Directory for the embedded SQLite database and the generated secret when no database URL is set."`
 
 	DatabaseURL        string        `env:"SECURENEXUS_DATABASE_URL" flag:"database-url" default:"" desc:"PostgreSQL URL. Empty selects the embedded SQLite database under the data directory." secret:"true"`
 	DBMaxConns         int           `env:"SECURENEXUS_DB_MAX_CONNS" flag:"db-max-conns" default:"20" desc:"Maximum PostgreSQL pool size (SQLite readers use the same bound)."`
