@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/ingest"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -219,6 +221,41 @@ func TestSavedFiltersPerUser(t *testing.T) {
 		}
 		if l, _ := s.ListFilters(ctx, alice); len(l) != 0 {
 			t.Fatalf("left %d", len(l))
+		}
+	})
+}
+
+func TestAssigneeMustBeOrgMember(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		orgA := identitytest.NewOrg(t, d, "Assign A")
+		orgB := identitytest.NewOrg(t, d, "Assign B")
+		memberA := identitytest.NewMember(t, d, orgA, "analyst")
+		memberB := identitytest.NewMember(t, d, orgB, "analyst")
+		scope := tenant.NewAuthenticated(orgA, "user:"+memberA.UserID.String())
+		seed(t, d, scope, 2)
+		ids := identitytest.Store(t, d)
+		s := &Store{DB: d, Assignable: func(ctx context.Context, sc tenant.Scope, u uuid.UUID) error {
+			_, err := ids.Member(ctx, sc, u)
+			return err
+		}}
+		items := must(s.List(ctx, scope, AlertQuery{}, "", 10))
+		ok := memberA.UserID.String()
+		if _, err := s.Update(ctx, scope, items[0].ID, AlertChange{Assignee: &ok}); err != nil {
+			t.Fatalf("assigning a member: %v", err)
+		}
+		foreign := memberB.UserID.String()
+		_, err := s.Update(ctx, scope, items[0].ID, AlertChange{Assignee: &foreign})
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Kind != apperr.KindValidation || len(ae.Fields) != 1 || ae.Fields[0].Location != "body.assignee" {
+			t.Fatalf("assigning another org's user must be rejected naming body.assignee, got %v", err)
+		}
+		if _, err := s.BulkUpdate(ctx, scope, []uuid.UUID{items[0].ID, items[1].ID}, AlertChange{Assignee: &foreign}); !apperr.Is(err, apperr.KindValidation) {
+			t.Fatalf("bulk assigning another org's user: %v", err)
+		}
+		got, err := s.Get(ctx, scope, items[0].ID)
+		if err != nil || got.Assignee == nil || got.Assignee.String() != ok {
+			t.Fatalf("rejected change must not apply: %v %+v", err, got.Assignee)
 		}
 	})
 }

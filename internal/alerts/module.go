@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/ingest"
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/platform"
 	"github.com/securenexus/securenexus/internal/syslogd"
+	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // Register wires the alert domain: intake (single, batch, webhooks), the
@@ -34,7 +38,15 @@ func Register(ctx context.Context, p *platform.Platform) error {
 	intake := &ingest.API{Pipeline: pipeline}
 	intake.Register(p.Server.API)
 	intake.RegisterSources(p.Server.API, p.Config.PublicURL)
-	(&API{Store: &Store{DB: p.DB}}).Register(p.Server.API)
+	members, err := identity.NewStore(p.DB, p.Secret)
+	if err != nil {
+		return fmt.Errorf("alerts: identity store: %w", err)
+	}
+	alertStore := &Store{DB: p.DB, Assignable: func(ctx context.Context, scope tenant.Scope, userID uuid.UUID) error {
+		_, err := members.Member(ctx, scope, userID)
+		return err
+	}}
+	(&API{Store: alertStore}).Register(p.Server.API)
 	p.AddPruner(ingest.IdempotencyPruner())
 	if p.Config.SyslogAddr != "" {
 		srv := syslogd.NewServer(p.Config.SyslogAddr, pipeline, p.Logger, p.Metrics)

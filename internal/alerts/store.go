@@ -20,7 +20,28 @@ import (
 )
 
 // Store reads and updates alerts.
-type Store struct{ DB *db.DB }
+type Store struct {
+	DB *db.DB
+	// Assignable returns an error unless userID may be assigned alerts in
+	// the scope's org (it is a member). Nil skips the check (store tests).
+	Assignable func(ctx context.Context, scope tenant.Scope, userID uuid.UUID) error
+}
+
+// checkAssignee verifies a new assignee belongs to the org, inside the
+// change's transaction.
+func (s *Store) checkAssignee(ctx context.Context, scope tenant.Scope, c *AlertChange, field string) error {
+	if s.Assignable == nil || c.Assignee == nil || *c.Assignee == "" {
+		return nil
+	}
+	err := s.Assignable(ctx, scope, uuid.MustParse(*c.Assignee))
+	if apperr.Is(err, apperr.KindNotFound) {
+		return apperr.Validation("unknown assignee", apperr.Field(field, "not a member of this organization"))
+	}
+	if err != nil {
+		return fmt.Errorf("alerts: check assignee: %w", err)
+	}
+	return nil
+}
 
 // List returns one page of alerts matching f after the opaque cursor
 // (empty: first page) and the cursor of the next page ("" at the end).
@@ -283,6 +304,9 @@ func (s *Store) Update(ctx context.Context, scope tenant.Scope, id uuid.UUID, c 
 	}
 	var a alert.Alert
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		if err := s.checkAssignee(ctx, scope, &c, "body.assignee"); err != nil {
+			return err
+		}
 		var err error
 		if a, err = s.update(ctx, tx, scope, id, &c, time.Now().UTC()); err != nil {
 			return err
@@ -308,6 +332,9 @@ func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.U
 	ids = slices.Compact(ids)
 	now := time.Now().UTC()
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		if err := s.checkAssignee(ctx, scope, &c, "body.change.assignee"); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			if _, err := s.update(ctx, tx, scope, id, &c, now); err != nil {
 				if apperr.Is(err, apperr.KindNotFound) {
