@@ -76,7 +76,7 @@ async function main() {
     if (m.type() === "error") {
       const text = m.text();
       // An expected 401 before sign-in is logged by the browser as a failed resource.
-      if (/status of 401/.test(text) && step === "login") return;
+      if (/status of 401/.test(text) && (step === "login" || step === "session-expiry")) return;
       problems.push(`[${step}] console error: ${text}`);
     }
   });
@@ -136,6 +136,29 @@ async function main() {
     const filtered = await rows.count();
     log(`${filtered} alerts with status ${after}`);
 
+    step = "org-switch";
+    const orgName = page.getByTestId("org-name");
+    const home = (await orgName.innerText()).trim();
+    await page.getByTestId("org-switcher").click();
+    const other = page.getByRole("menuitemradio").filter({ hasNotText: home });
+    if ((await other.count()) > 0) {
+      const target = (await other.first().locator("span").first().innerText()).trim();
+      const listed = page.waitForRequest((r) => r.url().includes("/api/v1/alerts?"));
+      await other.first().click();
+      const orgHeader = (await listed).headers()["x-org-id"];
+      await page.getByTestId("org-name").filter({ hasText: target }).waitFor();
+      await page.reload();
+      await page.getByTestId("org-name").filter({ hasText: target }).waitFor();
+      log(`switched org to ${target} (X-Org-ID ${orgHeader}), kept across reload`);
+      await page.getByTestId("org-switcher").click();
+      await page.getByRole("menuitemradio").filter({ hasText: home }).click();
+      await page.getByTestId("org-name").filter({ hasText: home }).waitFor();
+      await rows.first().waitFor();
+    } else {
+      await page.keyboard.press("Escape");
+      log("the user belongs to one org: no switch tested");
+    }
+
     step = "api-reference";
     await page.goto(`${base}/docs/api`);
     await page.getByTestId("api-operation").first().waitFor();
@@ -150,6 +173,17 @@ async function main() {
     await page.getByText("Overall:").first().waitFor();
     await page.screenshot({ path: join(outDir, "health.png") });
     await a11y(page, "health");
+
+    step = "session-expiry";
+    await ctx.clearCookies();
+    // An in-app request now gets 401 (the health page refetches its report).
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await page.waitForURL(/\/login\?next=%2Fhealth/);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/health$/);
+    log("lost session: sent to login, and back to the page after signing in");
 
     step = "light-theme";
     await page.getByRole("button", { name: /User menu/ }).click();

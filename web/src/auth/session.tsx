@@ -1,6 +1,6 @@
 // The signed-in user, their orgs and the selected org.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Navigate, useLocation } from "react-router";
 import { api } from "../api/client";
 import { auth } from "../api/endpoints";
@@ -42,20 +42,24 @@ export function RequireSession({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const loc = useLocation();
   const me = useQuery({ queryKey: ME_KEY, queryFn: auth.me, retry: false, staleTime: 60_000 });
-
+  const [orgId, setOrgId] = useState<string | null>(api.orgId);
+  // Any 401 means the session is gone (expired, revoked, signed out
+  // elsewhere): go to the login page and come back here afterwards.
+  const [expired, setExpired] = useState(false);
   useEffect(() => {
-    api.setUnauthorizedHandler(() => {
-      void qc.invalidateQueries({ queryKey: ME_KEY });
-    });
+    api.setUnauthorizedHandler(() => setExpired(true));
     return () => api.setUnauthorizedHandler(undefined);
-  }, [qc]);
+  }, []);
 
-  const org = me.data ? chooseOrg(me.data.orgs ?? [], api.orgId) : null;
+  const org = me.data ? chooseOrg(me.data.orgs ?? [], orgId) : null;
+  // Synchronised during render (idempotent) so that children's first
+  // requests already carry X-Org-ID.
   if (org && api.orgId !== org.id) api.setOrg(org.id);
 
   const selectOrg = useCallback(
     (id: string) => {
       api.setOrg(id);
+      setOrgId(id);
       qc.removeQueries({ queryKey: ["org"] });
       void qc.invalidateQueries({ queryKey: ME_KEY });
     },
@@ -82,21 +86,18 @@ export function RequireSession({ children }: { children: ReactNode }) {
     };
   }, [me.data, org, selectOrg, logout]);
 
-  if (me.isPending) {
-    return (
-      <div className="grid h-full place-items-center">
-        <Spinner label="Checking session" />
-      </div>
-    );
+  if (expired || (me.error instanceof ApiError && me.error.status === 401)) {
+    const next = loc.pathname + loc.search;
+    return <Navigate to={`/login${next !== "/" ? `?next=${encodeURIComponent(next)}` : ""}`} replace />;
   }
-  if (me.error) {
-    if (me.error instanceof ApiError && me.error.status === 401) {
-      const next = loc.pathname + loc.search;
-      return <Navigate to={`/login${next !== "/" ? `?next=${encodeURIComponent(next)}` : ""}`} replace />;
-    }
-    return (
+  if (!value) {
+    return me.error ? (
       <div className="mx-auto max-w-lg p-8">
         <ProblemAlert error={me.error} />
+      </div>
+    ) : (
+      <div className="grid h-full place-items-center">
+        <Spinner label="Checking session" />
       </div>
     );
   }

@@ -44,7 +44,9 @@ function OrgSwitcher() {
         data-testid="org-switcher"
       >
         <span className="sr-only">Organisation:</span>
-        <span className="truncate font-medium">{org?.name ?? "Select org"}</span>
+        <span className="truncate font-medium" data-testid="org-name">
+          {org?.name ?? "Select org"}
+        </span>
         <span className="text-muted">{org?.role}</span>
         <span aria-hidden>▾</span>
       </Menu.Trigger>

@@ -37,8 +37,10 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await auth.login({ email, password, totp_code: askTotp ? totp : undefined });
-      await qc.invalidateQueries({ queryKey: ME_KEY });
+      const me = await auth.login({ email, password, totp_code: askTotp ? totp : undefined });
+      // A new session, maybe another user: drop everything cached before.
+      qc.clear();
+      qc.setQueryData(ME_KEY, me);
       navigate(safeNext(params.get("next")), { replace: true });
     } catch (err) {
       if (!askTotp && needsTOTP(err)) {
