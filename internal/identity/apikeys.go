@@ -43,6 +43,10 @@ type NewAPIKey struct {
 
 var errAPIKey = apperr.Unauthorized("invalid, expired or revoked API key").WithCode("api_key_invalid")
 
+// errAPIKeyUnknown is the same answer for a malformed key or an unknown
+// prefix: it identifies no key, so the Guard does not audit it.
+var errAPIKeyUnknown = apperr.Unauthorized("invalid, expired or revoked API key").WithCode("api_key_invalid")
+
 // CreateAPIKey stores a key scoped to a subset of the creator's
 // permissions and returns it with its token (shown once).
 func (s *Store) CreateAPIKey(ctx context.Context, scope tenant.Scope, n NewAPIKey) (APIKey, string, error) {
@@ -172,7 +176,7 @@ func (s *Store) AuthenticateAPIKey(ctx context.Context, token string) (APIKey, e
 func (s *Store) authenticateAPIKey(ctx context.Context, token string) (APIKey, Org, error) {
 	prefix, ok := ParseAPIKey(token)
 	if !ok {
-		return APIKey{}, Org{}, errAPIKey
+		return APIKey{}, Org{}, errAPIKeyUnknown
 	}
 	q := `SELECT id, org_id, secret_hash FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`
 	if s.DB.Dialect == db.Postgres {
@@ -184,7 +188,7 @@ func (s *Store) authenticateAPIKey(ctx context.Context, token string) (APIKey, O
 		return tx.QueryRowContext(ctx, q, prefix).Scan(&id, &org, &hash)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return APIKey{}, Org{}, errAPIKey
+		return APIKey{}, Org{}, errAPIKeyUnknown
 	}
 	if err != nil {
 		return APIKey{}, Org{}, fmt.Errorf("identity: look up api key: %w", err)

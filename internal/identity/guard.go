@@ -53,10 +53,13 @@ func (svc *Service) Guard(hctx huma.Context, op *huma.Operation) (context.Contex
 		p, err = svc.sessionPrincipal(ctx, r, orgScoped)
 	}
 	if err != nil {
-		// A request with no credentials at all is not a denial of anyone;
-		// everything else (bad or expired credentials, foreign org, policy)
-		// is audited.
-		if !errors.Is(err, errNoCredentials) {
+		// A request with no credentials, or with credentials that identify
+		// nobody (a random cookie, an unknown key), is not a denial of
+		// anyone and is not audited: anonymous callers must not be able to
+		// grow the append-only chain at will. Everything else (a real key
+		// with a wrong secret, expired or revoked credentials, foreign org,
+		// policy) is audited.
+		if !errors.Is(err, errNoCredentials) && !errors.Is(err, errSessionUnknown) && !errors.Is(err, errAPIKeyUnknown) {
 			svc.deny(ctx, p, opID, perm, err)
 		}
 		return nil, err

@@ -118,6 +118,11 @@ func scanSession(row interface{ Scan(...any) error }) (Session, error) {
 // learns nothing about why.
 var errSession = apperr.Unauthorized("session expired or invalid; sign in again").WithCode("session_invalid")
 
+// errSessionUnknown is the same answer for a token that matches no session:
+// it identifies nobody, so the Guard does not audit it (like a request
+// without credentials).
+var errSessionUnknown = apperr.Unauthorized("session expired or invalid; sign in again").WithCode("session_invalid")
+
 // active reports whether the session may still be used at now.
 func (s *Store) active(x Session, now time.Time) bool {
 	return !x.RevokedAt.Valid && now.Before(x.ExpiresAt) && now.Before(x.LastSeenAt.Add(s.idle()))
@@ -126,7 +131,7 @@ func (s *Store) active(x Session, now time.Time) bool {
 // SessionByToken returns the live session for a cookie token and its user.
 func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User, error) {
 	if token == "" || len(token) > 128 {
-		return Session{}, User{}, errSession
+		return Session{}, User{}, errSessionUnknown
 	}
 	var x Session
 	var u User
@@ -136,7 +141,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 		err := row.Scan(&x.ID, &x.UserID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt, &x.RevokedAt, &x.MFA, &x.Method, &x.SSOOrg, &x.LastOrg, &x.IP, &x.UserAgent,
 			&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.MFAEnabled, &u.totpSecret, &u.totpPending, &u.totpLastStep, &u.Disabled, &u.CreatedAt)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errSession
+			return errSessionUnknown
 		}
 		if err != nil {
 			return fmt.Errorf("identity: read session: %w", err)
