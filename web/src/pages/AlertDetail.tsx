@@ -135,7 +135,7 @@ function Triage({ alert }: { alert: Alert }) {
       <Field id="assignee" label="Assignee (user id)" error={fields.assignee} hint={assignee && assignee === me.user?.id ? "You" : undefined}>
         <div className="flex gap-1">
           <Input {...fieldProps("assignee", fields.assignee)} disabled={!editable} value={assignee} placeholder="Unassigned" onChange={(e) => setAssignee(e.target.value.trim())} />
-          <Button size="sm" className="h-8" disabled={!editable || !me.user} onClick={() => me.user && setAssignee(me.user.id)}>
+          <Button size="sm" className="h-8" aria-label="Assign to me" disabled={!editable || !me.user} onClick={() => me.user && setAssignee(me.user.id)}>
             Me
           </Button>
         </div>

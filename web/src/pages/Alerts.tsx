@@ -52,6 +52,7 @@ function Chips({ label, values, selected, onChange, render }: {
 const PARAM_FIELD: Record<string, keyof AlertFilters> = { source_type: "source" };
 
 function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onChange: (f: AlertFilters) => void; errors: Record<string, string> }) {
+  const { me } = useSession();
   const [draft, setDraft] = useState(filters);
   const [more, setMore] = useState(() => !!(filters.source || filters.entity || filters.technique || filters.assignee || filters.tag || filters.from || filters.to));
   useEffect(() => setDraft(filters), [filters]);
@@ -115,6 +116,13 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
           selected={filters.status ?? []}
           onChange={(v) => onChange({ ...filters, ...draftText(draft), status: v })}
           render={(v) => STATUS_LABELS[v as AlertStatus]}
+        />
+        <Chips
+          label="Assignee"
+          values={me.user ? [me.user.id, "none"] : ["none"]}
+          selected={filters.assignee ? [filters.assignee] : []}
+          onChange={(v) => onChange({ ...filters, ...draftText(draft), assignee: v.filter((x) => x !== filters.assignee)[0] })}
+          render={(v) => (v === "none" ? "Unassigned" : "Mine")}
         />
       </div>
       {more && (
@@ -268,6 +276,9 @@ export function AlertsPage() {
   return (
     <div className="flex h-full flex-col">
       <PageHeader title="Alerts">
+        <Button size="sm" variant="ghost" onClick={() => void q.refetch()} disabled={q.isFetching}>
+          {q.isFetching && !q.isPending ? "Refreshing…" : "Refresh"}
+        </Button>
         <SavedFilters filters={filters} onPick={setFilters} />
       </PageHeader>
       <FilterBar filters={filters} onChange={setFilters} errors={q.error instanceof ApiError ? q.error.fieldErrors() : {}} />
