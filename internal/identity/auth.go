@@ -42,9 +42,8 @@ func (s *Store) Login(ctx context.Context, req LoginRequest) (string, Session, U
 	keys := []string{throttleAccountPref + email, throttleIPPref + req.IP}
 	att, err := s.beginAttempt(ctx, keys, []int{MaxAccountFailures, MaxIPFailures})
 	if err != nil {
-		if apperr.Is(err, apperr.KindRateLimited) {
-			s.logAuth(ctx, uuid.Nil, "anonymous", "auth.login", audit.OutcomeDenied, map[string]string{"email": email, "reason": "locked"})
-		}
+		// Refusals while locked are not audited: the failure that set the
+		// lock was, and anonymous callers must not grow the chain at will.
 		return "", Session{}, User{}, err
 	}
 	fail := func(reason string, actor string, e error) (string, Session, User, error) {

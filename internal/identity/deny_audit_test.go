@@ -42,3 +42,37 @@ func TestDenialsOfUnknownCredentialsAreNotAudited(t *testing.T) {
 		}
 	})
 }
+
+// Sign-in attempts refused because of a lockout are not audited one by one
+// (the failure that set the lock is).
+func TestLockedSignInRefusalsAreNotAudited(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		org := identitytest.NewOrg(t, d, "Acme")
+		m := identitytest.NewMember(t, d, org, rbac.RoleAnalyst)
+		for range identity.MaxAccountFailures - 1 {
+			expect(t, "failure", e.do("POST", "/api/v1/auth/login", loginBody(m.Email, "wrong-password!"), nil), 401, "invalid_credentials")
+		}
+		expect(t, "locking failure", e.do("POST", "/api/v1/auth/login", loginBody(m.Email, "wrong-password!"), nil), 429, "login_locked")
+		before := platformActions(t, d)
+		if n := countOf(before, "auth.login:failure"); n != identity.MaxAccountFailures {
+			t.Fatalf("failures audited %d times, want %d: %v", n, identity.MaxAccountFailures, before)
+		}
+		for range 10 {
+			expect(t, "while locked", e.do("POST", "/api/v1/auth/login", loginBody(m.Email, m.Password), nil), 429, "login_locked")
+		}
+		if after := platformActions(t, d); len(after) != len(before) {
+			t.Fatalf("locked refusals were audited: %v", after[len(before):])
+		}
+	})
+}
+
+func countOf(list []string, want string) int {
+	n := 0
+	for _, s := range list {
+		if s == want {
+			n++
+		}
+	}
+	return n
+}

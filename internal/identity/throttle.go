@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -70,6 +71,19 @@ type attempt struct {
 func (s *Store) beginAttempt(ctx context.Context, keys []string, limits []int) (*attempt, error) {
 	a := &attempt{s: s, keys: keys, limits: limits}
 	now := s.now()
+	// Refusing a locked key costs reads, no write.
+	for _, k := range keys {
+		var until sql.NullTime
+		err := s.DB.Read(ctx, func(ctx context.Context, tx *db.Tx) error {
+			return tx.QueryRowContext(ctx, `SELECT locked_until FROM login_throttle WHERE key = $1`, k).Scan(&until)
+		})
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("identity: read login throttle: %w", err)
+		}
+		if until.Valid && until.Time.After(now) {
+			return nil, lockedErr(until.Time, now)
+		}
+	}
 	for i, k := range keys {
 		var n int
 		var until sql.NullTime
