@@ -81,7 +81,12 @@ async function main() {
     }
   });
   page.on("pageerror", (e) => problems.push(`[${step}] page error: ${e.message}`));
-  page.on("requestfailed", (r) => problems.push(`[${step}] request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("requestfailed", (r) => {
+    const why = r.failure()?.errorText ?? "";
+    // Requests cancelled by a navigation or an aborted query are not failures.
+    if (why === "net::ERR_ABORTED") return;
+    problems.push(`[${step}] request failed: ${r.url()} ${why}`);
+  });
 
   try {
     step = "login";
