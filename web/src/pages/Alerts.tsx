@@ -224,7 +224,9 @@ export function AlertsPage() {
   const [bulkStatus, setBulkStatus] = useState<AlertStatus>("triaged");
   const tableRef = useRef<HTMLTableSectionElement>(null);
 
-  useEffect(() => setSelected(new Set()), [key.join("|")]); // eslint-disable-line react-hooks/exhaustive-deps
+  // A new filter or org starts with an empty selection.
+  const keyText = key.join("|");
+  useEffect(() => setSelected(new Set()), [keyText]);
 
   const bulk = useMutation({
     mutationFn: () => alerts.bulkUpdate([...selected], { status: bulkStatus }),
