@@ -7,7 +7,7 @@ export SECURENEXUS_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postg
 
 .PHONY: test run build lint fmt vet openapi docs web bench test-web web-verify
 
-test: web/node_modules
+test: web/node_modules /usr/bin/chromium
 	$(GO) test -count=1 -timeout 12m ./...
 
 run:
@@ -40,7 +40,11 @@ web:
 web/node_modules: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 
-test-web: web/node_modules
+# The browser test drives Debian's chromium (no browser download works here).
+/usr/bin/chromium:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+test-web: web/node_modules /usr/bin/chromium
 	cd web && npm test
 	$(GO) test -count=1 ./internal/web/...
 
