@@ -132,3 +132,51 @@ func TestInvitationLapsesWithItsCreatorsAuthority(t *testing.T) {
 		expect(t, "owner's invitation", accept(kept), 200, "")
 	})
 }
+
+// A custom role being assigned while it is deleted must not leave a member
+// holding a role that no longer exists (which a later role of the same name
+// would silently fill).
+func TestRoleInUseCannotBeDeletedConcurrently(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		st := identitytest.Store(t, d)
+		ctx := context.Background()
+		org := identitytest.NewOrg(t, d, "Acme")
+		owner := identitytest.NewMember(t, d, org, rbac.RoleOwner)
+		po := identity.Principal{Kind: identity.KindUser, UserID: owner.UserID, OrgID: org, Role: rbac.RoleOwner, Permissions: rbac.NewSet(rbac.All...)}
+		for i := range 15 {
+			m := identitytest.NewMember(t, d, org, rbac.RoleViewer)
+			name := fmt.Sprintf("triage-%d", i)
+			r, err := st.CreateRole(ctx, owner.Scope(), po.Permissions, name, "", []string{string(rbac.AlertsRead)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			wg.Go(func() {
+				<-start
+				_, _ = st.SetRole(ctx, owner.Scope(), po, m.UserID, name)
+			})
+			wg.Go(func() {
+				<-start
+				_ = st.DeleteRole(ctx, owner.Scope(), r.ID)
+			})
+			close(start)
+			wg.Wait()
+			got, err := st.Member(ctx, owner.Scope(), m.UserID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			roles, err := st.ListRoles(ctx, owner.Scope())
+			if err != nil {
+				t.Fatal(err)
+			}
+			exists := false
+			for _, x := range roles {
+				exists = exists || x.Name == name
+			}
+			if got.Role == name && !exists {
+				t.Fatalf("round %d: member holds role %q, which was deleted", i, name)
+			}
+		}
+	})
+}

@@ -57,11 +57,19 @@ func scanRole(row interface{ Scan(...any) error }) (CustomRole, error) {
 const roleColumns = `id, name, description, permissions, created_at, updated_at`
 
 // resolveRole returns the permissions of a built-in or the org's custom role.
+// In a PostgreSQL write transaction it share-locks the custom role's row
+// until the transaction ends, so DeleteRole (which locks the row for update
+// before checking that no member or invitation uses the role) cannot delete
+// a role being assigned at the same moment.
 func resolveRole(ctx context.Context, tx *db.Tx, scope tenant.Scope, name string) (rbac.Role, error) {
 	if r, ok := rbac.BuiltIn(name); ok {
 		return r, nil
 	}
-	cr, err := scanRole(tx.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 AND name = $2`, scope.Org().String(), name))
+	lock := ""
+	if tx.Dialect == db.Postgres && !tx.ReadOnly {
+		lock = " FOR SHARE"
+	}
+	cr, err := scanRole(tx.QueryRowContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 AND name = $2`+lock, scope.Org().String(), name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return rbac.Role{}, apperr.Validation("unknown role", apperr.Field("body.role", fmt.Sprintf("no role %q in this org", name)))
 	}
@@ -202,7 +210,11 @@ func (s *Store) UpdateRole(ctx context.Context, scope tenant.Scope, grantor rbac
 func (s *Store) DeleteRole(ctx context.Context, scope tenant.Scope, id uuid.UUID) error {
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		var name string
-		err := tx.QueryRowContext(ctx, `SELECT name FROM roles WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String()).Scan(&name)
+		lock := ""
+		if tx.Dialect == db.Postgres {
+			lock = " FOR UPDATE" // waits for assignments in flight (see resolveRole)
+		}
+		err := tx.QueryRowContext(ctx, `SELECT name FROM roles WHERE org_id = $1 AND id = $2`+lock, scope.Org().String(), id.String()).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.NotFound("role")
 		}
