@@ -17,7 +17,19 @@ import (
 )
 
 // API serves the alert query and update operations.
-type API struct{ Store *Store }
+type API struct {
+	Store *Store
+	// Members lists the org's members for the assignee picker.
+	Members MemberLister
+}
+
+// AssigneesOutput lists who alerts can be assigned to.
+type AssigneesOutput struct {
+	Body struct {
+		Items     []Assignee `json:"items"`
+		Truncated bool       `json:"truncated" doc:"True when the org has more than 500 members and only the first 500 to join are listed"`
+	}
+}
 
 // ListInput is the list query.
 type ListInput struct {
@@ -184,6 +196,19 @@ func (a *API) Register(api huma.API) {
 			}
 			out := &ListOutput{}
 			out.Body.Items, out.Body.NextCursor, err = a.Store.List(ctx, scope, f, in.Cursor, in.Limit)
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-assignees", Method: http.MethodGet, Path: base + "/assignees",
+		Summary: "List the members alerts can be assigned to", Tags: tags,
+		Description: "The organization's members (user id, display name, role; no email addresses), sorted by name. " +
+			"At most 500: an org with more members gets the first 500 to join and truncated: true."}, read),
+		func(ctx context.Context, _ *struct{}) (*AssigneesOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := &AssigneesOutput{}
+			out.Body.Items, out.Body.Truncated, err = Assignees(ctx, a.Members, scope)
 			return out, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "get-alert", Method: http.MethodGet, Path: base + "/{id}",

@@ -46,7 +46,7 @@ func Register(ctx context.Context, p *platform.Platform) error {
 		_, err := members.Member(ctx, scope, userID)
 		return err
 	}}
-	(&API{Store: alertStore}).Register(p.Server.API)
+	(&API{Store: alertStore, Members: members}).Register(p.Server.API)
 	p.AddPruner(ingest.IdempotencyPruner())
 	if p.Config.SyslogAddr != "" {
 		srv := syslogd.NewServer(p.Config.SyslogAddr, pipeline, p.Logger, p.Metrics)
