@@ -2,14 +2,8 @@ package identity_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -22,57 +16,7 @@ import (
 // forced RLS, while plain queries stay confined.
 func TestDefinerFunctionsWithUnprivilegedOwner(t *testing.T) {
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, testdb.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = admin.Close(ctx) }()
-	var b [5]byte
-	_, _ = rand.Read(b[:])
-	suffix := hex.EncodeToString(b[:])
-	role, name := "sn_owner_"+suffix, "sn_test_owner_"+suffix
-	for _, q := range []string{
-		"CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
-		"CREATE DATABASE " + name + " OWNER " + role,
-	} {
-		if _, err := admin.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	// The app role exists cluster-wide once any test database was migrated.
-	_, _ = admin.Exec(ctx, "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'securenexus_app') THEN CREATE ROLE securenexus_app NOLOGIN; END IF; END $$")
-	if _, err := admin.Exec(ctx, "GRANT securenexus_app TO "+role); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), testdb.AdminURL())
-		if err != nil {
-			return
-		}
-		defer func() { _ = c.Close(context.Background()) }()
-		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		_, _ = c.Exec(context.Background(), "DROP OWNED BY "+role)
-		_, _ = c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
-	})
-	u, err := url.Parse(testdb.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.User(role)
-	u.Path = "/" + name
-	owner, err := db.Open(ctx, db.Options{URL: u.String(), MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = owner.Close() }()
-	if err := testdb.MigrateAll(ctx, owner); err != nil {
-		t.Fatalf("migrations as an unprivileged database owner: %v", err)
-	}
-	d, err := db.Open(ctx, db.Options{URL: u.String(), MaxConns: 4, AppRole: "securenexus_app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = d.Close() }()
+	d := testdb.UnprivilegedOwner(t)
 
 	e := newEnv(t, d)
 	orgA := identitytest.NewOrg(t, d, "A")

@@ -203,3 +203,24 @@ func TestIdempotencyKeyExpires(t *testing.T) {
 		}
 	})
 }
+
+// TestIdempotencyPrunerWithUnprivilegedOwner: the PostgreSQL pruner is a
+// SECURITY DEFINER function; with forced row-level security it must still
+// see and delete expired keys when the schema owner is not a superuser.
+func TestIdempotencyPrunerWithUnprivilegedOwner(t *testing.T) {
+	d := testdb.UnprivilegedOwner(t)
+	org := uuid.New()
+	scope := tenant.NewAuthenticated(org, "test")
+	past := time.Now().Add(-time.Hour).UTC()
+	if err := d.InOrg(context.Background(), scope, func(ctx context.Context, tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO ingest_idempotency (org_id, key, request_hash, status, response, created_at, expires_at)
+			VALUES ($1, 'k1', 'h', 200, '{}', $2, $2)`, org.String(), past)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := IdempotencyPruner().Prune(context.Background(), d, time.Now())
+	if err != nil || n != 1 {
+		t.Fatalf("pruned %d, want 1: %v", n, err)
+	}
+}

@@ -244,3 +244,60 @@ func NewPostgresURL(t testing.TB) string {
 	})
 	return withDatabase(t, AdminURL(), name)
 }
+
+// UnprivilegedOwner migrates a fresh PostgreSQL database as a database owner
+// that is neither superuser nor BYPASSRLS (the hardened production setup)
+// and returns it opened as the application role. Tests use it to prove that
+// SECURITY DEFINER functions and policies work without superuser rights.
+func UnprivilegedOwner(t testing.TB) *db.DB {
+	t.Helper()
+	ctx := context.Background()
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	suffix := hex.EncodeToString(b[:])
+	role, name := "sn_owner_"+suffix, "sn_test_owner_"+suffix
+	admin := adminConn(ctx, t)
+	defer func() { _ = admin.Close(ctx) }()
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
+		"CREATE DATABASE " + name + " OWNER " + role,
+		// The app role is cluster-wide; create it if no migration has yet.
+		"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'securenexus_app') THEN CREATE ROLE securenexus_app NOLOGIN; END IF; END $$",
+		"GRANT securenexus_app TO " + role,
+	} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatalf("testdb: %s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), AdminURL())
+		if err != nil {
+			return
+		}
+		defer func() { _ = c.Close(context.Background()) }()
+		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_, _ = c.Exec(context.Background(), "DROP OWNED BY "+role)
+		_, _ = c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
+	})
+	u, err := url.Parse(AdminURL())
+	if err != nil {
+		t.Fatalf("testdb: parse admin URL: %v", err)
+	}
+	u.User = url.User(role)
+	u.Path = "/" + name
+	owner, err := db.Open(ctx, db.Options{URL: u.String(), MaxConns: 2})
+	if err != nil {
+		t.Fatalf("testdb: open as owner: %v", err)
+	}
+	err = MigrateAll(ctx, owner)
+	_ = owner.Close()
+	if err != nil {
+		t.Fatalf("testdb: migrate as an unprivileged owner: %v", err)
+	}
+	d, err := db.Open(ctx, db.Options{URL: u.String(), MaxConns: 4, AppRole: "securenexus_app"})
+	if err != nil {
+		t.Fatalf("testdb: open as app: %v", err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
