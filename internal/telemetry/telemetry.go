@@ -30,7 +30,10 @@ func Setup(ctx context.Context, endpoint, version string) (func(context.Context)
 		semconv.ServiceName("securenexus"),
 		semconv.ServiceVersion(version),
 	)
+	// otelhttp records url.path but not the query string, which can carry
+	// OAuth codes and state; TestSpansCarryNoQueryString guards that.
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 	otel.SetTracerProvider(tp)
 	return tp.Shutdown, nil
 }
+
