@@ -36,4 +36,3 @@ func Setup(ctx context.Context, endpoint, version string) (func(context.Context)
 	otel.SetTracerProvider(tp)
 	return tp.Shutdown, nil
 }
-
