@@ -136,6 +136,9 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (*App, err
 		Frontend: frontend(),
 	})
 	a.registerCoreChecks()
+	if c.MetricsAddr != "" {
+		a.AddRunner(a.Server.ServeMetrics)
+	}
 
 	if err := a.registerModules(ctx); err != nil {
 		_ = a.DB.Close()

@@ -72,6 +72,8 @@ type Config struct {
 
 	SyslogAddr string `env:"SECURENEXUS_SYSLOG_ADDR" flag:"syslog-addr" default:"" desc:"Address for the syslog listener (TCP and UDP), e.g. 127.0.0.1:5514. Empty disables it."`
 
+	MetricsAddr string `env:"SECURENEXUS_METRICS_ADDR" flag:"metrics-addr" default:"" desc:"Separate listener for Prometheus /metrics (e.g. 0.0.0.0:9090), kept off the public port. Empty serves /metrics on the main listener (development)."`
+
 	OTLPEndpoint string `env:"SECURENEXUS_OTLP_ENDPOINT" flag:"otlp-endpoint" default:"" desc:"OTLP/HTTP trace endpoint (host:port). Empty disables trace export."`
 
 	Demo bool `env:"SECURENEXUS_DEMO" flag:"demo" default:"false" desc:"Load demo organisations, users and alerts at start-up if the database is empty."`
@@ -265,6 +267,11 @@ func (c Config) Validate() error {
 	} {
 		if d.v <= 0 {
 			bad(d.env, "must be a positive duration")
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			bad("SECURENEXUS_METRICS_ADDR", "must be host:port, got %q", c.MetricsAddr)
 		}
 	}
 	if c.SyslogAddr != "" {

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -80,7 +81,9 @@ func New(deps Deps) *Server {
 		_, _ = io.WriteString(w, `{"status":"ok"}`)
 	})
 	s.Root.HandleFunc("GET /readyz", s.readyz)
-	s.Root.Handle("GET /metrics", promhttp.HandlerFor(deps.Metrics, promhttp.HandlerOpts{}))
+	if deps.Config.MetricsAddr == "" {
+		s.Root.Handle("GET /metrics", s.MetricsHandler())
+	}
 	s.registerHealth()
 	return s
 }
@@ -88,6 +91,44 @@ func New(deps Deps) *Server {
 // readyzRedacted replaces a failing check's error on the unauthenticated
 // /readyz: errors carry internal details (database hosts, users, paths).
 const readyzRedacted = "failing; the cause is in the server log and the deep health report"
+
+// MetricsHandler serves the Prometheus registry.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.deps.Metrics, promhttp.HandlerOpts{})
+}
+
+// ServeMetrics serves /metrics on its own listener until ctx ends (used
+// when SECURENEXUS_METRICS_ADDR keeps metrics off the public port).
+func (s *Server) ServeMetrics(ctx context.Context) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.MetricsHandler())
+	srv := &http.Server{
+		Addr:              s.deps.Config.MetricsAddr,
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.deps.Logger.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", s.deps.Config.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics: listen %s: %w", s.deps.Config.MetricsAddr, err)
+	}
+	s.deps.Logger.Info("metrics listening", slog.String("addr", ln.Addr().String()))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("metrics: serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("metrics: shutdown: %w", err)
+	}
+	return nil
+}
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	rep := s.deps.Health.Run(r.Context(), true)

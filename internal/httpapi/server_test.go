@@ -290,3 +290,26 @@ func TestOpenAPIServed(t *testing.T) {
 		t.Fatalf("want OpenAPI 3.1, got %q %v", doc.OpenAPI, err)
 	}
 }
+
+func TestMetricsOnSeparateListener(t *testing.T) {
+	h := newHarness(t)
+	if rec := h.do(t, http.MethodGet, "/metrics", "", nil); rec.Code != http.StatusOK {
+		t.Fatalf("without a metrics address /metrics is on the main listener, got %d", rec.Code)
+	}
+	cfg, err := config.Load(config.Source{Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MetricsAddr = "127.0.0.1:0"
+	srv := httpapi.New(httpapi.Deps{Config: cfg, Logger: logging.New(io.Discard, logging.Options{}), Health: &health.Registry{}, Version: "test"})
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("with a metrics address the public port must not serve /metrics, got %d", rec.Code)
+	}
+	rec = httptest.NewRecorder()
+	srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "securenexus_http_requests_total") {
+		t.Fatalf("metrics handler: %d %s", rec.Code, rec.Body.String())
+	}
+}
