@@ -32,11 +32,14 @@ type Service struct {
 	Store  *Store
 	Config config.Config
 	Logger *slog.Logger
-	// HTTPClient is used for OIDC discovery and token exchange.
-	HTTPClient *http.Client
+	// AllowPrivateIssuers lets OIDC traffic reach loopback, private and
+	// link-local addresses (a local test identity provider). Ignored in
+	// production; off by default everywhere.
+	AllowPrivateIssuers bool
 
-	cop    *http.CrossOriginProtection
-	secure bool
+	cop       *http.CrossOriginProtection
+	secure    bool
+	providers oidcProviders
 }
 
 // New builds the Service for p.
@@ -48,9 +51,8 @@ func New(p *platform.Platform) (*Service, error) {
 	st.Logger = p.Logger
 	svc := &Service{
 		Store: st, Config: p.Config, Logger: p.Logger,
-		HTTPClient: &http.Client{Timeout: 15 * time.Second},
-		cop:        http.NewCrossOriginProtection(),
-		secure:     p.Config.Production() || strings.HasPrefix(p.Config.PublicURL, "https://"),
+		cop:    http.NewCrossOriginProtection(),
+		secure: p.Config.Production() || strings.HasPrefix(p.Config.PublicURL, "https://"),
 	}
 	if u, err := url.Parse(p.Config.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		// Behind a proxy the Host header may differ from the public origin.

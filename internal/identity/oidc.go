@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -147,16 +148,40 @@ type oidcState struct {
 }
 
 func (svc *Service) oauthConfig(ctx context.Context, c OIDCConfig) (*oidc.Provider, *oauth2.Config, context.Context, error) {
-	octx := oidc.ClientContext(ctx, svc.HTTPClient)
-	prov, err := oidc.NewProvider(octx, c.Issuer)
+	prov, err := svc.provider(ctx, c)
 	if err != nil {
-		return nil, nil, nil, apperr.Upstream("the org's identity provider could not be reached", err)
+		return nil, nil, nil, err
 	}
+	octx := oidc.ClientContext(ctx, svc.oidcClient())
 	return prov, &oauth2.Config{
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, Endpoint: prov.Endpoint(),
 		RedirectURL: strings.TrimRight(svc.Config.PublicURL, "/") + oidcCallback,
 		Scopes:      []string{oidc.ScopeOpenID, "email", "profile"},
 	}, octx, nil
+}
+
+// checkIssuer validates an issuer URL before it is saved. Discovery and the
+// signing keys are fetched from the issuer: over plain http anyone on the
+// path could substitute keys and forge ID tokens (http stays allowed
+// outside production, for local IdPs). A host that is an internal address
+// literal is refused here; host names are checked when connecting.
+func (svc *Service) checkIssuer(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && (svc.Config.Production() || u.Scheme != "http")) {
+		return apperr.Validation("invalid issuer", apperr.Field("body.issuer", "must be an absolute https URL"))
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return apperr.Validation("invalid issuer", apperr.Field("body.issuer", "must not contain credentials, a query or a fragment"))
+	}
+	if svc.allowPrivateIssuers() {
+		return nil
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	addr, perr := netip.ParseAddr(host)
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || (perr == nil && blockedAddr(addr)) {
+		return apperr.Validation("invalid issuer", apperr.Field("body.issuer", "must not be a loopback, private, link-local or other internal address"))
+	}
+	return nil
 }
 
 func (svc *Service) stateCookie(value string, maxAge int) http.Cookie {
@@ -221,17 +246,15 @@ func (svc *Service) oidcRoutes(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		// Discovery and the signing keys are fetched from the issuer: over
-		// plain http anyone on the path could substitute keys and forge ID
-		// tokens. (http stays allowed outside production, for local IdPs.)
-		if u, perr := url.Parse(in.Body.Issuer); svc.Config.Production() && (perr != nil || u.Scheme != "https") {
-			return nil, apperr.Validation("invalid issuer", apperr.Field("body.issuer", "must be an absolute https URL"))
+		if err := svc.checkIssuer(in.Body.Issuer); err != nil {
+			return nil, err
 		}
 		c, err := svc.Store.SetOIDCConfig(ctx, scope, OIDCConfig{Issuer: in.Body.Issuer, ClientID: in.Body.ClientID, ClientSecret: in.Body.ClientSecret,
 			AllowedDomains: in.Body.AllowedDomains, Enabled: in.Body.Enabled})
 		if err != nil {
 			return nil, err
 		}
+		svc.forgetProvider(scope.Org())
 		return &struct{ Body OIDCView }{Body: svc.oidcView(c)}, nil
 	})
 

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,10 @@ type provider struct {
 
 	mu    sync.Mutex
 	codes map[string]grant
+
+	// discoveries counts discovery requests; failDiscovery makes them 500.
+	discoveries   atomic.Int64
+	failDiscovery atomic.Bool
 }
 
 type grant struct {
@@ -61,6 +66,11 @@ func newProvider(t *testing.T) *provider {
 	p := &provider{t: t, key: key, signer: signer, codes: map[string]grant{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
+		p.discoveries.Add(1)
+		if p.failDiscovery.Load() {
+			http.Error(w, "down for maintenance", http.StatusInternalServerError)
+			return
+		}
 		_ = json.NewEncoder(w).Encode(map[string]any{
 			"issuer": p.srv.URL, "authorization_endpoint": p.srv.URL + "/authorize", "token_endpoint": p.srv.URL + "/token",
 			"jwks_uri": p.srv.URL + "/jwks", "response_types_supported": []string{"code"}, "subject_types_supported": []string{"public"},
@@ -134,6 +144,7 @@ func (p *provider) token(w http.ResponseWriter, r *http.Request) {
 func TestOIDCRoundTrip(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
+		e.svc.AllowPrivateIssuers = true // the test provider listens on 127.0.0.1
 		idp := newProvider(t)
 		orgA := identitytest.NewOrg(t, d, "A")
 		orgB := identitytest.NewOrg(t, d, "B")

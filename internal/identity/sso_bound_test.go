@@ -25,6 +25,7 @@ import (
 func TestSSOSessionCannotReachTheGlobalAccount(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
+		e.svc.AllowPrivateIssuers = true // the test provider listens on 127.0.0.1
 		idp := newProvider(t)
 		orgA := identitytest.NewOrg(t, d, "Attacker")
 		orgB := identitytest.NewOrg(t, d, "Victim Co")
