@@ -4,8 +4,9 @@
 // demo data; run by hand with: node e2e/run.mjs http://127.0.0.1:8080
 //
 // It signs in as the demo analyst, lists alerts, opens one, changes its
-// status, checks the change persisted, visits the API reference and health
-// pages, and fails on any CSP violation, page error or console error, and on
+// status and assigns it to a teammate by name, checks both persisted (and
+// the name in the list and its assignee filter), visits the API reference
+// and health pages, and fails on any CSP violation, page error or console error, and on
 // any serious or critical accessibility violation found by axe-core.
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -131,6 +132,22 @@ async function main() {
     const persisted = await page.locator("select#status").inputValue();
     if (persisted !== after) throw new Error(`status after reload is ${persisted}, want ${after}`);
     log(`alert "${title}": status ${before} -> ${persisted} (persisted)`);
+
+    step = "assign";
+    // Pick a teammate by name (the demo responder), save, and see the name after a reload.
+    const teammate = process.env.SECURENEXUS_E2E_TEAMMATE ?? "Rita Responder";
+    const picker = page.getByLabel("Assignee", { exact: true });
+    const option = picker.locator("option").filter({ hasText: new RegExp(`^${teammate}$`) });
+    await option.waitFor({ state: "attached" });
+    const teammateID = await option.getAttribute("value");
+    await picker.selectOption({ label: (await option.innerText()).trim() });
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: title }).waitFor();
+    await page.getByTestId("assignee-name").filter({ hasText: teammate }).waitFor();
+    if ((await picker.inputValue()) !== teammateID) throw new Error(`assignee after reload is ${await picker.inputValue()}, want ${teammateID}`);
+    log(`alert "${title}": assigned to ${teammate} by name (persisted)`);
     await page.getByTestId("raw-payload").first().waitFor({ state: "attached" }).catch(() => undefined);
     await page.screenshot({ path: join(outDir, "alert-detail.png"), fullPage: true });
     await a11y(page, "alert detail");
@@ -140,6 +157,13 @@ async function main() {
     await rows.first().waitFor();
     const filtered = await rows.count();
     log(`${filtered} alerts with status ${after}`);
+    await page.goto(`${base}/alerts?assignee=${teammateID}`);
+    await rows.first().waitFor();
+    await page.getByTestId("alert-assignee").filter({ hasText: teammate }).first().waitFor();
+    const picked = await page.getByLabel("Filter by assignee").locator("option:checked").innerText();
+    if (!picked.startsWith(teammate)) throw new Error(`assignee filter shows ${picked}, want ${teammate}`);
+    log(`${await rows.count()} alerts assigned to ${teammate}, name shown in the list and the filter`);
+    await page.screenshot({ path: join(outDir, "alerts-assignee.png") });
 
     step = "org-switch";
     const orgName = page.getByTestId("org-name");

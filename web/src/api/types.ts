@@ -126,6 +126,13 @@ export interface CreatedApiKey extends ApiKey {
   token: string;
 }
 
+/** Assignee is GET /alerts/assignees' item: a member alerts can be assigned to (no email). */
+export interface Assignee {
+  user_id: string;
+  name: string;
+  role: string;
+}
+
 export interface Member {
   user_id: string;
   email: string;

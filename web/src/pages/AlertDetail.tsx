@@ -7,6 +7,8 @@ import { STATUSES, STATUS_LABELS, severityOf, type Alert, type AlertStatus } fro
 import { useOrgKey, useSession } from "../auth/session";
 import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, SeverityBadge, Spinner, StatusBadge, fieldProps, td, th } from "../components/ui";
 import { fmtTime } from "../lib/format";
+import { AssigneeSelect } from "./AssigneeSelect";
+import { assigneeName, useAssignees } from "./assignees";
 
 /** attackURL links an ATT&CK technique id (T1059.001) to its MITRE page. */
 export function attackURL(id: string): string | null {
@@ -132,10 +134,10 @@ function Triage({ alert }: { alert: Alert }) {
           ))}
         </Select>
       </Field>
-      <Field id="assignee" label="Assignee (user id)" error={fields.assignee} hint={assignee && assignee === me.user?.id ? "You" : undefined}>
+      <Field id="assignee" label="Assignee" error={fields.assignee}>
         <div className="flex gap-1">
-          <Input {...fieldProps("assignee", fields.assignee)} disabled={!editable} value={assignee} placeholder="Unassigned" onChange={(e) => setAssignee(e.target.value.trim())} />
-          <Button size="sm" className="h-8" aria-label="Assign to me" disabled={!editable || !me.user} onClick={() => me.user && setAssignee(me.user.id)}>
+          <AssigneeSelect {...fieldProps("assignee", fields.assignee)} disabled={!editable} value={assignee} onChange={setAssignee} />
+          <Button size="sm" className="h-8" aria-label="Assign to me" disabled={!editable || !me.user || assignee === me.user.id} onClick={() => me.user && setAssignee(me.user.id)}>
             Me
           </Button>
         </div>
@@ -191,6 +193,11 @@ export function AlertDetailPage() {
       </div>
     );
   const a = q.data;
+  return <AlertView a={a} />;
+}
+
+function AlertView({ a }: { a: Alert }) {
+  const people = useAssignees();
   return (
     <div>
       <PageHeader title={a.title}>
@@ -212,6 +219,11 @@ export function AlertDetailPage() {
             <dl>
               <Row label="ID">
                 <span className="font-mono text-xs">{a.id}</span>
+              </Row>
+              <Row label="Assignee">
+                <span data-testid="assignee-name" className={a.assignee ? undefined : "text-muted"}>
+                  {assigneeName(a.assignee, people.data?.items)}
+                </span>
               </Row>
               <Row label="Event time (UTC)">{fmtTime(a.event_time)}</Row>
               <Row label="Received (UTC)">{fmtTime(a.received_time)}</Row>

@@ -8,6 +8,8 @@ import { useOrgKey, useSession } from "../auth/session";
 import { Button, Checkbox, Input, PageHeader, ProblemAlert, Select, SeverityBadge, Spinner, StatusBadge, Tag, td, th } from "../components/ui";
 import { cx, fmtAge, fmtTime, localToISO } from "../lib/format";
 import { activeFilterCount, filtersFromParams, filtersToParams } from "./alertFilters";
+import { AssigneeSelect } from "./AssigneeSelect";
+import { assigneeName, useAssignees } from "./assignees";
 
 function toLocalInput(iso?: string): string {
   if (!iso) return "";
@@ -130,7 +132,13 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
           <Input {...err("source")} aria-label="Source types" placeholder="Source types (suricata,cef)" value={draft.source ?? ""} onChange={(e) => set("source", e.target.value)} />
           <Input {...err("entity")} aria-label="Entity" placeholder="Entity type:value (ip:10.0.0.5)" value={draft.entity ?? ""} onChange={(e) => set("entity", e.target.value)} />
           <Input {...err("technique")} aria-label="ATT&CK technique" placeholder="Technique (T1059)" value={draft.technique ?? ""} onChange={(e) => set("technique", e.target.value)} />
-          <Input {...err("assignee")} aria-label="Assignee" placeholder="Assignee user id or none" value={draft.assignee ?? ""} onChange={(e) => set("assignee", e.target.value)} />
+          <AssigneeSelect
+            {...err("assignee")}
+            mode="filter"
+            aria-label="Filter by assignee"
+            value={filters.assignee ?? ""}
+            onChange={(v) => onChange({ ...filters, ...draftText(draft), assignee: v || undefined })}
+          />
           <Input {...err("tag")} aria-label="Tag" placeholder="Tag" value={draft.tag ?? ""} onChange={(e) => set("tag", e.target.value)} />
           <Input {...err("from")} aria-label="From" type="datetime-local" value={toLocalInput(draft.from)} onChange={(e) => set("from", localToISO(e.target.value) ?? "")} />
           <Input {...err("to")} aria-label="To" type="datetime-local" value={toLocalInput(draft.to)} onChange={(e) => set("to", localToISO(e.target.value) ?? "")} />
@@ -211,6 +219,7 @@ export function AlertsPage() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const { can } = useSession();
+  const people = useAssignees();
   const key = useOrgKey("alerts", filtersToParams(filters).toString());
   const q = useInfiniteQuery({
     queryKey: key,
@@ -326,6 +335,7 @@ export function AlertsPage() {
                 <th className={cx(th, "w-24")}>Severity</th>
                 <th className={th}>Title</th>
                 <th className={cx(th, "w-28")}>Status</th>
+                <th className={cx(th, "hidden w-36 md:table-cell")}>Assignee</th>
                 <th className={cx(th, "w-32")}>Source</th>
                 <th className={cx(th, "hidden w-56 xl:table-cell")}>Entities</th>
                 <th className={cx(th, "hidden w-32 lg:table-cell")}>ATT&amp;CK</th>
@@ -359,6 +369,16 @@ export function AlertsPage() {
                   </td>
                   <td className={td}>
                     <StatusBadge status={a.status} />
+                  </td>
+                  <td className={cx(td, "hidden max-w-36 truncate text-xs md:table-cell", !a.assignee && "text-muted")} data-testid="alert-assignee">
+                    {a.assignee ? (
+                      assigneeName(a.assignee, people.data?.items)
+                    ) : (
+                      <>
+                        <span aria-hidden="true">—</span>
+                        <span className="sr-only">Unassigned</span>
+                      </>
+                    )}
                   </td>
                   <td className={cx(td, "truncate font-mono text-xs")}>{a.source?.type}</td>
                   <td className={cx(td, "hidden xl:table-cell")}>
