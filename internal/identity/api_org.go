@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/rbac"
+	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // OrgView is an org with its settings and policy.
@@ -231,21 +233,7 @@ func (svc *Service) orgRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "list-members", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org/members",
 		Summary: "List the org's members", Tags: []string{tagOrg},
-	}, string(rbac.AdminUsers)), func(ctx context.Context, in *PageInput) (*listOut[MemberView], error) {
-		scope, _, err := scopeFrom(ctx)
-		if err != nil {
-			return nil, err
-		}
-		pg, err := in.Decode()
-		if err != nil {
-			return nil, err
-		}
-		list, next, err := svc.Store.ListMembers(ctx, scope, pg)
-		if err != nil {
-			return nil, err
-		}
-		return &listOut[MemberView]{Body: ListBody[MemberView]{Items: mapSlice(list, memberView), NextCursor: next}}, nil
-	})
+	}, string(rbac.AdminUsers)), listHandler(svc.Store.ListMembers, memberView))
 
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "update-member", Method: http.MethodPatch, Path: httpapi.APIPrefix + "/org/members/{user_id}",
@@ -291,6 +279,42 @@ func (svc *Service) orgRoutes(api huma.API) {
 	svc.apiKeyRoutes(api)
 }
 
+// listHandler serves a paged, org-scoped list: scope from the context,
+// cursor from the query, items mapped to their API view.
+func listHandler[T, V any](list func(context.Context, tenant.Scope, Page) ([]T, string, error), view func(T) V) func(context.Context, *PageInput) (*listOut[V], error) {
+	return func(ctx context.Context, in *PageInput) (*listOut[V], error) {
+		scope, _, err := scopeFrom(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pg, err := in.Decode()
+		if err != nil {
+			return nil, err
+		}
+		items, next, err := list(ctx, scope, pg)
+		if err != nil {
+			return nil, err
+		}
+		return &listOut[V]{Body: ListBody[V]{Items: mapSlice(items, view), NextCursor: next}}, nil
+	}
+}
+
+// byIDHandler serves an org-scoped action on the object named by path.id
+// (revoke, delete) that answers 204.
+func byIDHandler(act func(context.Context, tenant.Scope, uuid.UUID) error) func(context.Context, *idPath) (*struct{}, error) {
+	return func(ctx context.Context, in *idPath) (*struct{}, error) {
+		scope, _, err := scopeFrom(ctx)
+		if err != nil {
+			return nil, err
+		}
+		id, err := parseID(in.ID, "path.id")
+		if err != nil {
+			return nil, err
+		}
+		return nil, act(ctx, scope, id)
+	}
+}
+
 func mapSlice[T, U any](in []T, f func(T) U) []U {
 	out := make([]U, 0, len(in))
 	for _, v := range in {
@@ -333,36 +357,12 @@ func (svc *Service) inviteRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "list-invitations", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org/invitations",
 		Summary: "List the org's invitations", Tags: []string{tagOrg},
-	}, string(rbac.AdminUsers)), func(ctx context.Context, in *PageInput) (*listOut[InvitationView], error) {
-		scope, _, err := scopeFrom(ctx)
-		if err != nil {
-			return nil, err
-		}
-		pg, err := in.Decode()
-		if err != nil {
-			return nil, err
-		}
-		list, next, err := svc.Store.ListInvitations(ctx, scope, pg)
-		if err != nil {
-			return nil, err
-		}
-		return &listOut[InvitationView]{Body: ListBody[InvitationView]{Items: mapSlice(list, invitationView), NextCursor: next}}, nil
-	})
+	}, string(rbac.AdminUsers)), listHandler(svc.Store.ListInvitations, invitationView))
 
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "revoke-invitation", Method: http.MethodDelete, Path: httpapi.APIPrefix + "/org/invitations/{id}",
 		Summary: "Revoke a pending invitation", Tags: []string{tagOrg}, DefaultStatus: http.StatusNoContent,
-	}, string(rbac.AdminUsers)), func(ctx context.Context, in *idPath) (*struct{}, error) {
-		scope, _, err := scopeFrom(ctx)
-		if err != nil {
-			return nil, err
-		}
-		id, err := parseID(in.ID, "path.id")
-		if err != nil {
-			return nil, err
-		}
-		return nil, svc.Store.RevokeInvitation(ctx, scope, id)
-	})
+	}, string(rbac.AdminUsers)), byIDHandler(svc.Store.RevokeInvitation))
 
 	huma.Register(api, httpapi.Public(huma.Operation{
 		OperationID: "accept-invitation", Method: http.MethodPost, Path: httpapi.APIPrefix + "/invitations/accept",
@@ -466,17 +466,7 @@ func (svc *Service) roleRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "delete-role", Method: http.MethodDelete, Path: httpapi.APIPrefix + "/org/roles/{id}",
 		Summary: "Delete an unused custom role", Tags: []string{tagOrg}, DefaultStatus: http.StatusNoContent,
-	}, string(rbac.AdminOrg)), func(ctx context.Context, in *idPath) (*struct{}, error) {
-		scope, _, err := scopeFrom(ctx)
-		if err != nil {
-			return nil, err
-		}
-		id, err := parseID(in.ID, "path.id")
-		if err != nil {
-			return nil, err
-		}
-		return nil, svc.Store.DeleteRole(ctx, scope, id)
-	})
+	}, string(rbac.AdminOrg)), byIDHandler(svc.Store.DeleteRole))
 }
 
 func (svc *Service) apiKeyRoutes(api huma.API) {
@@ -516,34 +506,10 @@ func (svc *Service) apiKeyRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "list-api-keys", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org/api-keys",
 		Summary: "List the org's API keys", Tags: []string{tagOrg},
-	}, string(rbac.APIKeysManage)), func(ctx context.Context, in *PageInput) (*listOut[APIKeyView], error) {
-		scope, _, err := scopeFrom(ctx)
-		if err != nil {
-			return nil, err
-		}
-		pg, err := in.Decode()
-		if err != nil {
-			return nil, err
-		}
-		list, next, err := svc.Store.ListAPIKeys(ctx, scope, pg)
-		if err != nil {
-			return nil, err
-		}
-		return &listOut[APIKeyView]{Body: ListBody[APIKeyView]{Items: mapSlice(list, apiKeyView), NextCursor: next}}, nil
-	})
+	}, string(rbac.APIKeysManage)), listHandler(svc.Store.ListAPIKeys, apiKeyView))
 
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "revoke-api-key", Method: http.MethodDelete, Path: httpapi.APIPrefix + "/org/api-keys/{id}",
 		Summary: "Revoke an API key", Tags: []string{tagOrg}, DefaultStatus: http.StatusNoContent,
-	}, string(rbac.APIKeysManage)), func(ctx context.Context, in *idPath) (*struct{}, error) {
-		scope, _, err := scopeFrom(ctx)
-		if err != nil {
-			return nil, err
-		}
-		id, err := parseID(in.ID, "path.id")
-		if err != nil {
-			return nil, err
-		}
-		return nil, svc.Store.RevokeAPIKey(ctx, scope, id)
-	})
+	}, string(rbac.APIKeysManage)), byIDHandler(svc.Store.RevokeAPIKey))
 }
