@@ -2,14 +2,10 @@ package audit
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -23,54 +19,7 @@ import (
 // unarmed.
 func TestUnprivilegedOwner(t *testing.T) {
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, testdb.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = admin.Close(ctx) }()
-	var b [5]byte
-	_, _ = rand.Read(b[:])
-	suffix := hex.EncodeToString(b[:])
-	role, name := "sn_audit_owner_"+suffix, "sn_test_audit_owner_"+suffix
-	for _, q := range []string{
-		"CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE",
-		"CREATE DATABASE " + name + " OWNER " + role,
-		"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'securenexus_app') THEN CREATE ROLE securenexus_app NOLOGIN; END IF; END $$",
-		"GRANT securenexus_app TO " + role,
-	} {
-		if _, err := admin.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), testdb.AdminURL())
-		if err != nil {
-			return
-		}
-		defer func() { _ = c.Close(context.Background()) }()
-		_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		_, _ = c.Exec(context.Background(), "DROP OWNED BY "+role)
-		_, _ = c.Exec(context.Background(), "DROP ROLE IF EXISTS "+role)
-	})
-	u, err := url.Parse(testdb.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.User(role)
-	u.Path = "/" + name
-	owner, err := db.Open(ctx, db.Options{URL: u.String(), MaxConns: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = owner.Close() }()
-	if err := testdb.MigrateAll(ctx, owner); err != nil {
-		t.Fatalf("migrate as an unprivileged owner: %v", err)
-	}
-	app, err := db.Open(ctx, db.Options{URL: u.String(), MaxConns: 4, AppRole: "securenexus_app"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = app.Close() }()
+	app, owner := testdb.UnprivilegedOwner(t)
 
 	org := newOrg()
 	for i := range 3 {

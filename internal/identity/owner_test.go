@@ -16,7 +16,7 @@ import (
 // forced RLS, while plain queries stay confined.
 func TestDefinerFunctionsWithUnprivilegedOwner(t *testing.T) {
 	ctx := context.Background()
-	d := testdb.UnprivilegedOwner(t)
+	d, _ := testdb.UnprivilegedOwner(t)
 
 	e := newEnv(t, d)
 	orgA := identitytest.NewOrg(t, d, "A")

@@ -208,7 +208,7 @@ func TestIdempotencyKeyExpires(t *testing.T) {
 // SECURITY DEFINER function; with forced row-level security it must still
 // see and delete expired keys when the schema owner is not a superuser.
 func TestIdempotencyPrunerWithUnprivilegedOwner(t *testing.T) {
-	d := testdb.UnprivilegedOwner(t)
+	d, _ := testdb.UnprivilegedOwner(t)
 	org := uuid.New()
 	scope := tenant.NewAuthenticated(org, "test")
 	past := time.Now().Add(-time.Hour).UTC()

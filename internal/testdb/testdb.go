@@ -247,9 +247,10 @@ func NewPostgresURL(t testing.TB) string {
 
 // UnprivilegedOwner migrates a fresh PostgreSQL database as a database owner
 // that is neither superuser nor BYPASSRLS (the hardened production setup)
-// and returns it opened as the application role. Tests use it to prove that
-// SECURITY DEFINER functions and policies work without superuser rights.
-func UnprivilegedOwner(t testing.TB) *db.DB {
+// and returns it opened as the application role (app) and as that owner
+// (owner). Tests use it to prove that SECURITY DEFINER functions and policies
+// work without superuser rights.
+func UnprivilegedOwner(t testing.TB) (app, owner *db.DB) {
 	t.Helper()
 	ctx := context.Background()
 	var b [5]byte
@@ -285,19 +286,18 @@ func UnprivilegedOwner(t testing.TB) *db.DB {
 	}
 	u.User = url.User(role)
 	u.Path = "/" + name
-	owner, err := db.Open(ctx, db.Options{URL: u.String(), MaxConns: 2})
+	owner, err = db.Open(ctx, db.Options{URL: u.String(), MaxConns: 2})
 	if err != nil {
 		t.Fatalf("testdb: open as owner: %v", err)
 	}
-	err = MigrateAll(ctx, owner)
-	_ = owner.Close()
-	if err != nil {
+	t.Cleanup(func() { _ = owner.Close() })
+	if err := MigrateAll(ctx, owner); err != nil {
 		t.Fatalf("testdb: migrate as an unprivileged owner: %v", err)
 	}
-	d, err := db.Open(ctx, db.Options{URL: u.String(), MaxConns: 4, AppRole: "securenexus_app"})
+	app, err = db.Open(ctx, db.Options{URL: u.String(), MaxConns: 4, AppRole: "securenexus_app"})
 	if err != nil {
 		t.Fatalf("testdb: open as app: %v", err)
 	}
-	t.Cleanup(func() { _ = d.Close() })
-	return d
+	t.Cleanup(func() { _ = app.Close() })
+	return app, owner
 }
