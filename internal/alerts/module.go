@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/ingest"
 	"github.com/securenexus/securenexus/internal/normalize"
@@ -19,15 +18,6 @@ import (
 // syslog listener when configured, source management, the alert query and
 // update API, the idempotency pruner and the demo alerts.
 func Register(ctx context.Context, p *platform.Platform) error {
-	if p.DB.Dialect == db.SQLite {
-		// Upserts write statement journals; in temporary files they cost a
-		// quarter of ingest CPU (docs/ingest.md). SQLite has one writer
-		// connection, kept open, so this applies to every write. The lead
-		// may move it into db.SQLiteDSN.
-		if _, err := p.DB.Writer.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
-			return fmt.Errorf("alerts: sqlite temp_store: %w", err)
-		}
-	}
 	store := ingest.NewStore(p.DB, p.Secret)
 	pipeline := &ingest.Pipeline{
 		Store:     store,

@@ -20,11 +20,6 @@ func BenchmarkPipelineBatch(b *testing.B) {
 	for _, dialect := range testdb.Dialects {
 		b.Run(string(dialect), func(b *testing.B) {
 			d := testdb.Open(b, dialect)
-			if dialect == db.SQLite {
-				if _, err := d.Writer.Exec("PRAGMA temp_store = MEMORY"); err != nil {
-					b.Fatal(err)
-				}
-			}
 			p := &Pipeline{Store: NewStore(d, []byte("bench")), Normalize: normalize.Normalize}
 			scope := tenant.System(uuid.New(), "bench")
 			const batch = 500
