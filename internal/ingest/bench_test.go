@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
