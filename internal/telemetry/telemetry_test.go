@@ -25,7 +25,7 @@ func TestSpansCarryNoQueryString(t *testing.T) {
 	}
 	sawPath := false
 	for _, kv := range spans[0].Attributes() {
-		v := kv.Value.Emit()
+		v := kv.Value.String()
 		if kv.Key == "url.path" {
 			sawPath = true
 		}
