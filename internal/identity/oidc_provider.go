@@ -249,8 +249,9 @@ func (svc *Service) provider(ctx context.Context, c OIDCConfig) (*oidc.Provider,
 		e = &providerEntry{key: key, done: make(chan struct{})}
 		m.entries[c.OrgID] = e
 		// The fetch does not belong to the request that happened to start
-		// it: others wait for it too.
-		go svc.discover(e, client)
+		// it (others wait for it too): it keeps the request's values but
+		// not its cancellation.
+		go svc.discover(context.WithoutCancel(ctx), e, client)
 	}
 	m.mu.Unlock()
 	select {
@@ -261,9 +262,9 @@ func (svc *Service) provider(ctx context.Context, c OIDCConfig) (*oidc.Provider,
 	}
 }
 
-func (svc *Service) discover(e *providerEntry, client *http.Client) {
+func (svc *Service) discover(ctx context.Context, e *providerEntry, client *http.Client) {
 	defer close(e.done)
-	ctx, cancel := context.WithTimeout(oidc.ClientContext(context.Background(), client), oidcRequestTimeout)
+	ctx, cancel := context.WithTimeout(oidc.ClientContext(ctx, client), oidcRequestTimeout)
 	defer cancel()
 	prov, err := oidc.NewProvider(ctx, e.key.issuer)
 	if err != nil {
