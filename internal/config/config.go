@@ -72,6 +72,8 @@ type Config struct {
 
 	SyslogAddr string `env:"SECURENEXUS_SYSLOG_ADDR" flag:"syslog-addr" default:"" desc:"Address for the syslog listener (TCP and UDP), e.g. 127.0.0.1:5514. Empty disables it."`
 
+	OIDCAllowPrivateIssuers bool `env:"SECURENEXUS_OIDC_ALLOW_PRIVATE_ISSUERS" flag:"oidc-allow-private-issuers" default:"false" desc:"Development only: let OIDC discovery and token requests reach loopback and private addresses (a local Keycloak or Dex). Refused in production; otherwise such issuers are blocked at connect time (SSRF guard)."`
+
 	MetricsAddr string `env:"SECURENEXUS_METRICS_ADDR" flag:"metrics-addr" default:"" desc:"Separate listener for Prometheus /metrics (e.g. 0.0.0.0:9090), kept off the public port. Empty serves /metrics on the main listener (development)."`
 
 	OTLPEndpoint string `env:"SECURENEXUS_OTLP_ENDPOINT" flag:"otlp-endpoint" default:"" desc:"OTLP/HTTP trace endpoint (host:port). Empty disables trace export."`
@@ -237,6 +239,9 @@ func (c Config) Validate() error {
 		}
 		if c.Demo {
 			bad("SECURENEXUS_DEMO", "must be false in production")
+		}
+		if c.OIDCAllowPrivateIssuers {
+			bad("SECURENEXUS_OIDC_ALLOW_PRIVATE_ISSUERS", "must be false in production")
 		}
 	}
 	switch c.LogLevel {

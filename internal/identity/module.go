@@ -51,8 +51,9 @@ func New(p *platform.Platform) (*Service, error) {
 	st.Logger = p.Logger
 	svc := &Service{
 		Store: st, Config: p.Config, Logger: p.Logger,
-		cop:    http.NewCrossOriginProtection(),
-		secure: p.Config.Production() || strings.HasPrefix(p.Config.PublicURL, "https://"),
+		AllowPrivateIssuers: p.Config.OIDCAllowPrivateIssuers,
+		cop:                 http.NewCrossOriginProtection(),
+		secure:              p.Config.Production() || strings.HasPrefix(p.Config.PublicURL, "https://"),
 	}
 	if u, err := url.Parse(p.Config.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		// Behind a proxy the Host header may differ from the public origin.
