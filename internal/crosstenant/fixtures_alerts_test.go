@@ -23,12 +23,14 @@ func init() {
 			return out.Results[0].ID
 		},
 	}
+	// A webhook source, so that rotate-secret has a secret to rotate (the
+	// API intake accepts any source id of the org).
 	defaults.Fixtures["/api/v1/alert-sources/{id}"] = Fixture{
 		Create: func(t testing.TB, e *Env, org *Org, _ map[string]string) string {
 			var out struct {
 				ID string `json:"id"`
 			}
-			post(t, e, org, "/api/v1/alert-sources", `{"name":"xt-source-`+uuid.Must(uuid.NewV7()).String()+`","kind":"api"}`, &out)
+			post(t, e, org, "/api/v1/alert-sources", `{"name":"xt-source-`+uuid.Must(uuid.NewV7()).String()+`","kind":"webhook"}`, &out)
 			return out.ID
 		},
 	}
@@ -46,6 +48,9 @@ func init() {
 	}
 	defaults.Bodies["update-alert-source"] = func(testing.TB, *Env, *Org, map[string]string) string {
 		return `{"name":"xt-renamed-source","kind":"api"}`
+	}
+	defaults.Bodies["rotate-alert-source-secret"] = func(testing.TB, *Env, *Org, map[string]string) string {
+		return `{"grace_period_seconds":60}`
 	}
 	defaults.Bodies["update-alert-filter"] = func(testing.TB, *Env, *Org, map[string]string) string {
 		return `{"name":"xt-renamed-filter","query":{}}`

@@ -91,7 +91,9 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 	s.SetGuard(testGuard)
 	store := NewStore(d, []byte("test-secret-test-secret-test-secret"))
 	p := &Pipeline{Store: store, Normalize: standInNormalize, Metrics: NewMetrics(nil)}
-	(&API{Pipeline: p}).Register(s.API)
+	api := &API{Pipeline: p}
+	api.Register(s.API)
+	api.RegisterSources(s.API, "https://sn.example")
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return &harness{t: t, d: d, srv: ts, pipeline: p, store: store}

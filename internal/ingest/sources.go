@@ -41,10 +41,27 @@ type SourceConfig struct {
 	AllowedCIDRs []string  `json:"allowed_cidrs,omitempty" doc:"Syslog senders accepted for this source"`
 	Enabled      bool      `json:"enabled"`
 	HasSecret    bool      `json:"has_secret"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	// PreviousSecretExpiresAt is set after a secret rotation while the
+	// previous secret still verifies (the grace period).
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty" doc:"Until when the secret replaced by the last rotation still verifies"`
+	CreatedAt               time.Time  `json:"created_at"`
+	UpdatedAt               time.Time  `json:"updated_at"`
 
-	secret []byte
+	secret     []byte
+	prevSecret []byte
+}
+
+// verifyingSecrets returns the secrets a webhook signature may use at now:
+// the current one and, during a rotation's grace period, the previous one.
+func (s *SourceConfig) verifyingSecrets(now time.Time) [][]byte {
+	var out [][]byte
+	if len(s.secret) > 0 {
+		out = append(out, s.secret)
+	}
+	if len(s.prevSecret) > 0 && s.PreviousSecretExpiresAt != nil && now.Before(*s.PreviousSecretExpiresAt) {
+		out = append(out, s.prevSecret)
+	}
+	return out
 }
 
 // Window is the dedup window.
@@ -149,11 +166,9 @@ func (s *Store) CreateSource(ctx context.Context, scope tenant.Scope, in SourceC
 	var secret string
 	var sealed []byte
 	if in.Kind == KindWebhook {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return nil, "", fmt.Errorf("ingest: webhook secret: %w", err)
+		if secret, err = newWebhookSecret(); err != nil {
+			return nil, "", err
 		}
-		secret = "whsec_" + fmt.Sprintf("%x", b)
 		if sealed, err = s.seal([]byte(secret)); err != nil {
 			return nil, "", err
 		}
@@ -264,7 +279,8 @@ func (s *Store) GetSource(ctx context.Context, scope tenant.Scope, id uuid.UUID)
 	return src, err
 }
 
-const sourceCols = `id, org_id, name, kind, source_type, dedup_keys, dedup_window_seconds, secret_enc, allowed_cidrs, enabled, created_at, updated_at`
+const sourceCols = `id, org_id, name, kind, source_type, dedup_keys, dedup_window_seconds, secret_enc, allowed_cidrs, enabled, created_at, updated_at,
+ secret_prev_enc, secret_prev_expires_at`
 
 func (s *Store) getSource(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID) (*SourceConfig, error) {
 	src, err := scanSource(tx.QueryRowContext(ctx, `SELECT `+sourceCols+` FROM alert_sources WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String()))
@@ -276,6 +292,11 @@ func (s *Store) getSource(ctx context.Context, tx *db.Tx, scope tenant.Scope, id
 	}
 	if src.secret != nil {
 		if src.secret, err = s.open(src.secret); err != nil {
+			return nil, err
+		}
+	}
+	if src.prevSecret != nil {
+		if src.prevSecret, err = s.open(src.prevSecret); err != nil {
 			return nil, err
 		}
 	}
@@ -296,7 +317,7 @@ func (s *Store) ListSources(ctx context.Context, scope tenant.Scope) ([]SourceCo
 			if err != nil {
 				return fmt.Errorf("ingest: scan source: %w", err)
 			}
-			src.secret = nil
+			src.secret, src.prevSecret = nil, nil
 			out = append(out, *src)
 		}
 		return rs.Err()
@@ -309,9 +330,14 @@ type scanner interface{ Scan(dest ...any) error }
 func scanSource(sc scanner) (*SourceConfig, error) {
 	var src SourceConfig
 	var keys, cidrs string
+	var prevExpires sql.NullTime
 	if err := sc.Scan(&src.ID, &src.OrgID, &src.Name, &src.Kind, &src.SourceType, &keys, &src.DedupWindow, &src.secret, &cidrs,
-		&src.Enabled, &src.CreatedAt, &src.UpdatedAt); err != nil {
+		&src.Enabled, &src.CreatedAt, &src.UpdatedAt, &src.prevSecret, &prevExpires); err != nil {
 		return nil, err
+	}
+	if prevExpires.Valid && len(src.prevSecret) > 0 {
+		t := prevExpires.Time.UTC()
+		src.PreviousSecretExpiresAt = &t
 	}
 	if err := json.Unmarshal([]byte(keys), &src.DedupKeys); err != nil {
 		return nil, fmt.Errorf("dedup keys: %w", err)

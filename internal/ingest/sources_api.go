@@ -3,7 +3,9 @@ package ingest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
@@ -17,7 +19,7 @@ import (
 )
 
 // SourceOutput is one source; Secret is set only when a webhook source is
-// created (it is never shown again).
+// created or its secret rotated (it is never shown again).
 type SourceOutput struct {
 	Body struct {
 		SourceConfig
@@ -37,6 +39,16 @@ type sourceIDInput struct {
 type sourceUpdateInput struct {
 	ID   uuid.UUID `path:"id"`
 	Body SourceConfigInput
+}
+
+type rotateSecretInput struct {
+	ID uuid.UUID `path:"id"`
+	// Body is optional: without it the grace period is the default.
+	Body *rotateSecretBody
+}
+
+type rotateSecretBody struct {
+	GracePeriodSeconds *int `json:"grace_period_seconds,omitempty" minimum:"0" maximum:"604800" doc:"How long the replaced secret keeps verifying (default 86400 = 24 h; 0 revokes it now)"`
 }
 
 type sourcesOutput struct {
@@ -146,6 +158,42 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 			}
 			out := &SourceOutput{}
 			out.Body.SourceConfig = *src
+			return out, nil
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "rotate-alert-source-secret", Method: http.MethodPost,
+		Path: base + "/{id}/rotate-secret", Summary: "Rotate a webhook source's signing secret", Tags: tags,
+		Description: "Returns the new secret once. The replaced secret keeps verifying for the grace period (default 24 h, at most 7 days; 0 revokes it now) so senders can switch without losing deliveries; a secret replaced by an earlier rotation stops verifying. Only webhook sources have a secret (409 otherwise).",
+		Errors:      []int{http.StatusNotFound, http.StatusConflict}}, perm),
+		func(ctx context.Context, in *rotateSecretInput) (*SourceOutput, error) {
+			scope, err := scopeFrom(ctx)
+			if err != nil {
+				return nil, err
+			}
+			grace := DefaultSecretGrace
+			if in.Body != nil && in.Body.GracePeriodSeconds != nil {
+				grace = time.Duration(*in.Body.GracePeriodSeconds) * time.Second
+			}
+			var secret string
+			var src *SourceConfig
+			err = st.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+				var err error
+				if src, secret, err = st.RotateSecret(ctx, scope, in.ID, grace, a.Pipeline.now()); err != nil {
+					return err
+				}
+				details, err := json.Marshal(map[string]any{"name": src.Name, "grace_period_seconds": int(grace / time.Second),
+					"previous_secret_expires_at": src.PreviousSecretExpiresAt})
+				if err != nil {
+					return fmt.Errorf("ingest: audit details: %w", err)
+				}
+				return audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: "alert_source.rotate_secret",
+					TargetType: "alert_source", TargetID: src.ID.String(), Details: details})
+			})
+			if err != nil {
+				return nil, err
+			}
+			out := &SourceOutput{}
+			out.Body.SourceConfig, out.Body.Secret = *src, secret
+			out.Body.WebhookURL = publicURL + httpapi.APIPrefix + "/webhooks/" + src.ID.String()
 			return out, nil
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "delete-alert-source", Method: http.MethodDelete, Path: base + "/{id}",

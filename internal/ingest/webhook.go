@@ -106,6 +106,18 @@ func VerifySignature(secret []byte, tsHeader, sigHeader string, body []byte, now
 	return nil
 }
 
+// verifyAny reports whether the request is signed with one of secrets
+// (the current secret and, during a rotation's grace period, the previous
+// one). Every secret is tried, so the time taken does not tell which one
+// matched.
+func verifyAny(secrets [][]byte, tsHeader, sigHeader string, body []byte, now time.Time, window time.Duration) bool {
+	ok := 0
+	for _, s := range secrets {
+		ok |= boolInt(VerifySignature(s, tsHeader, sigHeader, body, now, window) == nil)
+	}
+	return ok == 1
+}
+
 func boolInt(b bool) int {
 	if b {
 		return 1
@@ -161,7 +173,7 @@ func (a *API) webhook(ctx context.Context, in *WebhookInput) (*SummaryOutput, er
 	if window <= 0 {
 		window = DefaultWebhookWindow
 	}
-	if len(src.secret) == 0 || VerifySignature(src.secret, in.Timestamp, in.Signature, in.RawBody, time.Now(), window) != nil {
+	if !verifyAny(src.verifyingSecrets(a.Pipeline.now()), in.Timestamp, in.Signature, in.RawBody, time.Now(), window) {
 		return nil, unauth
 	}
 	b := a.Pipeline.NewBatch(src, "", "webhook")
