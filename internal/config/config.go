@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -77,6 +78,15 @@ type Config struct {
 	MetricsAddr string `env:"SECURENEXUS_METRICS_ADDR" flag:"metrics-addr" default:"" desc:"Separate listener for Prometheus /metrics (e.g. 0.0.0.0:9090), kept off the public port. Empty serves /metrics on the main listener (development)."`
 
 	OTLPEndpoint string `env:"SECURENEXUS_OTLP_ENDPOINT" flag:"otlp-endpoint" default:"" desc:"OTLP/HTTP trace endpoint (host:port). Empty disables trace export."`
+
+	RateLimitEnabled     bool    `env:"SECURENEXUS_RATE_LIMIT_ENABLED" flag:"rate-limit-enabled" default:"true" desc:"Per-principal API rate limiting (token buckets per user or API key and org, separate read and write budgets) and per-client-IP limiting of public sign-in operations. Limits are held in memory per replica: N replicas allow up to N times the budget."`
+	RateLimitReadRPS     float64 `env:"SECURENEXUS_RATE_LIMIT_READ_RPS" flag:"rate-limit-read-rps" default:"20" desc:"Sustained read requests (GET, HEAD) per second allowed to one principal in one org."`
+	RateLimitReadBurst   int     `env:"SECURENEXUS_RATE_LIMIT_READ_BURST" flag:"rate-limit-read-burst" default:"60" desc:"Read requests one principal may make at once above the sustained rate (bucket size)."`
+	RateLimitWriteRPS    float64 `env:"SECURENEXUS_RATE_LIMIT_WRITE_RPS" flag:"rate-limit-write-rps" default:"5" desc:"Sustained write requests (POST, PUT, PATCH, DELETE) per second allowed to one principal in one org."`
+	RateLimitWriteBurst  int     `env:"SECURENEXUS_RATE_LIMIT_WRITE_BURST" flag:"rate-limit-write-burst" default:"20" desc:"Write requests one principal may make at once above the sustained rate (bucket size)."`
+	RateLimitPublicRPS   float64 `env:"SECURENEXUS_RATE_LIMIT_PUBLIC_RPS" flag:"rate-limit-public-rps" default:"1" desc:"Sustained unauthenticated sign-in requests (login, invitation acceptance, OIDC start and callback) per second from one client IP (IPv6: one /64). Signed webhooks are not counted here (they have their own HMAC check and ingest quota)."`
+	RateLimitPublicBurst int     `env:"SECURENEXUS_RATE_LIMIT_PUBLIC_BURST" flag:"rate-limit-public-burst" default:"30" desc:"Unauthenticated sign-in requests one client IP may make at once above the sustained rate."`
+	RateLimitMaxKeys     int     `env:"SECURENEXUS_RATE_LIMIT_MAX_KEYS" flag:"rate-limit-max-keys" default:"100000" desc:"Most buckets each limiter keeps in memory. Idle buckets (refilled) are dropped; when full, the least recently used bucket is dropped (that key starts again with a full bucket)."`
 
 	Demo bool `env:"SECURENEXUS_DEMO" flag:"demo" default:"false" desc:"Load demo organisations, users and alerts at start-up if the database is empty."`
 }
@@ -177,6 +187,16 @@ func setField(f reflect.Value, raw string) error {
 			return fmt.Errorf("invalid integer %q", raw)
 		}
 		f.SetInt(n)
+	case f.Kind() == reflect.Float64:
+		if raw == "" {
+			f.SetFloat(0)
+			return nil
+		}
+		x, err := strconv.ParseFloat(raw, 64)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("invalid number %q", raw)
+		}
+		f.SetFloat(x)
 	case f.Kind() == reflect.Bool:
 		if raw == "" {
 			f.SetBool(false)
@@ -283,6 +303,33 @@ func (c Config) Validate() error {
 		if _, _, err := net.SplitHostPort(c.SyslogAddr); err != nil {
 			bad("SECURENEXUS_SYSLOG_ADDR", "must be host:port, got %q", c.SyslogAddr)
 		}
+	}
+	for _, r := range []struct {
+		env string
+		v   float64
+	}{
+		{"SECURENEXUS_RATE_LIMIT_READ_RPS", c.RateLimitReadRPS},
+		{"SECURENEXUS_RATE_LIMIT_WRITE_RPS", c.RateLimitWriteRPS},
+		{"SECURENEXUS_RATE_LIMIT_PUBLIC_RPS", c.RateLimitPublicRPS},
+	} {
+		if r.v < 0.01 || r.v > 100000 {
+			bad(r.env, "must be between 0.01 and 100000 requests per second, got %g", r.v)
+		}
+	}
+	for _, b := range []struct {
+		env string
+		v   int
+	}{
+		{"SECURENEXUS_RATE_LIMIT_READ_BURST", c.RateLimitReadBurst},
+		{"SECURENEXUS_RATE_LIMIT_WRITE_BURST", c.RateLimitWriteBurst},
+		{"SECURENEXUS_RATE_LIMIT_PUBLIC_BURST", c.RateLimitPublicBurst},
+	} {
+		if b.v < 1 || b.v > 100000 {
+			bad(b.env, "must be between 1 and 100000, got %d", b.v)
+		}
+	}
+	if c.RateLimitMaxKeys < 100 || c.RateLimitMaxKeys > 10000000 {
+		bad("SECURENEXUS_RATE_LIMIT_MAX_KEYS", "must be between 100 and 10000000, got %d", c.RateLimitMaxKeys)
 	}
 	return errors.Join(errs...)
 }

@@ -15,7 +15,8 @@ func TestDefaultsAreValid(t *testing.T) {
 	if err != nil {
 		t.Fatalf("defaults must validate: %v", err)
 	}
-	if c.HTTPAddr != "127.0.0.1:8080" || c.DBMaxConns != 20 || c.Production() {
+	if c.HTTPAddr != "127.0.0.1:8080" || c.DBMaxConns != 20 || c.Production() ||
+		!c.RateLimitEnabled || c.RateLimitReadRPS != 20 || c.RateLimitReadBurst != 60 || c.RateLimitWriteRPS != 5 || c.RateLimitWriteBurst != 20 {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 }
@@ -42,6 +43,11 @@ func TestErrorsNameTheSetting(t *testing.T) {
 		"SECURENEXUS_SECRET_KEY":              {"SECURENEXUS_ENV": "production", "SECURENEXUS_PUBLIC_URL": "https://soc.example"},
 		"SECURENEXUS_TLS_CERT_FILE":           {"SECURENEXUS_TLS_CERT_FILE": "/x.pem"},
 		"SECURENEXUS_ENV":                     {"SECURENEXUS_ENV": "staging"},
+		"SECURENEXUS_RATE_LIMIT_READ_RPS":     {"SECURENEXUS_RATE_LIMIT_READ_RPS": "0"},
+		"SECURENEXUS_RATE_LIMIT_WRITE_RPS":    {"SECURENEXUS_RATE_LIMIT_WRITE_RPS": "NaN"},
+		"SECURENEXUS_RATE_LIMIT_PUBLIC_RPS":   {"SECURENEXUS_RATE_LIMIT_PUBLIC_RPS": "fast"},
+		"SECURENEXUS_RATE_LIMIT_READ_BURST":   {"SECURENEXUS_RATE_LIMIT_READ_BURST": "0"},
+		"SECURENEXUS_RATE_LIMIT_MAX_KEYS":     {"SECURENEXUS_RATE_LIMIT_MAX_KEYS": "5"},
 		"SECURENEXUS_TRUSTED_PROXIES":         {"SECURENEXUS_TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"},
 		"SECURENEXUS_SECRET_KEY: is too weak": {"SECURENEXUS_ENV": "production", "SECURENEXUS_PUBLIC_URL": "https://soc.example", "SECURENEXUS_SECRET_KEY": strings.Repeat("a", 40)},
 	}

@@ -64,6 +64,12 @@ func (svc *Service) Guard(hctx huma.Context, op *huma.Operation) (context.Contex
 		}
 		return nil, err
 	}
+	// Budgets are spent after authentication and before the permission
+	// check, so a flood of denied requests is refused early and does not
+	// reach the audit log.
+	if err := svc.checkPrincipal(p, r.Method); err != nil {
+		return nil, err
+	}
 	if orgScoped && !p.Permissions.Has(rbac.Permission(perm)) {
 		err = apperr.Forbidden("permission " + perm + " required").WithCode("permission_denied")
 		svc.deny(ctx, p, opID, perm, err)

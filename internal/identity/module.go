@@ -39,6 +39,7 @@ type Service struct {
 
 	cop       *http.CrossOriginProtection
 	secure    bool
+	limits    *limiters
 	providers oidcProviders
 }
 
@@ -54,6 +55,9 @@ func New(p *platform.Platform) (*Service, error) {
 		AllowPrivateIssuers: p.Config.OIDCAllowPrivateIssuers,
 		cop:                 http.NewCrossOriginProtection(),
 		secure:              p.Config.Production() || strings.HasPrefix(p.Config.PublicURL, "https://"),
+	}
+	if svc.limits, err = newLimiters(p.Config, p.Metrics); err != nil {
+		return nil, fmt.Errorf("identity: rate limit metrics: %w", err)
 	}
 	if u, err := url.Parse(p.Config.PublicURL); err == nil && u.Scheme != "" && u.Host != "" {
 		// Behind a proxy the Host header may differ from the public origin.
@@ -79,7 +83,7 @@ func RegisterService(_ context.Context, p *platform.Platform) (*Service, error) 
 		return nil, err
 	}
 	p.Server.SetGuard(svc.Guard)
-	p.Server.API.UseMiddleware(svc.publicCSRF(p.Server.API))
+	p.Server.API.UseMiddleware(svc.publicCSRF(p.Server.API), svc.publicRateLimit(p.Server.API))
 	svc.Routes(p.Server.API)
 	p.AddPruner(jobs.PrunerFunc{Label: "identity", Fn: func(ctx context.Context, _ *db.DB, now time.Time) (int64, error) {
 		return svc.Store.Prune(ctx, now)

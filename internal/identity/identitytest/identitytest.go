@@ -48,7 +48,19 @@ const Password = "identitytest-password"
 // empty (http://localhost:8080).
 func Config(t testing.TB, publicURL string) config.Config {
 	t.Helper()
-	env := map[string]string{"SECURENEXUS_DATA_DIR": t.TempDir(), "SECURENEXUS_SECRET_KEY": Secret}
+	return ConfigWith(t, publicURL, nil)
+}
+
+// ConfigWith is Config with extra environment settings (SECURENEXUS_* name
+// to value) applied over the test defaults.
+func ConfigWith(t testing.TB, publicURL string, extra map[string]string) config.Config {
+	t.Helper()
+	// Rate limits are off: suites send bursts no UI would. Tests of the
+	// limits turn them on (ConfigWith).
+	env := map[string]string{"SECURENEXUS_DATA_DIR": t.TempDir(), "SECURENEXUS_SECRET_KEY": Secret, "SECURENEXUS_RATE_LIMIT_ENABLED": "false"}
+	for k, v := range extra {
+		env[k] = v
+	}
 	if publicURL != "" {
 		env["SECURENEXUS_PUBLIC_URL"] = publicURL
 	}
