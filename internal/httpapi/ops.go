@@ -37,7 +37,7 @@ func Protected(op huma.Operation, perm string) huma.Operation {
 	op.Extensions[ExtPermission] = perm
 	op.Extensions[ExtOrgScoped] = true
 	op.Security = []map[string][]string{{SchemeSession: {}}, {SchemeAPIKey: {}}}
-	op.Errors = appendUnique(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	op.Errors = appendUnique(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests)
 	op.Description = strings.TrimSpace(op.Description + "\n\nRequires permission `" + perm + "`.")
 	return op
 }
@@ -50,7 +50,7 @@ func Authenticated(op huma.Operation) huma.Operation {
 	}
 	op.Extensions[ExtPermission] = ""
 	op.Security = []map[string][]string{{SchemeSession: {}}, {SchemeAPIKey: {}}}
-	op.Errors = appendUnique(op.Errors, http.StatusUnauthorized)
+	op.Errors = appendUnique(op.Errors, http.StatusUnauthorized, http.StatusTooManyRequests)
 	return op
 }
 

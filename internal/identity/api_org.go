@@ -368,7 +368,7 @@ func (svc *Service) inviteRoutes(api huma.API) {
 		OperationID: "accept-invitation", Method: http.MethodPost, Path: httpapi.APIPrefix + "/invitations/accept",
 		Summary: "Accept an invitation", Tags: []string{tagOrg},
 		Description: "Creates the account (name and password required) or links the existing account with the invited email (prove it with its password or a session cookie of that user), and adds the membership. The token is single-use.",
-		Errors:      []int{http.StatusNotFound, http.StatusUnauthorized},
+		Errors:      []int{http.StatusNotFound, http.StatusUnauthorized, http.StatusTooManyRequests},
 	}), func(ctx context.Context, in *struct {
 		Session string `cookie:"sn_session"`
 		Body    struct {

@@ -96,7 +96,8 @@ func RegisterService(_ context.Context, p *platform.Platform) (*Service, error) 
 
 // publicCSRF applies the same-origin check to public state-changing
 // operations (login, invitation acceptance) that browsers reach with
-// cookies; authenticated operations are checked by the Guard.
+// cookies, and refuses cross-site starts of single sign-on (a GET, see
+// checkSSONavigation); authenticated operations are checked by the Guard.
 func (svc *Service) publicCSRF(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(hctx huma.Context, next func(huma.Context)) {
 		if op := hctx.Operation(); op != nil && slices.ContainsFunc(op.Tags, func(t string) bool { return t == tagAuth || t == tagOrg }) {
@@ -112,6 +113,12 @@ func (svc *Service) publicCSRF(api huma.API) func(huma.Context, func(huma.Contex
 			if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
 				if err := svc.cop.Check(r); err != nil {
 					_ = huma.WriteErr(api, hctx, http.StatusForbidden, errCrossOrigin.Message, errCrossOrigin)
+					return
+				}
+			}
+			if hctx.Operation().OperationID == opStartOIDC {
+				if err := svc.checkSSONavigation(r); err != nil {
+					_ = huma.WriteErr(api, hctx, http.StatusForbidden, errCrossSiteSSO.Message, errCrossSiteSSO)
 					return
 				}
 			}

@@ -262,7 +262,7 @@ func (svc *Service) oidcRoutes(api huma.API) {
 		OperationID: "start-oidc-login", Method: http.MethodGet, Path: httpapi.APIPrefix + "/auth/oidc/{org_id}/start",
 		Summary: "Start single sign-on through the org's identity provider", Tags: []string{tagAuth}, DefaultStatus: http.StatusFound,
 		Description: "Redirects to the provider with state, nonce and PKCE (S256); the state travels in a short-lived encrypted HttpOnly cookie.",
-		Errors:      []int{http.StatusNotFound, http.StatusBadGateway},
+		Errors:      []int{http.StatusForbidden, http.StatusNotFound, http.StatusTooManyRequests, http.StatusBadGateway},
 	}), func(ctx context.Context, in *struct {
 		OrgID string `path:"org_id" format:"uuid"`
 	}) (*redirectOut, error) {
@@ -292,7 +292,7 @@ func (svc *Service) oidcRoutes(api huma.API) {
 		OperationID: "finish-oidc-login", Method: http.MethodGet, Path: oidcCallback,
 		Summary: "Single sign-on callback from the identity provider", Tags: []string{tagAuth}, DefaultStatus: http.StatusFound,
 		Description: "Verifies state, exchanges the code (with the PKCE verifier), verifies the ID token (signature, issuer, audience, expiry, nonce), requires a verified email in an allowed domain, provisions the user (role viewer) on first sign-in, starts a session bound to this org and redirects to the UI.",
-		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusBadGateway},
+		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests, http.StatusBadGateway},
 	}), func(ctx context.Context, in *struct {
 		Code      string `query:"code" maxLength:"4096"`
 		State     string `query:"state" maxLength:"200"`
