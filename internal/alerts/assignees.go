@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/securenexus/securenexus/internal/identity"
+	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -23,17 +24,20 @@ type Assignee struct {
 	Role   string `json:"role" doc:"Role in the organization"`
 }
 
-// MemberLister pages through the members of the scope's org
-// (identity.Store).
+// MemberLister pages through the members of the scope's org and resolves
+// their roles (identity.Store).
 type MemberLister interface {
 	ListMembers(ctx context.Context, scope tenant.Scope, pg identity.Page) ([]identity.Membership, string, error)
+	RolePermissions(ctx context.Context, scope tenant.Scope, role string) (rbac.Set, error)
 }
 
-// Assignees lists the scope's org members that can be assigned alerts (every
-// member: the update operations accept any member), sorted by name, at most
-// MaxAssignees; truncated reports that more exist.
+// Assignees lists the scope's org members who can act on alerts (their
+// role, built-in or custom, grants alerts:write; viewers and auditors are
+// left out), sorted by name, at most MaxAssignees; truncated reports that
+// more exist.
 func Assignees(ctx context.Context, members MemberLister, scope tenant.Scope) (out []Assignee, truncated bool, err error) {
 	out = []Assignee{}
+	canWrite := map[string]bool{} // role name → grants alerts:write
 	cursor := ""
 	for len(out) <= MaxAssignees {
 		pg, err := identity.PageInput{Cursor: cursor, Limit: min(identity.MaxPageSize, MaxAssignees+1-len(out))}.Decode()
@@ -45,7 +49,18 @@ func Assignees(ctx context.Context, members MemberLister, scope tenant.Scope) (o
 			return nil, false, fmt.Errorf("alerts: list assignees: %w", err)
 		}
 		for _, m := range page {
-			out = append(out, Assignee{UserID: m.UserID.String(), Name: m.Name, Role: m.Role})
+			can, ok := canWrite[m.Role]
+			if !ok {
+				perms, err := members.RolePermissions(ctx, scope, m.Role)
+				if err != nil {
+					return nil, false, fmt.Errorf("alerts: assignee role: %w", err)
+				}
+				can = perms.Has(rbac.AlertsWrite)
+				canWrite[m.Role] = can
+			}
+			if can {
+				out = append(out, Assignee{UserID: m.UserID.String(), Name: m.Name, Role: m.Role})
+			}
 		}
 		if next == "" {
 			break

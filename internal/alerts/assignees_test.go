@@ -65,13 +65,12 @@ func TestAssigneesAPI(t *testing.T) {
 		}
 		want := []alerts.Assignee{
 			{UserID: amy.ID.String(), Name: "amy Adams", Role: rbac.RoleResponder},
-			{UserID: viewer.UserID.String(), Name: "Test User", Role: rbac.RoleViewer},
 			{UserID: zoe.ID.String(), Name: "Zoe Zhang", Role: rbac.RoleAnalyst},
 		}
 		if fmt.Sprint(got.Items) != fmt.Sprint(want) || got.Truncated {
 			t.Fatalf("org A assignees sorted by name:\n got %+v\nwant %+v", got, want)
 		}
-		for _, leak := range []string{bob.ID.String(), viewerB.UserID.String(), "Bob Foreign", "@", "email"} {
+		for _, leak := range []string{viewer.UserID.String(), bob.ID.String(), viewerB.UserID.String(), "Bob Foreign", "@", "email"} {
 			if strings.Contains(string(b), leak) {
 				t.Fatalf("response leaks %q: %s", leak, b)
 			}
@@ -103,6 +102,48 @@ func TestAssigneesAPI(t *testing.T) {
 	})
 }
 
+// Only members whose role (built-in or the org's custom role) grants
+// alerts:write are offered; a same-named custom role of another org does
+// not count.
+func TestAssigneesOnlyMembersWhoCanActOnAlerts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		orgA := identitytest.NewOrg(t, d, "Roles A")
+		orgB := identitytest.NewOrg(t, d, "Roles B")
+		identitytest.NewRole(t, d, orgA, "triager", rbac.AlertsRead, rbac.AlertsWrite)
+		identitytest.NewRole(t, d, orgA, "reader", rbac.AlertsRead)
+		identitytest.NewRole(t, d, orgB, "reader", rbac.AlertsRead, rbac.AlertsWrite)
+		listed := map[string]bool{}
+		for _, role := range []string{rbac.RoleOwner, rbac.RoleAdmin, rbac.RoleAnalyst, rbac.RoleResponder, "triager"} {
+			listed[identitytest.NewMember(t, d, orgA, role).UserID.String()] = true
+		}
+		for _, role := range []string{rbac.RoleViewer, rbac.RoleAuditor, "reader"} {
+			listed[identitytest.NewMember(t, d, orgA, role).UserID.String()] = false
+		}
+		identitytest.NewMember(t, d, orgB, "reader")
+
+		got, truncated, err := alerts.Assignees(ctx, identitytest.Store(t, d), tenant.NewAuthenticated(orgA, "test"))
+		if err != nil || truncated {
+			t.Fatalf("assignees: %v (truncated %v)", err, truncated)
+		}
+		seen := map[string]string{}
+		for _, a := range got {
+			seen[a.UserID] = a.Role
+			if !listed[a.UserID] {
+				t.Errorf("%s (role %s) cannot act on alerts but is listed", a.UserID, a.Role)
+			}
+		}
+		for id, want := range listed {
+			if _, ok := seen[id]; want && !ok {
+				t.Errorf("%s can act on alerts but is not listed", id)
+			}
+		}
+		if len(got) != 5 {
+			t.Fatalf("got %d assignees, want 5: %+v", len(got), got)
+		}
+	})
+}
+
 // pagedMembers serves n members in pages the way identity.Store does
 // (by id, limit+1 rows, cursor of the last id), to test the bound.
 type pagedMembers struct {
@@ -126,6 +167,12 @@ func (p *pagedMembers) ListMembers(_ context.Context, _ tenant.Scope, pg identit
 	}
 	rows = rows[:pg.Limit]
 	return rows, cursorOf(rows[len(rows)-1].ID), nil
+}
+
+// RolePermissions resolves built-in roles only.
+func (p *pagedMembers) RolePermissions(_ context.Context, _ tenant.Scope, role string) (rbac.Set, error) {
+	r, _ := rbac.BuiltIn(role)
+	return r.Permissions, nil
 }
 
 // cursorOf encodes a cursor the way identity's pages do (base64url of the

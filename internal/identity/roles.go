@@ -79,6 +79,25 @@ func resolveRole(ctx context.Context, tx *db.Tx, scope tenant.Scope, name string
 	return rbac.Role{Name: cr.Name, Description: cr.Description, Permissions: cr.Permissions}, nil
 }
 
+// RolePermissions returns what the role called name (built-in, or one of
+// the scope's org custom roles) grants. A name that is no role of the org
+// grants nothing.
+func (s *Store) RolePermissions(ctx context.Context, scope tenant.Scope, name string) (rbac.Set, error) {
+	var role rbac.Role
+	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		role, err = resolveRole(ctx, tx, scope, name)
+		return err
+	})
+	if apperr.Is(err, apperr.KindValidation) {
+		return rbac.NewSet(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("identity: role permissions: %w", err)
+	}
+	return role.Permissions, nil
+}
+
 // ListRoles returns the scope's org custom roles, by name.
 func (s *Store) ListRoles(ctx context.Context, scope tenant.Scope) ([]CustomRole, error) {
 	var out []CustomRole
