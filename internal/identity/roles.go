@@ -153,6 +153,20 @@ func (s *Store) CreateRole(ctx context.Context, scope tenant.Scope, grantor rbac
 		return CustomRole{}, fmt.Errorf("identity: encode permissions: %w", err)
 	}
 	err = s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		// Count and insert must be atomic or concurrent creates all see
+		// room under the cap. On PostgreSQL the org's row lock serializes
+		// role creation per org (READ COMMITTED would otherwise let each
+		// transaction count without the others' rows); SQLite's single
+		// writer already does.
+		if tx.Dialect == db.Postgres {
+			var id string
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM orgs WHERE id = $1 FOR UPDATE`, scope.Org().String()).Scan(&id); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					return apperr.NotFound("org")
+				}
+				return fmt.Errorf("lock org: %w", err)
+			}
+		}
 		var n int
 		var dup bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*), COALESCE(SUM(CASE WHEN name = $2 THEN 1 ELSE 0 END), 0) > 0 FROM roles WHERE org_id = $1`,
