@@ -200,7 +200,7 @@ func (a *API) Register(api huma.API) {
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-assignees", Method: http.MethodGet, Path: base + "/assignees",
 		Summary: "List the members alerts can be assigned to", Tags: tags,
-		Description: "The organization's members (user id, display name, role; no email addresses), sorted by name. " +
+		Description: "Members whose role can act on alerts (alerts:write), with user id, display name and role (no email addresses), sorted by name. " +
 			"At most 500: an org with more members gets the first 500 to join and truncated: true."}, read),
 		func(ctx context.Context, _ *struct{}) (*AssigneesOutput, error) {
 			scope, err := scopeOf(ctx)

@@ -207,3 +207,47 @@ func TestAssigneesBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestAssignOnlyMembersWhoCanActOnAlerts: the update API applies the same
+// rule as the assignee list: a viewer (no alerts:write) or another org's
+// user cannot be assigned; an analyst can.
+func TestAssignOnlyMembersWhoCanActOnAlerts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		p := identitytest.NewPlatform(t, d)
+		if err := alerts.Register(context.Background(), p); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(p.Server.Handler())
+		defer srv.Close()
+		org := identitytest.NewOrg(t, d, "Assign rule")
+		other := identitytest.NewOrg(t, d, "Assign other")
+		analyst := identitytest.NewMember(t, d, org, rbac.RoleAnalyst)
+		viewer := identitytest.NewMember(t, d, org, rbac.RoleViewer)
+		foreign := identitytest.NewMember(t, d, other, rbac.RoleAnalyst)
+		ing := client{t, srv.URL, identitytest.NewAPIKey(t, d, org, rbac.AlertsIngest).Apply}
+		st, b := ing.do("POST", "/api/v1/alerts", `{"title":"Assign me"}`, nil)
+		if st != http.StatusCreated {
+			t.Fatalf("ingest: %d %s", st, b)
+		}
+		var created struct {
+			Results []struct {
+				ID string `json:"id"`
+			} `json:"results"`
+		}
+		if err := json.Unmarshal(b, &created); err != nil || len(created.Results) != 1 || created.Results[0].ID == "" {
+			t.Fatalf("ingest response %s: %v", b, err)
+		}
+		id := created.Results[0].ID
+		an := client{t, srv.URL, analyst.Apply}
+		for _, who := range []identitytest.Member{viewer, foreign} {
+			st, b := an.do("PATCH", "/api/v1/alerts/"+id, fmt.Sprintf(`{"assignee":%q}`, who.UserID), nil)
+			if st != http.StatusUnprocessableEntity || !strings.Contains(string(b), "body.assignee") {
+				t.Fatalf("assigning %s: %d %s", who.Role, st, b)
+			}
+		}
+		st, b = an.do("PATCH", "/api/v1/alerts/"+id, fmt.Sprintf(`{"assignee":%q}`, analyst.UserID), nil)
+		if st != http.StatusOK {
+			t.Fatalf("assigning an analyst: %d %s", st, b)
+		}
+	})
+}

@@ -6,10 +6,12 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/ingest"
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/syslogd"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -32,9 +34,21 @@ func Register(ctx context.Context, p *platform.Platform) error {
 	if err != nil {
 		return fmt.Errorf("alerts: identity store: %w", err)
 	}
+	// An assignee must be a member whose role can act on alerts: the same
+	// rule the assignee picker lists by.
 	alertStore := &Store{DB: p.DB, Assignable: func(ctx context.Context, scope tenant.Scope, userID uuid.UUID) error {
-		_, err := members.Member(ctx, scope, userID)
-		return err
+		m, err := members.Member(ctx, scope, userID)
+		if err != nil {
+			return err
+		}
+		perms, err := members.RolePermissions(ctx, scope, m.Role)
+		if err != nil {
+			return err
+		}
+		if !perms.Has(rbac.AlertsWrite) {
+			return apperr.NotFound("assignable member")
+		}
+		return nil
 	}}
 	(&API{Store: alertStore, Members: members}).Register(p.Server.API)
 	p.AddPruner(ingest.IdempotencyPruner())

@@ -23,7 +23,8 @@ import (
 type Store struct {
 	DB *db.DB
 	// Assignable returns an error unless userID may be assigned alerts in
-	// the scope's org (it is a member). Nil skips the check (store tests).
+	// the scope's org (a member whose role grants alerts:write); a NotFound
+	// error means "not assignable". Nil skips the check (store tests).
 	Assignable func(ctx context.Context, scope tenant.Scope, userID uuid.UUID) error
 }
 
@@ -35,7 +36,7 @@ func (s *Store) checkAssignee(ctx context.Context, scope tenant.Scope, c *AlertC
 	}
 	err := s.Assignable(ctx, scope, uuid.MustParse(*c.Assignee))
 	if apperr.Is(err, apperr.KindNotFound) {
-		return apperr.Validation("unknown assignee", apperr.Field(field, "not a member of this organization"))
+		return apperr.Validation("unknown assignee", apperr.Field(field, "not a member of this organization who can act on alerts"))
 	}
 	if err != nil {
 		return fmt.Errorf("alerts: check assignee: %w", err)
