@@ -198,7 +198,6 @@ func (b *Batch) Commit(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 	if err := b.p.Quota.Take(scope.Org(), len(b.rows)); err != nil {
 		return nil, err
 	}
-	merged, slot := mergeRows(b.rows)
 	var out []written
 	sum := &BatchSummary{}
 	err := b.p.Store.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
@@ -207,7 +206,10 @@ func (b *Batch) Commit(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 				return err
 			}
 		}
-		var err error
+		merged, slot, err := prepareRows(ctx, tx, scope.Org(), b.rows)
+		if err != nil {
+			return err
+		}
 		if out, err = writeRows(ctx, tx, scope.Org(), merged, b.p.now()); err != nil {
 			return err
 		}

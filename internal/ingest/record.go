@@ -70,10 +70,20 @@ func Fingerprint(a *alert.Alert, keys []string) string {
 // only alerts within the same window collapse. The database enforces its
 // uniqueness per org.
 func DedupKey(fingerprint string, eventTime time.Time, window time.Duration) string {
+	return bucketKey(fingerprint, window, bucketOf(eventTime, window))
+}
+
+func bucketOf(eventTime time.Time, window time.Duration) int64 {
 	if window <= 0 {
 		window = DefaultDedupWindow
 	}
-	bucket := eventTime.UTC().UnixNano() / int64(window)
+	return eventTime.UTC().UnixNano() / int64(window)
+}
+
+func bucketKey(fingerprint string, window time.Duration, bucket int64) string {
+	if window <= 0 {
+		window = DefaultDedupWindow
+	}
 	return fingerprint[:min(len(fingerprint), 40)] + ":" + strconv.FormatInt(int64(window/time.Second), 36) + ":" + strconv.FormatInt(bucket, 36)
 }
 
@@ -82,7 +92,9 @@ type row struct {
 	alert                                         alert.Alert
 	dedupKey                                      string
 	sourceID                                      string
-	count                                         int // occurrences merged from the same batch
+	window                                        time.Duration
+	lastEvent                                     time.Time // latest event time of the occurrences merged into the row
+	count                                         int       // occurrences merged from the same batch
 	tactics, techniques, tags, entities, unmapped []byte
 }
 
@@ -100,6 +112,8 @@ func newRow(a alert.Alert, sourceID string, keys []string, window time.Duration)
 		alert:      a,
 		dedupKey:   DedupKey(a.Fingerprint, a.EventTime, window),
 		sourceID:   sourceID,
+		window:     window,
+		lastEvent:  a.EventTime,
 		count:      1,
 		tactics:    jsonOrEmpty(a.Tactics, "[]"),
 		techniques: jsonOrEmpty(a.Techniques, "[]"),
