@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/ingest"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -29,23 +30,41 @@ type Server struct {
 	// before a batch is committed (defaults 200ms, 1000).
 	FlushEvery time.Duration
 	BatchSize  int
+	// TCPRetries bounds how often a TCP batch the pipeline refused (quota
+	// or error) is tried again before it is dropped and counted (default
+	// 5). While it waits, the org's TCP connections are not read, so the
+	// senders see TCP backpressure. UDP batches are not retried.
+	TCPRetries int
+	// MaxBackoff caps the wait before a retry (default 10s); the wait is
+	// the quota's retry-after when it says more than the backoff.
+	MaxBackoff time.Duration
 
-	metrics *metrics
-	routes  routeTable
-	queue   chan message
-	ready   chan struct{}
-	tcpAddr net.Addr
-	udpAddr net.Addr
+	metrics  *metrics
+	throttle throttle
+	routes   routeTable
+	queue    chan message
+	ready    chan struct{}
+	tcpAddr  net.Addr
+	udpAddr  net.Addr
 }
 
 type message struct {
 	route *ingest.Route
 	data  []byte
+	tcp   bool
+}
+
+// batchKey groups pending messages: per source, TCP apart from UDP (only
+// TCP batches are retried).
+type batchKey struct {
+	source uuid.UUID
+	tcp    bool
 }
 
 type metrics struct {
-	received *prometheus.CounterVec
-	dropped  *prometheus.CounterVec
+	received  *prometheus.CounterVec
+	dropped   *prometheus.CounterVec
+	throttled prometheus.Counter
 }
 
 // NewServer builds a server; reg receives its metrics (may be nil).
@@ -54,10 +73,12 @@ func NewServer(addr string, p *ingest.Pipeline, logger *slog.Logger, reg prometh
 		received: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "securenexus_syslog_messages_total",
 			Help: "Syslog messages received from mapped senders, by transport."}, []string{"transport"}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "securenexus_syslog_dropped_total",
-			Help: "Syslog messages dropped, by reason (unknown_sender, frame, queue_full, ingest_error)."}, []string{"reason"}),
+			Help: "Syslog messages dropped, by reason (unknown_sender, frame, queue_full, quota, ingest_error)."}, []string{"reason"}),
+		throttled: prometheus.NewCounter(prometheus.CounterOpts{Name: "securenexus_syslog_tcp_throttled_total",
+			Help: "TCP batch retries after the pipeline refused a batch (quota or error); the org's connections are not read meanwhile."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.received, m.dropped)
+		reg.MustRegister(m.received, m.dropped, m.throttled)
 	}
 	return &Server{Addr: addr, Pipeline: p, Logger: logger, metrics: m, ready: make(chan struct{})}
 }
@@ -75,6 +96,9 @@ func (s *Server) UDPAddr() net.Addr { return s.udpAddr }
 func (s *Server) Dropped(reason string) float64 {
 	return counterValue(s.metrics.dropped.WithLabelValues(reason))
 }
+
+// Throttled returns how many TCP batch retries there were (tests, ops).
+func (s *Server) Throttled() float64 { return counterValue(s.metrics.throttled) }
 
 // routeTable maps sender addresses to sources (longest prefix wins).
 type routeTable struct {
@@ -166,17 +190,30 @@ func (s *Server) refresher(ctx context.Context) {
 	}
 }
 
-func (s *Server) accept(addr netip.Addr, transport string, data []byte) {
+// acceptUDP queues a datagram, or drops and counts it when the queue is
+// full.
+func (s *Server) acceptUDP(addr netip.Addr, data []byte) {
 	r := s.routes.lookup(addr)
 	if r == nil {
 		s.metrics.dropped.WithLabelValues("unknown_sender").Inc()
 		return
 	}
-	s.metrics.received.WithLabelValues(transport).Inc()
+	s.metrics.received.WithLabelValues("udp").Inc()
 	select {
 	case s.queue <- message{route: r, data: data}:
 	default:
 		s.metrics.dropped.WithLabelValues("queue_full").Inc()
+	}
+}
+
+// acceptTCP queues a TCP message for r, waiting while the queue is full
+// (the connection is not read meanwhile: backpressure).
+func (s *Server) acceptTCP(ctx context.Context, r *ingest.Route, data []byte) {
+	s.metrics.received.WithLabelValues("tcp").Inc()
+	select {
+	case s.queue <- message{route: r, data: data, tcp: true}:
+	case <-ctx.Done():
+		s.metrics.dropped.WithLabelValues("shutdown").Inc()
 	}
 }
 
@@ -200,7 +237,7 @@ func (s *Server) serveUDP(ctx context.Context, pc net.PacketConn) {
 		if len(msg) == 0 {
 			continue
 		}
-		s.accept(addr, "udp", append([]byte(nil), msg...))
+		s.acceptUDP(addr, append([]byte(nil), msg...))
 	}
 }
 
@@ -244,6 +281,13 @@ func (s *Server) serveTCP(ctx context.Context, ln net.Listener, wg *sync.WaitGro
 			defer func() { _ = c.Close() }()
 			br := bufio.NewReaderSize(c, 64<<10)
 			for {
+				r := s.routes.lookup(addr)
+				if r == nil {
+					s.metrics.dropped.WithLabelValues("unknown_sender").Inc()
+					return
+				}
+				// Not read while the org's batches are being retried.
+				s.throttle.wait(ctx, r.OrgID)
 				_ = c.SetReadDeadline(time.Now().Add(5 * time.Minute))
 				msg, err := ReadFrame(br, MaxMessage)
 				if err != nil {
@@ -253,7 +297,7 @@ func (s *Server) serveTCP(ctx context.Context, ln net.Listener, wg *sync.WaitGro
 					return
 				}
 				if len(msg) > 0 {
-					s.accept(addr, "tcp", msg)
+					s.acceptTCP(ctx, r, msg)
 				}
 			}
 		})
@@ -270,12 +314,12 @@ func (s *Server) batcher(ctx context.Context) {
 	if size <= 0 {
 		size = 1000
 	}
-	pending := map[uuid.UUID][][]byte{}
+	pending := map[batchKey][][]byte{}
 	routes := map[uuid.UUID]*ingest.Route{}
 	total := 0
 	flush := func() {
-		for id, msgs := range pending {
-			s.commit(context.WithoutCancel(ctx), routes[id], msgs)
+		for k, msgs := range pending {
+			s.commit(ctx, routes[k.source], msgs, k.tcp)
 		}
 		clear(pending)
 		total = 0
@@ -289,7 +333,8 @@ func (s *Server) batcher(ctx context.Context) {
 				flush()
 				return
 			}
-			pending[m.route.SourceID] = append(pending[m.route.SourceID], m.data)
+			k := batchKey{source: m.route.SourceID, tcp: m.tcp}
+			pending[k] = append(pending[k], m.data)
 			routes[m.route.SourceID] = m.route
 			if total++; total >= size {
 				flush()
@@ -300,16 +345,66 @@ func (s *Server) batcher(ctx context.Context) {
 	}
 }
 
-func (s *Server) commit(ctx context.Context, r *ingest.Route, msgs [][]byte) {
+// commit ingests one source's batch. A TCP batch the pipeline refuses is
+// retried (see TCPRetries) with exponential backoff, waiting at least the
+// quota's retry-after, while the org's TCP connections are held; a UDP
+// batch, or a TCP batch out of retries, is dropped and counted. ctx ending
+// (shutdown) stops the waiting, not a running commit.
+func (s *Server) commit(ctx context.Context, r *ingest.Route, msgs [][]byte, tcp bool) {
+	retries := 0
+	if tcp {
+		retries = s.TCPRetries
+		if retries <= 0 {
+			retries = 5
+		}
+	}
+	maxBackoff := s.MaxBackoff
+	if maxBackoff <= 0 {
+		maxBackoff = 10 * time.Second
+	}
+	backoff := 100 * time.Millisecond
+	defer s.throttle.release(r.OrgID)
+	for attempt := 0; ; attempt++ {
+		err := s.ingest(context.WithoutCancel(ctx), r, msgs)
+		if err == nil {
+			return
+		}
+		if attempt >= retries || ctx.Err() != nil {
+			reason := "ingest_error"
+			if apperr.Is(err, apperr.KindRateLimited) {
+				reason = "quota"
+			}
+			s.metrics.dropped.WithLabelValues(reason).Add(float64(len(msgs)))
+			s.Logger.Warn("syslog batch not ingested", slog.String("source_id", r.SourceID.String()), slog.Int("messages", len(msgs)),
+				slog.Int("attempts", attempt+1), slog.Any("error", err))
+			return
+		}
+		wait := backoff
+		var ae *apperr.Error
+		if errors.As(err, &ae) && ae.RetryAfter > wait {
+			wait = ae.RetryAfter
+		}
+		wait = min(wait, maxBackoff)
+		backoff *= 2
+		s.throttle.hold(r.OrgID)
+		s.metrics.throttled.Inc()
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+}
+
+func (s *Server) ingest(ctx context.Context, r *ingest.Route, msgs [][]byte) error {
 	scope := tenant.System(r.OrgID, "syslog:"+r.SourceID.String())
 	src, err := s.Pipeline.Store.GetSource(ctx, scope, r.SourceID)
 	if err != nil {
-		s.metrics.dropped.WithLabelValues("ingest_error").Add(float64(len(msgs)))
-		s.Logger.Warn("syslog source lookup failed", slog.String("source_id", r.SourceID.String()), slog.Any("error", err))
-		return
+		return fmt.Errorf("syslog source lookup: %w", err)
 	}
 	if _, err := s.Pipeline.Ingest(ctx, scope, src, "", "syslog", msgs); err != nil {
-		s.metrics.dropped.WithLabelValues("ingest_error").Add(float64(len(msgs)))
-		s.Logger.Warn("syslog batch not ingested", slog.String("source_id", r.SourceID.String()), slog.Int("messages", len(msgs)), slog.Any("error", err))
+		return err
 	}
+	return nil
 }
