@@ -143,9 +143,13 @@ func storedSpans(ctx context.Context, tx *db.Tx, org uuid.UUID, keys []string) (
 	return out, nil
 }
 
-// prepareRows folds boundary occurrences (foldBoundaries) and merges rows
-// sharing a key (mergeRows).
-func prepareRows(ctx context.Context, tx *db.Tx, org uuid.UUID, rows []row) (merged []row, slot []int, err error) {
+// prepareRows folds boundary occurrences (foldBoundaries, when the store's
+// FoldBoundaries is set) and merges rows sharing a key (mergeRows).
+func (s *Store) prepareRows(ctx context.Context, tx *db.Tx, org uuid.UUID, rows []row) (merged []row, slot []int, err error) {
+	if !s.FoldBoundaries {
+		merged, slot = mergeRows(rows)
+		return merged, slot, nil
+	}
 	folded, err := foldBoundaries(ctx, tx, org, rows)
 	if err != nil {
 		return nil, nil, err

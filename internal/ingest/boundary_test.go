@@ -13,6 +13,12 @@ import (
 	"github.com/securenexus/securenexus/internal/testdb"
 )
 
+func foldingStore(d *db.DB) *Store {
+	s := NewStore(d, []byte("k"))
+	s.FoldBoundaries = true
+	return s
+}
+
 func boundaryPayload(rule, at string) []byte {
 	return fmt.Appendf(nil, `{"title":"Beacon","rule":%q,"src_ip":"10.1.1.1","time":%q}`, rule, at)
 }
@@ -23,7 +29,7 @@ func boundaryPayload(rule, at string) []byte {
 // apart than the window stay separate.
 func TestDedupAcrossBucketBoundary(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		p := &Pipeline{Store: NewStore(d, []byte("k")), Normalize: standInNormalize}
+		p := &Pipeline{Store: foldingStore(d), Normalize: standInNormalize}
 		org := tenant.NewAuthenticated(uuid.New(), "apikey:test")
 		ingest := func(payloads ...[]byte) *BatchSummary {
 			t.Helper()
@@ -83,7 +89,7 @@ func TestDedupAcrossBucketBoundary(t *testing.T) {
 func TestBoundaryFoldConcurrentReplicas(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		org := tenant.NewAuthenticated(uuid.New(), "apikey:test")
-		first := &Pipeline{Store: NewStore(d, []byte("k")), Normalize: standInNormalize}
+		first := &Pipeline{Store: foldingStore(d), Normalize: standInNormalize}
 		if _, err := first.Ingest(context.Background(), org, nil, "", "api", [][]byte{boundaryPayload("C1", "2026-11-27T09:59:59Z")}); err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +98,7 @@ func TestBoundaryFoldConcurrentReplicas(t *testing.T) {
 		errs := make([]error, replicas)
 		start := make(chan struct{})
 		for i := range replicas {
-			p := &Pipeline{Store: NewStore(d, []byte("k")), Normalize: standInNormalize}
+			p := &Pipeline{Store: foldingStore(d), Normalize: standInNormalize}
 			wg.Go(func() {
 				<-start
 				_, errs[i] = p.Ingest(context.Background(), org, nil, "", "api", [][]byte{
@@ -112,6 +118,20 @@ func TestBoundaryFoldConcurrentReplicas(t *testing.T) {
 			if n != 1 || c != want {
 				t.Fatalf("%s: %d alerts, total count %d; want 1 and %d", rule, n, c, want)
 			}
+		}
+	})
+}
+
+// TestBoundaryFoldOff: without FoldBoundaries (the default) the bucket
+// boundary splits alerts as before.
+func TestBoundaryFoldOff(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		p := &Pipeline{Store: NewStore(d, []byte("k")), Normalize: standInNormalize}
+		org := tenant.NewAuthenticated(uuid.New(), "apikey:test")
+		s, err := p.Ingest(context.Background(), org, nil, "", "api", [][]byte{
+			boundaryPayload("D1", "2026-11-27T09:59:59Z"), boundaryPayload("D1", "2026-11-27T10:00:01Z")})
+		if err != nil || s.Accepted != 2 {
+			t.Fatalf("%v %+v", err, s)
 		}
 	})
 }

@@ -206,7 +206,7 @@ func (b *Batch) Commit(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 				return err
 			}
 		}
-		merged, slot, err := prepareRows(ctx, tx, scope.Org(), b.rows)
+		merged, slot, err := b.p.Store.prepareRows(ctx, tx, scope.Org(), b.rows)
 		if err != nil {
 			return err
 		}

@@ -364,7 +364,7 @@ func (s *Store) WriteAlerts(ctx context.Context, scope tenant.Scope, alerts []al
 		var merged []row
 		err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 			var err error
-			if merged, _, err = prepareRows(ctx, tx, scope.Org(), rows); err != nil {
+			if merged, _, err = s.prepareRows(ctx, tx, scope.Org(), rows); err != nil {
 				return err
 			}
 			_, err = writeRows(ctx, tx, scope.Org(), merged, time.Now().UTC())
