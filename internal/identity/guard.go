@@ -66,9 +66,12 @@ func (svc *Service) Guard(hctx huma.Context, op *huma.Operation) (context.Contex
 	}
 	// Budgets are spent after authentication and before the permission
 	// check, so a flood of denied requests is refused early and does not
-	// reach the audit log.
-	if err := svc.checkPrincipal(p, r.Method); err != nil {
-		return nil, err
+	// reach the audit log. Ingest operations are exempt: they have their
+	// own per-org quota measured in alerts, not requests.
+	if perm != string(rbac.AlertsIngest) {
+		if err := svc.checkPrincipal(p, r.Method); err != nil {
+			return nil, err
+		}
 	}
 	if orgScoped && !p.Permissions.Has(rbac.Permission(perm)) {
 		err = apperr.Forbidden("permission " + perm + " required").WithCode("permission_denied")

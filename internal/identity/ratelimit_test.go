@@ -1,15 +1,18 @@
 package identity_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -130,5 +133,52 @@ func TestPublicRateLimitPerClientIP(t *testing.T) {
 		org := identitytest.NewOrg(t, d, "Acme")
 		m := identitytest.NewMember(t, d, org, rbac.RoleViewer)
 		expect(t, "authenticated read", e.do("GET", "/api/v1/auth/me", "", m.Apply), 200, "")
+	})
+}
+
+// TestIngestIsNotRequestRateLimited: operations needing alerts:ingest carry
+// their own per-org quota in alerts, so the per-principal write budget must
+// not cap machine intake.
+func TestIngestIsNotRequestRateLimited(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		var h http.Handler
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+		t.Cleanup(srv.Close)
+		c := identitytest.ConfigWith(t, srv.URL, map[string]string{
+			"SECURENEXUS_RATE_LIMIT_ENABLED":     "true",
+			"SECURENEXUS_RATE_LIMIT_WRITE_RPS":   "0.01",
+			"SECURENEXUS_RATE_LIMIT_WRITE_BURST": "2",
+		})
+		p, _ := identitytest.NewService(t, d, c)
+		for _, op := range []struct{ id, perm string }{{"test-ingest", string(rbac.AlertsIngest)}, {"test-write", string(rbac.AlertsWrite)}} {
+			huma.Register(p.Server.API, httpapi.Protected(huma.Operation{
+				OperationID: op.id, Method: http.MethodPost, Path: "/api/v1/" + op.id,
+			}, op.perm), func(context.Context, *struct{}) (*struct{}, error) { return nil, nil })
+		}
+		h = p.Server.Handler()
+		org := identitytest.NewOrg(t, d, "Intake")
+		key := identitytest.NewAPIKey(t, d, org, rbac.AlertsIngest, rbac.AlertsWrite)
+		post := func(path string) int {
+			req, err := http.NewRequest(http.MethodPost, srv.URL+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			key.Apply(req)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = res.Body.Close()
+			return res.StatusCode
+		}
+		for i := range 10 {
+			if st := post("/api/v1/test-ingest"); st >= 300 {
+				t.Fatalf("ingest request %d: %d", i, st)
+			}
+		}
+		codes := []int{post("/api/v1/test-write"), post("/api/v1/test-write"), post("/api/v1/test-write")}
+		if codes[2] != http.StatusTooManyRequests {
+			t.Fatalf("other writes keep their budget: got %v", codes)
+		}
 	})
 }
