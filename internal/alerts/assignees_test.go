@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -248,6 +249,17 @@ func TestAssignOnlyMembersWhoCanActOnAlerts(t *testing.T) {
 		st, b = an.do("PATCH", "/api/v1/alerts/"+id, fmt.Sprintf(`{"assignee":%q}`, analyst.UserID), nil)
 		if st != http.StatusOK {
 			t.Fatalf("assigning an analyst: %d %s", st, b)
+		}
+		// Quality round-trips at the normalizer's precision (no float4
+		// artefacts such as 0.16699999570846558 on PostgreSQL).
+		var got struct {
+			Quality float64 `json:"quality"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if scaled := got.Quality * 1000; math.Abs(scaled-math.Round(scaled)) > 1e-6 || got.Quality <= 0 {
+			t.Fatalf("quality %v lost precision", got.Quality)
 		}
 	})
 }

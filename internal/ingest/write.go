@@ -127,7 +127,7 @@ func upsertAlertsPG(ctx context.Context, tx *db.Tx, org uuid.UUID, rows []row, n
 	}
 	q := `INSERT INTO alerts (` + insertAlertCols + `)
 SELECT u.id::uuid, $1::uuid, u.dk, u.fp, NULLIF(u.sid, '')::uuid, u.st, u.sv, u.sp, u.sr, u.ri, u.rn, u.et, u.rt, u.rt, u.rt,
- u.cnt, u.sev::smallint, u.title, u.descr, u.status, u.tac::jsonb, u.tech::jsonb, u.tags::jsonb, u.ents::jsonb, u.unm::jsonb, u.raw, u.q::real, $2, u.let
+ u.cnt, u.sev::smallint, u.title, u.descr, u.status, u.tac::jsonb, u.tech::jsonb, u.tags::jsonb, u.ents::jsonb, u.unm::jsonb, u.raw, u.q::double precision, $2, u.let
 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
  $13::timestamptz[], $14::timestamptz[], $15::int4[], $16::int4[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[],
  $22::text[], $23::text[], $24::text[], $25::bytea[], $26::float8[], $27::timestamptz[])
