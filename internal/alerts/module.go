@@ -21,6 +21,7 @@ import (
 // update API, the idempotency pruner and the demo alerts.
 func Register(ctx context.Context, p *platform.Platform) error {
 	store := ingest.NewStore(p.DB, p.Secret)
+	store.FoldBoundaries = p.Config.DedupFoldBoundaries
 	pipeline := &ingest.Pipeline{
 		Store:     store,
 		Normalize: normalize.Normalize,

@@ -76,9 +76,10 @@ func (s *SourceConfig) Window() time.Duration {
 type Store struct {
 	DB *db.DB
 	// FoldBoundaries makes occurrences just across a dedup bucket
-	// boundary join the neighbouring bucket's alert (foldBoundaries). Off
-	// by default: it costs one lookup query per batch, measured at 10-17%
-	// of PostgreSQL intake throughput (docs/ingest.md, "Deduplication").
+	// boundary join the neighbouring bucket's alert (foldBoundaries). The
+	// server turns it on unless SECURENEXUS_DEDUP_FOLD_BOUNDARIES=false: it
+	// costs one lookup query per batch, measured at 10-17% of PostgreSQL
+	// intake throughput (docs/ingest.md, "Deduplication").
 	FoldBoundaries bool
 	// key encrypts webhook secrets at rest (AES-256-GCM).
 	key [32]byte
