@@ -83,3 +83,30 @@ func TestInOrgRequiresScope(t *testing.T) {
 		}
 	})
 }
+
+func TestCollect(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		for range 3 {
+			if _, err := d.Writer.ExecContext(ctx, "INSERT INTO maintenance_runs (started_at, finished_at) VALUES ($1, $1)", now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		scanID := func(r db.Scanner) (int64, error) {
+			var id int64
+			return id, r.Scan(&id)
+		}
+		ids, err := db.Collect(ctx, d.Reader, scanID, "SELECT id FROM maintenance_runs WHERE started_at = $1 ORDER BY id", now)
+		if err != nil || len(ids) != 3 || ids[0] >= ids[2] {
+			t.Fatalf("collect: %v %v", ids, err)
+		}
+		bad := func(r db.Scanner) (string, error) {
+			var a, b string
+			return a, r.Scan(&a, &b) // one column, two destinations
+		}
+		if _, err := db.Collect(ctx, d.Reader, bad, "SELECT id FROM maintenance_runs"); err == nil {
+			t.Fatal("a scan error must be returned")
+		}
+	})
+}

@@ -96,7 +96,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, scope tenant.Scope, n NewAPIKe
 
 const apiKeyColumns = `id, org_id, prefix, name, permissions, created_by, created_at, expires_at, last_used_at, revoked_at` //nolint:gosec // column list, not a credential
 
-func scanAPIKey(row interface{ Scan(...any) error }) (APIKey, error) {
+func scanAPIKey(row db.Scanner) (APIKey, error) {
 	var k APIKey
 	var perms string
 	if err := row.Scan(&k.ID, &k.OrgID, &k.Prefix, &k.Name, &perms, &k.CreatedBy, &k.CreatedAt, &k.ExpiresAt, &k.LastUsedAt, &k.RevokedAt); err != nil {
@@ -119,20 +119,10 @@ func scanAPIKey(row interface{ Scan(...any) error }) (APIKey, error) {
 func (s *Store) ListAPIKeys(ctx context.Context, scope tenant.Scope, pg Page) ([]APIKey, string, error) {
 	var out []APIKey
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+		var err error
+		out, err = db.Collect(ctx, tx, scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
 			scope.Org().String(), pg.after(), pg.Limit+1)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			k, err := scanAPIKey(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, k)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("identity: list api keys: %w", err)

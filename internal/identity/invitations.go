@@ -89,7 +89,7 @@ func (s *Store) CreateInvitation(ctx context.Context, scope tenant.Scope, by Pri
 
 const invitationColumns = `id, org_id, email, role, created_by, created_at, expires_at, accepted_at, revoked_at`
 
-func scanInvitation(row interface{ Scan(...any) error }) (Invitation, error) {
+func scanInvitation(row db.Scanner) (Invitation, error) {
 	var i Invitation
 	err := row.Scan(&i.ID, &i.OrgID, &i.Email, &i.Role, &i.CreatedBy, &i.CreatedAt, &i.ExpiresAt, &i.AcceptedAt, &i.RevokedAt)
 	return i, err
@@ -99,20 +99,10 @@ func scanInvitation(row interface{ Scan(...any) error }) (Invitation, error) {
 func (s *Store) ListInvitations(ctx context.Context, scope tenant.Scope, pg Page) ([]Invitation, string, error) {
 	var out []Invitation
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+invitationColumns+` FROM invitations WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
+		var err error
+		out, err = db.Collect(ctx, tx, scanInvitation, `SELECT `+invitationColumns+` FROM invitations WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
 			scope.Org().String(), pg.after(), pg.Limit+1)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			i, err := scanInvitation(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, i)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("identity: list invitations: %w", err)

@@ -30,7 +30,7 @@ type CustomRole struct {
 	UpdatedAt   time.Time
 }
 
-func scanRole(row interface{ Scan(...any) error }) (CustomRole, error) {
+func scanRole(row db.Scanner) (CustomRole, error) {
 	var r CustomRole
 	var perms string
 	if err := row.Scan(&r.ID, &r.Name, &r.Description, &perms, &r.CreatedAt, &r.UpdatedAt); err != nil {
@@ -102,19 +102,9 @@ func (s *Store) RolePermissions(ctx context.Context, scope tenant.Scope, name st
 func (s *Store) ListRoles(ctx context.Context, scope tenant.Scope) ([]CustomRole, error) {
 	var out []CustomRole
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 ORDER BY name LIMIT $2`, scope.Org().String(), MaxCustomRoles)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			r, err := scanRole(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		var err error
+		out, err = db.Collect(ctx, tx, scanRole, `SELECT `+roleColumns+` FROM roles WHERE org_id = $1 ORDER BY name LIMIT $2`, scope.Org().String(), MaxCustomRoles)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("identity: list roles: %w", err)

@@ -108,7 +108,7 @@ func truncate(s string, n int) string {
 
 const sessionColumns = `id, user_id, created_at, last_seen_at, expires_at, revoked_at, mfa, method, sso_org_id, last_org_id, ip, user_agent`
 
-func scanSession(row interface{ Scan(...any) error }) (Session, error) {
+func scanSession(row db.Scanner) (Session, error) {
 	var x Session
 	err := row.Scan(&x.ID, &x.UserID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt, &x.RevokedAt, &x.MFA, &x.Method, &x.SSOOrg, &x.LastOrg, &x.IP, &x.UserAgent)
 	return x, err
@@ -234,21 +234,11 @@ func (s *Store) ListSessions(ctx context.Context, userID, ssoOrg uuid.UUID, pg P
 	now := s.now()
 	err := s.DB.Read(ctx, func(ctx context.Context, tx *db.Tx) error {
 		cond, extra := boundTo(ssoOrg, 6)
-		rows, err := tx.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1 AND id > $2
+		var err error
+		out, err = db.Collect(ctx, tx, scanSession, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = $1 AND id > $2
 			AND revoked_at IS NULL AND expires_at > $3 AND last_seen_at > $4`+cond+` ORDER BY id LIMIT $5`,
 			append([]any{userID.String(), pg.after(), now, now.Add(-s.idle()), pg.Limit + 1}, extra...)...)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			x, err := scanSession(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, x)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("identity: list sessions: %w", err)

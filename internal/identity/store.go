@@ -168,7 +168,7 @@ func (s *Store) CreateOrg(ctx context.Context, name string, owner uuid.UUID) (Or
 
 const orgColumns = `id, name, created_at, updated_at, mfa_required, sso_enforced, ip_allowlist, session_lifetime_seconds`
 
-func scanOrg(row interface{ Scan(...any) error }) (Org, error) {
+func scanOrg(row db.Scanner) (Org, error) {
 	var o Org
 	var allow string
 	var secs int64
@@ -248,7 +248,7 @@ func nonNil[T any](s []T) []T {
 
 const userColumns = `id, email, name, password_hash, mfa_enabled, totp_secret, totp_pending, totp_last_step, disabled, created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+func scanUser(row db.Scanner) (User, error) {
 	var u User
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.MFAEnabled, &u.totpSecret, &u.totpPending, &u.totpLastStep, &u.Disabled, &u.CreatedAt)
 	return u, err
@@ -378,7 +378,7 @@ func (s *Store) AddMember(ctx context.Context, scope tenant.Scope, userID uuid.U
 
 const memberColumns = `m.id, m.org_id, m.user_id, m.role, m.created_at, u.email, u.name, u.mfa_enabled`
 
-func scanMember(row interface{ Scan(...any) error }) (Membership, error) {
+func scanMember(row db.Scanner) (Membership, error) {
 	var m Membership
 	err := row.Scan(&m.ID, &m.OrgID, &m.UserID, &m.Role, &m.CreatedAt, &m.Email, &m.Name, &m.MFA)
 	return m, err
@@ -411,20 +411,10 @@ func (s *Store) Member(ctx context.Context, scope tenant.Scope, userID uuid.UUID
 func (s *Store) ListMembers(ctx context.Context, scope tenant.Scope, pg Page) ([]Membership, string, error) {
 	var out []Membership
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+memberColumns+` FROM memberships m JOIN users u ON u.id = m.user_id
+		var err error
+		out, err = db.Collect(ctx, tx, scanMember, `SELECT `+memberColumns+` FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.org_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3`, scope.Org().String(), pg.after(), pg.Limit+1)
-		if err != nil {
-			return err
-		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			m, err := scanMember(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
-		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("identity: list members: %w", err)
