@@ -5,7 +5,12 @@ GO ?= go
 GOLANGCI_LINT_VERSION := v2.15.0
 export SECURENEXUS_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: test run build lint fmt vet openapi docs web bench test-web web-verify
+# Drop throwaway test databases and templates left behind (killed runs, old
+# schema versions) from the test PostgreSQL server.
+testdb-clean:
+	psql "$(SECURENEXUS_TEST_DATABASE_URL)" -Atc "SELECT 'DROP DATABASE IF EXISTS ' || quote_ident(datname) || ' WITH (FORCE);' FROM pg_database WHERE datname LIKE 'sn\_test\_%' OR datname LIKE 'sn\_tpl\_%'" | psql "$(SECURENEXUS_TEST_DATABASE_URL)" -q
+
+.PHONY: testdb-clean test run build lint fmt vet openapi docs web bench test-web web-verify
 
 test: web/node_modules /usr/bin/chromium
 	$(GO) test -count=1 -timeout 12m ./...
