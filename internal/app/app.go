@@ -67,7 +67,7 @@ func Migrate(ctx context.Context, d *db.DB) error {
 // Build assembles the App. It migrates the embedded SQLite database (and
 // PostgreSQL only with SECURENEXUS_MIGRATE_ON_START), and refuses to run on
 // an outdated schema.
-func Build(ctx context.Context, c config.Config, logger *slog.Logger) (*App, error) {
+func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, err error) {
 	secret, err := loadSecret(c)
 	if err != nil {
 		return nil, err
@@ -96,19 +96,23 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (*App, err
 		}
 	}
 	a.AddCloser(func(context.Context) error { return a.DB.Close() })
+	// From here on a failed build releases what it opened (closers run in
+	// reverse order).
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, a.Close(context.Background()))
+		}
+	}()
 	st, err := a.DB.MigrationState(ctx)
 	if err != nil {
-		_ = a.DB.Close()
 		return nil, err
 	}
 	if st.Pending() {
-		_ = a.DB.Close()
 		return nil, fmt.Errorf("database schema is at version %d, this binary needs %d: run `securenexus migrate up`", st.Current, st.Latest)
 	}
 
 	shutdownTracing, err := telemetry.Setup(ctx, c.OTLPEndpoint, buildinfo.String())
 	if err != nil {
-		_ = a.DB.Close()
 		return nil, err
 	}
 	a.AddCloser(shutdownTracing)
@@ -123,7 +127,6 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (*App, err
 		PeriodicJobs: []*river.PeriodicJob{jobs.MaintenancePeriodic(10 * time.Minute)},
 	})
 	if err != nil {
-		_ = a.DB.Close()
 		return nil, err
 	}
 
@@ -140,8 +143,7 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (*App, err
 		a.AddRunner(a.Server.ServeMetrics)
 	}
 
-	if err := a.registerModules(ctx); err != nil {
-		_ = a.DB.Close()
+	if err = a.registerModules(ctx); err != nil {
 		return nil, err
 	}
 	maint.Pruners = a.Pruners
