@@ -124,6 +124,7 @@ func (b *Batch) Add(index int, raw []byte) {
 		sourceID = b.src.ID.String()
 	}
 	for _, a := range alerts {
+		stripNUL(&a)
 		if reason, field := check(&a); reason != "" {
 			b.rejected = append(b.rejected, RecordResult{Index: index, Status: StatusRejected, Reason: reason, Field: field})
 			b.p.Metrics.rejected(firstNonEmpty(a.Source.Type, b.sourceType))

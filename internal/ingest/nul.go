@@ -1,0 +1,90 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/securenexus/securenexus/internal/alert"
+)
+
+// nulReplacement stands in for a NUL character: PostgreSQL text and jsonb
+// cannot hold U+0000, so one such character in a payload would fail the
+// whole transaction.
+const nulReplacement = "\uFFFD"
+
+func noNUL(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", nulReplacement)
+}
+
+func noNULs(ss []string) {
+	for i := range ss {
+		ss[i] = noNUL(ss[i])
+	}
+}
+
+// stripNUL replaces NUL characters in every text field of a normalized
+// alert that is stored as text or jsonb (Raw is stored as bytes and keeps
+// the payload exactly as received).
+func stripNUL(a *alert.Alert) {
+	a.Title, a.Description, a.SourceRef = noNUL(a.Title), noNUL(a.Description), noNUL(a.SourceRef)
+	a.Source.Type, a.Source.Vendor, a.Source.Product = noNUL(a.Source.Type), noNUL(a.Source.Vendor), noNUL(a.Source.Product)
+	a.Rule.ID, a.Rule.Name = noNUL(a.Rule.ID), noNUL(a.Rule.Name)
+	a.Status = alert.Status(noNUL(string(a.Status)))
+	noNULs(a.Tactics)
+	noNULs(a.Techniques)
+	noNULs(a.Tags)
+	for i := range a.Entities {
+		e := &a.Entities[i]
+		e.Type, e.Value, e.Role = alert.EntityType(noNUL(string(e.Type))), noNUL(e.Value), noNUL(e.Role)
+	}
+	if len(a.Unmapped) == 0 {
+		return
+	}
+	clean := make(map[string]json.RawMessage, len(a.Unmapped))
+	for k, v := range a.Unmapped {
+		clean[noNUL(k)] = jsonNoNUL(v)
+	}
+	a.Unmapped = clean
+}
+
+// jsonNoNUL returns v with NUL characters replaced inside its strings and
+// keys (a JSON text can only carry them escaped, as \u0000).
+func jsonNoNUL(v json.RawMessage) json.RawMessage {
+	if !bytes.Contains(v, []byte(`\u0000`)) && bytes.IndexByte(v, 0) < 0 {
+		return v
+	}
+	var x any
+	if err := json.Unmarshal(v, &x); err != nil {
+		b, _ := json.Marshal(noNUL(string(v)))
+		return b
+	}
+	b, err := json.Marshal(walkNoNUL(x))
+	if err != nil {
+		return json.RawMessage(`null`)
+	}
+	return b
+}
+
+func walkNoNUL(x any) any {
+	switch t := x.(type) {
+	case string:
+		return noNUL(t)
+	case []any:
+		for i := range t {
+			t[i] = walkNoNUL(t[i])
+		}
+		return t
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, v := range t {
+			out[noNUL(k)] = walkNoNUL(v)
+		}
+		return out
+	default:
+		return x
+	}
+}
