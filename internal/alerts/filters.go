@@ -30,6 +30,18 @@ type SavedAlertFilterInput struct {
 	Query AlertQuery `json:"query"`
 }
 
+// validate rejects text PostgreSQL cannot store (NUL, invalid UTF-8).
+func (in *SavedAlertFilterInput) validate() error {
+	fields := in.Query.validateText("body.query.")
+	if why := badText(in.Name); why != "" {
+		fields = append([]apperr.FieldError{apperr.Field("body.name", why)}, fields...)
+	}
+	if len(fields) > 0 {
+		return apperr.Validation("invalid saved filter", fields...)
+	}
+	return nil
+}
+
 // ListFilters returns the caller's saved filters by name.
 func (s *Store) ListFilters(ctx context.Context, scope tenant.Scope) ([]SavedAlertFilter, error) {
 	out := []SavedAlertFilter{}
@@ -67,6 +79,9 @@ func scanFilter(sc scanner) (SavedAlertFilter, error) {
 
 // CreateFilter saves a filter for the caller.
 func (s *Store) CreateFilter(ctx context.Context, scope tenant.Scope, in SavedAlertFilterInput) (*SavedAlertFilter, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
 	id, err := uuid.NewV7()
 	if err != nil {
 		return nil, fmt.Errorf("alerts: filter id: %w", err)
@@ -93,6 +108,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $6)`, id.String(), scope.Org().String(), scope.A
 
 // UpdateFilter replaces one of the caller's filters.
 func (s *Store) UpdateFilter(ctx context.Context, scope tenant.Scope, id uuid.UUID, in SavedAlertFilterInput) (*SavedAlertFilter, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
 	var f SavedAlertFilter
 	q, _ := json.Marshal(in.Query)
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
