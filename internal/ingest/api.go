@@ -135,6 +135,23 @@ func (a *API) source(ctx context.Context, scope tenant.Scope, id string) (*Sourc
 	return src, err
 }
 
+// check rejects parameters that cannot be stored or used as a
+// metric label: source_type must be text, the Idempotency-Key printable
+// ASCII.
+func (in *IntakeParams) check() error {
+	var fields []apperr.FieldError
+	if why := badText(in.SourceType); why != "" {
+		fields = append(fields, apperr.Field("query.source_type", why))
+	}
+	if why := badIdempotencyKey(in.IdempotencyKey); why != "" {
+		fields = append(fields, apperr.Field("header.Idempotency-Key", why))
+	}
+	if len(fields) > 0 {
+		return apperr.Validation("invalid intake parameters", fields...)
+	}
+	return nil
+}
+
 func sourceTypeParam(st string) string {
 	if st == "auto" {
 		return ""
@@ -164,6 +181,9 @@ func (a *API) replay(ctx context.Context, scope tenant.Scope, idem *Idempotency)
 func (a *API) single(ctx context.Context, in *SingleInput) (*SummaryOutput, error) {
 	scope, err := scopeFrom(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := in.check(); err != nil {
 		return nil, err
 	}
 	src, err := a.source(ctx, scope, in.SourceID)
@@ -230,6 +250,9 @@ func hashingReader(r io.Reader, h hash.Hash) io.Reader { return io.TeeReader(r, 
 func (a *API) batch(ctx context.Context, in *BatchInput) (*SummaryOutput, error) {
 	scope, err := scopeFrom(ctx)
 	if err != nil {
+		return nil, err
+	}
+	if err := in.check(); err != nil {
 		return nil, err
 	}
 	src, err := a.source(ctx, scope, in.SourceID)

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/securenexus/securenexus/internal/normalize"
 )
 
 // Metrics are the ingest counters and latency histogram.
@@ -35,7 +37,20 @@ func (m *Metrics) rejected(sourceType string) {
 	if m == nil {
 		return
 	}
-	m.records.WithLabelValues("rejected", label(sourceType)).Inc()
+	m.records.WithLabelValues("rejected", rejectedLabel(sourceType)).Inc()
+}
+
+// rejectedLabel bounds the source_type label of a rejection: the type
+// comes from the request, and every distinct value would be a new series
+// kept for the life of the process.
+func rejectedLabel(st string) string {
+	if st == "" {
+		return "auto"
+	}
+	if _, ok := normalize.Lookup(st); ok {
+		return st
+	}
+	return "unknown"
 }
 
 func label(st string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/securenexus/securenexus/internal/alert"
 )
@@ -87,4 +88,27 @@ func walkNoNUL(x any) any {
 	default:
 		return x
 	}
+}
+
+// badText says why s cannot be stored as text ("" when it can):
+// PostgreSQL text and jsonb hold neither NUL nor invalid UTF-8.
+func badText(s string) string {
+	switch {
+	case !utf8.ValidString(s):
+		return "not valid UTF-8"
+	case strings.IndexByte(s, 0) >= 0:
+		return "contains a NUL character"
+	}
+	return ""
+}
+
+// badIdempotencyKey says why k is not a usable Idempotency-Key ("" when
+// it is): printable ASCII only.
+func badIdempotencyKey(k string) string {
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return "printable ASCII characters only"
+		}
+	}
+	return ""
 }

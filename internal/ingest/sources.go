@@ -140,6 +140,12 @@ type SourceConfigInput struct {
 // Validate checks fields the schema cannot.
 func (in *SourceConfigInput) Validate() error {
 	var fields []apperr.FieldError
+	if why := badText(in.Name); why != "" {
+		fields = append(fields, apperr.Field("body.name", why))
+	}
+	if why := badText(in.SourceType); why != "" {
+		fields = append(fields, apperr.Field("body.source_type", why))
+	}
 	for i, k := range in.DedupKeys {
 		if !ValidDedupKey(k) {
 			fields = append(fields, apperr.Field(fmt.Sprintf("body.dedup_keys[%d]", i), "unknown dedup key "+k))
