@@ -221,9 +221,70 @@ func applyInput(src *SourceConfig, in SourceConfigInput) {
 	src.Enabled = in.Enabled == nil || *in.Enabled
 }
 
+// syslogClaimLock serializes syslog network claims on PostgreSQL (an
+// advisory transaction lock key) so two orgs cannot claim overlapping
+// networks concurrently; SQLite has one writer anyway.
+const syslogClaimLock = 0x736e_7379_736c_6f67 // "snsyslog"
+
+// checkSyslogNetworks refuses an enabled syslog source whose networks
+// overlap a network of another org's enabled syslog source. The listener
+// routes a sender to the most specific matching network, so without this
+// an org could claim a victim's sender address (or a wider range taking
+// in future ones) and receive the victim's messages.
+func checkSyslogNetworks(ctx context.Context, tx *db.Tx, src *SourceConfig) error {
+	if src.Kind != KindSyslog || !src.Enabled {
+		return nil
+	}
+	if tx.Dialect == db.Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(syslogClaimLock)); err != nil {
+			return fmt.Errorf("ingest: lock syslog networks: %w", err)
+		}
+	}
+	rs, err := tx.QueryContext(ctx, `SELECT allowed_cidrs FROM ingest_source_routes WHERE kind = 'syslog' AND enabled AND org_id <> $1`,
+		src.OrgID.String())
+	if err != nil {
+		return fmt.Errorf("ingest: read syslog networks: %w", err)
+	}
+	defer func() { _ = rs.Close() }()
+	var taken []netip.Prefix
+	for rs.Next() {
+		var cidrs string
+		if err := rs.Scan(&cidrs); err != nil {
+			return fmt.Errorf("ingest: scan syslog networks: %w", err)
+		}
+		taken = append(taken, parsePrefixes(cidrs)...)
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("ingest: read syslog networks: %w", err)
+	}
+	var fields []apperr.FieldError
+	for i, c := range src.AllowedCIDRs {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			continue // Validate named it
+		}
+		p = p.Masked()
+		for _, t := range taken {
+			if p.Overlaps(t) {
+				fields = append(fields, apperr.Field(fmt.Sprintf("body.allowed_cidrs[%d]", i), "overlaps a network another organization sends syslog from"))
+				break
+			}
+		}
+	}
+	if len(fields) > 0 {
+		e := apperr.Conflict("a sender network is already mapped to another organization").WithCode("syslog_network_taken")
+		e.Fields = fields
+		return e
+	}
+	return nil
+}
+
 func putRoute(ctx context.Context, tx *db.Tx, src *SourceConfig) error {
 	if src.Kind == KindAPI {
 		return nil
+	}
+	if err := checkSyslogNetworks(ctx, tx, src); err != nil {
+		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO ingest_source_routes (source_id, org_id, kind, allowed_cidrs, enabled) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (source_id) DO UPDATE SET allowed_cidrs = excluded.allowed_cidrs, enabled = excluded.enabled`,
