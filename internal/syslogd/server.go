@@ -38,8 +38,14 @@ type Server struct {
 	// MaxBackoff caps the wait before a retry (default 10s); the wait is
 	// the quota's retry-after when it says more than the backoff.
 	MaxBackoff time.Duration
+	// MaxConnsPerSender bounds the open TCP connections of one sender
+	// address (default 64); more are closed at once and counted
+	// (reason "too_many_connections").
+	MaxConnsPerSender int
 
 	metrics  *metrics
+	connsMu  sync.Mutex
+	connsBy  map[netip.Addr]int
 	throttle throttle
 	routes   routeTable
 	queue    chan message
@@ -259,24 +265,45 @@ func (s *Server) serveTCP(ctx context.Context, ln net.Listener, wg *sync.WaitGro
 			return true
 		})
 	}()
+	var backoff time.Duration
 	for {
 		c, err := ln.Accept()
 		if err != nil {
-			return
+			if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// A transient failure (e.g. out of file descriptors during a
+			// connection flood) must not stop the listener for good.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.Logger.Warn("syslog tcp accept failed", slog.Any("error", err), slog.Duration("retry_in", backoff))
+			select {
+			case <-time.After(backoff):
+			case <-ctx.Done():
+				return
+			}
+			continue
 		}
+		backoff = 0
 		ta, ok := c.RemoteAddr().(*net.TCPAddr)
 		if !ok {
 			_ = c.Close()
 			continue
 		}
 		addr, _ := netip.AddrFromSlice(ta.IP)
+		addr = addr.Unmap()
 		if s.routes.lookup(addr) == nil {
 			s.metrics.dropped.WithLabelValues("unknown_sender").Inc()
 			_ = c.Close()
 			continue
 		}
+		if !s.openConn(addr) {
+			s.metrics.dropped.WithLabelValues("too_many_connections").Inc()
+			_ = c.Close()
+			continue
+		}
 		conns.Store(c, struct{}{})
 		wg.Go(func() {
+			defer s.closeConn(addr)
 			defer conns.Delete(c)
 			defer func() { _ = c.Close() }()
 			br := bufio.NewReaderSize(c, 64<<10)
@@ -301,6 +328,34 @@ func (s *Server) serveTCP(ctx context.Context, ln net.Listener, wg *sync.WaitGro
 				}
 			}
 		})
+	}
+}
+
+// openConn counts a new TCP connection of addr, or reports false when the
+// sender already has MaxConnsPerSender open (each costs a goroutine and
+// buffers; one allowed sender must not exhaust the listener).
+func (s *Server) openConn(addr netip.Addr) bool {
+	limit := s.MaxConnsPerSender
+	if limit <= 0 {
+		limit = 64
+	}
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	if s.connsBy == nil {
+		s.connsBy = map[netip.Addr]int{}
+	}
+	if s.connsBy[addr] >= limit {
+		return false
+	}
+	s.connsBy[addr]++
+	return true
+}
+
+func (s *Server) closeConn(addr netip.Addr) {
+	s.connsMu.Lock()
+	defer s.connsMu.Unlock()
+	if s.connsBy[addr]--; s.connsBy[addr] <= 0 {
+		delete(s.connsBy, addr)
 	}
 }
 
