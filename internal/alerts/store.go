@@ -266,24 +266,43 @@ func (c *AlertChange) apply(a *alert.Alert) {
 		}
 	}
 	if c.Tags != nil {
-		a.Tags = slices.Clone(*c.Tags)
+		a.Tags = trimAll(*c.Tags)
 	}
-	for _, t := range c.AddTags {
+	for _, t := range trimAll(c.AddTags) {
 		if !slices.Contains(a.Tags, t) {
 			a.Tags = append(a.Tags, t)
 		}
 	}
-	a.Tags = slices.DeleteFunc(a.Tags, func(t string) bool { return slices.Contains(c.RemoveTags, t) })
+	remove := trimAll(c.RemoveTags)
+	a.Tags = slices.DeleteFunc(a.Tags, func(t string) bool { return slices.Contains(remove, t) })
 	slices.Sort(a.Tags)
 	a.Tags = slices.Compact(a.Tags)
 }
 
-func (s *Store) update(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID, c *AlertChange, now time.Time) (alert.Alert, error) {
+// MaxTags bounds the tags of one alert an analyst change may leave.
+const MaxTags = 50
+
+func trimAll(tags []string) []string {
+	out := make([]string, len(tags))
+	for i, t := range tags {
+		out[i] = strings.TrimSpace(t)
+	}
+	return out
+}
+
+// update applies c to one alert; prefix locates the change in the request
+// ("body." or "body.change.").
+func (s *Store) update(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID, c *AlertChange, now time.Time, prefix string) (alert.Alert, error) {
 	a, err := s.get(ctx, tx, scope, id)
 	if err != nil {
 		return a, err
 	}
+	before := len(a.Tags)
 	c.apply(&a)
+	if len(a.Tags) > MaxTags && len(a.Tags) > before {
+		return a, apperr.Validation("too many tags", apperr.Field(prefix+"add_tags",
+			fmt.Sprintf("alert %s would have %d tags; at most %d", id, len(a.Tags), MaxTags)))
+	}
 	tags, _ := json.Marshal(a.Tags)
 	if a.Tags == nil {
 		tags = []byte("[]")
@@ -311,7 +330,7 @@ func (s *Store) Update(ctx context.Context, scope tenant.Scope, id uuid.UUID, c 
 			return err
 		}
 		var err error
-		if a, err = s.update(ctx, tx, scope, id, &c, time.Now().UTC()); err != nil {
+		if a, err = s.update(ctx, tx, scope, id, &c, time.Now().UTC(), "body."); err != nil {
 			return err
 		}
 		details, _ := json.Marshal(c)
@@ -339,7 +358,7 @@ func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.U
 			return err
 		}
 		for _, id := range ids {
-			if _, err := s.update(ctx, tx, scope, id, &c, now); err != nil {
+			if _, err := s.update(ctx, tx, scope, id, &c, now, "body.change."); err != nil {
 				if apperr.Is(err, apperr.KindNotFound) {
 					return apperr.Validation("unknown alert", apperr.Field("body.ids", "alert "+id.String()+" not found"))
 				}
