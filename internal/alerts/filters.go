@@ -15,6 +15,9 @@ import (
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
+// MaxSavedFilters bounds the saved filters of one user.
+const MaxSavedFilters = 100
+
 // SavedAlertFilter is a named list query of one user.
 type SavedAlertFilter struct {
 	ID        uuid.UUID  `json:"id"`
@@ -90,6 +93,14 @@ func (s *Store) CreateFilter(ctx context.Context, scope tenant.Scope, in SavedAl
 	f := &SavedAlertFilter{ID: id, Name: in.Name, Query: in.Query, CreatedAt: now, UpdatedAt: now}
 	q, _ := json.Marshal(in.Query)
 	err = s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM alert_saved_filters WHERE org_id = $1 AND user_actor = $2`,
+			scope.Org().String(), scope.Actor()).Scan(&n); err != nil {
+			return fmt.Errorf("alerts: count filters: %w", err)
+		}
+		if n >= MaxSavedFilters {
+			return apperr.Conflict(fmt.Sprintf("you have %d saved filters, the most allowed; delete one first", n)).WithCode("too_many_filters")
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO alert_saved_filters (id, org_id, user_actor, name, query, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $6)`, id.String(), scope.Org().String(), scope.Actor(), in.Name, string(q), now)
 		if err != nil && isUnique(err) {

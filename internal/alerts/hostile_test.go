@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/securenexus/securenexus/internal/alerts"
@@ -57,9 +58,11 @@ func TestHostileInputIsNot500(t *testing.T) {
 		for _, body := range []string{
 			`{"name":"n\u0000","query":{}}`,
 			`{"name":"ok","query":{"q":"x\u0000"}}`,
+			`{"name":"big","query":{"q":"` + strings.Repeat("x", 5000) + `"}}`,
+			`{"name":"many","query":{"source_type":[` + strings.Repeat(`"s",`, 100) + `"s"]}}`,
 		} {
 			st, b := c.do("POST", "/api/v1/alert-filters", body, nil)
-			if st >= 500 {
+			if st != http.StatusUnprocessableEntity {
 				t.Errorf("POST filter %s: %d %s", body, st, b)
 			}
 		}

@@ -35,19 +35,20 @@ const (
 )
 
 // AlertQuery selects alerts. Empty fields do not filter.
+// The bounds match the list operation's query parameters.
 type AlertQuery struct {
-	Severities  []alert.Severity `json:"severity,omitempty"`
-	Statuses    []alert.Status   `json:"status,omitempty"`
-	SourceTypes []string         `json:"source_type,omitempty"`
+	Severities  []alert.Severity `json:"severity,omitempty" maxItems:"8"`
+	Statuses    []alert.Status   `json:"status,omitempty" maxItems:"6"`
+	SourceTypes []string         `json:"source_type,omitempty" maxItems:"20"`
 	From        *time.Time       `json:"from,omitempty"`
 	To          *time.Time       `json:"to,omitempty"`
-	EntityType  string           `json:"entity_type,omitempty"`
-	EntityValue string           `json:"entity_value,omitempty"`
-	Technique   string           `json:"technique,omitempty"`
-	Assignee    string           `json:"assignee,omitempty"` // uuid, or "none"
-	Tag         string           `json:"tag,omitempty"`
-	Text        string           `json:"q,omitempty"`
-	Sort        string           `json:"sort,omitempty"`
+	EntityType  string           `json:"entity_type,omitempty" maxLength:"32"`
+	EntityValue string           `json:"entity_value,omitempty" maxLength:"600"`
+	Technique   string           `json:"technique,omitempty" maxLength:"20"`
+	Assignee    string           `json:"assignee,omitempty" maxLength:"36"` // uuid, or "none"
+	Tag         string           `json:"tag,omitempty" maxLength:"64"`
+	Text        string           `json:"q,omitempty" maxLength:"200"`
+	Sort        string           `json:"sort,omitempty" maxLength:"20"`
 	Ascending   bool             `json:"ascending,omitempty"`
 }
 
