@@ -297,16 +297,17 @@ ON CONFLICT (source_id) DO UPDATE SET allowed_cidrs = excluded.allowed_cidrs, en
 
 // UpdateSource replaces a source's settings (its kind and secret stay).
 func (s *Store) UpdateSource(ctx context.Context, scope tenant.Scope, id uuid.UUID, in SourceConfigInput) (*SourceConfig, error) {
-	if err := in.Validate(); err != nil {
-		return nil, err
-	}
 	var src *SourceConfig
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		cur, err := s.getSource(ctx, tx, scope, id)
 		if err != nil {
 			return err
 		}
+		// Validated as the kind it keeps, not the kind the body names.
 		in.Kind = cur.Kind
+		if err := in.Validate(); err != nil {
+			return err
+		}
 		applyInput(cur, in)
 		cur.UpdatedAt = time.Now().UTC()
 		_, err = tx.ExecContext(ctx, `UPDATE alert_sources SET name = $3, source_type = $4, dedup_keys = $5, dedup_window_seconds = $6,

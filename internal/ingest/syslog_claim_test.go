@@ -58,3 +58,22 @@ func TestSyslogNetworksCannotOverlapAnotherOrg(t *testing.T) {
 		}
 	})
 }
+
+// An update keeps the source's kind, and is validated as that kind: a
+// syslog source cannot lose its sender networks by claiming another kind
+// in the body.
+func TestUpdateValidatesTheStoredKind(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		org := uuid.New()
+		st, b := h.do("POST", "/api/v1/alert-sources", org, `{"name":"fw","kind":"syslog","allowed_cidrs":["10.1.2.0/24"]}`, nil)
+		if st != http.StatusCreated {
+			t.Fatalf("create: %d %s", st, b)
+		}
+		id := decode[SourceConfig](t, b).ID
+		st, b = h.do("PUT", "/api/v1/alert-sources/"+id.String(), org, `{"name":"fw","kind":"api"}`, nil)
+		if st != http.StatusUnprocessableEntity || !strings.Contains(string(b), "body.allowed_cidrs") {
+			t.Fatalf("update dropping the networks: %d %s", st, b)
+		}
+	})
+}
