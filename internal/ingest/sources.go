@@ -152,8 +152,8 @@ func (in *SourceConfigInput) Validate() error {
 		}
 	}
 	for i, c := range in.AllowedCIDRs {
-		if _, err := netip.ParsePrefix(c); err != nil {
-			fields = append(fields, apperr.Field(fmt.Sprintf("body.allowed_cidrs[%d]", i), "not a CIDR prefix"))
+		if why := senderNetworkProblem(c); why != "" {
+			fields = append(fields, apperr.Field(fmt.Sprintf("body.allowed_cidrs[%d]", i), why))
 		}
 	}
 	if in.Kind == KindSyslog && len(in.AllowedCIDRs) == 0 {
@@ -490,4 +490,35 @@ func parsePrefixes(js string) []netip.Prefix {
 		}
 	}
 	return out
+}
+
+// Narrowest sender networks a syslog source may claim. Claims are exclusive
+// across orgs (first claim wins), so one org must not be able to claim the
+// whole internet or a whole RFC 1918 block and lock every other tenant out.
+const (
+	minSenderBitsV4 = 16
+	minSenderBitsV6 = 48
+)
+
+// senderNetworkProblem explains why c cannot be a syslog sender network, or
+// returns "".
+func senderNetworkProblem(c string) string {
+	p, err := netip.ParsePrefix(c)
+	if err != nil {
+		return "not a CIDR prefix"
+	}
+	a := p.Addr()
+	switch {
+	case a.IsUnspecified() || a.IsMulticast():
+		return "not a unicast sender network"
+	case a.IsLoopback():
+		return "" // the server's own host: never shared between tenants' senders
+	case a.Is4() && p.Bits() < minSenderBitsV4:
+		return fmt.Sprintf("too broad: IPv4 sender networks are /%d or narrower", minSenderBitsV4)
+	case a.Is6() && !a.Is4In6() && p.Bits() < minSenderBitsV6:
+		return fmt.Sprintf("too broad: IPv6 sender networks are /%d or narrower", minSenderBitsV6)
+	case a.Is4In6() && p.Bits() < 96+minSenderBitsV4:
+		return fmt.Sprintf("too broad: IPv4 sender networks are /%d or narrower", minSenderBitsV4)
+	}
+	return ""
 }

@@ -28,7 +28,7 @@ func TestSyslogNetworksCannotOverlapAnotherOrg(t *testing.T) {
 		if st, b := create(victim, "fw", `["10.1.2.0/24"]`); st != http.StatusCreated {
 			t.Fatalf("victim source: %d %s", st, b)
 		}
-		for i, cidrs := range []string{`["10.1.2.7/32"]`, `["10.0.0.0/8"]`, `["192.0.2.0/24","10.1.2.128/25"]`} {
+		for i, cidrs := range []string{`["10.1.2.7/32"]`, `["10.1.0.0/16"]`, `["192.0.2.0/24","10.1.2.128/25"]`} {
 			if st, b := create(attacker, fmt.Sprintf("grab-%d", i), cidrs); st != http.StatusConflict || !strings.Contains(string(b), "syslog_network_taken") {
 				t.Errorf("attacker claims %s: %d %s", cidrs, st, b)
 			}
@@ -74,6 +74,21 @@ func TestUpdateValidatesTheStoredKind(t *testing.T) {
 		st, b = h.do("PUT", "/api/v1/alert-sources/"+id.String(), org, `{"name":"fw","kind":"api"}`, nil)
 		if st != http.StatusUnprocessableEntity || !strings.Contains(string(b), "body.allowed_cidrs") {
 			t.Fatalf("update dropping the networks: %d %s", st, b)
+		}
+	})
+}
+
+// A claim is exclusive, so it must be narrow: no org may claim the whole
+// internet or a whole private block and lock every other tenant out.
+func TestSyslogNetworksMustBeNarrow(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		org := uuid.New()
+		for _, cidr := range []string{"0.0.0.0/0", "10.0.0.0/8", "::/0"} {
+			st, b := h.do("POST", "/api/v1/alert-sources", org, `{"name":"wide","kind":"syslog","allowed_cidrs":["192.0.2.0/24","`+cidr+`"]}`, nil)
+			if st != http.StatusUnprocessableEntity || !strings.Contains(string(b), "body.allowed_cidrs[1]") {
+				t.Errorf("claim %s: %d %s", cidr, st, b)
+			}
 		}
 	})
 }
