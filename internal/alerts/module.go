@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/health"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/ingest"
 	"github.com/securenexus/securenexus/internal/normalize"
@@ -56,6 +57,14 @@ func Register(ctx context.Context, p *platform.Platform) error {
 	if p.Config.SyslogAddr != "" {
 		srv := syslogd.NewServer(p.Config.SyslogAddr, pipeline, p.Logger, p.Metrics)
 		p.AddRunner(srv.Run)
+		p.Health.Register(health.Check{Name: "syslog_listener", Run: func(context.Context) (string, error) {
+			select {
+			case <-srv.Ready():
+				return fmt.Sprintf("tcp %s, udp %s", srv.TCPAddr(), srv.UDPAddr()), nil
+			default:
+				return "", fmt.Errorf("not listening on %s", p.Config.SyslogAddr)
+			}
+		}})
 	}
 	p.AddDemo(platform.DemoLoader{Name: "alerts", Load: func(ctx context.Context, p *platform.Platform) error {
 		return LoadDemo(ctx, p, pipeline)

@@ -15,6 +15,7 @@ import (
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/alerts"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/health"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/ingest"
@@ -151,4 +152,43 @@ func TestModuleEndToEnd(t *testing.T) {
 			t.Fatalf("unknown source: %d", st)
 		}
 	})
+}
+
+// TestSyslogListenerHealth: with a syslog address configured, the deep
+// health report shows the listener failing until it is bound, then ok with
+// its addresses.
+func TestSyslogListenerHealth(t *testing.T) {
+	d := testdb.Open(t, db.SQLite)
+	c := identitytest.ConfigWith(t, "http://127.0.0.1", map[string]string{"SECURENEXUS_SYSLOG_ADDR": "127.0.0.1:0"})
+	p := identitytest.NewPlatformWith(t, d, c)
+	if err := alerts.Register(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	check := func() health.Result {
+		for _, r := range p.Health.Run(context.Background(), false).Checks {
+			if r.Name == "syslog_listener" {
+				return r
+			}
+		}
+		t.Fatal("no syslog_listener check registered")
+		return health.Result{}
+	}
+	if r := check(); r.Status != "failing" {
+		t.Fatalf("before the listener runs: %+v", r)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Runners[0](ctx) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for check().Status != "ok" {
+		if time.Now().After(deadline) {
+			t.Fatalf("listener never became healthy: %+v", check())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if r := check(); !strings.Contains(r.Detail, "tcp 127.0.0.1:") {
+		t.Fatalf("detail should name the bound address: %+v", r)
+	}
+	cancel()
+	<-done
 }
