@@ -3,6 +3,7 @@ package alerts_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -190,5 +191,7 @@ func TestSyslogListenerHealth(t *testing.T) {
 		t.Fatalf("detail should name the bound address: %+v", r)
 	}
 	cancel()
-	<-done
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("listener stopped with %v", err)
+	}
 }
