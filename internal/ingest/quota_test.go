@@ -77,3 +77,28 @@ func mustReq(t *testing.T, h *harness, org uuid.UUID, body string) *http.Request
 	req.Header.Set("Content-Type", "application/json")
 	return req
 }
+
+// TestReplayDoesNotSpendQuota: a client retrying an answered request (same
+// Idempotency-Key and body) gets the stored answer even when its org's
+// quota is exhausted.
+func TestReplayDoesNotSpendQuota(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		h.pipeline.Quota = &Quota{Default: 0.01, MinBurst: 2}
+		org := uuid.New()
+		hdr := map[string]string{"Idempotency-Key": "retry-1"}
+		body := `[{"title":"a"},{"title":"b"}]`
+		if st, b := h.do("POST", "/api/v1/alerts/batch", org, body, hdr); st != http.StatusOK {
+			t.Fatalf("first: %d %s", st, b)
+		}
+		for i := range 3 {
+			st, b := h.do("POST", "/api/v1/alerts/batch", org, body, hdr)
+			if st != http.StatusOK || !strings.Contains(string(b), `"replayed":true`) {
+				t.Fatalf("retry %d: %d %s", i, st, b)
+			}
+		}
+		if st, _ := h.do("POST", "/api/v1/alerts", org, `{"title":"new"}`, nil); st != http.StatusTooManyRequests {
+			t.Fatalf("new work is still throttled: %d", st)
+		}
+	})
+}
