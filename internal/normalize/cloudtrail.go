@@ -82,7 +82,7 @@ var ctSensitive = map[string]struct {
 }
 
 func (n cloudTrailNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, []string{"Records"}, n.one)
+	return normalizeJSON(raw, envelopes("Records"), n.one)
 }
 
 func (cloudTrailNormalizer) one(rec record) (alert.Alert, bool, error) {

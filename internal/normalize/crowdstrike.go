@@ -62,7 +62,7 @@ var csMapped = set("metadata", "event")
 var csExpected = []string{qEventTime, qSeverity, qTitle, qDescription, qSourceRef, qRule, qHost, qHash}
 
 func (n crowdStrikeNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, []string{"resources"}, n.one)
+	return normalizeJSON(raw, envelopes("resources"), n.one)
 }
 
 func (crowdStrikeNormalizer) one(rec record) (alert.Alert, bool, error) {

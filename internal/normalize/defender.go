@@ -91,7 +91,7 @@ var defMapped = set("id", "title", "description", "severity", "status", "classif
 var defExpected = []string{qEventTime, qSeverity, qTitle, qDescription, qSourceRef, qRule, qHost, qEntities}
 
 func (n defenderNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, []string{"value"}, n.one)
+	return normalizeJSON(raw, envelopes("value"), n.one)
 }
 
 func (defenderNormalizer) one(rec record) (alert.Alert, bool, error) {

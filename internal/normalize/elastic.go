@@ -104,27 +104,7 @@ func elasticRiskSeverity(v float64) alert.Severity {
 }
 
 func (n elasticNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	recs, err := splitJSON(raw)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]alert.Alert, 0, len(recs))
-	for _, r := range recs {
-		items := []record{r}
-		if h := path(r.raw, "hits", "hits"); h != nil {
-			if inner, ok := unwrap(record{raw: member(r.raw, "hits"), loc: r.loc + ".hits"}, "hits"); ok {
-				items = inner
-			}
-		}
-		for _, it := range items {
-			a, err := n.one(it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return normalizeJSON(raw, expandHits, always(n.one))
 }
 
 // kibana reads a kibana.alert.* field, flattened ("kibana.alert.rule.name")

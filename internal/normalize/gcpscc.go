@@ -64,7 +64,7 @@ var sccMapped = set("name", "canonicalName", "resourceName", "state", "category"
 var sccExpected = []string{qEventTime, qSeverity, qTitle, qSourceRef, qRule, qEntities}
 
 func (n gcpSCCNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, []string{"listFindingsResults", "findings"}, n.one)
+	return normalizeJSON(raw, envelopes("listFindingsResults", "findings"), n.one)
 }
 
 func (gcpSCCNormalizer) one(rec record) (alert.Alert, bool, error) {

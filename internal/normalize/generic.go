@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/securenexus/securenexus/internal/alert"
-	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/entity"
 )
 
@@ -60,31 +59,7 @@ var genExpected = []string{qEventTime, qSeverity, qTitle, qSourceRef, qRule, qEn
 var genEnvelopes = []string{"alerts", "items", "results", "data", "value", "findings"}
 
 func (n genericNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	recs, err := splitJSON(raw)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]alert.Alert, 0, len(recs))
-	for _, r := range recs {
-		items := []record{r}
-		// An object with its own title is an alert, even if it has a "data" list.
-		if v, _ := lookupObj(r.raw, genTitle); v == nil {
-			if inner, ok := unwrap(r, genEnvelopes...); ok {
-				items = inner
-			}
-		}
-		for _, it := range items {
-			if len(it.raw) == 0 || it.raw[0] != '{' {
-				return nil, apperr.Validation("record is not a JSON object", apperr.Field(it.loc, "expected an object"))
-			}
-			a, _, err := n.one(it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return normalizeJSON(raw, expandGeneric, n.emitAll)
 }
 
 // lookup returns the raw value of the first present, non-empty, non-object
@@ -255,4 +230,21 @@ func (genericNormalizer) one(rec record) (alert.Alert, bool, error) {
 	a.Entities = es.Entities()
 	finish(&a, rec, obj, mapped, genExpected)
 	return a, true, nil
+}
+
+// expandGeneric unwraps a list envelope, except that an object with its own
+// title is an alert even if it has a "data" list.
+func expandGeneric(r record) []record {
+	if v, _ := lookupObj(r.raw, genTitle); v == nil {
+		if inner, ok := unwrap(r, genEnvelopes...); ok {
+			return inner
+		}
+	}
+	return []record{r}
+}
+
+// emitAll maps every generic record (the generic normalizer never skips one).
+func (n genericNormalizer) emitAll(rec record) (alert.Alert, bool, error) {
+	a, _, err := n.one(rec)
+	return a, true, err
 }

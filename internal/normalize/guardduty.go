@@ -115,7 +115,7 @@ var guardDutyTactics = map[string]string{ //nolint:gosec // G101 false positive:
 }
 
 func (n guardDutyNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, []string{"findings", "Findings"}, n.one)
+	return normalizeJSON(raw, envelopes("findings", "Findings"), n.one)
 }
 
 func (guardDutyNormalizer) one(rec record) (alert.Alert, bool, error) {

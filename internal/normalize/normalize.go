@@ -71,9 +71,34 @@ func Normalize(sourceType string, raw []byte) ([]alert.Alert, error) {
 // itemFunc maps one record; emit false skips it (e.g. non-alert events).
 type itemFunc func(rec record) (a alert.Alert, emit bool, err error)
 
-// normalizeJSON splits a JSON payload into records, expands envelopes
-// (keys) and maps each record with fn.
-func normalizeJSON(raw []byte, envelopes []string, fn itemFunc) ([]alert.Alert, error) {
+// expandFunc turns one top-level record into the records it carries (an
+// API envelope's list) or into itself.
+type expandFunc func(rec record) []record
+
+// envelopes expands a record holding a list under one of keys; a record
+// without one stands for itself.
+func envelopes(keys ...string) expandFunc {
+	return func(r record) []record {
+		if len(keys) > 0 {
+			if inner, ok := unwrap(r, keys...); ok {
+				return inner
+			}
+		}
+		return []record{r}
+	}
+}
+
+// always adapts a mapping that emits every record to itemFunc.
+func always(one func(rec record) (alert.Alert, error)) itemFunc {
+	return func(rec record) (alert.Alert, bool, error) {
+		a, err := one(rec)
+		return a, true, err
+	}
+}
+
+// normalizeJSON splits a JSON payload into records, expands each with
+// expand and maps every resulting object with fn.
+func normalizeJSON(raw []byte, expand expandFunc, fn itemFunc) ([]alert.Alert, error) {
 	recs, err := splitJSON(raw)
 	if err != nil {
 		return nil, err
@@ -83,13 +108,7 @@ func normalizeJSON(raw []byte, envelopes []string, fn itemFunc) ([]alert.Alert, 
 		if len(r.raw) == 0 || r.raw[0] != '{' {
 			return nil, apperr.Validation("record is not a JSON object", apperr.Field(r.loc, "expected an object"))
 		}
-		items := []record{r}
-		if len(envelopes) > 0 {
-			if inner, ok := unwrap(r, envelopes...); ok {
-				items = inner
-			}
-		}
-		for _, it := range items {
+		for _, it := range expand(r) {
 			if len(it.raw) == 0 || it.raw[0] != '{' {
 				return nil, apperr.Validation("record is not a JSON object", apperr.Field(it.loc, "expected an object"))
 			}
@@ -103,4 +122,15 @@ func normalizeJSON(raw []byte, envelopes []string, fn itemFunc) ([]alert.Alert, 
 		}
 	}
 	return out, nil
+}
+
+// expandHits expands an Elasticsearch search response (hits.hits) into its
+// documents; any other record stands for itself.
+func expandHits(r record) []record {
+	if path(r.raw, "hits", "hits") != nil {
+		if inner, ok := unwrap(record{raw: member(r.raw, "hits"), loc: r.loc + ".hits"}, "hits"); ok {
+			return inner
+		}
+	}
+	return []record{r}
 }

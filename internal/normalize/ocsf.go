@@ -115,7 +115,7 @@ var ocsfMapped = set("class_uid", "time", "time_dt", "severity_id", "severity", 
 var ocsfExpected = []string{qEventTime, qSeverity, qTitle, qDescription, qSourceRef, qRule, qEntities}
 
 func (n ocsfNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, nil, n.one)
+	return normalizeJSON(raw, envelopes(), n.one)
 }
 
 func (ocsfNormalizer) one(rec record) (alert.Alert, bool, error) {

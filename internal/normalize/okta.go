@@ -77,27 +77,7 @@ func oktaSeverity(s string) alert.Severity {
 }
 
 func (n oktaNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	recs, err := splitJSON(raw)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]alert.Alert, 0, len(recs))
-	for _, r := range recs {
-		items := []record{r}
-		if d := member(r.raw, "data"); d != nil {
-			if inner, ok := unwrap(record{raw: d, loc: r.loc + ".data"}, "events"); ok {
-				items = inner
-			}
-		}
-		for _, it := range items {
-			a, err := n.one(it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return normalizeJSON(raw, expandOktaEvents, always(n.one))
 }
 
 func (oktaNormalizer) one(rec record) (alert.Alert, error) {
@@ -153,4 +133,15 @@ func (oktaNormalizer) one(rec record) (alert.Alert, error) {
 	a.Entities = es.Entities()
 	finish(&a, rec, rec.raw, oktaMapped, oktaExpected)
 	return a, nil
+}
+
+// expandOktaEvents expands an Okta hook payload (data.events) into its
+// events; a bare System Log event stands for itself.
+func expandOktaEvents(r record) []record {
+	if dd := member(r.raw, "data"); dd != nil {
+		if inner, ok := unwrap(record{raw: dd, loc: r.loc + ".data"}, "events"); ok {
+			return inner
+		}
+	}
+	return []record{r}
 }

@@ -65,7 +65,7 @@ var sentinelMapped = set("id", "name", "type", "kind", "properties")
 var sentinelExpected = []string{qEventTime, qSeverity, qTitle, qSourceRef, qRule, qTactics}
 
 func (n sentinelNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, []string{"value"}, n.one)
+	return normalizeJSON(raw, envelopes("value"), n.one)
 }
 
 func (sentinelNormalizer) one(rec record) (alert.Alert, bool, error) {

@@ -75,7 +75,7 @@ func s1Severity(c string) alert.Severity {
 }
 
 func (n sentinelOneNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, []string{"data"}, n.one)
+	return normalizeJSON(raw, envelopes("data"), n.one)
 }
 
 func (sentinelOneNormalizer) one(rec record) (alert.Alert, bool, error) {

@@ -71,7 +71,7 @@ var eveMapped = set("timestamp", "event_type", "src_ip", "dest_ip", "src_port", 
 var eveExpected = []string{qEventTime, qSeverity, qTitle, qRule, qNetwork, qEntities}
 
 func (n suricataNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, nil, n.one)
+	return normalizeJSON(raw, envelopes(), n.one)
 }
 
 // suricataSeverity maps alert.severity (1 highest priority .. 4): 1 high,

@@ -73,27 +73,7 @@ func wazuhSeverity(l float64) alert.Severity {
 }
 
 func (n wazuhNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	recs, err := splitJSON(raw)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]alert.Alert, 0, len(recs))
-	for _, r := range recs {
-		items := []record{r}
-		if h := path(r.raw, "hits", "hits"); h != nil {
-			if inner, ok := unwrap(record{raw: member(r.raw, "hits"), loc: r.loc + ".hits"}, "hits"); ok {
-				items = inner
-			}
-		}
-		for _, it := range items {
-			a, err := n.one(it)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return normalizeJSON(raw, expandHits, always(n.one))
 }
 
 func (wazuhNormalizer) one(hit record) (alert.Alert, error) {

@@ -56,7 +56,7 @@ var zeekNotes = map[string]struct {
 }
 
 func (n zeekNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, nil, n.one)
+	return normalizeJSON(raw, envelopes(), n.one)
 }
 
 func (zeekNormalizer) one(rec record) (alert.Alert, bool, error) {
