@@ -50,17 +50,12 @@ func (c *cli) demoCmd() *cobra.Command {
 		Short: "Load demo organisations, users and alerts, then exit",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			a, err := app.Build(ctx, cfg, newLogger(cfg))
+			a, err := c.buildApp(cmd)
 			if err != nil {
 				return err
 			}
 			defer func() { _ = a.Close(context.Background()) }()
-			return a.LoadDemo(ctx)
+			return a.LoadDemo(cmd.Context())
 		},
 	}
 }

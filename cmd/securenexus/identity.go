@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
-	"github.com/securenexus/securenexus/internal/app"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
@@ -49,12 +48,8 @@ func (c *cli) userCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			a, err := app.Build(ctx, cfg, newLogger(cfg))
+			a, err := c.buildApp(cmd)
 			if err != nil {
 				return err
 			}
@@ -102,12 +97,8 @@ func (c *cli) userCmd() *cobra.Command {
 		Short: "Turn off a user's TOTP MFA (lost device); they enrol again after signing in",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
 			ctx := cmd.Context()
-			a, err := app.Build(ctx, cfg, newLogger(cfg))
+			a, err := c.buildApp(cmd)
 			if err != nil {
 				return err
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/securenexus/securenexus/internal/app"
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/logging"
 )
@@ -70,4 +71,14 @@ func newLogger(cfg config.Config) *slog.Logger {
 	l := logging.New(os.Stderr, logging.Options{Level: cfg.LogLevel, Format: cfg.LogFormat})
 	slog.SetDefault(l)
 	return l
+}
+
+// buildApp loads the configuration and assembles the application, for
+// commands that use it and exit; the caller closes it.
+func (c *cli) buildApp(cmd *cobra.Command) (*app.App, error) {
+	cfg, err := c.loadConfig(cmd)
+	if err != nil {
+		return nil, err
+	}
+	return app.Build(cmd.Context(), cfg, newLogger(cfg))
 }
