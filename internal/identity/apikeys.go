@@ -117,17 +117,11 @@ func scanAPIKey(row db.Scanner) (APIKey, error) {
 
 // ListAPIKeys pages through the scope's org keys (revoked ones included).
 func (s *Store) ListAPIKeys(ctx context.Context, scope tenant.Scope, pg Page) ([]APIKey, string, error) {
-	var out []APIKey
-	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		var err error
-		out, err = db.Collect(ctx, tx, scanAPIKey, `SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
-			scope.Org().String(), pg.after(), pg.Limit+1)
-		return err
-	})
+	out, next, err := listOrgPage(ctx, s.DB, scope, pg, scanAPIKey, func(k APIKey) uuid.UUID { return k.ID },
+		`SELECT `+apiKeyColumns+` FROM api_keys WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3`)
 	if err != nil {
 		return nil, "", fmt.Errorf("identity: list api keys: %w", err)
 	}
-	out, next := pageOf(out, pg.Limit, func(k APIKey) uuid.UUID { return k.ID })
 	return out, next, nil
 }
 

@@ -97,17 +97,11 @@ func scanInvitation(row db.Scanner) (Invitation, error) {
 
 // ListInvitations pages through the scope's org invitations.
 func (s *Store) ListInvitations(ctx context.Context, scope tenant.Scope, pg Page) ([]Invitation, string, error) {
-	var out []Invitation
-	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		var err error
-		out, err = db.Collect(ctx, tx, scanInvitation, `SELECT `+invitationColumns+` FROM invitations WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3`,
-			scope.Org().String(), pg.after(), pg.Limit+1)
-		return err
-	})
+	out, next, err := listOrgPage(ctx, s.DB, scope, pg, scanInvitation, func(i Invitation) uuid.UUID { return i.ID },
+		`SELECT `+invitationColumns+` FROM invitations WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT $3`)
 	if err != nil {
 		return nil, "", fmt.Errorf("identity: list invitations: %w", err)
 	}
-	out, next := pageOf(out, pg.Limit, func(i Invitation) uuid.UUID { return i.ID })
 	return out, next, nil
 }
 

@@ -1,11 +1,14 @@
 package identity
 
 import (
+	"context"
 	"encoding/base64"
 
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // Page sizes for list operations.
@@ -57,4 +60,21 @@ func pageOf[T any](rows []T, limit int, id func(T) uuid.UUID) ([]T, string) {
 	}
 	rows = rows[:limit]
 	return rows, base64.RawURLEncoding.EncodeToString([]byte(id(rows[limit-1]).String()))
+}
+
+// listOrgPage runs an org-scoped keyset query and pages its result. query
+// takes $1 the org, $2 the id after which the page starts and $3 the limit
+// (one more row than the page, to know whether another follows).
+func listOrgPage[T any](ctx context.Context, d *db.DB, scope tenant.Scope, pg Page, scan func(db.Scanner) (T, error), id func(T) uuid.UUID, query string) ([]T, string, error) {
+	var out []T
+	err := d.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		out, err = db.Collect(ctx, tx, scan, query, scope.Org().String(), pg.after(), pg.Limit+1)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := pageOf(out, pg.Limit, id)
+	return out, next, nil
 }

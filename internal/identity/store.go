@@ -409,17 +409,11 @@ func (s *Store) Member(ctx context.Context, scope tenant.Scope, userID uuid.UUID
 
 // ListMembers pages through the scope's org members by membership id.
 func (s *Store) ListMembers(ctx context.Context, scope tenant.Scope, pg Page) ([]Membership, string, error) {
-	var out []Membership
-	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		var err error
-		out, err = db.Collect(ctx, tx, scanMember, `SELECT `+memberColumns+` FROM memberships m JOIN users u ON u.id = m.user_id
-			WHERE m.org_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3`, scope.Org().String(), pg.after(), pg.Limit+1)
-		return err
-	})
+	out, next, err := listOrgPage(ctx, s.DB, scope, pg, scanMember, func(m Membership) uuid.UUID { return m.ID },
+		`SELECT `+memberColumns+` FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.org_id = $1 AND m.id > $2 ORDER BY m.id LIMIT $3`)
 	if err != nil {
 		return nil, "", fmt.Errorf("identity: list members: %w", err)
 	}
-	out, next := pageOf(out, pg.Limit, func(m Membership) uuid.UUID { return m.ID })
 	return out, next, nil
 }
 
