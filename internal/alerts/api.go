@@ -189,7 +189,7 @@ func scopeOf(ctx context.Context) (tenant.Scope, error) {
 
 // Register adds the operations.
 func (a *API) Register(api huma.API) {
-	read, write := string(rbac.AlertsRead), string(rbac.AlertsWrite)
+	read, write := rbac.AlertsRead, rbac.AlertsWrite
 	tags := []string{"Alerts"}
 	base := httpapi.APIPrefix + "/alerts"
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alerts", Method: http.MethodGet, Path: base,

@@ -17,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
@@ -61,7 +62,7 @@ func registerBroken(e *Env, reg Registry) {
 	api := e.App.Server.API
 	w := &widgets{org: map[string]uuid.UUID{}}
 	op := func(id, method, path string) huma.Operation {
-		return httpapi.Protected(huma.Operation{OperationID: id, Method: method, Path: "/api/v1/xt-broken" + path, Summary: id, Tags: []string{"Test"}}, "audit:read")
+		return httpapi.Protected(huma.Operation{OperationID: id, Method: method, Path: "/api/v1/xt-broken" + path, Summary: id, Tags: []string{"Test"}}, rbac.AuditRead)
 	}
 	type widgetIn struct {
 		ID string `path:"widgetId"`

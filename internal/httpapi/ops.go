@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/securenexus/securenexus/internal/rbac"
 )
 
 // OpenAPI extension keys declaring an operation's access rule.
@@ -29,16 +31,21 @@ const (
 
 // Protected declares that op requires perm inside the caller's selected org.
 // The access rule sits next to the operation's definition and appears in the
-// OpenAPI document; the Guard enforces it.
-func Protected(op huma.Operation, perm string) huma.Operation {
+// OpenAPI document; the Guard enforces it. perm must be in the rbac
+// catalog: an unknown permission panics at registration, so a typo cannot
+// ship as an operation nobody may call.
+func Protected(op huma.Operation, perm rbac.Permission) huma.Operation {
+	if !perm.Valid() {
+		panic(fmt.Sprintf("httpapi.Protected(%s): permission %q is not in the rbac catalog", op.OperationID, perm))
+	}
 	if op.Extensions == nil {
 		op.Extensions = map[string]any{}
 	}
-	op.Extensions[ExtPermission] = perm
+	op.Extensions[ExtPermission] = string(perm)
 	op.Extensions[ExtOrgScoped] = true
 	op.Security = []map[string][]string{{SchemeSession: {}}, {SchemeAPIKey: {}}}
 	op.Errors = appendUnique(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests)
-	op.Description = strings.TrimSpace(op.Description + "\n\nRequires permission `" + perm + "`.")
+	op.Description = strings.TrimSpace(op.Description + "\n\nRequires permission `" + string(perm) + "`.")
 	return op
 }
 
@@ -78,17 +85,17 @@ func appendUnique(codes []int, add ...int) []int {
 	return codes
 }
 
-// Permission returns the permission op requires and whether it declares an
-// access rule at all.
-func Permission(op *huma.Operation) (perm string, public, declared bool) {
+// Permission returns the permission op requires (empty for Authenticated
+// operations) and whether it declares an access rule at all.
+func Permission(op *huma.Operation) (perm rbac.Permission, public, declared bool) {
 	if op == nil || op.Extensions == nil {
 		return "", false, false
 	}
 	if p, ok := op.Extensions[ExtPublic].(bool); ok && p {
 		return "", true, true
 	}
-	perm, ok := op.Extensions[ExtPermission].(string)
-	return perm, false, ok
+	name, ok := op.Extensions[ExtPermission].(string)
+	return rbac.Permission(name), false, ok
 }
 
 // Guard authenticates the caller of a non-public operation and authorises

@@ -26,6 +26,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/health"
+	"github.com/securenexus/securenexus/internal/rbac"
 )
 
 // APIPrefix is the versioned API root.
@@ -290,7 +291,7 @@ func (s *Server) registerHealth() {
 		Path:        APIPrefix + "/ops/health/deep",
 		Summary:     "Deep health of every subsystem",
 		Tags:        []string{"Operations"},
-	}, "ops:read"), func(ctx context.Context, _ *struct{}) (*HealthReport, error) {
+	}, rbac.OpsRead), func(ctx context.Context, _ *struct{}) (*HealthReport, error) {
 		return &HealthReport{Body: s.deps.Health.Run(ctx, false)}, nil
 	})
 }

@@ -167,7 +167,7 @@ func (svc *Service) orgRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "get-org", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org",
 		Summary: "The selected org's settings and policy", Tags: []string{tagOrg},
-	}, string(rbac.AdminOrg)), func(ctx context.Context, _ *struct{}) (*orgOut, error) {
+	}, rbac.AdminOrg), func(ctx context.Context, _ *struct{}) (*orgOut, error) {
 		scope, _, err := scopeFrom(ctx)
 		if err != nil {
 			return nil, err
@@ -183,7 +183,7 @@ func (svc *Service) orgRoutes(api huma.API) {
 		OperationID: "update-org", Method: http.MethodPatch, Path: httpapi.APIPrefix + "/org",
 		Summary: "Update the selected org's settings and policy", Tags: []string{tagOrg},
 		Description: "Fields left out keep their value. Enforcing SSO needs an enabled OIDC configuration; requiring MFA needs the caller's own session to have passed MFA (so an admin cannot lock themselves out).",
-	}, string(rbac.AdminOrg)), func(ctx context.Context, in *struct{ Body orgPatch }) (*orgOut, error) {
+	}, rbac.AdminOrg), func(ctx context.Context, in *struct{ Body orgPatch }) (*orgOut, error) {
 		scope, p, err := scopeFrom(ctx)
 		if err != nil {
 			return nil, err
@@ -233,12 +233,12 @@ func (svc *Service) orgRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "list-members", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org/members",
 		Summary: "List the org's members", Tags: []string{tagOrg},
-	}, string(rbac.AdminUsers)), listHandler(svc.Store.ListMembers, memberView))
+	}, rbac.AdminUsers), listHandler(svc.Store.ListMembers, memberView))
 
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "update-member", Method: http.MethodPatch, Path: httpapi.APIPrefix + "/org/members/{user_id}",
 		Summary: "Change a member's role", Tags: []string{tagOrg},
-	}, string(rbac.AdminUsers)), func(ctx context.Context, in *struct {
+	}, rbac.AdminUsers), func(ctx context.Context, in *struct {
 		UserID string `path:"user_id" format:"uuid"`
 		Body   struct {
 			Role string `json:"role" minLength:"2" maxLength:"40"`
@@ -262,7 +262,7 @@ func (svc *Service) orgRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "remove-member", Method: http.MethodDelete, Path: httpapi.APIPrefix + "/org/members/{user_id}",
 		Summary: "Remove a member (and revoke the API keys they created here)", Tags: []string{tagOrg}, DefaultStatus: http.StatusNoContent,
-	}, string(rbac.AdminUsers)), func(ctx context.Context, in *userIDPath) (*struct{}, error) {
+	}, rbac.AdminUsers), func(ctx context.Context, in *userIDPath) (*struct{}, error) {
 		scope, p, err := scopeFrom(ctx)
 		if err != nil {
 			return nil, err
@@ -332,7 +332,7 @@ func (svc *Service) inviteRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "create-invitation", Method: http.MethodPost, Path: httpapi.APIPrefix + "/org/invitations",
 		Summary: "Invite someone into the org", Tags: []string{tagOrg}, DefaultStatus: http.StatusCreated,
-	}, string(rbac.AdminUsers)), func(ctx context.Context, in *struct {
+	}, rbac.AdminUsers), func(ctx context.Context, in *struct {
 		Body struct {
 			Email          string `json:"email" minLength:"3" maxLength:"320"`
 			Role           string `json:"role" minLength:"2" maxLength:"40"`
@@ -357,12 +357,12 @@ func (svc *Service) inviteRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "list-invitations", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org/invitations",
 		Summary: "List the org's invitations", Tags: []string{tagOrg},
-	}, string(rbac.AdminUsers)), listHandler(svc.Store.ListInvitations, invitationView))
+	}, rbac.AdminUsers), listHandler(svc.Store.ListInvitations, invitationView))
 
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "revoke-invitation", Method: http.MethodDelete, Path: httpapi.APIPrefix + "/org/invitations/{id}",
 		Summary: "Revoke a pending invitation", Tags: []string{tagOrg}, DefaultStatus: http.StatusNoContent,
-	}, string(rbac.AdminUsers)), byIDHandler(svc.Store.RevokeInvitation))
+	}, rbac.AdminUsers), byIDHandler(svc.Store.RevokeInvitation))
 
 	huma.Register(api, httpapi.Public(huma.Operation{
 		OperationID: "accept-invitation", Method: http.MethodPost, Path: httpapi.APIPrefix + "/invitations/accept",
@@ -403,7 +403,7 @@ func (svc *Service) roleRoutes(api huma.API) {
 		OperationID: "list-roles", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org/roles",
 		Summary: "List built-in and custom roles", Tags: []string{tagOrg},
 		Description: "Built-in roles first, then the org's custom roles (at most 100, so the list is one page).",
-	}, string(rbac.AdminUsers)), func(ctx context.Context, _ *struct{}) (*listOut[RoleView], error) {
+	}, rbac.AdminUsers), func(ctx context.Context, _ *struct{}) (*listOut[RoleView], error) {
 		scope, _, err := scopeFrom(ctx)
 		if err != nil {
 			return nil, err
@@ -423,7 +423,7 @@ func (svc *Service) roleRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "create-role", Method: http.MethodPost, Path: httpapi.APIPrefix + "/org/roles",
 		Summary: "Create a custom role", Tags: []string{tagOrg}, DefaultStatus: http.StatusCreated,
-	}, string(rbac.AdminOrg)), func(ctx context.Context, in *struct {
+	}, rbac.AdminOrg), func(ctx context.Context, in *struct {
 		Body struct {
 			Name        string   `json:"name" minLength:"2" maxLength:"40" pattern:"^[a-z][a-z0-9_-]+$"`
 			Description string   `json:"description,omitempty" maxLength:"500"`
@@ -444,7 +444,7 @@ func (svc *Service) roleRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "update-role", Method: http.MethodPut, Path: httpapi.APIPrefix + "/org/roles/{id}",
 		Summary: "Replace a custom role's description and permissions", Tags: []string{tagOrg},
-	}, string(rbac.AdminOrg)), func(ctx context.Context, in *struct {
+	}, rbac.AdminOrg), func(ctx context.Context, in *struct {
 		ID   string `path:"id" format:"uuid" doc:"Role id"`
 		Body roleBody
 	}) (*struct{ Body RoleView }, error) {
@@ -466,7 +466,7 @@ func (svc *Service) roleRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "delete-role", Method: http.MethodDelete, Path: httpapi.APIPrefix + "/org/roles/{id}",
 		Summary: "Delete an unused custom role", Tags: []string{tagOrg}, DefaultStatus: http.StatusNoContent,
-	}, string(rbac.AdminOrg)), byIDHandler(svc.Store.DeleteRole))
+	}, rbac.AdminOrg), byIDHandler(svc.Store.DeleteRole))
 }
 
 func (svc *Service) apiKeyRoutes(api huma.API) {
@@ -478,7 +478,7 @@ func (svc *Service) apiKeyRoutes(api huma.API) {
 		OperationID: "create-api-key", Method: http.MethodPost, Path: httpapi.APIPrefix + "/org/api-keys",
 		Summary: "Create an org API key", Tags: []string{tagOrg}, DefaultStatus: http.StatusCreated,
 		Description: "The key's permissions must be a subset of the creator's. The token is returned once; only its hash is stored.",
-	}, string(rbac.APIKeysManage)), func(ctx context.Context, in *struct {
+	}, rbac.APIKeysManage), func(ctx context.Context, in *struct {
 		Body struct {
 			Name        string     `json:"name" minLength:"1" maxLength:"100"`
 			Permissions []string   `json:"permissions" minItems:"1" maxItems:"50"`
@@ -506,10 +506,10 @@ func (svc *Service) apiKeyRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "list-api-keys", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org/api-keys",
 		Summary: "List the org's API keys", Tags: []string{tagOrg},
-	}, string(rbac.APIKeysManage)), listHandler(svc.Store.ListAPIKeys, apiKeyView))
+	}, rbac.APIKeysManage), listHandler(svc.Store.ListAPIKeys, apiKeyView))
 
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "revoke-api-key", Method: http.MethodDelete, Path: httpapi.APIPrefix + "/org/api-keys/{id}",
 		Summary: "Revoke an API key", Tags: []string{tagOrg}, DefaultStatus: http.StatusNoContent,
-	}, string(rbac.APIKeysManage)), byIDHandler(svc.Store.RevokeAPIKey))
+	}, rbac.APIKeysManage), byIDHandler(svc.Store.RevokeAPIKey))
 }

@@ -68,13 +68,13 @@ func (svc *Service) Guard(hctx huma.Context, op *huma.Operation) (context.Contex
 	// check, so a flood of denied requests is refused early and does not
 	// reach the audit log. Ingest operations are exempt: they have their
 	// own per-org quota measured in alerts, not requests.
-	if perm != string(rbac.AlertsIngest) {
+	if perm != rbac.AlertsIngest {
 		if err := svc.checkPrincipal(p, r.Method); err != nil {
 			return nil, err
 		}
 	}
-	if orgScoped && !p.Permissions.Has(rbac.Permission(perm)) {
-		err = apperr.Forbidden("permission " + perm + " required").WithCode("permission_denied")
+	if orgScoped && !p.Permissions.Has(perm) {
+		err = apperr.Forbidden("permission " + string(perm) + " required").WithCode("permission_denied")
 		svc.deny(ctx, p, opID, perm, err)
 		return nil, err
 	}
@@ -88,14 +88,14 @@ func (svc *Service) Guard(hctx huma.Context, op *huma.Operation) (context.Contex
 }
 
 // deny records a refused request in the audit log.
-func (svc *Service) deny(ctx context.Context, p Principal, opID, perm string, cause error) {
+func (svc *Service) deny(ctx context.Context, p Principal, opID string, perm rbac.Permission, cause error) {
 	actor := "anonymous"
 	if p.UserID != uuid.Nil || p.APIKeyID != uuid.Nil {
 		actor = p.Actor()
 	}
 	e := apperr.As(cause)
 	svc.Store.logAuth(ctx, p.OrgID, actor, "access.denied", audit.OutcomeDenied, map[string]string{
-		"operation": opID, "permission": perm, "code": e.CodeOrDefault(),
+		"operation": opID, "permission": string(perm), "code": e.CodeOrDefault(),
 	})
 }
 

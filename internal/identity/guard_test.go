@@ -196,7 +196,7 @@ func TestGuardWorksUnderHumatest(t *testing.T) {
 		}
 		next(huma.WithContext(hctx, ctx))
 	})
-	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "probe", Method: "GET", Path: "/probe"}, string(rbac.AlertsRead)),
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "probe", Method: "GET", Path: "/probe"}, rbac.AlertsRead),
 		func(ctx context.Context, _ *struct{}) (*struct{ Body string }, error) {
 			p, ok := identity.PrincipalFrom(ctx)
 			if !ok || p.OrgID != org {

@@ -217,7 +217,7 @@ func (svc *Service) oidcRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "get-oidc-config", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org/oidc",
 		Summary: "The org's OIDC single sign-on configuration", Tags: []string{tagOrg},
-	}, string(rbac.AdminOrg)), func(ctx context.Context, _ *struct{}) (*struct{ Body OIDCView }, error) {
+	}, rbac.AdminOrg), func(ctx context.Context, _ *struct{}) (*struct{ Body OIDCView }, error) {
 		scope, _, err := scopeFrom(ctx)
 		if err != nil {
 			return nil, err
@@ -233,7 +233,7 @@ func (svc *Service) oidcRoutes(api huma.API) {
 		OperationID: "set-oidc-config", Method: http.MethodPut, Path: httpapi.APIPrefix + "/org/oidc",
 		Summary: "Configure the org's OIDC single sign-on", Tags: []string{tagOrg},
 		Description: "The client secret is write-only and stored encrypted; omit it to keep the stored one.",
-	}, string(rbac.AdminOrg)), func(ctx context.Context, in *struct {
+	}, rbac.AdminOrg), func(ctx context.Context, in *struct {
 		Body struct {
 			Issuer         string   `json:"issuer" minLength:"8" maxLength:"500" format:"uri"`
 			ClientID       string   `json:"client_id" minLength:"1" maxLength:"500"`

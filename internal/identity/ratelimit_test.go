@@ -150,7 +150,10 @@ func TestIngestIsNotRequestRateLimited(t *testing.T) {
 			"SECURENEXUS_RATE_LIMIT_WRITE_BURST": "2",
 		})
 		p, _ := identitytest.NewService(t, d, c)
-		for _, op := range []struct{ id, perm string }{{"test-ingest", string(rbac.AlertsIngest)}, {"test-write", string(rbac.AlertsWrite)}} {
+		for _, op := range []struct {
+			id   string
+			perm rbac.Permission
+		}{{"test-ingest", rbac.AlertsIngest}, {"test-write", rbac.AlertsWrite}} {
 			huma.Register(p.Server.API, httpapi.Protected(huma.Operation{
 				OperationID: op.id, Method: http.MethodPost, Path: "/api/v1/" + op.id,
 			}, op.perm), func(context.Context, *struct{}) (*struct{}, error) { return nil, nil })

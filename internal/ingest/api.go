@@ -74,7 +74,7 @@ func (a *API) Register(api huma.API) {
 		SkipValidateBody: true, // the normalizer validates the payload
 		DefaultStatus:    http.StatusCreated,
 		Errors:           []int{http.StatusBadRequest, http.StatusTooManyRequests},
-	}, string(rbac.AlertsIngest)), a.single)
+	}, rbac.AlertsIngest), a.single)
 	if item := api.OpenAPI().Paths[httpapi.APIPrefix+"/alerts"]; item != nil && item.Post != nil {
 		item.Post.RequestBody = &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{
 			"application/json": {Schema: &huma.Schema{Type: "object", Description: "The source payload (any JSON object the normalizers understand)"}},
@@ -91,7 +91,7 @@ func (a *API) Register(api huma.API) {
 		Tags:         []string{"Ingest"},
 		MaxBodyBytes: a.limits().MaxBytes,
 		Errors:       []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests},
-	}, string(rbac.AlertsIngest))
+	}, rbac.AlertsIngest)
 	huma.Register(api, op, a.batch)
 	// Documented after registration: a schema given at registration would
 	// make huma buffer and validate the whole body instead of streaming it.

@@ -85,9 +85,9 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 	st := a.Pipeline.Store
 	tags := []string{"Ingest"}
 	base := httpapi.APIPrefix + "/alert-sources"
-	perm := string(rbac.SourcesManage)
+	perm := rbac.SourcesManage
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-source-types", Method: http.MethodGet,
-		Path: httpapi.APIPrefix + "/alert-source-types", Summary: "List the source types the normalizers understand", Tags: tags}, string(rbac.AlertsRead)),
+		Path: httpapi.APIPrefix + "/alert-source-types", Summary: "List the source types the normalizers understand", Tags: tags}, rbac.AlertsRead),
 		func(context.Context, *struct{}) (*sourceTypesOutput, error) {
 			out := &sourceTypesOutput{}
 			out.Body.Items = normalize.SourceTypes()

@@ -1,6 +1,6 @@
 // Package rbac is the permission catalog of SecureNexus and the built-in
 // roles. It is the single source of permission names: operations declare
-// them with httpapi.Protected(op, string(rbac.AlertsRead)), roles grant
+// them with httpapi.Protected(op, rbac.AlertsRead), roles grant
 // them, API keys are scoped to subsets of them.
 package rbac
 
