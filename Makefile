@@ -10,10 +10,17 @@ export SECURENEXUS_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postg
 testdb-clean:
 	psql "$(SECURENEXUS_TEST_DATABASE_URL)" -Atc "SELECT 'DROP DATABASE IF EXISTS ' || quote_ident(datname) || ' WITH (FORCE);' FROM pg_database WHERE datname LIKE 'sn\_test\_%' OR datname LIKE 'sn\_tpl\_%'" | psql "$(SECURENEXUS_TEST_DATABASE_URL)" -q
 
-.PHONY: testdb-clean test run build lint fmt vet openapi docs web bench test-web web-verify
+.PHONY: testdb-clean test conformance run build lint fmt vet openapi docs web bench test-web web-verify
 
 test: web/node_modules /usr/bin/chromium
 	$(GO) test -count=1 -timeout 12m ./...
+
+# Conformance suite: the normalizer, entity and syslog tests over the shared
+# vendor sample corpus (build tag conformance). The corpus is found in
+# SECURENEXUS_CORPUS or as shared/corpus beside the checkout; a missing corpus
+# FAILS (it is never skipped). `make test` needs no corpus.
+conformance:
+	$(GO) test -count=1 -tags conformance ./internal/normalize/ ./internal/entity/ ./internal/syslog/
 
 run:
 	$(GO) run ./cmd/securenexus serve --demo

@@ -107,21 +107,6 @@ func TestExtract(t *testing.T) {
 	}
 }
 
-func corpus(t *testing.T, rel string) []byte {
-	t.Helper()
-	wd, _ := os.Getwd()
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		for _, c := range []string{filepath.Join(dir, "shared", "corpus"), filepath.Join(dir, "..", "shared", "corpus")} {
-			if b, err := os.ReadFile(filepath.Join(c, rel)); err == nil {
-				return b
-			}
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatalf("corpus file %s not found beside the repository (walked up from %s)", rel, wd)
-		}
-	}
-}
-
 func count(inds []Indicator) map[alert.EntityType]int {
 	m := map[alert.EntityType]int{}
 	for _, i := range inds {
@@ -130,69 +115,66 @@ func count(inds []Indicator) map[alert.EntityType]int {
 	return m
 }
 
-func TestParseSTIXCorpus(t *testing.T) {
-	inds, err := ParseSTIX(corpus(t, "stix/apt1_report_bundle.json"))
+func fixture(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "fixtures", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestParseSTIXFixture reads a STIX 2.1 bundle written from the OASIS
+// specification's examples: CIDR, hash OR-comparison with a quoted path,
+// AND of domain and URL, a MATCHES pattern kept whole, a bare observable.
+func TestParseSTIXFixture(t *testing.T) {
+	inds, err := ParseSTIX(fixture(t, "stix_bundle.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := count(inds)
-	if c[TypeCIDR] != 4 || c[alert.EntityDomain] != 3 || c[alert.EntityMD5] != 3 || c[TypeSTIXPattern] != 2 || len(inds) != 12 {
-		t.Errorf("apt1 counts %v (%d)", c, len(inds))
+	if c[TypeCIDR] != 1 || c[alert.EntitySHA256] != 1 || c[alert.EntityMD5] != 1 || c[alert.EntityDomain] != 1 ||
+		c[alert.EntityURL] != 1 || c[TypeSTIXPattern] != 1 || c[alert.EntityIP] != 1 || len(inds) != 7 {
+		t.Errorf("counts %v (%d): %+v", c, len(inds), inds)
 	}
 	if !slices.ContainsFunc(inds, func(i Indicator) bool {
-		return i.Type == TypeCIDR && i.Value == "223.166.0.0/15" && i.SourceID != "" && i.Detect
+		return i.Type == TypeCIDR && i.Value == "198.51.100.0/24" && i.SourceID == "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f" && i.Detect
 	}) {
-		t.Errorf("missing CIDR 223.166.0.0/15: %+v", inds)
+		t.Errorf("missing CIDR: %+v", inds)
 	}
-	inds, err = ParseSTIX(corpus(t, "stix/indicators-for-C2-with-COA.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.ContainsFunc(inds, func(i Indicator) bool { return i.Type == alert.EntityIP && i.Value == "10.0.0.0" }) ||
-		!slices.ContainsFunc(inds, func(i Indicator) bool {
-			return i.Type == alert.EntitySHA256 && i.Value == "ef537f25c895bfa782526529a9b63d97aa631564d5d789c2b765448c8635fb6c"
-		}) {
-		t.Errorf("C2 indicators %+v", inds)
-	}
-	inds, err = ParseSTIX(corpus(t, "stix/malicious-email-indicator-with-attachment.json"))
-	if err != nil || len(inds) != 2 || inds[0].Type != TypeSTIXPattern {
-		t.Errorf("email indicators %+v %v", inds, err)
-	}
-	inds, err = ParseSTIX([]byte(`{"type":"indicator","id":"indicator--1","pattern":"[ipv4-addr:value = '198.51.100.1' OR domain-name:value = 'it\\'s.example.com'] AND [url:value = 'http://x.example.net/a']"}`))
-	if err != nil || len(inds) != 2 || inds[0].Value != "198.51.100.1" || inds[1].Value != "http://x.example.net/a" {
-		t.Errorf("pattern with OR/AND: %+v %v", inds, err)
-	}
-	if _, err := ParseSTIX([]byte(`{"type":"bundle","objects":[1]}`)); err == nil {
-		t.Error("bad object accepted")
+	if !slices.ContainsFunc(inds, func(i Indicator) bool {
+		return i.Type == alert.EntitySHA256 && i.Value == "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"
+	}) {
+		t.Errorf("missing quoted-path SHA-256: %+v", inds)
 	}
 }
 
-func TestParseMISPCorpus(t *testing.T) {
-	inds, err := ParseMISP(corpus(t, "misp/event_xorist_ransomware_circl.json"))
+// TestParseMISPFixture reads a MISP event written from the MISP core
+// format: attributes, composite domain|ip, object attributes, to_ids false,
+// context types skipped, event tags as labels.
+func TestParseMISPFixture(t *testing.T) {
+	inds, err := ParseMISP(fixture(t, "misp_event.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := count(inds)
-	if c[alert.EntityMD5] != 1 || c[alert.EntitySHA1] != 1 || c[alert.EntitySHA256] != 1 || c[alert.EntityFile] != 1 || c[TypeRegistryKey] != 1 {
-		t.Errorf("xorist counts %v", c)
+	if c[alert.EntityIP] != 2 || c[alert.EntityDomain] != 1 || c[alert.EntityMD5] != 1 || c[alert.EntitySHA256] != 1 ||
+		c[alert.EntityURL] != 1 || c[TypeRegistryKey] != 1 || c[alert.EntityFile] != 1 || c[alert.EntitySHA1] != 1 || len(inds) != 9 {
+		t.Errorf("counts %v (%d): %+v", c, len(inds), inds)
 	}
-	if !slices.ContainsFunc(inds, func(i Indicator) bool {
-		return i.Value == "0749bae92ca336a02c83d126e04ec628" && len(i.Labels) == 4
-	}) {
-		t.Errorf("md5 with 4 event tags missing: %+v", inds)
+	for _, i := range inds {
+		if i.Type == alert.EntityURL && i.Detect {
+			t.Errorf("to_ids false kept Detect: %+v", i)
+		}
+		if i.Value == "seen in March" {
+			t.Errorf("comment attribute became an indicator")
+		}
 	}
-	inds, err = ParseMISP(corpus(t, "misp/event_osint_qakbot_emotet.json"))
-	if err != nil {
-		t.Fatal(err)
+	if !slices.ContainsFunc(inds, func(i Indicator) bool { return i.Value == "192.0.2.45" && slices.Contains(i.Labels, "tlp:green") }) {
+		t.Errorf("event tags not labels: %+v", inds)
 	}
-	if c := count(inds); c[alert.EntityIP] < 19 {
-		t.Errorf("qakbot ip count %v", c)
-	}
-	if _, err := ParseMISP([]byte(`{"foo":1}`)); err == nil {
-		t.Error("non-event accepted")
-	}
-	inds, err = ParseMISP([]byte(`{"response":[{"Event":{"info":"x","Attribute":[{"type":"domain|ip","value":"evil.example.com|198.51.100.1","to_ids":false}]}}]}`))
-	if err != nil || len(inds) != 2 || inds[0].Detect || inds[1].Value != "198.51.100.1" {
-		t.Errorf("composite %+v %v", inds, err)
+	wrapped := append(append([]byte(`{"response":[`), fixture(t, "misp_event.json")...), []byte(`]}`)...)
+	if got, err := ParseMISP(wrapped); err != nil || len(got) != len(inds) {
+		t.Errorf("response envelope: %d, %v", len(got), err)
 	}
 }

@@ -1,3 +1,5 @@
+//go:build conformance
+
 package normalize
 
 import (
@@ -9,6 +11,18 @@ import (
 
 	"github.com/securenexus/securenexus/internal/entity"
 )
+
+// corpusDir returns the corpus directory or fails the test: the
+// conformance suite (build tag conformance, `make conformance`) must never
+// be skipped silently.
+func corpusDir(t testing.TB) string {
+	t.Helper()
+	d, err := findCorpus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
 
 // corpusDirTypes maps corpus directories to the source type their files
 // are normalized with ("" = not alerts: threat intel or detection rules).
