@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
-	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -54,10 +53,7 @@ func (c *cli) userCmd() *cobra.Command {
 				return err
 			}
 			defer func() { _ = a.Close(context.Background()) }()
-			svc, err := identity.New(a.Platform)
-			if err != nil {
-				return err
-			}
+			svc := a.Modules.Identity
 			u, err := svc.Store.CreateUser(ctx, email, name, password)
 			if err != nil {
 				return fmt.Errorf("create user: %w", err)
@@ -103,10 +99,7 @@ func (c *cli) userCmd() *cobra.Command {
 				return err
 			}
 			defer func() { _ = a.Close(context.Background()) }()
-			svc, err := identity.New(a.Platform)
-			if err != nil {
-				return err
-			}
+			svc := a.Modules.Identity
 			u, err := svc.Store.UserByEmail(ctx, resetEmail)
 			if err != nil {
 				return fmt.Errorf("find user: %w", err)

@@ -31,9 +31,7 @@ func TestAssigneesAPI(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		p := identitytest.NewPlatform(t, d)
-		if err := alerts.Register(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		register(t, p)
 		srv := httptest.NewServer(p.Server.Handler())
 		defer srv.Close()
 		orgA := identitytest.NewOrg(t, d, "Assignees A")
@@ -215,9 +213,7 @@ func TestAssigneesBounded(t *testing.T) {
 func TestAssignOnlyMembersWhoCanActOnAlerts(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		p := identitytest.NewPlatform(t, d)
-		if err := alerts.Register(context.Background(), p); err != nil {
-			t.Fatal(err)
-		}
+		register(t, p)
 		srv := httptest.NewServer(p.Server.Handler())
 		defer srv.Close()
 		org := identitytest.NewOrg(t, d, "Assign rule")

@@ -55,9 +55,7 @@ func TestDocExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := alerts.Register(ctx, p); err != nil {
-			t.Fatal(err)
-		}
+		register(t, p)
 		for _, run := range p.Runners {
 			go func() { _ = run(ctx) }()
 		}

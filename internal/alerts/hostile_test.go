@@ -1,7 +1,6 @@
 package alerts_test
 
 import (
-	"context"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/securenexus/securenexus/internal/alerts"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/rbac"
@@ -23,9 +21,7 @@ import (
 func TestHostileInputIsNot500(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		p := identitytest.NewPlatform(t, d)
-		if err := alerts.Register(context.Background(), p); err != nil {
-			t.Fatal(err)
-		}
+		register(t, p)
 		srv := httptest.NewServer(p.Server.Handler())
 		defer srv.Close()
 		org := identitytest.NewOrg(t, d, "Acme")

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/securenexus/securenexus/internal/alert"
-	"github.com/securenexus/securenexus/internal/alerts"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/health"
 	"github.com/securenexus/securenexus/internal/httpapi"
@@ -55,9 +54,7 @@ func (c client) do(method, path, body string, hdr map[string]string) (int, []byt
 func TestModuleEndToEnd(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		p := identitytest.NewPlatform(t, d)
-		if err := alerts.Register(context.Background(), p); err != nil {
-			t.Fatal(err)
-		}
+		register(t, p)
 		if u := httpapi.UndeclaredOperations(p.Server.API); len(u) > 0 {
 			t.Fatalf("undeclared operations: %v", u)
 		}
@@ -162,9 +159,7 @@ func TestSyslogListenerHealth(t *testing.T) {
 	d := testdb.Open(t, db.SQLite)
 	c := identitytest.ConfigWith(t, "http://127.0.0.1", map[string]string{"SECURENEXUS_SYSLOG_ADDR": "127.0.0.1:0"})
 	p := identitytest.NewPlatformWith(t, d, c)
-	if err := alerts.Register(context.Background(), p); err != nil {
-		t.Fatal(err)
-	}
+	register(t, p)
 	check := func() health.Result {
 		for _, r := range p.Health.Run(context.Background(), false).Checks {
 			if r.Name == "syslog_listener" {

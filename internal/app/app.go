@@ -29,6 +29,8 @@ import (
 // on, plus lifecycle.
 type App struct {
 	*platform.Platform
+	// Modules are the domain modules, constructed by Build.
+	Modules Modules
 }
 
 // OpenDB opens the configured database. asApp switches PostgreSQL sessions

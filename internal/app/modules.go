@@ -2,27 +2,41 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/securenexus/securenexus/internal/alerts"
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/identity"
-	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/intake"
 )
 
-// registerModules registers every domain module on the platform: its
-// operations, workers, periodic jobs, pruners, health checks and demo data.
-// Identity registers first: it installs the guard every other module's
-// operations rely on.
-func (a *App) registerModules(ctx context.Context) error {
-	modules := []func(context.Context, *platform.Platform) error{
-		identity.Register,
-		audit.Register,
-		alerts.Register,
+// Modules are the constructed domain modules, for commands that act through
+// them (user administration, benchmarks) instead of building stores.
+type Modules struct {
+	Identity *identity.Service
+	Intake   *intake.Module
+	Alerts   *alerts.API
+}
+
+// registerModules constructs every domain module in dependency order, each
+// given what it needs from the ones before it (its Deps), and registers its
+// operations, workers, periodic jobs, pruners, health checks and demo data
+// on the platform. Identity comes first: it installs the guard every other
+// module's operations rely on.
+func (a *App) registerModules(ctx context.Context) (err error) {
+	p, m := a.Platform, &a.Modules
+	if m.Identity, err = identity.RegisterService(ctx, p); err != nil {
+		return fmt.Errorf("identity: %w", err)
 	}
-	for _, register := range modules {
-		if err := register(ctx, a.Platform); err != nil {
-			return err
-		}
+	directory := m.Identity.Directory()
+	if err = audit.Register(ctx, p); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	if m.Intake, err = intake.New(p, intake.Deps{Directory: directory}); err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	if m.Alerts, err = alerts.New(p, alerts.Deps{Directory: directory}); err != nil {
+		return fmt.Errorf("alerts: %w", err)
 	}
 	return nil
 }

@@ -69,7 +69,7 @@ func RunQuery(ctx context.Context, o QueryOptions) ([]QueryResult, error) {
 		defer func() { _ = loadDB.Close() }()
 	}
 	t0 := time.Now()
-	loaded, err := load(ctx, loadDB, org, o.Alerts)
+	loaded, err := load(ctx, loadDB, srv.app.Modules.Intake.Pipeline.Store, org, o.Alerts)
 	if err != nil {
 		return nil, err
 	}
@@ -148,16 +148,15 @@ func RunQuery(ctx context.Context, o QueryOptions) ([]QueryResult, error) {
 	return out, nil
 }
 
-// load writes n realistic alerts spread over 90 days into org.
-func load(ctx context.Context, d *db.DB, org uuid.UUID, n int) (int, error) {
+// load writes n realistic alerts spread over 90 days into org: with COPY
+// as the owner on PostgreSQL (d), through the intake module's store on
+// SQLite.
+func load(ctx context.Context, d *db.DB, store *ingest.Store, org uuid.UUID, n int) (int, error) {
 	const chunk = 20000
 	now := time.Now().UTC()
 	var copier *ingest.Copier
-	var pipeline *ingest.Pipeline
 	if d.Dialect == db.Postgres {
 		copier = ingest.NewCopier(d, org)
-	} else {
-		pipeline = &ingest.Pipeline{Store: ingest.NewStore(d, nil), Normalize: normalize.Normalize}
 	}
 	scope := tenant.System(org, "bench")
 	written := 0
@@ -188,7 +187,7 @@ func load(ctx context.Context, d *db.DB, org uuid.UUID, n int) (int, error) {
 			written += w
 			continue
 		}
-		w, err := pipeline.Store.WriteAlerts(ctx, scope, alerts)
+		w, err := store.WriteAlerts(ctx, scope, alerts)
 		if err != nil {
 			return written, err
 		}

@@ -2,8 +2,6 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,9 +12,7 @@ import (
 	"github.com/securenexus/securenexus/internal/app"
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/db"
-	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/rbac"
-	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // server is a real SecureNexus process booted in-process on a loopback port.
@@ -73,41 +69,15 @@ func (s *server) cleanup() error {
 	return os.RemoveAll(s.tmp)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // newOrgWithKey creates a throwaway org with an owner and an API key
-// holding perms, and returns the org id and the key's token.
+// holding perms through the identity module's facade, and returns the org
+// id and the key's token.
 func newOrgWithKey(ctx context.Context, a *app.App, name string, perms ...rbac.Permission) (uuid.UUID, string, error) {
-	st, err := identity.NewStore(a.DB, a.Secret)
+	org, token, err := a.Modules.Identity.Directory().ProvisionOrg(ctx, name, perms...)
 	if err != nil {
-		return uuid.Nil, "", fmt.Errorf("bench: identity store: %w", err)
+		return uuid.Nil, "", fmt.Errorf("bench: %w", err)
 	}
-	u, err := st.CreateUser(ctx, "bench-"+randomHex(6)+"@bench.invalid", "Benchmark", "")
-	if err != nil {
-		return uuid.Nil, "", fmt.Errorf("bench: user: %w", err)
-	}
-	o, err := st.CreateOrg(ctx, name+" "+randomHex(4), u.ID)
-	if err != nil {
-		return uuid.Nil, "", fmt.Errorf("bench: org: %w", err)
-	}
-	if len(perms) == 0 {
-		return o.ID, "", nil
-	}
-	names := make([]string, len(perms))
-	for i, p := range perms {
-		names[i] = string(p)
-	}
-	_, token, err := st.CreateAPIKey(ctx, tenant.System(o.ID, "bench"), identity.NewAPIKey{
-		Name: "bench", Permissions: names, CreatedBy: u.ID, Grantor: rbac.NewSet(rbac.All...),
-	})
-	if err != nil {
-		return uuid.Nil, "", fmt.Errorf("bench: api key: %w", err)
-	}
-	return o.ID, token, nil
+	return org, token, nil
 }
 
 // ownerDB opens the database as the migrating (owner) role: PostgreSQL

@@ -255,3 +255,10 @@ func NewAPIKey(t testing.TB, d *db.DB, org uuid.UUID, perms ...rbac.Permission) 
 	}
 	return APIKey{ID: k.ID, Org: org, Token: token}
 }
+
+// Directory returns the identity facade on d, what other modules receive
+// in their Deps.
+func Directory(t testing.TB, d *db.DB) *identity.Directory {
+	t.Helper()
+	return identity.NewDirectory(Store(t, d))
+}

@@ -1,4 +1,4 @@
-package alerts_test
+package intake_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
+	"github.com/securenexus/securenexus/internal/intake"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
@@ -15,8 +16,8 @@ import (
 func TestDemoAlerts(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		p := identitytest.NewPlatform(t, d)
-		if err := alerts.Register(ctx, p); err != nil {
+		p, svc := identitytest.NewService(t, d, identitytest.Config(t, ""))
+		if _, err := intake.New(p, intake.Deps{Directory: svc.Directory()}); err != nil {
 			t.Fatal(err)
 		}
 		for range 2 { // idempotent
@@ -26,11 +27,7 @@ func TestDemoAlerts(t *testing.T) {
 				}
 			}
 		}
-		st, err := identity.NewStore(d, p.Secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		org, err := st.DemoOrg(ctx, identity.DemoOrgAcme)
+		org, err := svc.Directory().DemoOrg(ctx, identity.DemoOrgAcme)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,8 +49,8 @@ func TestDemoAlerts(t *testing.T) {
 			}
 			cur = next
 		}
-		if seen != alerts.DemoAlerts || len(sources) < 4 {
-			t.Fatalf("demo occurrences %d (want %d) from %v", seen, alerts.DemoAlerts, sources)
+		if seen != intake.DemoAlerts || len(sources) < 4 {
+			t.Fatalf("demo occurrences %d (want %d) from %v", seen, intake.DemoAlerts, sources)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package alerts
+package intake
 
 import (
 	"context"
@@ -19,12 +19,8 @@ const DemoAlerts = 300
 // LoadDemo ingests a few hundred realistic alerts (Suricata, GuardDuty,
 // CEF, generic EDR) into the demo org and adds a loopback syslog source.
 // It does nothing when the demo org already has alerts.
-func LoadDemo(ctx context.Context, p *platform.Platform, pipeline *ingest.Pipeline) error {
-	ids, err := identity.NewStore(p.DB, p.Secret)
-	if err != nil {
-		return fmt.Errorf("alerts demo: identity store: %w", err)
-	}
-	org, err := ids.DemoOrg(ctx, identity.DemoOrgAcme)
+func LoadDemo(ctx context.Context, p *platform.Platform, orgs DemoOrgs, pipeline *ingest.Pipeline) error {
+	org, err := orgs.DemoOrg(ctx, identity.DemoOrgAcme)
 	if err != nil {
 		return fmt.Errorf("alerts demo: find demo org %q: %w", identity.DemoOrgAcme, err)
 	}
