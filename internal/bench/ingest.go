@@ -75,7 +75,7 @@ func RunIngest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	var srv *server
 	if url == "" {
 		var err error
-		if srv, err = boot(ctx, o.Config, o.Logger); err != nil {
+		if srv, err = boot(ctx, o.Config, o.Logger, o.Out); err != nil {
 			return nil, err
 		}
 		defer func() { _ = srv.stop() }()
@@ -86,6 +86,8 @@ func RunIngest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 		url = srv.url
 	} else if key == "" {
 		return nil, errors.New("bench: --url needs --api-key (an org API key with alerts:ingest)")
+	} else {
+		fmt.Fprintln(o.Out, "remote server: its own rate limits and ingest quota apply (429s are retried and counted)")
 	}
 	samples := ingest.Samples(uint64(time.Now().UnixNano()), o.Alerts, o.DupPercent, time.Now()) //nolint:gosec // a seed
 	var bodies [][]byte

@@ -52,7 +52,7 @@ func RunQuery(ctx context.Context, o QueryOptions) ([]QueryResult, error) {
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 	}
-	srv, err := boot(ctx, o.Config, o.Logger)
+	srv, err := boot(ctx, o.Config, o.Logger, o.Out)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 
@@ -24,14 +25,21 @@ type server struct {
 	tmp  string
 }
 
+// Limits says how the in-process bench server is limited: a benchmark
+// measures the product, not its limiter, so the per-principal API rate
+// limits and the per-org ingest quota are off. Every bench run prints it.
+const Limits = "bench server: per-principal API rate limits off, per-org ingest quota off (a benchmark measures the product, not its limiter)"
+
 // boot starts the server on 127.0.0.1 with the given configuration (a
-// temporary data directory when it uses SQLite), migrating the database.
-func boot(ctx context.Context, cfg config.Config, logger *slog.Logger) (*server, error) {
+// temporary data directory when it uses SQLite), migrating the database,
+// with the limits Limits describes; it prints Limits to out.
+func boot(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.Writer) (*server, error) {
 	s := &server{}
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.SyslogAddr = ""
 	cfg.Demo = false
 	cfg.MigrateOnStart = true
+	cfg.RateLimitEnabled = false
 	if cfg.DatabaseURL == "" {
 		dir, err := os.MkdirTemp("", "securenexus-bench-*")
 		if err != nil {
@@ -43,6 +51,9 @@ func boot(ctx context.Context, cfg config.Config, logger *slog.Logger) (*server,
 	if err != nil {
 		return nil, errors.Join(err, s.cleanup())
 	}
+	// Before the server runs: no request reads it yet.
+	a.Modules.Intake.Pipeline.Quota = nil
+	fmt.Fprintln(out, Limits)
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
