@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -31,27 +32,51 @@ type AssigneesOutput struct {
 	}
 }
 
-// ListInput is the list query.
+// ListInput is the list query. List-valued filters are repeated
+// parameters (severity=critical&severity=high); a comma inside one value is
+// refused with 422 rather than silently read as one unknown value.
 type ListInput struct {
-	Severity   []string `query:"severity" doc:"Severity names (informational, low, medium, high, critical, fatal, unknown, other); any of them" maxItems:"8"`
-	Status     []string `query:"status" doc:"Statuses; any of them" maxItems:"6"`
-	SourceType []string `query:"source_type" doc:"Source types; any of them" maxItems:"20"`
-	From       string   `query:"from" format:"date-time" doc:"Inclusive lower bound of the sort time (received or event)"`
-	To         string   `query:"to" format:"date-time" doc:"Exclusive upper bound of the sort time"`
+	Severity   []string `query:"severity,explode" doc:"Severity names (informational, low, medium, high, critical, fatal, unknown, other); any of them. Repeat the parameter for several values (severity=critical&severity=high); comma-separated values are refused" maxItems:"8"`
+	Status     []string `query:"status,explode" doc:"Statuses; any of them. Repeat the parameter for several values; comma-separated values are refused" maxItems:"6"`
+	SourceType []string `query:"source_type,explode" doc:"Source types; any of them. Repeat the parameter for several values; comma-separated values are refused" maxItems:"20"`
+	From       string   `query:"from" format:"date-time" doc:"Inclusive lower bound of the event time"`
+	To         string   `query:"to" format:"date-time" doc:"Exclusive upper bound of the event time"`
+	Since      string   `query:"since" enum:"1h,24h,7d,30d" doc:"Event time within this long before now (combines with from/to)"`
 	Entity     string   `query:"entity" maxLength:"600" doc:"type:value, e.g. ip:10.0.0.1"`
-	Technique  string   `query:"technique" maxLength:"20" pattern:"^T[0-9]{4}(\\.[0-9]{3})?$" doc:"ATT&CK technique id"`
+	Technique  string   `query:"technique" maxLength:"20" doc:"ATT&CK technique id (any case, e.g. T1003 or t1003.001); a technique also matches its sub-techniques"`
 	Assignee   string   `query:"assignee" maxLength:"36" doc:"User id, or 'none' for unassigned"`
-	Tag        string   `query:"tag" maxLength:"64"`
-	Q          string   `query:"q" maxLength:"200" doc:"Free text over title and description (whole words on PostgreSQL)"`
+	Tag        string   `query:"tag" maxLength:"64" doc:"Tag, any case (tags are stored lower-case)"`
+	Q          string   `query:"q" maxLength:"200" doc:"Free text over title and description (whole words on PostgreSQL), or the exact value of an entity the alert mentions (an IP, host, user, domain, hash…)"`
 	Sort       string   `query:"sort" enum:"received_time,event_time,severity" default:"received_time"`
 	Order      string   `query:"order" enum:"asc,desc" default:"desc"`
 	Cursor     string   `query:"cursor" maxLength:"500" doc:"next_cursor of the previous page"`
 	Limit      int      `query:"limit" minimum:"1" maximum:"500" default:"50"`
 }
 
+// listValues refuses comma-separated list values: the convention is one
+// value per repeated parameter.
+func listValues(loc string, vs []string) []apperr.FieldError {
+	var out []apperr.FieldError
+	for _, v := range vs {
+		if strings.Contains(v, ",") {
+			out = append(out, apperr.Field(loc, "comma-separated values are not accepted; repeat the parameter for each value ("+strings.TrimPrefix(loc, "query.")+"=a&"+strings.TrimPrefix(loc, "query.")+"=b)"))
+			break
+		}
+	}
+	return out
+}
+
 func (in *ListInput) filter() (AlertQuery, error) {
-	f := AlertQuery{Sort: in.Sort, Ascending: in.Order == "asc", Technique: in.Technique, Tag: in.Tag, Text: in.Q, SourceTypes: in.SourceType}
+	f := AlertQuery{Sort: in.Sort, Ascending: in.Order == "asc", Tag: in.Tag, Text: in.Q, SourceTypes: in.SourceType, Since: in.Since}
 	var fields []apperr.FieldError
+	fields = append(fields, listValues("query.severity", in.Severity)...)
+	fields = append(fields, listValues("query.status", in.Status)...)
+	fields = append(fields, listValues("query.source_type", in.SourceType)...)
+	if len(fields) > 0 {
+		return f, apperr.Validation("invalid filter", fields...)
+	}
+	f.Technique = in.Technique
+	fields = append(fields, f.normalize("query.")...)
 	for _, s := range in.Severity {
 		sev, ok := alert.ParseSeverity(s)
 		if !ok {

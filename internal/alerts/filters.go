@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +37,12 @@ type SavedAlertFilterInput struct {
 // validate rejects text PostgreSQL cannot store (NUL, invalid UTF-8).
 func (in *SavedAlertFilterInput) validate() error {
 	fields := in.Query.validateText("body.query.")
+	fields = append(fields, in.Query.normalize("body.query.")...)
+	for i, st := range in.Query.SourceTypes {
+		if strings.Contains(st, ",") {
+			fields = append(fields, apperr.Field(fmt.Sprintf("body.query.source_type[%d]", i), "one source type per array item; commas are not accepted"))
+		}
+	}
 	if why := badText(in.Name); why != "" {
 		fields = append([]apperr.FieldError{apperr.Field("body.name", why)}, fields...)
 	}

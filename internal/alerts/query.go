@@ -40,17 +40,70 @@ type AlertQuery struct {
 	Severities  []alert.Severity `json:"severity,omitempty" maxItems:"8"`
 	Statuses    []alert.Status   `json:"status,omitempty" maxItems:"6"`
 	SourceTypes []string         `json:"source_type,omitempty" maxItems:"20"`
-	From        *time.Time       `json:"from,omitempty"`
-	To          *time.Time       `json:"to,omitempty"`
+	From        *time.Time       `json:"from,omitempty" doc:"Inclusive lower bound of the event time"`
+	To          *time.Time       `json:"to,omitempty" doc:"Exclusive upper bound of the event time"`
 	EntityType  string           `json:"entity_type,omitempty" maxLength:"32"`
 	EntityValue string           `json:"entity_value,omitempty" maxLength:"600"`
-	Technique   string           `json:"technique,omitempty" maxLength:"20"`
+	Technique   string           `json:"technique,omitempty" maxLength:"20" doc:"ATT&CK technique id, any case; a technique also matches its sub-techniques"`
 	Assignee    string           `json:"assignee,omitempty" maxLength:"36"` // uuid, or "none"
-	Tag         string           `json:"tag,omitempty" maxLength:"64"`
+	Tag         string           `json:"tag,omitempty" maxLength:"64" doc:"Tag, any case"`
 	Text        string           `json:"q,omitempty" maxLength:"200"`
+	Since       string           `json:"since,omitempty" enum:"1h,24h,7d,30d" doc:"Event time within this long before now"`
 	Sort        string           `json:"sort,omitempty" maxLength:"20"`
 	Ascending   bool             `json:"ascending,omitempty"`
 }
+
+// sinceDurations are the relative time presets of the list.
+var sinceDurations = map[string]time.Duration{"1h": time.Hour, "24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "30d": 30 * 24 * time.Hour}
+
+// window returns the effective event-time bounds of q at now: since
+// narrows from when it is later.
+func (q *AlertQuery) window(now time.Time) (from, to *time.Time) {
+	from, to = q.From, q.To
+	if d, ok := sinceDurations[q.Since]; ok {
+		s := now.Add(-d).UTC()
+		if from == nil || from.Before(s) {
+			from = &s
+		}
+	}
+	return from, to
+}
+
+// NormalizeTechnique upper-cases and trims an ATT&CK technique id and
+// reports whether it is one (T1234 or T1234.001).
+func NormalizeTechnique(s string) (string, bool) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	ok := len(t) == 5 || (len(t) == 9 && t[5] == '.')
+	if ok && t[0] == 'T' {
+		for i := 1; i < len(t); i++ {
+			if i != 5 && (t[i] < '0' || t[i] > '9') {
+				ok = false
+			}
+		}
+	} else {
+		ok = false
+	}
+	return t, ok
+}
+
+// normalize canonicalizes the case of q's technique and tag (the forms
+// stored) and checks the technique, naming bad fields under prefix.
+func (q *AlertQuery) normalize(prefix string) []apperr.FieldError {
+	var out []apperr.FieldError
+	if q.Technique != "" {
+		t, ok := NormalizeTechnique(q.Technique)
+		if !ok {
+			out = append(out, apperr.Field(prefix+"technique", "not an ATT&CK technique id (T1234 or T1234.001)"))
+		}
+		q.Technique = t
+	}
+	q.Tag = normTag(q.Tag)
+	return out
+}
+
+// normTag is the stored form of a tag: trimmed and lower-case, so that
+// filters match whatever case an analyst typed.
+func normTag(t string) string { return strings.ToLower(strings.TrimSpace(t)) }
 
 // cursor is the keyset position after the last row of a page.
 type cursor struct {
@@ -127,8 +180,10 @@ func (b *builder) arg(v any) string {
 func (b *builder) add(cond string) { b.where = append(b.where, cond) }
 
 // listQuery builds the SELECT for f after cur (may be nil), fetching limit+1 rows.
-// entityID is the resolved id of f's entity filter ("" for none).
-func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, entityID string, cur *cursor, limit int) (string, []any) {
+// entityID is the resolved id of f's entity filter ("" for none); textEntities
+// are the ids of entities whose value is f.Text (they match like the text).
+// from and to are the event-time bounds (see AlertQuery.window).
+func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, entityID string, textEntities []string, from, to *time.Time, cur *cursor, limit int) (string, []any) {
 	b := &builder{}
 	orgArg := b.arg(org.String())
 	b.add("a.org_id = " + orgArg)
@@ -157,11 +212,12 @@ func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, entityID string,
 	if f.Sort == SortEvent {
 		timeCol = "a.event_time"
 	}
-	if f.From != nil {
-		b.add(timeCol + " >= " + b.arg(f.From.UTC()))
+	// The time window is always on the event time, whatever the sort.
+	if from != nil {
+		b.add("a.event_time >= " + b.arg(from.UTC()))
 	}
-	if f.To != nil {
-		b.add(timeCol + " < " + b.arg(f.To.UTC()))
+	if to != nil {
+		b.add("a.event_time < " + b.arg(to.UTC()))
 	}
 	if entityID != "" {
 		// The entity id is resolved first so that PostgreSQL plans with its
@@ -175,8 +231,17 @@ func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, entityID string,
 		}
 		return fmt.Sprintf("EXISTS (SELECT 1 FROM json_each(a.%s) WHERE json_each.value = %s)", col, b.arg(v))
 	}
-	if f.Technique != "" {
+	switch {
+	case f.Technique == "":
+	case strings.Contains(f.Technique, "."):
 		b.add(jsonHas("techniques", f.Technique))
+	case dialect == db.Postgres:
+		// A technique matches its sub-techniques: the expression GIN index
+		// on alert_technique_roots (migration 00080) serves it.
+		b.add("alert_technique_roots(a.techniques) @> ARRAY[" + b.arg(f.Technique) + "::text]")
+	default:
+		p := b.arg(f.Technique)
+		b.add(fmt.Sprintf("EXISTS (SELECT 1 FROM json_each(a.techniques) WHERE json_each.value = %[1]s OR json_each.value LIKE %[1]s || '.%%')", p))
 	}
 	if f.Tag != "" {
 		b.add(jsonHas("tags", f.Tag))
@@ -189,12 +254,21 @@ func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, entityID string,
 		b.add("a.assignee = " + b.arg(f.Assignee))
 	}
 	if f.Text != "" {
+		var text string
 		if dialect == db.Postgres {
-			b.add("a.search @@ plainto_tsquery('simple', " + b.arg(f.Text) + ")")
+			text = "a.search @@ plainto_tsquery('simple', " + b.arg(f.Text) + ")"
 		} else {
 			p := b.arg("%" + escapeLike(f.Text) + "%")
-			b.add(fmt.Sprintf(`(a.title LIKE %[1]s ESCAPE '\' OR a.description LIKE %[1]s ESCAPE '\')`, p))
+			text = fmt.Sprintf(`a.title LIKE %[1]s ESCAPE '\' OR a.description LIKE %[1]s ESCAPE '\'`, p)
 		}
+		if len(textEntities) > 0 {
+			ph := make([]string, len(textEntities))
+			for i, id := range textEntities {
+				ph[i] = b.arg(id)
+			}
+			text += fmt.Sprintf(` OR a.id IN (SELECT ae.alert_id FROM alert_entities ae WHERE ae.org_id = %s AND ae.entity_id IN (%s))`, orgArg, strings.Join(ph, ", "))
+		}
+		b.add("(" + text + ")")
 	}
 	dir, cmp := "DESC", "<"
 	if f.Ascending {

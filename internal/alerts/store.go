@@ -16,6 +16,7 @@ import (
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/entity"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -54,6 +55,7 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, f AlertQuery, afte
 	if f.Sort == "" {
 		f.Sort = SortReceived
 	}
+	_ = f.normalize("") // case only: a bad technique id simply matches nothing here; the API refused it already
 	var cur *cursor
 	if after != "" {
 		c, err := decodeCursor(after)
@@ -78,7 +80,12 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, f AlertQuery, afte
 				return fmt.Errorf("alerts: resolve entity: %w", err)
 			}
 		}
-		q, args := listQuery(s.DB.Dialect, scope.Org(), f, entityID, cur, limit)
+		textEntities, err := textEntityIDs(ctx, tx, scope, f.Text)
+		if err != nil {
+			return err
+		}
+		from, to := f.window(time.Now())
+		q, args := listQuery(s.DB.Dialect, scope.Org(), f, entityID, textEntities, from, to, cur, limit)
 		rs, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("alerts: list: %w", err)
@@ -110,6 +117,53 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, f AlertQuery, afte
 		next = c.encode()
 	}
 	return out, next, nil
+}
+
+// maxTextEntities bounds the entities a free-text search matches by value.
+const maxTextEntities = 50
+
+// textEntityIDs returns the ids of the org's entities whose value is text
+// as typed, lower-cased or in any type's canonical form (entities_org_value,
+// migration 00080), so q=10.1.2.54 or q=web-02 finds the alerts that
+// mention them.
+func textEntityIDs(ctx context.Context, tx *db.Tx, scope tenant.Scope, text string) ([]string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, nil
+	}
+	values := []string{text}
+	add := func(v string) {
+		if v != "" && !slices.Contains(values, v) {
+			values = append(values, v)
+		}
+	}
+	add(strings.ToLower(text))
+	for _, t := range []alert.EntityType{alert.EntityIP, alert.EntityDomain, alert.EntityHostname, alert.EntityURL, alert.EntityEmail,
+		alert.EntityMD5, alert.EntitySHA1, alert.EntitySHA256, alert.EntityCloudID} {
+		if c, ok := entity.Canonical(t, text); ok {
+			add(c)
+		}
+	}
+	args := []any{scope.Org().String()}
+	ph := make([]string, len(values))
+	for i, v := range values {
+		args = append(args, v)
+		ph[i] = fmt.Sprintf("$%d", i+2)
+	}
+	rs, err := tx.QueryContext(ctx, `SELECT id FROM entities WHERE org_id = $1 AND value IN (`+strings.Join(ph, ", ")+`) LIMIT `+fmt.Sprint(maxTextEntities), args...)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: entities matching the search: %w", err)
+	}
+	defer func() { _ = rs.Close() }()
+	var ids []string
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			return nil, fmt.Errorf("alerts: scan entity id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rs.Err()
 }
 
 type scanner interface{ Scan(dest ...any) error }
@@ -282,10 +336,11 @@ func (c *AlertChange) apply(a *alert.Alert) {
 // MaxTags bounds the tags of one alert an analyst change may leave.
 const MaxTags = 50
 
+// trimAll returns tags in their stored form (see normTag).
 func trimAll(tags []string) []string {
 	out := make([]string, len(tags))
 	for i, t := range tags {
-		out[i] = strings.TrimSpace(t)
+		out[i] = normTag(t)
 	}
 	return out
 }
