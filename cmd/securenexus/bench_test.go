@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -52,6 +53,9 @@ func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
 				}
 				if name == "ingest" && backend == "postgres" && !strings.Contains(out, "pipeline/COPY") {
 					t.Errorf("no COPY baseline:\n%s", out)
+				}
+				if _, err := os.Stat("data"); err == nil {
+					t.Errorf("the bench wrote a data directory into the working directory")
 				}
 			})
 		}

@@ -40,13 +40,14 @@ func boot(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.Wr
 	cfg.Demo = false
 	cfg.MigrateOnStart = true
 	cfg.RateLimitEnabled = false
-	if cfg.DatabaseURL == "" {
-		dir, err := os.MkdirTemp("", "securenexus-bench-*")
-		if err != nil {
-			return nil, fmt.Errorf("bench: temp dir: %w", err)
-		}
-		cfg.DataDir, s.tmp = dir, dir
+	// A temporary data directory on both backends: the SQLite database and
+	// (without SECURENEXUS_SECRET_KEY) the generated secret of the
+	// throwaway orgs never land in the working directory.
+	dir, err := os.MkdirTemp("", "securenexus-bench-*")
+	if err != nil {
+		return nil, fmt.Errorf("bench: temp dir: %w", err)
 	}
+	cfg.DataDir, s.tmp = dir, dir
 	a, err := app.Build(ctx, cfg, logger)
 	if err != nil {
 		return nil, errors.Join(err, s.cleanup())
