@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/securenexus/securenexus/internal/attack"
 	"github.com/securenexus/securenexus/internal/buildinfo"
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/db"
@@ -75,6 +76,14 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 		return nil, err
 	}
 	a := &App{Platform: &platform.Platform{Config: c, Logger: logger, Secret: secret, Health: &health.Registry{}, Metrics: prometheus.NewRegistry()}}
+	cat, refreshed, err := AttackCatalog(c)
+	if err != nil {
+		return nil, err
+	}
+	if refreshed {
+		attack.Use(cat)
+		logger.Info("using the refreshed ATT&CK catalog", "path", AttackCatalogPath(c), "techniques", cat.Len())
+	}
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	if c.DatabaseURL == "" || c.MigrateOnStart {

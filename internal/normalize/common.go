@@ -12,6 +12,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/attack"
 )
 
 // decode unmarshals a record into v, turning type errors into validation
@@ -290,33 +291,9 @@ func Tactic(s string) (string, bool) {
 
 // Technique upper-cases and validates an ATT&CK technique id against
 // ^T\d{4}(\.\d{3})?$ ("t1190" -> "T1190", "attack.t1059.001" -> "T1059.001").
-func Technique(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) > 7 && strings.EqualFold(s[:7], "attack.") {
-		s = s[7:]
-	}
-	if len(s) != 5 && len(s) != 9 {
-		return "", false
-	}
-	if s[0] != 'T' && s[0] != 't' {
-		return "", false
-	}
-	for i := 1; i < len(s); i++ {
-		if i == 5 {
-			if s[i] != '.' {
-				return "", false
-			}
-			continue
-		}
-		if s[i] < '0' || s[i] > '9' {
-			return "", false
-		}
-	}
-	if s[0] == 't' {
-		return "T" + s[1:], true
-	}
-	return s, true
-}
+// Whether the id exists is checked against the ATT&CK catalog when the
+// alert is finished (unknown ids are dropped).
+func Technique(s string) (string, bool) { return attack.CanonicalID(s) }
 
 func addTactics(a *alert.Alert, names ...string) {
 	for _, n := range names {
@@ -476,6 +453,7 @@ func finish(a *alert.Alert, rec record, obj []byte, mapped map[string]bool, expe
 	a.SourceRef = clean(a.SourceRef)
 	a.Rule.ID, a.Rule.Name = clean(a.Rule.ID), clean(a.Rule.Name)
 	a.Source.Vendor, a.Source.Product = clean(a.Source.Vendor), clean(a.Source.Product)
+	mapAttack(a)
 	if len(a.Title) > 1024 {
 		a.Title = truncateUTF8(a.Title, 1024)
 	}
@@ -485,6 +463,26 @@ func finish(a *alert.Alert, rec record, obj []byte, mapped map[string]bool, expe
 	a.Quality = quality(a, expected)
 	if a.Title == "" {
 		a.Title = a.Source.Type + " alert"
+	}
+}
+
+// mapAttack applies the ATT&CK catalog: technique ids it does not know
+// are dropped, and an alert whose source named no tactic gets the tactics
+// of its techniques (T1003.001 -> credential-access).
+func mapAttack(a *alert.Alert) {
+	if len(a.Techniques) == 0 {
+		return
+	}
+	cat := attack.Default()
+	kept := a.Techniques[:0]
+	for _, t := range a.Techniques {
+		if cat.Known(t) {
+			kept = append(kept, t)
+		}
+	}
+	a.Techniques = kept
+	if len(a.Tactics) == 0 {
+		a.Tactics = cat.TacticsOf(a.Techniques...)
 	}
 }
 

@@ -348,3 +348,27 @@ func TestElasticDetectionAlert(t *testing.T) {
 		t.Error("raw is not the whole hit")
 	}
 }
+
+// TestAttackMapping: technique ids are case-normalized, ids the ATT&CK
+// catalog does not know are dropped, and tactics come from the techniques
+// when the source names none (a vendor's own tactics are kept).
+func TestAttackMapping(t *testing.T) {
+	cases := []struct {
+		body               string
+		tactics, technique []string
+	}{
+		{`{"title":"dump","technique":"t1003.001"}`, []string{"credential-access"}, []string{"T1003.001"}},
+		{`{"title":"x","techniques":["T1003","T9999","T1003.999","T1059.001"]}`, []string{"execution", "credential-access"}, []string{"T1003", "T1059.001"}},
+		{`{"title":"x","tactic":"Impact","technique":"T1003"}`, []string{"impact"}, []string{"T1003"}},
+		{`{"title":"x","technique":"T1234"}`, nil, nil},
+	}
+	for _, c := range cases {
+		as, err := Normalize("generic", []byte(c.body))
+		if err != nil || len(as) != 1 {
+			t.Fatalf("%s: %v", c.body, err)
+		}
+		if !slices.Equal(nilEmpty(as[0].Tactics), nilEmpty(c.tactics)) || !slices.Equal(nilEmpty(as[0].Techniques), nilEmpty(c.technique)) {
+			t.Errorf("%s: tactics %q techniques %q; want %q %q", c.body, as[0].Tactics, as[0].Techniques, c.tactics, c.technique)
+		}
+	}
+}
