@@ -23,6 +23,7 @@ import (
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/jobs"
 	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/telemetry"
 )
 
@@ -131,6 +132,11 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 	a.Workers = river.NewWorkers()
 	maint := &jobs.MaintenanceWorker{DB: a.DB, Logger: logger}
 	river.AddWorker(a.Workers, maint)
+	a.Events, err = events.NewBus(a.DB, events.Options{Logger: logger, Metrics: a.Metrics, Workers: a.Workers,
+		Hub: events.HubOptions{Buffer: c.StreamClientBuffer}})
+	if err != nil {
+		return nil, err
+	}
 	a.Jobs, err = jobs.New(a.DB, jobs.Options{
 		Workers:      c.JobWorkers,
 		Logger:       logger,
@@ -139,6 +145,12 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 	})
 	if err != nil {
 		return nil, err
+	}
+
+	a.Events.SetJobs(a.Jobs)
+	a.AddPruner(events.Pruner(c.EventsRetention))
+	if a.DB.Dialect == db.Postgres {
+		a.AddRunner(a.Events.Relay)
 	}
 
 	a.Server = httpapi.New(httpapi.Deps{

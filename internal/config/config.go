@@ -71,6 +71,10 @@ type Config struct {
 
 	JobWorkers int `env:"SECURENEXUS_JOB_WORKERS" flag:"job-workers" default:"10" desc:"Concurrent background job workers in this process."`
 
+	EventsRetention    time.Duration `env:"SECURENEXUS_EVENTS_RETENTION" flag:"events-retention" default:"168h" desc:"How long domain events (docs/events.md) are kept; the maintenance job prunes older ones. A live stream can resume (Last-Event-ID) only within this window; older ids get a resync event."`
+	StreamHeartbeat    time.Duration `env:"SECURENEXUS_STREAM_HEARTBEAT" flag:"stream-heartbeat" default:"15s" desc:"Interval of heartbeat comments on GET /api/v1/stream, which keep proxies from closing idle streams."`
+	StreamClientBuffer int           `env:"SECURENEXUS_STREAM_CLIENT_BUFFER" flag:"stream-client-buffer" default:"256" desc:"Events one live-stream client may have queued; a client that falls this far behind is disconnected (it resumes with Last-Event-ID)."`
+
 	DedupFoldBoundaries bool `env:"SECURENEXUS_DEDUP_FOLD_BOUNDARIES" flag:"dedup-fold-boundaries" default:"true" desc:"Fold a repeat that falls just across a dedup window boundary into the neighbouring window's alert (one extra lookup per batch, about 10-17% of PostgreSQL intake throughput). false trades those split alerts for throughput."`
 
 	SyslogAddr string `env:"SECURENEXUS_SYSLOG_ADDR" flag:"syslog-addr" default:"" desc:"Address for the syslog listener (TCP and UDP), e.g. 127.0.0.1:5514. Empty disables it."`
@@ -282,6 +286,9 @@ func (c Config) Validate() error {
 	if c.JobWorkers < 1 {
 		bad("SECURENEXUS_JOB_WORKERS", "must be at least 1")
 	}
+	if c.StreamClientBuffer < 1 || c.StreamClientBuffer > 65536 {
+		bad("SECURENEXUS_STREAM_CLIENT_BUFFER", "must be between 1 and 65536, got %d", c.StreamClientBuffer)
+	}
 	for _, d := range []struct {
 		env string
 		v   time.Duration
@@ -291,6 +298,8 @@ func (c Config) Validate() error {
 		{"SECURENEXUS_HTTP_WRITE_TIMEOUT", c.HTTPWriteTimeout},
 		{"SECURENEXUS_HTTP_IDLE_TIMEOUT", c.HTTPIdleTimeout},
 		{"SECURENEXUS_SHUTDOWN_TIMEOUT", c.ShutdownTimeout},
+		{"SECURENEXUS_EVENTS_RETENTION", c.EventsRetention},
+		{"SECURENEXUS_STREAM_HEARTBEAT", c.StreamHeartbeat},
 	} {
 		if d.v <= 0 {
 			bad(d.env, "must be a positive duration")

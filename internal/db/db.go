@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,6 +60,19 @@ type DB struct {
 	Pool *pgxpool.Pool
 	// Path is the SQLite file (empty on PostgreSQL).
 	Path string
+
+	attached sync.Map
+}
+
+// Attach stores a process-wide service under key (an unexported type of
+// the package that owns it) so code holding only a transaction can reach it
+// through (*Tx).Attached. The events bus attaches itself this way.
+func (d *DB) Attach(key, val any) { d.attached.Store(key, val) }
+
+// Attached returns what Attach stored under key, or nil.
+func (d *DB) Attached(key any) any {
+	v, _ := d.attached.Load(key)
+	return v
 }
 
 // Open connects to the backend selected by opts and verifies it answers.

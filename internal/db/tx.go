@@ -22,6 +22,48 @@ type Tx struct {
 	Dialect  Dialect
 	Scope    tenant.Scope
 	ReadOnly bool
+
+	db           *DB
+	beforeCommit []func(ctx context.Context) error
+	afterCommit  []func()
+	values       map[any]any
+}
+
+// BeforeCommit registers fn to run inside the transaction just before it
+// commits, after the work function returned nil; an error from fn rolls the
+// transaction back and is returned by WithTx/InOrg. Hooks run in
+// registration order, once, from the outermost transaction (a nested call
+// that joined it only adds hooks). A hook may register further hooks.
+func (tx *Tx) BeforeCommit(fn func(ctx context.Context) error) {
+	tx.beforeCommit = append(tx.beforeCommit, fn)
+}
+
+// AfterCommit registers fn to run after the transaction committed
+// successfully (never after a rollback). fn must not block: it runs on the
+// goroutine of the caller of WithTx/InOrg (publish to a queue, do not do
+// I/O).
+func (tx *Tx) AfterCommit(fn func()) { tx.afterCommit = append(tx.afterCommit, fn) }
+
+// Value returns what SetValue stored under key in this transaction, or nil.
+// It lets a package keep per-transaction state (such as pending events)
+// without a field here; keys are unexported types of that package.
+func (tx *Tx) Value(key any) any { return tx.values[key] }
+
+// SetValue stores per-transaction state under key (see Value).
+func (tx *Tx) SetValue(key, val any) {
+	if tx.values == nil {
+		tx.values = map[any]any{}
+	}
+	tx.values[key] = val
+}
+
+// Attached returns what (*DB).Attach stored under key on the database this
+// transaction belongs to, or nil.
+func (tx *Tx) Attached(key any) any {
+	if tx.db == nil {
+		return nil
+	}
+	return tx.db.Attached(key)
 }
 
 type txKey struct{}
@@ -86,11 +128,19 @@ func (d *DB) run(ctx context.Context, scope tenant.Scope, readOnly bool, fn func
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, Dialect: d.Dialect, Scope: scope, ReadOnly: readOnly}
+	tx := &Tx{Tx: sqlTx, Dialect: d.Dialect, Scope: scope, ReadOnly: readOnly, db: d}
+	txCtx := context.WithValue(ctx, txKey{}, tx)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
 			panic(p)
+		}
+		if err == nil {
+			for i := 0; i < len(tx.beforeCommit); i++ {
+				if err = tx.beforeCommit[i](txCtx); err != nil {
+					break
+				}
+			}
 		}
 		if err != nil {
 			if rbErr := sqlTx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
@@ -100,6 +150,10 @@ func (d *DB) run(ctx context.Context, scope tenant.Scope, readOnly bool, fn func
 		}
 		if cErr := sqlTx.Commit(); cErr != nil {
 			err = fmt.Errorf("db: commit: %w", cErr)
+			return
+		}
+		for _, fn := range tx.afterCommit {
+			fn()
 		}
 	}()
 	if d.Dialect == Postgres && scope.Valid() {
@@ -107,5 +161,5 @@ func (d *DB) run(ctx context.Context, scope tenant.Scope, readOnly bool, fn func
 			return fmt.Errorf("db: arm row-level security: %w", err)
 		}
 	}
-	return fn(context.WithValue(ctx, txKey{}, tx), tx)
+	return fn(txCtx, tx)
 }

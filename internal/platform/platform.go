@@ -17,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/health"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/jobs"
+	"github.com/securenexus/securenexus/internal/platform/events"
 )
 
 // Platform holds the shared services.
@@ -33,6 +34,9 @@ type Platform struct {
 	Jobs *jobs.Client
 	// Workers receives each module's River workers (river.AddWorker).
 	Workers *river.Workers
+	// Events is the events bus: register consumers with Events.Consume;
+	// append events with events.Append inside the change's transaction.
+	Events *events.Bus
 
 	Pruners  []jobs.Pruner
 	Periodic []*river.PeriodicJob
