@@ -14,7 +14,6 @@ import (
 	"github.com/securenexus/securenexus/internal/entity"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/rbac"
-	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // API serves the alert query and update operations.
@@ -204,14 +203,6 @@ type FilterUpdateInput struct {
 // FilterOutput is one saved filter.
 type FilterOutput struct{ Body *SavedAlertFilter }
 
-func scopeOf(ctx context.Context) (tenant.Scope, error) {
-	s, ok := tenant.FromContext(ctx)
-	if !ok {
-		return s, apperr.Unauthorized("no organisation in the request context")
-	}
-	return s, nil
-}
-
 // Register adds the operations.
 func (a *API) Register(api huma.API) {
 	read, write := rbac.AlertsRead, rbac.AlertsWrite
@@ -221,7 +212,7 @@ func (a *API) Register(api huma.API) {
 		Summary: "List alerts", Tags: tags,
 		Description: "Filters combine with AND; list-valued filters match any value. Keyset pagination: pass next_cursor back as cursor (default 50, max 500 per page)."}, read),
 		func(ctx context.Context, in *ListInput) (*ListOutput, error) {
-			scope, err := scopeOf(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -238,7 +229,7 @@ func (a *API) Register(api huma.API) {
 		Description: "Members whose role can act on alerts (alerts:write), with user id, display name and role (no email addresses), sorted by name. " +
 			"At most 500: an org with more members gets the first 500 to join and truncated: true."}, read),
 		func(ctx context.Context, _ *struct{}) (*AssigneesOutput, error) {
-			scope, err := scopeOf(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -249,7 +240,7 @@ func (a *API) Register(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "get-alert", Method: http.MethodGet, Path: base + "/{id}",
 		Summary: "Get one alert with entities, raw payload and unmapped fields", Tags: tags}, read),
 		func(ctx context.Context, in *IDInput) (*AlertOutput, error) {
-			scope, err := scopeOf(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -259,7 +250,7 @@ func (a *API) Register(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-alert", Method: http.MethodPatch, Path: base + "/{id}",
 		Summary: "AlertChange an alert's status, assignee or tags", Tags: tags}, write),
 		func(ctx context.Context, in *PatchInput) (*AlertOutput, error) {
-			scope, err := scopeOf(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -269,7 +260,7 @@ func (a *API) Register(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "bulk-update-alerts", Method: http.MethodPost, Path: base + "/bulk-update",
 		Summary: "AlertChange many alerts at once (one transaction: all or none)", Tags: tags}, write),
 		func(ctx context.Context, in *BulkInput) (*BulkOutput, error) {
-			scope, err := scopeOf(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -282,7 +273,7 @@ func (a *API) Register(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-filters", Method: http.MethodGet, Path: fbase,
 		Summary: "List my saved alert filters", Tags: ftags}, read),
 		func(ctx context.Context, _ *struct{}) (*FiltersOutput, error) {
-			scope, err := scopeOf(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -293,7 +284,7 @@ func (a *API) Register(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "create-alert-filter", Method: http.MethodPost, Path: fbase,
 		Summary: "Save an alert filter", Tags: ftags, DefaultStatus: http.StatusCreated}, read),
 		func(ctx context.Context, in *FilterInput) (*FilterOutput, error) {
-			scope, err := scopeOf(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -303,7 +294,7 @@ func (a *API) Register(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-alert-filter", Method: http.MethodPut, Path: fbase + "/{id}",
 		Summary: "Replace a saved alert filter", Tags: ftags}, read),
 		func(ctx context.Context, in *FilterUpdateInput) (*FilterOutput, error) {
-			scope, err := scopeOf(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -313,7 +304,7 @@ func (a *API) Register(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "delete-alert-filter", Method: http.MethodDelete, Path: fbase + "/{id}",
 		Summary: "Delete a saved alert filter", Tags: ftags, DefaultStatus: http.StatusNoContent}, read),
 		func(ctx context.Context, in *IDInput) (*struct{}, error) {
-			scope, err := scopeOf(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}

@@ -2,7 +2,6 @@ package alerts_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -17,6 +16,7 @@ import (
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
+	"github.com/securenexus/securenexus/internal/page"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -174,9 +174,9 @@ func (p *pagedMembers) RolePermissions(_ context.Context, _ tenant.Scope, role s
 	return r.Permissions, nil
 }
 
-// cursorOf encodes a cursor the way identity's pages do (base64url of the
-// last id); PageInput.Decode must accept it.
-func cursorOf(id uuid.UUID) string { return base64.RawURLEncoding.EncodeToString([]byte(id.String())) }
+// cursorOf encodes a cursor the way identity's pages do (an internal/page
+// cursor of kind "id" holding the last id); PageInput.Decode must accept it.
+func cursorOf(id uuid.UUID) string { return page.Encode("id", id) }
 
 func TestAssigneesBounded(t *testing.T) {
 	for _, n := range []int{0, 1, 199, 200, 201, alerts.MaxAssignees, alerts.MaxAssignees + 1, 1234} {

@@ -110,7 +110,7 @@ func (s *Store) CreateFilter(ctx context.Context, scope tenant.Scope, in SavedAl
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO alert_saved_filters (id, org_id, user_actor, name, query, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $6)`, id.String(), scope.Org().String(), scope.Actor(), in.Name, string(q), now)
-		if err != nil && isUnique(err) {
+		if err != nil && db.IsUniqueViolation(err) {
 			return apperr.Conflict("you already have a filter with this name").WithCode("filter_exists")
 		}
 		if err != nil {
@@ -139,7 +139,7 @@ WHERE org_id = $1 AND user_actor = $2 AND id = $3 RETURNING id, name, query, cre
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return apperr.NotFound("saved filter")
-		case err != nil && isUnique(err):
+		case err != nil && db.IsUniqueViolation(err):
 			return apperr.Conflict("you already have a filter with this name").WithCode("filter_exists")
 		case err != nil:
 			return fmt.Errorf("alerts: update filter: %w", err)

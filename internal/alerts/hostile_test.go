@@ -27,7 +27,8 @@ func TestHostileInputIsNot500(t *testing.T) {
 		org := identitytest.NewOrg(t, d, "Acme")
 		key := identitytest.NewAPIKey(t, d, org, rbac.AlertsRead, rbac.AlertsWrite)
 		c := client{t, srv.URL, key.Apply}
-		cur := func(js string) string { return base64.RawURLEncoding.EncodeToString([]byte(js)) }
+		// cur forges a well-framed cursor around a tampered key (internal/page format).
+		cur := func(js string) string { return base64.RawURLEncoding.EncodeToString([]byte("c1:alerts:" + js)) }
 		for _, q := range []string{
 			"q=" + url.QueryEscape("a\x00b"),
 			"q=%ff%fe",

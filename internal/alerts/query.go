@@ -5,8 +5,6 @@
 package alerts
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -19,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/page"
 )
 
 // Sort orders of the list.
@@ -114,19 +113,18 @@ type cursor struct {
 	ID   uuid.UUID `json:"i"`
 }
 
-func (c cursor) encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+// cursorKind tags the alert list's cursors.
+const cursorKind = "alerts"
+
+func (c cursor) encode() string { return page.Encode(cursorKind, c) }
 
 func decodeCursor(s string) (cursor, error) {
-	var c cursor
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		err = json.Unmarshal(b, &c)
+	c, err := page.Decode[cursor](cursorKind, s)
+	if err != nil {
+		return c, err
 	}
 	validSort := c.Sort == SortReceived || c.Sort == SortEvent || c.Sort == SortSeverity
-	if err != nil || c.ID == uuid.Nil || !validSort || c.Sev < 0 || c.Sev > math.MaxInt16 {
+	if c.ID == uuid.Nil || !validSort || c.Sev < 0 || c.Sev > math.MaxInt16 {
 		return c, apperr.Validation("invalid cursor", apperr.Field("query.cursor", "not a cursor returned by this API"))
 	}
 	return c, nil

@@ -2,15 +2,11 @@ package audit
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -19,8 +15,8 @@ import (
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/page"
 	"github.com/securenexus/securenexus/internal/platform"
-	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // PermRead is the permission to list and export an org's audit log.
@@ -137,35 +133,12 @@ type listOutput struct {
 	Body LogPage
 }
 
-// cursorPrefix versions the opaque cursor.
-const cursorPrefix = "a1:"
-
-func encodeCursor(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + strconv.FormatInt(seq, 10)))
-}
-
-func decodeCursor(c string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) {
-		return 0, errors.New("malformed cursor")
-	}
-	seq, err := strconv.ParseInt(strings.TrimPrefix(string(b), cursorPrefix), 10, 64)
-	if err != nil || seq < 1 {
-		return 0, errors.New("malformed cursor")
-	}
-	return seq, nil
-}
-
-func scopeOf(ctx context.Context) (tenant.Scope, error) {
-	s, ok := tenant.FromContext(ctx)
-	if !ok {
-		return tenant.Scope{}, apperr.Forbidden("no organisation selected")
-	}
-	return s, nil
-}
+// cursorKind tags the audit list's cursors (the key is the chain
+// position of the last entry listed).
+const cursorKind = "audit"
 
 func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error) {
-	scope, err := scopeOf(ctx)
+	scope, err := httpapi.Scope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -174,30 +147,33 @@ func (h *handlers) list(ctx context.Context, in *listInput) (*listOutput, error)
 		Outcome: Outcome(in.Outcome), Since: in.Since, Until: in.Until, Limit: in.Limit,
 	}
 	if in.Cursor != "" {
-		if f.BeforeSeq, err = decodeCursor(in.Cursor); err != nil {
-			return nil, apperr.Validation("invalid cursor", apperr.Field("query.cursor", "is not a cursor returned by this endpoint"))
+		if f.BeforeSeq, err = page.Decode[int64](cursorKind, in.Cursor); err != nil {
+			return nil, err
+		}
+		if f.BeforeSeq < 1 {
+			return nil, apperr.Validation("invalid cursor", apperr.Field("query.cursor", "is not a cursor returned by this list"))
 		}
 	}
 	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Since.Before(f.Until) {
 		return nil, apperr.Validation("invalid time range", apperr.Field("query.until", "must be after since"))
 	}
-	page, err := List(ctx, h.db, scope, f)
+	pg, err := List(ctx, h.db, scope, f)
 	if err != nil {
 		return nil, err
 	}
 	out := &listOutput{}
-	out.Body.Items = make([]LogEntry, 0, len(page.Entries))
-	for _, s := range page.Entries {
+	out.Body.Items = make([]LogEntry, 0, len(pg.Entries))
+	for _, s := range pg.Entries {
 		out.Body.Items = append(out.Body.Items, LogEntryOf(s))
 	}
-	if page.NextBeforeSeq > 0 {
-		out.Body.NextCursor = encodeCursor(page.NextBeforeSeq)
+	if pg.NextBeforeSeq > 0 {
+		out.Body.NextCursor = page.Encode(cursorKind, pg.NextBeforeSeq)
 	}
 	return out, nil
 }
 
 func (h *handlers) export(ctx context.Context, _ *struct{}) (*huma.StreamResponse, error) {
-	scope, err := scopeOf(ctx)
+	scope, err := httpapi.Scope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +185,13 @@ func (h *handlers) export(ctx context.Context, _ *struct{}) (*huma.StreamRespons
 		hctx.SetHeader("Content-Type", "application/x-ndjson")
 		hctx.SetHeader("Cache-Control", "no-store")
 		hctx.SetHeader("Content-Disposition", `attachment; filename="audit-`+scope.Org().String()+`.ndjson"`)
-		w := hctx.BodyWriter()
+		// A long export outlives the server's write timeout: the stream
+		// pushes the deadline forward as long as the client keeps reading.
+		w := httpapi.NewStream(hctx, 0)
 		n, err := WriteNDJSON(ctx, w, func(fn func(Stored) error) error { return EachInOrg(ctx, h.db, scope, fn) })
+		if err == nil {
+			err = w.Flush()
+		}
 		if err != nil {
 			// The status is sent; abort the connection so the client sees
 			// a failed transfer, never a silently truncated log.
@@ -221,16 +202,13 @@ func (h *handlers) export(ctx context.Context, _ *struct{}) (*huma.StreamRespons
 }
 
 // WriteNDJSON writes every entry each yields to w, one JSON object per
-// line, flushing as it goes. It returns how many entries it wrote.
+// line, flushing every batch when w can flush (an *httpapi.Stream or a
+// *bufio.Writer). It returns how many entries it wrote.
 func WriteNDJSON(ctx context.Context, w io.Writer, each func(func(Stored) error) error) (int64, error) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	var n int64
-	var flush func() error
-	if rw, ok := w.(http.ResponseWriter); ok {
-		rc := http.NewResponseController(rw)
-		flush = rc.Flush
-	}
+	fl, _ := w.(interface{ Flush() error })
 	err := each(func(s Stored) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -239,8 +217,8 @@ func WriteNDJSON(ctx context.Context, w io.Writer, each func(func(Stored) error)
 			return fmt.Errorf("audit: write export: %w", err)
 		}
 		n++
-		if flush != nil && n%exportBatch == 0 {
-			if err := flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		if fl != nil && n%exportBatch == 0 {
+			if err := fl.Flush(); err != nil {
 				return fmt.Errorf("audit: flush export: %w", err)
 			}
 		}

@@ -57,14 +57,16 @@ func requireAccountUser(ctx context.Context) (Principal, error) {
 	return p, nil
 }
 
+// scopeFrom returns the org scope and the principal of a Protected
+// operation.
 func scopeFrom(ctx context.Context) (tenant.Scope, Principal, error) {
 	p, err := principal(ctx)
 	if err != nil {
 		return tenant.Scope{}, Principal{}, err
 	}
-	s, ok := tenant.FromContext(ctx)
-	if !ok {
-		return tenant.Scope{}, Principal{}, apperr.BadRequest("no org selected", apperr.Field("header.X-Org-ID", "is required")).WithCode("org_required")
+	s, err := httpapi.Scope(ctx)
+	if err != nil {
+		return tenant.Scope{}, Principal{}, err
 	}
 	return s, p, nil
 }

@@ -2,12 +2,11 @@ package identity
 
 import (
 	"context"
-	"encoding/base64"
 
 	"github.com/google/uuid"
 
-	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/page"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -29,23 +28,20 @@ type Page struct {
 	Limit int
 }
 
+// cursorKind tags identity's id-keyed cursors.
+const cursorKind = "id"
+
 // Decode validates the cursor.
 func (p PageInput) Decode() (Page, error) {
-	pg := Page{Limit: p.Limit}
-	if pg.Limit <= 0 {
-		pg.Limit = DefaultPageSize
-	}
-	pg.Limit = min(pg.Limit, MaxPageSize)
+	pg := Page{Limit: page.Limit(p.Limit, DefaultPageSize, MaxPageSize)}
 	if p.Cursor == "" {
 		return pg, nil
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(p.Cursor)
-	if err == nil {
-		pg.After, err = uuid.ParseBytes(raw)
-	}
+	after, err := page.Decode[uuid.UUID](cursorKind, p.Cursor)
 	if err != nil {
-		return Page{}, apperr.Validation("invalid cursor", apperr.Field("query.cursor", "is not a cursor returned by this API"))
+		return Page{}, err
 	}
+	pg.After = after
 	return pg, nil
 }
 
@@ -55,11 +51,7 @@ func (p Page) after() string { return p.After.String() }
 
 // pageOf trims a result of limit+1 rows and returns the next cursor.
 func pageOf[T any](rows []T, limit int, id func(T) uuid.UUID) ([]T, string) {
-	if len(rows) <= limit {
-		return nonNil(rows), ""
-	}
-	rows = rows[:limit]
-	return rows, base64.RawURLEncoding.EncodeToString([]byte(id(rows[limit-1]).String()))
+	return page.Trim(cursorKind, rows, limit, id)
 }
 
 // listOrgPage runs an org-scoped keyset query and pages its result. query

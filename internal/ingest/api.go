@@ -112,14 +112,6 @@ func (a *API) limits() Limits {
 	return a.Limits
 }
 
-func scopeFrom(ctx context.Context) (tenant.Scope, error) {
-	s, ok := tenant.FromContext(ctx)
-	if !ok {
-		return tenant.Scope{}, apperr.Unauthorized("no organisation in the request context")
-	}
-	return s, nil
-}
-
 func (a *API) source(ctx context.Context, scope tenant.Scope, id string) (*SourceConfig, error) {
 	if id == "" {
 		return nil, nil
@@ -179,7 +171,7 @@ func (a *API) replay(ctx context.Context, scope tenant.Scope, idem *Idempotency)
 }
 
 func (a *API) single(ctx context.Context, in *SingleInput) (*SummaryOutput, error) {
-	scope, err := scopeFrom(ctx)
+	scope, err := httpapi.Scope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +240,7 @@ func (s batchSink) Reject(i int, reason, field string) { s.b.Reject(i, reason, f
 func hashingReader(r io.Reader, h hash.Hash) io.Reader { return io.TeeReader(r, h) }
 
 func (a *API) batch(ctx context.Context, in *BatchInput) (*SummaryOutput, error) {
-	scope, err := scopeFrom(ctx)
+	scope, err := httpapi.Scope(ctx)
 	if err != nil {
 		return nil, err
 	}

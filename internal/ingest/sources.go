@@ -194,7 +194,7 @@ func (s *Store) CreateSource(ctx context.Context, scope tenant.Scope, in SourceC
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`, id.String(), scope.Org().String(), src.Name, src.Kind, src.SourceType,
 			string(keys), src.DedupWindow, sealed, string(cidrs), src.Enabled, now)
 		if err != nil {
-			if isUniqueViolation(err) {
+			if db.IsUniqueViolation(err) {
 				return apperr.Conflict("a source with this name exists").WithCode("source_exists")
 			}
 			return fmt.Errorf("ingest: insert source: %w", err)
@@ -314,7 +314,7 @@ func (s *Store) UpdateSource(ctx context.Context, scope tenant.Scope, id uuid.UU
 allowed_cidrs = $7, enabled = $8, updated_at = $9 WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String(), cur.Name,
 			cur.SourceType, string(jsonOrEmpty(cur.DedupKeys, "[]")), cur.DedupWindow, string(jsonOrEmpty(cur.AllowedCIDRs, "[]")), cur.Enabled, cur.UpdatedAt)
 		if err != nil {
-			if isUniqueViolation(err) {
+			if db.IsUniqueViolation(err) {
 				return apperr.Conflict("a source with this name exists").WithCode("source_exists")
 			}
 			return fmt.Errorf("ingest: update source: %w", err)

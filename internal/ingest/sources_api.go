@@ -96,7 +96,7 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-sources", Method: http.MethodGet, Path: base,
 		Summary: "List alert sources", Tags: tags}, perm),
 		func(ctx context.Context, _ *struct{}) (*sourcesOutput, error) {
-			scope, err := scopeFrom(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -108,7 +108,7 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 		Summary: "Create an alert source (webhook, syslog or API)", Tags: tags, DefaultStatus: http.StatusCreated,
 		Description: "A webhook source gets a signing secret, returned once. A syslog source lists the sender networks (CIDR) mapped to this org."}, perm),
 		func(ctx context.Context, in *sourceCreateInput) (*SourceOutput, error) {
-			scope, err := scopeFrom(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -131,7 +131,7 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "get-alert-source", Method: http.MethodGet, Path: base + "/{id}",
 		Summary: "Get an alert source", Tags: tags}, perm),
 		func(ctx context.Context, in *sourceIDInput) (*SourceOutput, error) {
-			scope, err := scopeFrom(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -146,7 +146,7 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-alert-source", Method: http.MethodPut, Path: base + "/{id}",
 		Summary: "Replace an alert source's settings (kind and secret stay)", Tags: tags}, perm),
 		func(ctx context.Context, in *sourceUpdateInput) (*SourceOutput, error) {
-			scope, err := scopeFrom(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -165,7 +165,7 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 		Description: "Returns the new secret once. The replaced secret keeps verifying for the grace period (default 24 h, at most 7 days; 0 revokes it now) so senders can switch without losing deliveries; a secret replaced by an earlier rotation stops verifying. Only webhook sources have a secret (409 otherwise).",
 		Errors:      []int{http.StatusNotFound, http.StatusConflict}}, perm),
 		func(ctx context.Context, in *rotateSecretInput) (*SourceOutput, error) {
-			scope, err := scopeFrom(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
@@ -199,7 +199,7 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "delete-alert-source", Method: http.MethodDelete, Path: base + "/{id}",
 		Summary: "Delete an alert source (its alerts stay)", Tags: tags, DefaultStatus: http.StatusNoContent}, perm),
 		func(ctx context.Context, in *sourceIDInput) (*struct{}, error) {
-			scope, err := scopeFrom(ctx)
+			scope, err := httpapi.Scope(ctx)
 			if err != nil {
 				return nil, err
 			}
