@@ -8,6 +8,8 @@ import (
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/intake"
+	"github.com/securenexus/securenexus/internal/normalize"
+	"github.com/securenexus/securenexus/internal/platform/plugin"
 )
 
 // Modules are the constructed domain modules, for commands that act through
@@ -32,7 +34,12 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	if err = audit.Register(ctx, p); err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	if m.Intake, err = intake.New(p, intake.Deps{Directory: directory}); err != nil {
+	// Plugin registries are filled here, explicitly (no init()).
+	normalizers := plugin.New[normalize.Normalizer](normalize.Kind)
+	if err = normalize.Register(normalizers); err != nil {
+		return err
+	}
+	if m.Intake, err = intake.New(p, intake.Deps{Directory: directory, Normalizers: normalizers}); err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
 	if m.Alerts, err = alerts.New(p, alerts.Deps{Directory: directory}); err != nil {

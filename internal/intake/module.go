@@ -13,6 +13,7 @@ import (
 	"github.com/securenexus/securenexus/internal/ingest"
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/platform/plugin"
 	"github.com/securenexus/securenexus/internal/syslogd"
 )
 
@@ -25,6 +26,9 @@ type DemoOrgs interface {
 type Deps struct {
 	// Directory finds the demo org; nil leaves the demo data out.
 	Directory DemoOrgs
+	// Normalizers is the normalizer plugin registry (normalize.NewRegistry);
+	// nil uses the built-in set.
+	Normalizers *plugin.Registry[normalize.Normalizer]
 }
 
 // Module is the constructed intake module.
@@ -40,11 +44,15 @@ type Module struct {
 // syslog listener when configured (with its health check), the idempotency
 // pruner and the demo alerts.
 func New(p *platform.Platform, d Deps) (*Module, error) {
+	normalizers := normalize.Builtin()
+	if d.Normalizers != nil {
+		normalizers = normalize.With(d.Normalizers)
+	}
 	store := ingest.NewStore(p.DB, p.Secret)
 	store.FoldBoundaries = p.Config.DedupFoldBoundaries
 	m := &Module{Pipeline: &ingest.Pipeline{
 		Store:     store,
-		Normalize: normalize.Normalize,
+		Normalize: normalizers.Normalize,
 		Quota:     &ingest.Quota{Default: ingest.PlanRates["standard"], MinBurst: ingest.DefaultLimits.MaxRecords},
 		Metrics:   ingest.NewMetrics(p.Metrics),
 	}}

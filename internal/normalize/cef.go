@@ -14,8 +14,6 @@ import (
 // header.
 type cefNormalizer struct{}
 
-func init() { register(cefNormalizer{}) }
-
 func (cefNormalizer) SourceType() string { return "cef" }
 
 var cefExpected = []string{qEventTime, qSeverity, qTitle, qRule, qNetwork, qEntities}

@@ -14,8 +14,6 @@ import (
 // unless it failed or is a security-sensitive API call (see ctSensitive).
 type cloudTrailNormalizer struct{}
 
-func init() { register(cloudTrailNormalizer{}) }
-
 func (cloudTrailNormalizer) SourceType() string { return "cloudtrail" }
 
 type ctRecord struct {

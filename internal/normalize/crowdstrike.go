@@ -12,8 +12,6 @@ import (
 // DetectionSummaryEvent / EPPDetectionSummaryEvent), one per line.
 type crowdStrikeNormalizer struct{}
 
-func init() { register(crowdStrikeNormalizer{}) }
-
 func (crowdStrikeNormalizer) SourceType() string { return "crowdstrike" }
 
 type csEvent struct {

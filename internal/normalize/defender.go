@@ -14,8 +14,6 @@ import (
 // an OData {"value": [...]} envelope.
 type defenderNormalizer struct{}
 
-func init() { register(defenderNormalizer{}) }
-
 func (defenderNormalizer) SourceType() string { return "defender" }
 
 type defFile struct {

@@ -14,8 +14,6 @@ import (
 // as documents, Elasticsearch hits ({"_source": ...}) or search responses.
 type elasticNormalizer struct{}
 
-func init() { register(elasticNormalizer{}) }
-
 func (elasticNormalizer) SourceType() string { return "elastic" }
 
 type ecsHash struct {

@@ -133,6 +133,14 @@ var fixtureCases = []fixtureCase{
 		{idx: 1, ruleID: "sshd", sev: alert.SeverityInformational,
 			entities: []ent{{Type: "hostname", Value: "bastion", Role: "host"}, {Type: "ip", Value: "203.0.113.7", Role: "related"}}},
 	}},
+	{"generic_alerts.json", "generic", 2, []want{
+		{idx: 0, title: "Brute force on ssh", sev: alert.SeverityHigh, sourceRef: "A-1001", eventTime: "2025-05-16T10:00:00Z",
+			tactics: []string{"credential-access"}, techniques: []string{"T1110.001"},
+			entities: []ent{{Type: "ip", Value: "203.0.113.9", Role: "src"}, {Type: "hostname", Value: "web-01", Role: "host"}, {Type: "user", Value: "admin", Role: "actor"}}},
+		{idx: 1, title: "Suspicious download", sev: alert.SeverityHigh, eventTime: "2025-05-16T10:00:00Z",
+			entities: []ent{{Type: "url", Value: "http://files.example-bad.com/a.exe", Role: "related"},
+				{Type: "sha256", Value: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae", Role: "file"}}},
+	}},
 }
 
 // TestFixtures runs every fixture through detection and its normalizer and

@@ -13,8 +13,6 @@ import (
 // ({"notificationConfigName", "finding", ...}) and bare findings.
 type gcpSCCNormalizer struct{}
 
-func init() { register(gcpSCCNormalizer{}) }
-
 func (gcpSCCNormalizer) SourceType() string { return "gcp_scc" }
 
 type sccFinding struct {

@@ -13,8 +13,6 @@ import (
 // ("rule.name") or the nested path (rule → name).
 type genericNormalizer struct{}
 
-func init() { register(genericNormalizer{}) }
-
 func (genericNormalizer) SourceType() string { return "generic" }
 
 var (

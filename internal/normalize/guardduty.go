@@ -11,8 +11,6 @@ import (
 // EventBridge "detail" form, or a {"findings": [...]} envelope).
 type guardDutyNormalizer struct{}
 
-func init() { register(guardDutyNormalizer{}) }
-
 func (guardDutyNormalizer) SourceType() string { return "guardduty" }
 
 type gdIPDetails struct {

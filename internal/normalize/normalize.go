@@ -10,11 +10,11 @@ package normalize
 
 import (
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/platform/plugin"
 )
 
 // Normalizer maps one source type's payload to normalized alerts.
@@ -28,30 +28,40 @@ var (
 	reflectFloat  = reflect.TypeOf(0.0)
 )
 
-var registry = map[string]Normalizer{}
+// Lookup returns the normalizer of a source type from the built-in set.
+func Lookup(sourceType string) (Normalizer, bool) { return Builtin().Lookup(sourceType) }
 
-func register(n Normalizer) { registry[n.SourceType()] = n }
+// SourceTypes lists every built-in source type, sorted.
+func SourceTypes() []string { return Builtin().SourceTypes() }
 
-// Lookup returns the normalizer of a source type.
-func Lookup(sourceType string) (Normalizer, bool) {
-	n, ok := registry[strings.ToLower(strings.TrimSpace(sourceType))]
-	return n, ok
-}
-
-// SourceTypes lists every registered source type, sorted.
-func SourceTypes() []string {
-	out := make([]string, 0, len(registry))
-	for k := range registry {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// Normalize maps raw with the normalizer of sourceType. sourceType "" or
-// "auto" detects the type from the payload (Detect). An unknown or
+// Normalize maps raw with the built-in normalizer of sourceType. sourceType
+// "" or "auto" detects the type from the payload (Detect). An unknown or
 // undetectable type is a validation error naming "source_type".
 func Normalize(sourceType string, raw []byte) ([]alert.Alert, error) {
+	return Builtin().Normalize(sourceType, raw)
+}
+
+// Set normalizes with the normalizers of one plugin registry.
+type Set struct{ reg *plugin.Registry[Normalizer] }
+
+// With returns the Set over reg (see NewRegistry).
+func With(reg *plugin.Registry[Normalizer]) Set { return Set{reg: reg} }
+
+// Registry is the set's plugin registry.
+func (s Set) Registry() *plugin.Registry[Normalizer] { return s.reg }
+
+// Lookup returns the normalizer of a source type (case-insensitive).
+func (s Set) Lookup(sourceType string) (Normalizer, bool) {
+	return s.reg.Get(strings.ToLower(strings.TrimSpace(sourceType)))
+}
+
+// SourceTypes lists the registered source types, sorted.
+func (s Set) SourceTypes() []string { return s.reg.Names() }
+
+// Normalize maps raw with the normalizer of sourceType ("" or "auto"
+// detects it). An unknown or undetectable type is a validation error
+// naming "source_type".
+func (s Set) Normalize(sourceType string, raw []byte) ([]alert.Alert, error) {
 	st := strings.ToLower(strings.TrimSpace(sourceType))
 	if st == "" || st == "auto" {
 		st = Detect(raw)
@@ -60,10 +70,10 @@ func Normalize(sourceType string, raw []byte) ([]alert.Alert, error) {
 				apperr.Field("source_type", "payload shape not recognized; set source_type explicitly"))
 		}
 	}
-	n, ok := registry[st]
+	n, ok := s.reg.Get(st)
 	if !ok {
 		return nil, apperr.Validation("unknown source type",
-			apperr.Field("source_type", "must be one of: "+strings.Join(SourceTypes(), ", ")))
+			apperr.Field("source_type", "must be one of: "+strings.Join(s.SourceTypes(), ", ")))
 	}
 	return n.Normalize(raw)
 }

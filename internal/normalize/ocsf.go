@@ -12,8 +12,6 @@ import (
 // legacy Security Finding 2001), one object, an array or NDJSON.
 type ocsfNormalizer struct{}
 
-func init() { register(ocsfNormalizer{}) }
-
 func (ocsfNormalizer) SourceType() string { return "ocsf" }
 
 type ocsfNamed struct {

@@ -11,8 +11,6 @@ import (
 // array of them, NDJSON, or an Event Hook {"data": {"events": [...]}}).
 type oktaNormalizer struct{}
 
-func init() { register(oktaNormalizer{}) }
-
 func (oktaNormalizer) SourceType() string { return "okta" }
 
 type oktaActor struct {

@@ -14,8 +14,6 @@ import (
 // alerts and are skipped; CEF-formatted PAN-OS lines are mapped like CEF.
 type panosNormalizer struct{}
 
-func init() { register(panosNormalizer{}) }
-
 func (panosNormalizer) SourceType() string { return "panos" }
 
 var panosExpected = []string{qEventTime, qSeverity, qTitle, qSourceRef, qRule, qNetwork, qHost}

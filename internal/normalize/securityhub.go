@@ -12,8 +12,6 @@ import (
 // BatchImportFindings) or an EventBridge event whose detail holds findings.
 type securityHubNormalizer struct{}
 
-func init() { register(securityHubNormalizer{}) }
-
 func (securityHubNormalizer) SourceType() string { return "securityhub" }
 
 type asffSeverity struct {

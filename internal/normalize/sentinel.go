@@ -13,8 +13,6 @@ import (
 // a {"value": [...]} list envelope.
 type sentinelNormalizer struct{}
 
-func init() { register(sentinelNormalizer{}) }
-
 func (sentinelNormalizer) SourceType() string { return "sentinel" }
 
 type sentinelDoc struct {

@@ -12,8 +12,6 @@ import (
 // envelope.
 type sentinelOneNormalizer struct{}
 
-func init() { register(sentinelOneNormalizer{}) }
-
 func (sentinelOneNormalizer) SourceType() string { return "sentinelone" }
 
 type s1Threat struct {

@@ -13,8 +13,6 @@ import (
 // are skipped.
 type suricataNormalizer struct{}
 
-func init() { register(suricataNormalizer{}) }
-
 func (suricataNormalizer) SourceType() string { return "suricata" }
 
 type eveRecord struct {

@@ -19,8 +19,6 @@ type syslogNormalizer struct {
 	now func() time.Time
 }
 
-func init() { register(syslogNormalizer{}) }
-
 func (syslogNormalizer) SourceType() string { return "syslog" }
 
 var syslogExpected = []string{qEventTime, qSeverity, qTitle, qRule, qHost}

@@ -10,8 +10,6 @@ import (
 // ({"hits": {"hits": [...]}}).
 type wazuhNormalizer struct{}
 
-func init() { register(wazuhNormalizer{}) }
-
 func (wazuhNormalizer) SourceType() string { return "wazuh" }
 
 type wazuhAlert struct {

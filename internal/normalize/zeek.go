@@ -10,8 +10,6 @@ import (
 // zeekNormalizer maps Zeek notice.log records in JSON (one per line).
 type zeekNormalizer struct{}
 
-func init() { register(zeekNormalizer{}) }
-
 func (zeekNormalizer) SourceType() string { return "zeek" }
 
 type zeekNotice struct {
