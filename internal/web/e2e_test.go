@@ -96,9 +96,11 @@ func TestBrowserE2E(t *testing.T) {
 	srv := httptest.NewServer(a.Server.Handler())
 	t.Cleanup(srv.Close)
 
+	// Screenshots are kept as test artifacts in web/e2e/out (gitignored;
+	// CI keeps the folder), or where SECURENEXUS_E2E_OUT says.
 	shots := os.Getenv("SECURENEXUS_E2E_OUT")
 	if shots == "" {
-		shots = t.TempDir()
+		shots = filepath.Join(dir, "e2e", "out")
 	}
 	cmd := []string{filepath.Join("e2e", "run.mjs"), srv.URL, shots}
 	t.Log(runNode(t, dir, 4*time.Minute, cmd...))

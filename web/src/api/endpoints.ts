@@ -51,6 +51,7 @@ export function alertQuery(f: AlertFilters, cursor?: string, limit = 50) {
     tag: f.tag,
     from: f.from,
     to: f.to,
+    since: f.since,
     sort: f.sort,
     order: f.order,
     cursor,
@@ -86,6 +87,7 @@ export function toSavedQuery(f: AlertFilters): SavedQuery {
   if (f.assignee) q.assignee = f.assignee;
   if (f.tag) q.tag = f.tag;
   if (f.q) q.q = f.q;
+  if (f.since) q.since = f.since;
   if (f.sort) q.sort = f.sort;
   if (f.order === "asc") q.ascending = true;
   return q;
@@ -104,6 +106,7 @@ export function fromSavedQuery(q: SavedQuery): AlertFilters {
   if (q.assignee) f.assignee = q.assignee;
   if (q.tag) f.tag = q.tag;
   if (q.q) f.q = q.q;
+  if (q.since === "1h" || q.since === "24h" || q.since === "7d" || q.since === "30d") f.since = q.since;
   if (q.sort === "received_time" || q.sort === "event_time" || q.sort === "severity") f.sort = q.sort;
   if (q.ascending) f.order = "asc";
   return f;

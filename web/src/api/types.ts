@@ -213,11 +213,18 @@ export interface AlertFilters {
   /** User id or "none". */
   assignee?: string;
   tag?: string;
+  /** Event-time bounds (RFC 3339). */
   from?: string;
   to?: string;
+  /** Relative event-time preset. */
+  since?: Since;
   sort?: "received_time" | "event_time" | "severity";
   order?: "asc" | "desc";
 }
+
+/** The relative event-time presets of the list API. */
+export const SINCE = ["1h", "24h", "7d", "30d"] as const;
+export type Since = (typeof SINCE)[number];
 
 /** The server's stored form of a filter (alerts.Filter). */
 export interface SavedQuery {
@@ -232,6 +239,7 @@ export interface SavedQuery {
   assignee?: string;
   tag?: string;
   q?: string;
+  since?: string;
   sort?: string;
   ascending?: boolean;
 }

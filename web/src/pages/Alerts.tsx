@@ -3,11 +3,13 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { alerts, fromSavedQuery } from "../api/endpoints";
 import { ApiError } from "../api/problem";
-import { SEVERITIES, STATUSES, STATUS_LABELS, severityOf, type AlertFilters, type AlertStatus } from "../api/types";
+import { SEVERITIES, SINCE, STATUSES, STATUS_LABELS, severityOf, type Alert, type AlertFilters, type AlertStatus } from "../api/types";
 import { useOrgKey, useSession } from "../auth/session";
-import { Button, Checkbox, Input, PageHeader, ProblemAlert, Select, SeverityBadge, Spinner, StatusBadge, Tag, td, th } from "../components/ui";
+import { Button, Checkbox, Input, PageHeader, ProblemAlert, Select, SeverityBadge, Spinner, StatusBadge, td, th } from "../components/ui";
 import { cx, fmtAge, fmtTime, localToISO } from "../lib/format";
-import { activeFilterCount, filtersFromParams, filtersToParams } from "./alertFilters";
+import { activeFilterCount, filtersFromParams, filtersToParams, normalizeTechnique } from "./alertFilters";
+import { Dialog } from "../components/Dialog";
+import { loadView, saveView } from "./selection";
 import { AssigneeSelect } from "./AssigneeSelect";
 import { assigneeName, useAssignees } from "./assignees";
 
@@ -57,6 +59,7 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
   const { me } = useSession();
   const [draft, setDraft] = useState(filters);
   const [more, setMore] = useState(() => !!(filters.source || filters.entity || filters.technique || filters.assignee || filters.tag || filters.from || filters.to));
+  const apply = (f: AlertFilters) => onChange({ ...f, technique: normalizeTechnique(f.technique) });
   useEffect(() => setDraft(filters), [filters]);
   const err = (k: keyof AlertFilters) => {
     const param = Object.keys(PARAM_FIELD).find((p) => PARAM_FIELD[p] === k);
@@ -69,7 +72,7 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
   const set = (k: keyof AlertFilters, v: string) => setDraft((d) => ({ ...d, [k]: v || undefined }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    onChange(draft);
+    apply(draft);
   };
   return (
     <form onSubmit={submit} className="space-y-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800" aria-label="Alert filters">
@@ -126,9 +129,30 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
           onChange={(v) => onChange({ ...filters, ...draftText(draft), assignee: v.filter((x) => x !== filters.assignee)[0] })}
           render={(v) => (v === "none" ? "Unassigned" : "Mine")}
         />
+        <div role="group" aria-label="Event time" className="flex flex-wrap items-center gap-1">
+          <span className="mr-1 text-[11px] font-semibold text-muted uppercase">Event time</span>
+          {SINCE.map((v) => {
+            const on = filters.since === v;
+            return (
+              <button
+                key={v}
+                type="button"
+                aria-pressed={on}
+                aria-label={`Last ${v}`}
+                onClick={() => onChange({ ...filters, ...draftText(draft), since: on ? undefined : v, from: undefined, to: undefined })}
+                className={cx(
+                  "rounded border px-1.5 py-0.5 text-xs",
+                  on ? "border-sky-500 bg-sky-600/20 text-sky-700 dark:text-sky-200" : "border-slate-300 text-slate-600 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-400 dark:hover:bg-slate-800",
+                )}
+              >
+                {v}
+              </button>
+            );
+          })}
+        </div>
       </div>
       {more && (
-        <div className="grid grid-cols-2 gap-2 md:grid-cols-4 xl:grid-cols-7">
+        <div className="grid grid-cols-2 gap-2 md:grid-cols-3 xl:grid-cols-5">
           <Input {...err("source")} aria-label="Source types" placeholder="Source types (suricata,cef)" value={draft.source ?? ""} onChange={(e) => set("source", e.target.value)} />
           <Input {...err("entity")} aria-label="Entity" placeholder="Entity type:value (ip:10.0.0.5)" value={draft.entity ?? ""} onChange={(e) => set("entity", e.target.value)} />
           <Input {...err("technique")} aria-label="ATT&CK technique" placeholder="Technique (T1059)" value={draft.technique ?? ""} onChange={(e) => set("technique", e.target.value)} />
@@ -137,11 +161,22 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
             mode="filter"
             aria-label="Filter by assignee"
             value={filters.assignee ?? ""}
-            onChange={(v) => onChange({ ...filters, ...draftText(draft), assignee: v || undefined })}
+            onChange={(v) => apply({ ...filters, ...draftText(draft), assignee: v || undefined })}
           />
           <Input {...err("tag")} aria-label="Tag" placeholder="Tag" value={draft.tag ?? ""} onChange={(e) => set("tag", e.target.value)} />
-          <Input {...err("from")} aria-label="From" type="datetime-local" value={toLocalInput(draft.from)} onChange={(e) => set("from", localToISO(e.target.value) ?? "")} />
-          <Input {...err("to")} aria-label="To" type="datetime-local" value={toLocalInput(draft.to)} onChange={(e) => set("to", localToISO(e.target.value) ?? "")} />
+        </div>
+      )}
+      {more && (
+        <div className="flex flex-wrap items-center gap-2 text-xs">
+          <label className="flex items-center gap-1">
+            <span className="text-muted">Event time from</span>
+            <Input {...err("from")} className="w-52" type="datetime-local" value={toLocalInput(draft.from)} onChange={(e) => setDraft((d) => ({ ...d, from: localToISO(e.target.value), since: undefined }))} />
+          </label>
+          <label className="flex items-center gap-1">
+            <span className="text-muted">to</span>
+            <Input {...err("to")} className="w-52" type="datetime-local" value={toLocalInput(draft.to)} onChange={(e) => setDraft((d) => ({ ...d, to: localToISO(e.target.value), since: undefined }))} />
+          </label>
+          <span className="text-muted">(your local time)</span>
         </div>
       )}
     </form>
@@ -149,8 +184,8 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
 }
 
 function draftText(d: AlertFilters): AlertFilters {
-  const { q, source, entity, technique, assignee, tag, from, to, sort, order } = d;
-  return { q, source, entity, technique, assignee, tag, from, to, sort, order };
+  const { q, source, entity, technique, assignee, tag, from, to, since, sort, order } = d;
+  return { q, source, entity, technique: normalizeTechnique(technique), assignee, tag, from, to, since, sort, order };
 }
 
 function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: AlertFilters) => void }) {
@@ -228,14 +263,20 @@ export function AlertsPage() {
     getNextPageParam: (last) => last.next_cursor,
   });
   const rows = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
-  const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [cursor, setCursor] = useState(0);
-  const [bulkStatus, setBulkStatus] = useState<AlertStatus>("triaged");
-  const tableRef = useRef<HTMLTableSectionElement>(null);
-
-  // A new filter or org starts with an empty selection.
+  // Selection and cursor are kept per org and filter, so opening an alert
+  // and coming back (or a reload) finds them as they were.
   const keyText = key.join("|");
-  useEffect(() => setSelected(new Set()), [keyText]);
+  const [view, setView] = useState(() => ({ key: keyText, ...loadView(keyText) }));
+  if (view.key !== keyText) setView({ key: keyText, ...loadView(keyText) });
+  const selected = useMemo(() => new Set(view.selected), [view.selected]);
+  const cursor = view.cursor;
+  const setSelected = (next: Set<string> | ((s: Set<string>) => Set<string>)) =>
+    setView((v) => ({ ...v, selected: [...(typeof next === "function" ? next(new Set(v.selected)) : next)] }));
+  const setCursor = (c: number) => setView((v) => ({ ...v, cursor: c }));
+  useEffect(() => saveView(view.key, { selected: view.selected, cursor: view.cursor }), [view]);
+  const [bulkStatus, setBulkStatus] = useState<AlertStatus>("triaged");
+  const [help, setHelp] = useState(false);
+  const tableRef = useRef<HTMLTableSectionElement>(null);
 
   const bulk = useMutation({
     mutationFn: () => alerts.bulkUpdate([...selected], { status: bulkStatus }),
@@ -254,11 +295,16 @@ export function AlertsPage() {
       return n;
     });
 
-  // Keyboard: j/k move, x select, Enter/o open, / search.
+  // Keyboard: j/k move, x select, Enter/o open, / search, ? help.
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       const t = e.target as HTMLElement;
-      if (t.closest("input, textarea, select, [contenteditable=true]") || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (t.closest("input, textarea, select, [contenteditable=true], [role=dialog]") || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (e.key === "?") {
+        e.preventDefault();
+        setHelp(true);
+        return;
+      }
       if (e.key === "/") {
         e.preventDefault();
         document.getElementById("alert-search")?.focus();
@@ -291,7 +337,11 @@ export function AlertsPage() {
           {q.isFetching && !q.isPending ? "Refreshing…" : "Refresh"}
         </Button>
         <SavedFilters filters={filters} onPick={setFilters} />
+        <Button size="sm" variant="ghost" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
+          ?
+        </Button>
       </PageHeader>
+      <KeyHelp open={help} onOpenChange={setHelp} />
       <FilterBar filters={filters} onChange={setFilters} errors={q.error instanceof ApiError ? q.error.fieldErrors() : {}} />
       {selected.size > 0 && can("alerts:write") && (
         <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-4 py-1.5 dark:border-slate-800 dark:bg-sky-950/40" role="region" aria-label="Bulk actions">
@@ -332,14 +382,13 @@ export function AlertsPage() {
                     onCheckedChange={(v) => setSelected(v ? new Set(rows.map((r) => r.id)) : new Set())}
                   />
                 </th>
-                <th className={cx(th, "w-24")}>Severity</th>
-                <th className={th}>Title</th>
+                <th className={cx(th, "w-20")}>Severity</th>
+                <th className={th}>Title · entities</th>
                 <th className={cx(th, "w-28")}>Status</th>
-                <th className={cx(th, "hidden w-36 md:table-cell")}>Assignee</th>
-                <th className={cx(th, "w-32")}>Source</th>
-                <th className={cx(th, "hidden w-56 xl:table-cell")}>Entities</th>
-                <th className={cx(th, "hidden w-32 lg:table-cell")}>ATT&amp;CK</th>
-                <th className={cx(th, "w-40")}>Event time (UTC)</th>
+                <th className={cx(th, "hidden w-32 lg:table-cell")}>Assignee</th>
+                <th className={cx(th, "hidden w-24 lg:table-cell")}>Source</th>
+                <th className={cx(th, "hidden w-28 2xl:table-cell")}>ATT&amp;CK</th>
+                <th className={cx(th, "w-28 md:w-36")}>Event time (UTC)</th>
               </tr>
             </thead>
             <tbody ref={tableRef}>
@@ -362,15 +411,16 @@ export function AlertsPage() {
                     <SeverityBadge severity={severityOf(a)} />
                   </td>
                   <td className={cx(td, "max-w-0")}>
-                    <Link to={`/alerts/${a.id}`} className="block truncate font-medium text-slate-900 hover:text-sky-600 hover:underline dark:text-slate-100 dark:hover:text-sky-300">
+                    <Link to={`/alerts/${a.id}`} data-testid="alert-title" className="block truncate font-medium text-slate-900 hover:text-sky-600 hover:underline dark:text-slate-100 dark:hover:text-sky-300">
                       {a.title}
                     </Link>
+                    <EntityChips a={a} filters={filters} />
                     {(a.count ?? 1) > 1 && <span className="text-[11px] text-muted">×{a.count} · last seen {fmtAge(a.last_seen)} ago</span>}
                   </td>
                   <td className={td}>
                     <StatusBadge status={a.status} />
                   </td>
-                  <td className={cx(td, "hidden max-w-36 truncate text-xs md:table-cell", !a.assignee && "text-muted")} data-testid="alert-assignee">
+                  <td className={cx(td, "hidden max-w-32 truncate text-xs lg:table-cell", !a.assignee && "text-muted")} data-testid="alert-assignee">
                     {a.assignee ? (
                       assigneeName(a.assignee, people.data?.items)
                     ) : (
@@ -380,16 +430,8 @@ export function AlertsPage() {
                       </>
                     )}
                   </td>
-                  <td className={cx(td, "truncate font-mono text-xs")}>{a.source?.type}</td>
-                  <td className={cx(td, "hidden xl:table-cell")}>
-                    <div className="flex max-w-56 items-center gap-1 overflow-hidden whitespace-nowrap" title={(a.entities ?? []).map((e) => `${e.type}:${e.value}`).join("\n")}>
-                      {(a.entities ?? []).slice(0, 2).map((e) => (
-                        <Tag key={`${e.type}:${e.value}`}>{e.value}</Tag>
-                      ))}
-                      {(a.entities?.length ?? 0) > 2 && <span className="text-[11px] text-muted">+{(a.entities?.length ?? 0) - 2}</span>}
-                    </div>
-                  </td>
-                  <td className={cx(td, "hidden font-mono text-xs lg:table-cell")}>{(a.techniques ?? []).join(", ")}</td>
+                  <td className={cx(td, "hidden truncate font-mono text-xs lg:table-cell")}>{a.source?.type}</td>
+                  <td className={cx(td, "hidden font-mono text-xs 2xl:table-cell")}>{(a.techniques ?? []).join(", ")}</td>
                   <td className={cx(td, "font-mono text-xs whitespace-nowrap")} title={a.event_time}>
                     {fmtTime(a.event_time)}
                   </td>
@@ -401,7 +443,7 @@ export function AlertsPage() {
         {rows.length > 0 && (
           <div className="flex items-center justify-between px-4 py-3 text-xs text-muted">
             <span>
-              {rows.length} loaded · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>Enter</kbd> open · <kbd>/</kbd> search
+              {rows.length} loaded · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>Enter</kbd> open · <kbd>/</kbd> search · <kbd>?</kbd> all keys
             </span>
             {q.hasNextPage ? (
               <Button size="sm" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
@@ -414,5 +456,69 @@ export function AlertsPage() {
         )}
       </div>
     </div>
+  );
+}
+
+/** EntityChips: an alert's first entities and techniques, each a link to the list filtered by it. */
+function EntityChips({ a, filters }: { a: Alert; filters: AlertFilters }) {
+  const ents = a.entities ?? [];
+  const techs = a.techniques ?? [];
+  if (ents.length === 0 && techs.length === 0) return null;
+  const chip =
+    "rounded bg-slate-200 px-1.5 py-px font-mono text-[11px] text-slate-700 hover:bg-sky-100 hover:text-sky-800 hover:underline dark:bg-slate-800 dark:text-slate-300 dark:hover:bg-sky-950 dark:hover:text-sky-200";
+  return (
+    <div className="mt-0.5 flex flex-wrap items-center gap-1" data-testid="alert-entities">
+      {ents.slice(0, 3).map((e) => (
+        <Link
+          key={`${e.type}:${e.value}`}
+          to={`/alerts?${filtersToParams({ ...filters, entity: `${e.type}:${e.value}` }).toString()}`}
+          className={cx(chip, "max-w-48 truncate")}
+          title={`Alerts with ${e.type} ${e.value}`}
+          data-testid="entity-chip"
+        >
+          {e.value}
+        </Link>
+      ))}
+      {ents.length > 3 && <span className="text-[11px] text-muted">+{ents.length - 3}</span>}
+      {techs.slice(0, 2).map((t) => (
+        <Link key={t} to={`/alerts?${filtersToParams({ ...filters, technique: t }).toString()}`} className={cx(chip, "2xl:hidden")} title={`Alerts with ATT&CK technique ${t}`}>
+          {t}
+        </Link>
+      ))}
+    </div>
+  );
+}
+
+const KEYS: [string, string][] = [
+  ["j / ↓", "Next alert"],
+  ["k / ↑", "Previous alert"],
+  ["x", "Select or unselect the current alert"],
+  ["Enter / o", "Open the current alert"],
+  ["/", "Search"],
+  ["?", "This help"],
+  ["Esc / u", "Back to the list (on an alert)"],
+];
+
+function KeyHelp({ open, onOpenChange }: { open: boolean; onOpenChange: (v: boolean) => void }) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange} title="Keyboard shortcuts" description="Keys work when no text field has the focus.">
+      <table className="w-full text-sm" data-testid="key-help">
+        <tbody>
+          {KEYS.map(([k, what]) => (
+            <tr key={k} className="border-t border-slate-100 dark:border-slate-800">
+              <td className="py-1 pr-4 font-mono text-xs whitespace-nowrap">
+                <kbd>{k}</kbd>
+              </td>
+              <td className="py-1">{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="mt-3 text-right">
+        <Button size="sm" onClick={() => onOpenChange(false)}>
+          Close
+        </Button>
+      </div>
+    </Dialog>
   );
 }
