@@ -77,6 +77,9 @@ type Config struct {
 
 	DedupFoldBoundaries bool `env:"SECURENEXUS_DEDUP_FOLD_BOUNDARIES" flag:"dedup-fold-boundaries" default:"true" desc:"Fold a repeat that falls just across a dedup window boundary into the neighbouring window's alert (one extra lookup per batch, about 10-17% of PostgreSQL intake throughput). false trades those split alerts for throughput."`
 
+	IngestGroupWait       time.Duration `env:"SECURENEXUS_INGEST_GROUP_WAIT" flag:"ingest-group-wait" default:"1ms" desc:"Group commit of small intake requests (single alerts, webhooks, syslog flushes): how long the first request of a group waits for others of its org before their one transaction commits. 0 commits as soon as a committer is free (requests arriving during a commit still form the next group). Each request is answered after the commit holding it."`
+	IngestGroupMaxRecords int           `env:"SECURENEXUS_INGEST_GROUP_MAX_RECORDS" flag:"ingest-group-max-records" default:"500" desc:"Most alerts in one group commit; a group reaching it commits at once, and a request at least this large commits alone."`
+
 	SyslogAddr string `env:"SECURENEXUS_SYSLOG_ADDR" flag:"syslog-addr" default:"" desc:"Address for the syslog listener (TCP and UDP), e.g. 127.0.0.1:5514. Empty disables it."`
 
 	OIDCAllowPrivateIssuers bool `env:"SECURENEXUS_OIDC_ALLOW_PRIVATE_ISSUERS" flag:"oidc-allow-private-issuers" default:"false" desc:"Development only: let OIDC discovery and token requests reach loopback and private addresses (a local Keycloak or Dex). Refused in production; otherwise such issuers are blocked at connect time (SSRF guard)."`
@@ -338,6 +341,12 @@ func (c Config) Validate() error {
 		if b.v < 1 || b.v > 100000 {
 			bad(b.env, "must be between 1 and 100000, got %d", b.v)
 		}
+	}
+	if c.IngestGroupWait < 0 || c.IngestGroupWait > time.Second {
+		bad("SECURENEXUS_INGEST_GROUP_WAIT", "must be between 0 and 1s, got %s", c.IngestGroupWait)
+	}
+	if c.IngestGroupMaxRecords < 1 || c.IngestGroupMaxRecords > 10000 {
+		bad("SECURENEXUS_INGEST_GROUP_MAX_RECORDS", "must be between 1 and 10000, got %d", c.IngestGroupMaxRecords)
 	}
 	if c.RateLimitMaxKeys < 100 || c.RateLimitMaxKeys > 10000000 {
 		bad("SECURENEXUS_RATE_LIMIT_MAX_KEYS", "must be between 100 and 10000000, got %d", c.RateLimitMaxKeys)

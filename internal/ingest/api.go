@@ -68,7 +68,7 @@ func (a *API) Register(api huma.API) {
 		Method:           http.MethodPost,
 		Path:             httpapi.APIPrefix + "/alerts",
 		Summary:          "Ingest one alert",
-		Description:      "The body is the source payload as the source emits it. It is normalized (source_type or auto-detect), deduplicated and committed before the answer: 201 for a new alert, 200 for a duplicate (the existing alert's count grew).",
+		Description:      "The body is the source payload as the source emits it. It is normalized (source_type or auto-detect), deduplicated and committed before the answer: 201 for a new alert, 200 for a duplicate (the existing alert's count grew). Concurrent single requests of an org are committed together (group commit); each is answered after the commit holding it, with its own result. A request with an Idempotency-Key commits alone.",
 		Tags:             []string{"Ingest"},
 		MaxBodyBytes:     1 << 20,
 		SkipValidateBody: true, // the normalizer validates the payload
@@ -194,7 +194,12 @@ func (a *API) single(ctx context.Context, in *SingleInput) (*SummaryOutput, erro
 	if b.Len() == 0 {
 		return nil, rejectedProblem(b.RejectedOnly(), "body", true)
 	}
-	sum, err := b.Commit(ctx, scope, idem)
+	var sum *BatchSummary
+	if idem != nil {
+		sum, err = b.Commit(ctx, scope, idem)
+	} else {
+		sum, err = b.Submit(ctx, scope)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -94,8 +94,8 @@ func start(t *testing.T, bin string, env []string, addr string) *proc {
 	return nil
 }
 
-// TestDurabilityAcrossSIGKILL runs the real binary, streams batches, kills
-// it with SIGKILL mid-ingest, restarts it and checks that every alert whose
+// TestDurabilityAcrossSIGKILL runs the real binary, streams batches and
+// single alerts (group commit), kills it with SIGKILL mid-ingest, restarts it and checks that every alert whose
 // batch was acknowledged is present.
 func TestDurabilityAcrossSIGKILL(t *testing.T) {
 	if testing.Short() {
@@ -144,9 +144,48 @@ func TestDurabilityAcrossSIGKILL(t *testing.T) {
 			client := &http.Client{Timeout: 30 * time.Second}
 			var mu sync.Mutex
 			acked := map[uuid.UUID]bool{}
-			batches := 0
+			batches, singles := 0, 0
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
+			// Single-alert clients go through the group commit: each
+			// answer comes after the commit holding its alert.
+			for w := range 4 {
+				wg.Go(func() {
+					for i := 0; ; i++ {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						body := fmt.Sprintf(`{"title":"single %d-%d","rule_id":"S-%d-%d","severity":"medium","host":"s%d","timestamp":"%s"}`,
+							w, i, w, i, i%5, time.Now().UTC().Format(time.RFC3339))
+						req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/alerts?source_type=generic", bytes.NewReader([]byte(body)))
+						req.Header.Set("Authorization", "Bearer "+token)
+						req.Header.Set("Content-Type", "application/json")
+						res, err := client.Do(req)
+						if err != nil {
+							continue
+						}
+						b, _ := io.ReadAll(res.Body)
+						_ = res.Body.Close()
+						if res.StatusCode != http.StatusCreated && res.StatusCode != http.StatusOK {
+							continue
+						}
+						var sum ingest.BatchSummary
+						if err := json.Unmarshal(b, &sum); err != nil {
+							continue
+						}
+						mu.Lock()
+						for _, r := range sum.Results {
+							if r.ID != nil {
+								acked[*r.ID] = true
+							}
+						}
+						singles++
+						mu.Unlock()
+					}
+				})
+			}
 			for w := range 3 {
 				wg.Go(func() {
 					for i := 0; ; i++ {
@@ -188,13 +227,13 @@ func TestDurabilityAcrossSIGKILL(t *testing.T) {
 			}
 			for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
 				mu.Lock()
-				n := batches
+				n, ns := batches, singles
 				mu.Unlock()
-				if n >= 10 {
+				if n >= 10 && ns >= 100 {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("only %d batches acknowledged: %s", n, p.logs.String())
+					t.Fatalf("only %d batches and %d single alerts acknowledged: %s", n, ns, p.logs.String())
 				}
 			}
 			if err := p.cmd.Process.Kill(); err != nil { // SIGKILL, clients still sending
@@ -245,7 +284,7 @@ func TestDurabilityAcrossSIGKILL(t *testing.T) {
 			if missing > 0 {
 				t.Fatalf("%d of %d acknowledged alerts lost after SIGKILL", missing, want)
 			}
-			t.Logf("%d acknowledged alerts (%d batches) all present after SIGKILL and restart; %d stored in total", want, batches, len(got))
+			t.Logf("%d acknowledged alerts (%d batches, %d single alerts) all present after SIGKILL and restart; %d stored in total", want, batches, singles, len(got))
 		})
 	}
 }

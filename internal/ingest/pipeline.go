@@ -57,6 +57,13 @@ type Pipeline struct {
 	Now       func() time.Time
 	// IdempotencyTTL is how long an Idempotency-Key answer is kept.
 	IdempotencyTTL time.Duration
+	// Group gathers concurrent small requests into one transaction
+	// (NewGroupCommit); nil commits each request alone.
+	Group *GroupCommit
+
+	// beforeWrite, when set (tests), runs in the transaction before rows
+	// are written; an error fails the transaction.
+	beforeWrite func(rows []row) error
 }
 
 func (p *Pipeline) now() time.Time {
@@ -199,7 +206,11 @@ func (b *Batch) Commit(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 	if err := b.p.Quota.Take(scope.Org(), len(b.rows)); err != nil {
 		return nil, err
 	}
-	var out []written
+	return b.commit(ctx, scope, idem)
+}
+
+// commit is Commit after the quota was taken.
+func (b *Batch) commit(ctx context.Context, scope tenant.Scope, idem *Idempotency) (*BatchSummary, error) {
 	sum := &BatchSummary{}
 	err := b.p.Store.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		if idem != nil {
@@ -207,14 +218,11 @@ func (b *Batch) Commit(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 				return err
 			}
 		}
-		merged, slot, err := b.p.Store.prepareRows(ctx, tx, scope.Org(), b.rows)
+		slot, out, err := b.p.writeTx(ctx, tx, scope, b.rows)
 		if err != nil {
 			return err
 		}
-		if out, err = writeRows(ctx, tx, scope.Org(), merged, b.p.now()); err != nil {
-			return err
-		}
-		b.summarize(sum, merged, slot, out)
+		b.summarize(sum, slot, out, make([]bool, len(out)))
 		if idem != nil {
 			return storeIdempotency(ctx, tx, scope, idem, sum)
 		}
@@ -234,11 +242,33 @@ func (b *Batch) Commit(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 	return sum, nil
 }
 
-// summarize builds per-record results in input order. Rows merged within
-// the batch report the first occurrence as accepted (when new) and the rest
-// as duplicates of it.
-func (b *Batch) summarize(sum *BatchSummary, merged []row, slot []int, out []written) {
-	firstSeen := make([]bool, len(merged))
+// writeTx is the one write path of intake, inside the caller's transaction:
+// fold and merge rows by dedup key, upsert the alerts and link their
+// entities. A batch request commits one Batch through it, a group commit
+// the rows of many single requests at once. slot[i] is the index in out
+// of rows[i]'s stored alert.
+func (p *Pipeline) writeTx(ctx context.Context, tx *db.Tx, scope tenant.Scope, rows []row) (slot []int, out []written, err error) {
+	if p.beforeWrite != nil {
+		if err := p.beforeWrite(rows); err != nil {
+			return nil, nil, err
+		}
+	}
+	merged, slot, err := p.Store.prepareRows(ctx, tx, scope.Org(), rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	if out, err = writeRows(ctx, tx, scope.Org(), merged, p.now()); err != nil {
+		return nil, nil, err
+	}
+	return slot, out, nil
+}
+
+// summarize builds per-record results in input order from the write
+// results (slot[i] is the index in out of row i). firstSeen marks stored
+// alerts already reported: the first occurrence of a new alert (in this
+// batch, or in the group commit the batch is part of) is accepted, the
+// rest are duplicates of it.
+func (b *Batch) summarize(sum *BatchSummary, slot []int, out []written, firstSeen []bool) {
 	results := make([]RecordResult, 0, len(b.rows)+len(b.rejected))
 	ri := 0
 	add := func(r RecordResult) {
@@ -287,7 +317,8 @@ func (p *Pipeline) ttl() time.Duration {
 }
 
 // Ingest is a convenience for callers that hold whole records (syslog,
-// demo, tests): it adds every record and commits.
+// demo, tests): it adds every record and commits (through the group
+// commit when the pipeline has one).
 func (p *Pipeline) Ingest(ctx context.Context, scope tenant.Scope, src *SourceConfig, sourceType, channel string, records [][]byte) (*BatchSummary, error) {
 	b := p.NewBatch(src, sourceType, channel)
 	for i, r := range records {
@@ -296,7 +327,7 @@ func (p *Pipeline) Ingest(ctx context.Context, scope tenant.Scope, src *SourceCo
 	if b.Len() == 0 {
 		return b.RejectedOnly(), nil
 	}
-	s, err := b.Commit(ctx, scope, nil)
+	s, err := b.Submit(ctx, scope)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: commit: %w", err)
 	}

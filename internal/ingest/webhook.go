@@ -186,7 +186,7 @@ func (a *API) webhook(ctx context.Context, in *WebhookInput) (*SummaryOutput, er
 	if b.Len() == 0 {
 		return nil, rejectedProblem(b.RejectedOnly(), "body", b.Records() <= 1)
 	}
-	sum, err := b.Commit(ctx, scope, nil)
+	sum, err := b.Submit(ctx, scope)
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,7 @@ func New(p *platform.Platform, d Deps) (*Module, error) {
 		Quota:     &ingest.Quota{Default: ingest.PlanRates["standard"], MinBurst: ingest.DefaultLimits.MaxRecords},
 		Metrics:   ingest.NewMetrics(p.Metrics),
 	}}
+	m.Pipeline.NewGroupCommit(p.Config.IngestGroupWait, p.Config.IngestGroupMaxRecords)
 	api := &ingest.API{Pipeline: m.Pipeline}
 	api.Register(p.Server.API)
 	api.RegisterSources(p.Server.API, p.Config.PublicURL)
