@@ -23,6 +23,7 @@ import (
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/jobs"
 	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/platform/egress"
 	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/telemetry"
 )
@@ -86,6 +87,9 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 		logger.Info("using the refreshed ATT&CK catalog", "path", AttackCatalogPath(c), "techniques", cat.Len())
 	}
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if a.Egress, err = egress.New(egress.Options{Production: c.Production(), Metrics: a.Metrics}); err != nil {
+		return nil, err
+	}
 
 	if c.DatabaseURL == "" || c.MigrateOnStart {
 		mdb, err := OpenDB(ctx, c, false)

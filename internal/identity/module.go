@@ -25,6 +25,7 @@ import (
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/jobs"
 	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/platform/egress"
 )
 
 // Service is the identity module: store, guard and API handlers.
@@ -36,6 +37,8 @@ type Service struct {
 	// link-local addresses (a local test identity provider). Ignored in
 	// production; off by default everywhere.
 	AllowPrivateIssuers bool
+	// Egress builds the outbound HTTP client for OIDC traffic.
+	Egress *egress.Client
 
 	cop       *http.CrossOriginProtection
 	secure    bool
@@ -50,8 +53,15 @@ func New(p *platform.Platform) (*Service, error) {
 		return nil, err
 	}
 	st.Logger = p.Logger
+	eg := p.Egress
+	if eg == nil {
+		if eg, err = egress.New(egress.Options{Production: p.Config.Production(), Metrics: p.Metrics}); err != nil {
+			return nil, fmt.Errorf("identity: egress: %w", err)
+		}
+	}
 	svc := &Service{
-		Store: st, Config: p.Config, Logger: p.Logger,
+		Egress: eg,
+		Store:  st, Config: p.Config, Logger: p.Logger,
 		AllowPrivateIssuers: p.Config.OIDCAllowPrivateIssuers,
 		cop:                 http.NewCrossOriginProtection(),
 		secure:              p.Config.Production() || strings.HasPrefix(p.Config.PublicURL, "https://"),

@@ -23,6 +23,7 @@ import (
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/platform/egress"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -178,7 +179,7 @@ func (svc *Service) checkIssuer(raw string) error {
 	}
 	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	addr, perr := netip.ParseAddr(host)
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") || (perr == nil && blockedAddr(addr)) {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || (perr == nil && egress.Internal(addr)) {
 		return apperr.Validation("invalid issuer", apperr.Field("body.issuer", "must not be a loopback, private, link-local or other internal address"))
 	}
 	return nil

@@ -2,27 +2,23 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/netip"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/platform/egress"
 )
 
 // Limits of the outbound requests SecureNexus makes to an org's identity
 // provider (discovery, JWKS, token exchange). The issuer is chosen by an org
 // admin and the requests are triggered by anonymous callers, so they are
-// short, small, cached and never reach internal addresses.
+// short, small, cached and never reach internal addresses (egress guards
+// every connection).
 const (
 	oidcDialTimeout    = 3 * time.Second
 	oidcRequestTimeout = 10 * time.Second
@@ -35,152 +31,16 @@ const (
 	oidcFailureTTL = time.Minute
 )
 
-var (
-	errBlockedAddress = errors.New("identity provider address is loopback, private, link-local or otherwise internal")
-	errOIDCBodyLimit  = fmt.Errorf("identity provider response exceeds %d bytes", oidcMaxBody)
-)
-
-// Address ranges an identity provider may not resolve to, beyond what
-// netip.Addr classifies (loopback, private, link-local, multicast,
-// unspecified).
-var (
-	blockedPrefixes = []netip.Prefix{
-		netip.MustParsePrefix("0.0.0.0/8"),      // "this network"
-		netip.MustParsePrefix("100.64.0.0/10"),  // carrier-grade NAT
-		netip.MustParsePrefix("192.0.0.0/24"),   // IETF protocol assignments
-		netip.MustParsePrefix("198.18.0.0/15"),  // benchmarking
-		netip.MustParsePrefix("240.0.0.0/4"),    // reserved, broadcast
-		netip.MustParsePrefix("64:ff9b:1::/48"), // local-use NAT64
-		netip.MustParsePrefix("2001::/32"),      // Teredo
-		netip.MustParsePrefix("fec0::/10"),      // deprecated site-local
-		netip.MustParsePrefix("100::/64"),       // discard-only
-	}
-	nat64Prefix     = netip.MustParsePrefix("64:ff9b::/96")
-	sixToFourPrefix = netip.MustParsePrefix("2002::/16")
-)
-
-// blockedAddr reports whether a is an address an identity provider must not
-// be reached at: loopback, link-local (169.254.0.0/16, fe80::/10, where
-// cloud metadata services live), private (RFC 1918, fc00::/7), CGNAT,
-// multicast, unspecified, reserved, or an IPv6 form embedding one of those.
-func blockedAddr(a netip.Addr) bool {
-	a = a.Unmap()
-	if !a.IsValid() || a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
-		return true
-	}
-	for _, p := range blockedPrefixes {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	b := a.As16()
-	switch {
-	case nat64Prefix.Contains(a):
-		return blockedAddr(netip.AddrFrom4([4]byte(b[12:16])))
-	case sixToFourPrefix.Contains(a):
-		return blockedAddr(netip.AddrFrom4([4]byte(b[2:6])))
-	}
-	return false
+// newOIDCClient returns the HTTP client for all OIDC traffic: at most
+// oidcMaxRedirects redirects, same host only, bodies up to oidcMaxBody.
+// allowPrivate is consulted at every connection; while it reports false
+// (always in production), connections to internal addresses are refused.
+func newOIDCClient(eg *egress.Client, allowPrivate func() bool) *http.Client { //nolint:forbidigo // type reference; egress builds it
+	return eg.HTTPClient(egress.Policy{
+		Name: "oidc", Timeout: oidcRequestTimeout, DialTimeout: oidcDialTimeout, MaxBody: oidcMaxBody,
+		MaxRedirects: oidcMaxRedirects, SameHostRedirects: true, Development: allowPrivate,
+	})
 }
-
-// checkDialAddress is the connect-time guard: address is the resolved
-// "ip:port" the dialer is about to connect to, so a host name that resolves
-// (or later re-resolves) to an internal address is refused too.
-func checkDialAddress(network, address string) error {
-	if network != "tcp4" && network != "tcp6" && network != "tcp" {
-		return fmt.Errorf("identity provider: network %q refused", network)
-	}
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("identity provider: unparsable address %q: %w", address, err)
-	}
-	if blockedAddr(ap.Addr()) {
-		return fmt.Errorf("identity provider: connect to %s: %w", ap.Addr(), errBlockedAddress)
-	}
-	return nil
-}
-
-// newOIDCClient returns the HTTP client for all OIDC traffic. allowPrivate
-// is consulted at every connection; while it reports false, connections to
-// internal addresses are refused.
-func newOIDCClient(allowPrivate func() bool) *http.Client {
-	dialer := &net.Dialer{Timeout: oidcDialTimeout, Control: func(network, address string, _ syscall.RawConn) error {
-		if allowPrivate() {
-			return nil
-		}
-		return checkDialAddress(network, address)
-	}}
-	transport := &http.Transport{
-		// No proxy: the guard must see the identity provider's own address.
-		Proxy:                  nil,
-		DialContext:            dialer.DialContext,
-		ForceAttemptHTTP2:      true,
-		TLSHandshakeTimeout:    oidcDialTimeout,
-		ResponseHeaderTimeout:  oidcRequestTimeout,
-		MaxResponseHeaderBytes: 64 << 10,
-		MaxIdleConns:           32,
-		MaxIdleConnsPerHost:    2,
-		IdleConnTimeout:        90 * time.Second,
-	}
-	return &http.Client{Timeout: oidcRequestTimeout, Transport: limitedTransport{base: transport, max: oidcMaxBody}, CheckRedirect: sameHostRedirect}
-}
-
-// sameHostRedirect follows at most oidcMaxRedirects redirects, only to the
-// same host and never from https to http.
-func sameHostRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= oidcMaxRedirects {
-		return errors.New("identity provider: too many redirects")
-	}
-	first := via[0].URL
-	if !strings.EqualFold(req.URL.Host, first.Host) || (first.Scheme == "https" && req.URL.Scheme != "https") {
-		return fmt.Errorf("identity provider: redirect to another host or scheme (%s) refused", req.URL.Redacted())
-	}
-	return nil
-}
-
-// limitedTransport fails responses whose body exceeds max bytes.
-type limitedTransport struct {
-	base http.RoundTripper
-	max  int64
-}
-
-func (t limitedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := t.base.RoundTrip(r)
-	if err != nil {
-		return nil, err
-	}
-	if resp.ContentLength > t.max {
-		_ = resp.Body.Close()
-		return nil, errOIDCBodyLimit
-	}
-	resp.Body = &limitedBody{rc: resp.Body, left: t.max}
-	return resp, nil
-}
-
-type limitedBody struct {
-	rc   io.ReadCloser
-	left int64
-}
-
-func (b *limitedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		var probe [1]byte
-		n, err := b.rc.Read(probe[:])
-		if n > 0 {
-			return 0, errOIDCBodyLimit
-		}
-		return 0, err
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
-
-func (b *limitedBody) Close() error { return b.rc.Close() }
 
 // providerKey identifies one discovery: the org, its issuer and the
 // version (last update) of its OIDC configuration. A changed configuration
@@ -215,15 +75,15 @@ func (e *providerEntry) fresh(now time.Time) bool {
 // Its zero value is ready to use.
 type oidcProviders struct {
 	once   sync.Once
-	client *http.Client
+	client *http.Client //nolint:forbidigo // type reference; egress builds it
 
 	mu      sync.Mutex
 	entries map[uuid.UUID]*providerEntry
 }
 
 // oidcClient is the guarded HTTP client for OIDC traffic.
-func (svc *Service) oidcClient() *http.Client {
-	svc.providers.once.Do(func() { svc.providers.client = newOIDCClient(svc.allowPrivateIssuers) })
+func (svc *Service) oidcClient() *http.Client { //nolint:forbidigo // type reference; egress builds it
+	svc.providers.once.Do(func() { svc.providers.client = newOIDCClient(svc.Egress, svc.allowPrivateIssuers) })
 	return svc.providers.client
 }
 
@@ -262,7 +122,7 @@ func (svc *Service) provider(ctx context.Context, c OIDCConfig) (*oidc.Provider,
 	}
 }
 
-func (svc *Service) discover(ctx context.Context, e *providerEntry, client *http.Client) {
+func (svc *Service) discover(ctx context.Context, e *providerEntry, client *http.Client) { //nolint:forbidigo // type reference; egress builds it
 	defer close(e.done)
 	ctx, cancel := context.WithTimeout(oidc.ClientContext(ctx, client), oidcRequestTimeout)
 	defer cancel()

@@ -17,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/health"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/jobs"
+	"github.com/securenexus/securenexus/internal/platform/egress"
 	"github.com/securenexus/securenexus/internal/platform/events"
 )
 
@@ -29,6 +30,9 @@ type Platform struct {
 	Health  *health.Registry
 	Metrics *prometheus.Registry
 	Server  *httpapi.Server
+	// Egress builds every outbound HTTP client (SSRF guard, per-use
+	// policy, retries, circuit breakers, metrics).
+	Egress *egress.Client
 	// Jobs enqueues and works background jobs. Enqueue inside the change's
 	// transaction with Jobs.InsertTx(ctx, tx.Tx, args, nil).
 	Jobs *jobs.Client

@@ -34,6 +34,7 @@ import (
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/platform/egress"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -95,6 +96,11 @@ func NewService(t testing.TB, d *db.DB, c config.Config) (*platform.Platform, *i
 	p := &platform.Platform{Config: c, Logger: logger, DB: d, Secret: []byte(Secret), Health: &health.Registry{}, Metrics: prometheus.NewRegistry(),
 		Workers: river.NewWorkers()}
 	p.Server = httpapi.New(httpapi.Deps{Config: c, Logger: logger, Health: p.Health, Metrics: p.Metrics, Version: "test"})
+	eg, err := egress.New(egress.Options{Production: c.Production(), Metrics: p.Metrics})
+	if err != nil {
+		t.Fatalf("identitytest: egress: %v", err)
+	}
+	p.Egress = eg
 	svc, err := identity.RegisterService(context.Background(), p)
 	if err != nil {
 		t.Fatalf("identitytest: register identity: %v", err)
