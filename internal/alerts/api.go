@@ -160,8 +160,8 @@ type IDInput struct {
 	ID uuid.UUID `path:"id"`
 }
 
-// AlertOutput is one alert.
-type AlertOutput struct{ Body *alert.Alert }
+// AlertOutput is one alert with its ATT&CK names.
+type AlertOutput struct{ Body *AlertDetail }
 
 // PatchInput updates one alert.
 type PatchInput struct {
@@ -245,7 +245,7 @@ func (a *API) Register(api huma.API) {
 				return nil, err
 			}
 			al, err := a.Store.Get(ctx, scope, in.ID)
-			return &AlertOutput{Body: al}, err
+			return &AlertOutput{Body: detail(al)}, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-alert", Method: http.MethodPatch, Path: base + "/{id}",
 		Summary: "AlertChange an alert's status, assignee or tags", Tags: tags}, write),
@@ -255,7 +255,7 @@ func (a *API) Register(api huma.API) {
 				return nil, err
 			}
 			al, err := a.Store.Update(ctx, scope, in.ID, in.Body)
-			return &AlertOutput{Body: al}, err
+			return &AlertOutput{Body: detail(al)}, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "bulk-update-alerts", Method: http.MethodPost, Path: base + "/bulk-update",
 		Summary: "AlertChange many alerts at once (one transaction: all or none)", Tags: tags}, write),

@@ -16,6 +16,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/attack"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/page"
 )
@@ -68,29 +69,15 @@ func (q *AlertQuery) window(now time.Time) (from, to *time.Time) {
 	return from, to
 }
 
-// NormalizeTechnique upper-cases and trims an ATT&CK technique id and
-// reports whether it is one (T1234 or T1234.001).
-func NormalizeTechnique(s string) (string, bool) {
-	t := strings.ToUpper(strings.TrimSpace(s))
-	ok := len(t) == 5 || (len(t) == 9 && t[5] == '.')
-	if ok && t[0] == 'T' {
-		for i := 1; i < len(t); i++ {
-			if i != 5 && (t[i] < '0' || t[i] > '9') {
-				ok = false
-			}
-		}
-	} else {
-		ok = false
-	}
-	return t, ok
-}
-
 // normalize canonicalizes the case of q's technique and tag (the forms
 // stored) and checks the technique, naming bad fields under prefix.
 func (q *AlertQuery) normalize(prefix string) []apperr.FieldError {
 	var out []apperr.FieldError
 	if q.Technique != "" {
-		t, ok := NormalizeTechnique(q.Technique)
+		t, ok := attack.CanonicalID(q.Technique)
+		if !ok {
+			t = q.Technique
+		}
 		if !ok {
 			out = append(out, apperr.Field(prefix+"technique", "not an ATT&CK technique id (T1234 or T1234.001)"))
 		}

@@ -188,3 +188,34 @@ func TestTagFilterIgnoresCase(t *testing.T) {
 		}
 	})
 }
+
+// TestAlertShowsAttackNames: an alert's tactics (derived from its
+// techniques at intake) and techniques come with their ATT&CK names.
+func TestAlertShowsAttackNames(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		c := triageFixture(t, d)
+		st, b := c.do("GET", "/api/v1/alerts?technique=T1003.001", "", nil)
+		var list struct{ Items []alert.Alert }
+		if err := json.Unmarshal(b, &list); err != nil || st != http.StatusOK || len(list.Items) != 1 {
+			t.Fatalf("find: %d %s", st, b)
+		}
+		st, b = c.do("GET", "/api/v1/alerts/"+list.Items[0].ID.String(), "", nil)
+		var got struct {
+			Tactics []string `json:"tactics"`
+			Attack  struct {
+				Tactics     []struct{ ID, Name string }
+				Techniques  []struct{ ID, Name string }
+				Attribution string
+			} `json:"attack"`
+		}
+		if err := json.Unmarshal(b, &got); err != nil || st != http.StatusOK {
+			t.Fatalf("get: %d %s", st, b)
+		}
+		if len(got.Tactics) == 0 || len(got.Attack.Tactics) == 0 || got.Attack.Tactics[0].Name != "Credential Access" || got.Attack.Tactics[0].ID != "TA0006" {
+			t.Fatalf("tactics %v named %+v", got.Tactics, got.Attack.Tactics)
+		}
+		if len(got.Attack.Techniques) != 1 || got.Attack.Techniques[0].Name != "LSASS Memory" || !strings.Contains(got.Attack.Attribution, "MITRE") {
+			t.Fatalf("techniques %+v, attribution %q", got.Attack.Techniques, got.Attack.Attribution)
+		}
+	})
+}

@@ -187,6 +187,10 @@ async function main() {
     await rows.first().waitFor();
     await page.getByTestId("alert-entities").filter({ hasText: "T1003.001" }).first().waitFor();
     log(`technique=t1003: ${await rows.count()} alerts (T1003.001 among them)`);
+    await rows.filter({ hasText: "T1003.001" }).first().getByTestId("alert-title").click();
+    await page.getByTestId("alert-tactics").filter({ hasText: "Credential Access" }).waitFor();
+    await page.getByTestId("alert-techniques").filter({ hasText: "LSASS Memory" }).waitFor();
+    log("a T1003.001 alert shows tactic Credential Access and technique LSASS Memory");
 
     step = "time-presets";
     await page.goto(`${base}/alerts`);

@@ -50,6 +50,8 @@ export interface Alert {
   rule?: { id?: string; name?: string };
   tactics?: string[] | null;
   techniques?: string[] | null;
+  /** ATT&CK names (GET/PATCH of one alert only). */
+  attack?: AttackNames;
   entities?: Entity[] | null;
   tags?: string[] | null;
   unmapped?: Record<string, unknown> | null;
@@ -254,4 +256,12 @@ export interface SavedFilter {
 
 export function severityOf(a: Pick<Alert, "severity_id" | "severity">): Severity {
   return a.severity ?? SEVERITY_IDS[a.severity_id] ?? "unknown";
+}
+
+/** ATT&CK names of an alert's ids, with MITRE's attribution. */
+export interface AttackNames {
+  tactics: { id: string; short_name: string; name: string }[];
+  techniques: { id: string; name: string; tactics: string[] | null }[];
+  attribution: string;
+  source: string;
 }

@@ -251,25 +251,45 @@ function AlertView({ a }: { a: Alert }) {
             {(a.techniques ?? []).length === 0 && (a.tactics ?? []).length === 0 ? (
               <p className="text-sm text-muted">No techniques mapped.</p>
             ) : (
-              <dl>
-                <Row label="Tactics">{(a.tactics ?? []).join(", ") || "—"}</Row>
-                <Row label="Techniques">
-                  <div className="flex flex-wrap gap-2">
-                    {(a.techniques ?? []).map((t) => {
-                      const url = attackURL(t);
-                      return url ? (
-                        <a key={t} href={url} target="_blank" rel="noreferrer noopener" className="font-mono text-xs text-sky-700 hover:underline dark:text-sky-400">
-                          {t} ↗
-                        </a>
-                      ) : (
-                        <span key={t} className="font-mono text-xs">
-                          {t}
-                        </span>
-                      );
-                    })}
-                  </div>
-                </Row>
-              </dl>
+              <>
+                <dl>
+                  <Row label="Tactics">
+                    {(a.attack?.tactics ?? []).length === 0 ? (
+                      <span className="text-muted">None named by the source or its techniques</span>
+                    ) : (
+                      <ul className="flex flex-wrap gap-x-3 gap-y-1" data-testid="alert-tactics">
+                        {(a.attack?.tactics ?? []).map((t) => (
+                          <li key={t.short_name}>
+                            {t.name}
+                            {t.id && <span className="ml-1 font-mono text-xs text-muted">{t.id}</span>}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </Row>
+                  <Row label="Techniques">
+                    <ul className="space-y-0.5" data-testid="alert-techniques">
+                      {(a.attack?.techniques ?? (a.techniques ?? []).map((id) => ({ id, name: id }))).map((t) => {
+                        const url = attackURL(t.id);
+                        return (
+                          <li key={t.id}>
+                            <Link to={`/alerts?technique=${encodeURIComponent(t.id)}`} className="font-mono text-xs text-sky-700 hover:underline dark:text-sky-400" title={`Alerts with ${t.id}`}>
+                              {t.id}
+                            </Link>
+                            {t.name !== t.id && <span className="ml-2">{t.name}</span>}
+                            {url && (
+                              <a href={url} target="_blank" rel="noreferrer noopener" className="ml-2 text-xs text-muted hover:underline">
+                                MITRE ↗
+                              </a>
+                            )}
+                          </li>
+                        );
+                      })}
+                    </ul>
+                  </Row>
+                </dl>
+                {a.attack?.attribution && <p className="mt-2 text-[11px] text-muted">{a.attack.attribution}</p>}
+              </>
             )}
           </Section>
           <Section title={`Entities (${a.entities?.length ?? 0})`}>
