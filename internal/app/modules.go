@@ -7,6 +7,7 @@ import (
 	"github.com/securenexus/securenexus/internal/alerts"
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/identity"
+	"github.com/securenexus/securenexus/internal/incident"
 	"github.com/securenexus/securenexus/internal/intake"
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/platform/plugin"
@@ -18,6 +19,7 @@ type Modules struct {
 	Identity *identity.Service
 	Intake   *intake.Module
 	Alerts   *alerts.API
+	Incident *incident.Store
 }
 
 // registerModules constructs every domain module in dependency order, each
@@ -44,6 +46,9 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	}
 	if m.Alerts, err = alerts.New(p, alerts.Deps{Directory: directory}); err != nil {
 		return fmt.Errorf("alerts: %w", err)
+	}
+	if m.Incident, err = incident.Register(ctx, p, incident.Deps{Members: orgMembers{directory}, Alerts: m.Alerts.Store}); err != nil {
+		return fmt.Errorf("incident: %w", err)
 	}
 	return nil
 }
