@@ -191,6 +191,9 @@ func (a *API) single(ctx context.Context, in *SingleInput) (*SummaryOutput, erro
 	}
 	b := a.Pipeline.NewBatch(src, sourceTypeParam(in.SourceType), "api")
 	b.Add(0, in.RawBody)
+	if b.Len() == 0 && b.Rejections() == 0 {
+		return &SummaryOutput{Status: http.StatusOK, Body: b.RejectedOnly()}, nil // only skipped (non-alert) records
+	}
 	if b.Len() == 0 {
 		return nil, rejectedProblem(b.RejectedOnly(), "body", true)
 	}
@@ -275,6 +278,9 @@ func (a *API) batch(ctx context.Context, in *BatchInput) (*SummaryOutput, error)
 	if b.Len() == 0 {
 		if b.Records() == 0 {
 			return nil, apperr.BadRequest("the batch holds no records", apperr.Field("body", "no records"))
+		}
+		if b.Rejections() == 0 {
+			return &SummaryOutput{Status: http.StatusOK, Body: b.RejectedOnly()}, nil
 		}
 		return nil, rejectedProblem(b.RejectedOnly(), "body", false)
 	}

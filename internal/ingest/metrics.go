@@ -68,7 +68,7 @@ func (m *Metrics) observe(b *Batch, sum *BatchSummary, d time.Duration) {
 	dup := map[string]int{}
 	ri := 0
 	for _, r := range sum.Results {
-		if r.Status == StatusRejected {
+		if r.Status == StatusRejected || r.Status == StatusSkipped {
 			continue
 		}
 		st := label(b.rows[ri].alert.Source.Type)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/tenant"
@@ -24,17 +25,28 @@ const (
 	StatusAccepted  = "accepted"
 	StatusDuplicate = "duplicate"
 	StatusRejected  = "rejected"
+	// StatusSkipped is a record that is valid but not an alert (a Suricata
+	// flow event, a PAN-OS TRAFFIC line): nothing to store, nothing wrong.
+	StatusSkipped = "skipped"
 )
+
+// WarningUnidentified is the warning of an accepted alert from which no
+// title, rule, entity or event time could be read: it is stored (its
+// fingerprint is the payload digest, so it merges only with exact repeats),
+// but the sender should check the source type and payload shape.
+const WarningUnidentified = "no title, rule, entity or event time was recognized: check the source type and payload shape"
 
 // RecordResult is the outcome of one record (one input record can yield several
 // alerts, each with its own result and the same index).
 type RecordResult struct {
 	Index  int        `json:"index" doc:"Position of the record in the request (0-based)"`
-	Status string     `json:"status" enum:"accepted,duplicate,rejected"`
+	Status string     `json:"status" enum:"accepted,duplicate,rejected,skipped"`
 	ID     *uuid.UUID `json:"id,omitempty" doc:"Alert id (new for accepted, existing for duplicate)"`
 	Count  int        `json:"count,omitempty" doc:"Occurrence count of the alert after this request"`
 	Reason string     `json:"reason,omitempty" doc:"Why the record was rejected"`
 	Field  string     `json:"field,omitempty" doc:"Offending field of a rejected record"`
+	// Warnings are quality problems of an accepted or duplicate record.
+	Warnings []string `json:"warnings,omitempty" doc:"Quality warnings of a stored record (e.g. nothing identifying recognized)"`
 }
 
 // BatchSummary is the response of an intake request.
@@ -42,6 +54,7 @@ type BatchSummary struct {
 	Accepted   int            `json:"accepted"`
 	Duplicates int            `json:"duplicates"`
 	Rejected   int            `json:"rejected"`
+	Skipped    int            `json:"skipped" doc:"Valid records that are not alerts (e.g. Suricata flow events)"`
 	Results    []RecordResult `json:"results"`
 	// Replayed is true when the response is the stored answer to an
 	// earlier request with the same Idempotency-Key.
@@ -119,7 +132,8 @@ func (b *Batch) Add(index int, raw []byte) {
 		return
 	}
 	if len(alerts) == 0 {
-		b.Reject(index, "payload yielded no alert", "")
+		b.records++
+		b.rejected = append(b.rejected, RecordResult{Index: index, Status: StatusSkipped, Reason: "not an alert (no alert record in the payload)"})
 		return
 	}
 	b.records++
@@ -143,6 +157,7 @@ func (b *Batch) Add(index int, raw []byte) {
 			}
 			a.Raw = kept
 		}
+		unidentified := normalize.Unidentified(a)
 		a.ReceivedTime = b.received
 		if a.EventTime.IsZero() {
 			a.EventTime = b.received
@@ -151,7 +166,11 @@ func (b *Batch) Add(index int, raw []byte) {
 		if a.Status == "" {
 			a.Status = alert.StatusNew
 		}
-		b.rows = append(b.rows, newRow(a, sourceID, keys, b.src.Window()))
+		r := newRow(a, sourceID, keys, b.src.Window())
+		if unidentified {
+			r.warnings = []string{WarningUnidentified}
+		}
+		b.rows = append(b.rows, r)
 		b.rowIndex = append(b.rowIndex, index)
 	}
 }
@@ -277,6 +296,8 @@ func (b *Batch) summarize(sum *BatchSummary, slot []int, out []written, firstSee
 			sum.Accepted++
 		case StatusDuplicate:
 			sum.Duplicates++
+		case StatusSkipped:
+			sum.Skipped++
 		default:
 			sum.Rejected++
 		}
@@ -294,12 +315,24 @@ func (b *Batch) summarize(sum *BatchSummary, slot []int, out []written, firstSee
 			st = StatusAccepted
 		}
 		firstSeen[slot[i]] = true
-		add(RecordResult{Index: b.rowIndex[i], Status: st, ID: &id, Count: w.count})
+		add(RecordResult{Index: b.rowIndex[i], Status: st, ID: &id, Count: w.count, Warnings: b.rows[i].warnings})
 	}
 	for ; ri < len(b.rejected); ri++ {
 		add(b.rejected[ri])
 	}
 	sum.Results = results
+}
+
+// Rejections is the number of records rejected so far (skipped ones are
+// not rejections).
+func (b *Batch) Rejections() int {
+	n := 0
+	for _, r := range b.rejected {
+		if r.Status == StatusRejected {
+			n++
+		}
+	}
+	return n
 }
 
 // RejectedOnly returns the summary of a batch with nothing to commit.

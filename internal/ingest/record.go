@@ -96,6 +96,7 @@ type row struct {
 	lastEvent                                     time.Time // latest event time of the occurrences merged into the row
 	count                                         int       // occurrences merged from the same batch
 	tactics, techniques, tags, entities, unmapped []byte
+	warnings                                      []string // quality warnings reported in the record's result
 }
 
 func jsonOrEmpty(v any, empty string) []byte {

@@ -183,6 +183,9 @@ func (a *API) webhook(ctx context.Context, in *WebhookInput) (*SummaryOutput, er
 	} else if err := Split(bytes.NewReader(body), a.limits(), batchSink{b}); err != nil {
 		return nil, err
 	}
+	if b.Len() == 0 && b.Records() > 0 && b.Rejections() == 0 {
+		return &SummaryOutput{Status: http.StatusOK, Body: b.RejectedOnly()}, nil // only skipped (non-alert) records
+	}
 	if b.Len() == 0 {
 		return nil, rejectedProblem(b.RejectedOnly(), "body", b.Records() <= 1)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -15,13 +16,59 @@ import (
 	"github.com/securenexus/securenexus/internal/attack"
 )
 
-// decode unmarshals a record into v, turning type errors into validation
-// errors that name the field ("body.severity").
+// decode unmarshals a record into v liberally: a scalar of the wrong type
+// is coerced (a number or bool where text is expected becomes its text, so
+// Elastic's numeric rule.id is read), and a value that cannot be coerced
+// (an object where text is expected) leaves only that field empty. A
+// record is never dropped over a field's type; malformed JSON is still a
+// bad request naming the record.
 func decode(rec record, v any) error {
-	if err := json.Unmarshal(rec.raw, v); err != nil {
-		return jsonError(rec.loc, err)
+	data := rec.raw
+	for range 32 {
+		err := json.Unmarshal(data, v)
+		if err == nil {
+			return nil
+		}
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return jsonError(rec.loc, err)
+		}
+		patched, ok := quoteScalarAt(data, te)
+		if !ok {
+			return nil // json.Unmarshal filled every other field; the mismatched one stays zero
+		}
+		data = patched
 	}
 	return nil
+}
+
+// quoteScalarAt rewrites the number or bool literal that ends at te.Offset
+// as a JSON string when te says a string was expected.
+func quoteScalarAt(data []byte, te *json.UnmarshalTypeError) ([]byte, bool) {
+	if te.Type == nil || te.Type.Kind() != reflect.String || (te.Value != "number" && te.Value != "bool") {
+		return nil, false
+	}
+	end := int(te.Offset)
+	if end <= 0 || end > len(data) {
+		return nil, false
+	}
+	start := end
+	for start > 0 && isLiteralByte(data[start-1]) {
+		start--
+	}
+	if start == end {
+		return nil, false
+	}
+	out := make([]byte, 0, len(data)+2)
+	out = append(out, data[:start]...)
+	out = append(out, '"')
+	out = append(out, data[start:end]...)
+	out = append(out, '"')
+	return append(out, data[end:]...), true
+}
+
+func isLiteralByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '.' || c == 'E'
 }
 
 func jsonError(loc string, err error) error {
@@ -58,7 +105,7 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
-		return &json.UnmarshalTypeError{Value: "object", Type: reflectString}
+		return nil // not a scalar: left empty rather than dropping the record
 	}
 	*f = flexString(b)
 	return nil
@@ -81,7 +128,7 @@ func (f *flexFloat) UnmarshalJSON(b []byte) error {
 	}
 	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return &json.UnmarshalTypeError{Value: "string " + strconv.Quote(s), Type: reflectFloat}
+		return nil // not a number: left unset rather than dropping the record
 	}
 	f.V, f.Set = v, true
 	return nil

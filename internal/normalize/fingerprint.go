@@ -3,6 +3,7 @@ package normalize
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -58,9 +59,23 @@ func FingerprintKeys(sourceType string) FingerprintConfig {
 	return FallbackFingerprintKeys
 }
 
+// Unidentified reports an alert from which nothing identifying was
+// extracted: no rule, no title of its own (only the "<source> alert"
+// fallback), no entity and no event time. Its fingerprint falls back to a
+// digest of the canonical payload, and intake reports it with a warning.
+func Unidentified(a alert.Alert) bool {
+	return a.Rule.ID == "" && a.Rule.Name == "" && len(a.Entities) == 0 && a.EventTime.IsZero() &&
+		(a.Title == "" || a.Title == a.Source.Type+" alert")
+}
+
 // Fingerprint is the hex SHA-256 over the source type, the rule (id, else
 // name, else title) and the selected key entities (sorted, so independent of
 // entity order). Alerts with equal fingerprints are the same alert seen again.
+// When no key entity is present, the vendor's record id (SourceRef), else
+// the digest of the canonical payload (CanonicalDigest of Raw), is added:
+// two distinct records never share a fingerprint because nothing was
+// extracted from them, while an exact repeat (or a re-sent finding) still
+// does.
 func Fingerprint(a alert.Alert, keys FingerprintConfig) string {
 	var parts []string
 	for _, e := range a.Entities {
@@ -80,5 +95,31 @@ func Fingerprint(a alert.Alert, keys FingerprintConfig) string {
 	h.Write([]byte(rule))
 	h.Write([]byte{0x1e})
 	h.Write([]byte(strings.Join(parts, "\x1e")))
+	if len(parts) == 0 {
+		// No key entity says which host, user or address this is about: the
+		// vendor's record id, else the payload itself, tells records apart.
+		h.Write([]byte{0x1e})
+		if a.SourceRef != "" {
+			h.Write([]byte("ref\x1f" + a.SourceRef))
+		} else {
+			h.Write([]byte(CanonicalDigest(a.Raw)))
+		}
+	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// CanonicalDigest is the hex SHA-256 of a JSON value in canonical form
+// (objects' keys sorted, insignificant white space removed), so the same
+// record re-serialized by a sender digests the same. A value that is not
+// JSON is digested as it is.
+func CanonicalDigest(raw []byte) string {
+	var v any
+	b := raw
+	if err := json.Unmarshal(raw, &v); err == nil {
+		if c, err := json.Marshal(v); err == nil { // encoding/json sorts map keys
+			b = c
+		}
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

@@ -9,7 +9,6 @@
 package normalize
 
 import (
-	"reflect"
 	"strings"
 
 	"github.com/securenexus/securenexus/internal/alert"
@@ -22,11 +21,6 @@ type Normalizer interface {
 	SourceType() string                          // e.g. "guardduty"
 	Normalize(raw []byte) ([]alert.Alert, error) // one payload may hold several findings (API envelopes) or none (empty envelope -> zero alerts, nil error)
 }
-
-var (
-	reflectString = reflect.TypeOf("")
-	reflectFloat  = reflect.TypeOf(0.0)
-)
 
 // Lookup returns the normalizer of a source type from the built-in set.
 func Lookup(sourceType string) (Normalizer, bool) { return Builtin().Lookup(sourceType) }
