@@ -10,9 +10,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/alert"
-	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 

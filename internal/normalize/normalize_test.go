@@ -381,7 +381,9 @@ func TestLiberalCoercion(t *testing.T) {
 		{"elastic", `{"@timestamp":"2025-01-01T00:00:00Z","event":{"kind":"alert","severity":73},"rule":{"id":1234,"name":"Malware Prevention Alert"},"host":{"name":"h1"}}`,
 			func(a alert.Alert) bool { return a.Rule.ID == "1234" && a.Severity == alert.SeverityHigh }},
 		{"guardduty", `{"id":"x","type":"Recon:EC2/Portscan","severity":"abc","title":7}`,
-			func(a alert.Alert) bool { return a.Title == "7" && a.Severity == alert.SeverityUnknown && a.Rule.ID == "Recon:EC2/Portscan" }},
+			func(a alert.Alert) bool {
+				return a.Title == "7" && a.Severity == alert.SeverityUnknown && a.Rule.ID == "Recon:EC2/Portscan"
+			}},
 		{"guardduty", `{"findings":[{"id":"a","severity":2},{"id":"b","title":{"x":1},"severity":8}]}`,
 			func(a alert.Alert) bool { return a.SourceRef == "b" && a.Severity == alert.SeverityHigh }},
 		{"suricata", `{"event_type":"alert","alert":{"severity":"high","signature":"x","signature_id":"2001"},"src_ip":"192.0.2.1"}`,
