@@ -219,6 +219,12 @@ func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, entityID string,
 	switch {
 	case f.Technique == "":
 	case strings.Contains(f.Technique, "."):
+		if dialect == db.Postgres {
+			// Served by the roots index (migration 00100 dropped the GIN
+			// on techniques), then the exact sub-technique is checked.
+			root, _, _ := strings.Cut(f.Technique, ".")
+			b.add("alert_technique_roots(a.techniques) @> ARRAY[upper(" + b.arg(root) + "::text)]")
+		}
 		b.add(jsonHas("techniques", f.Technique))
 	case dialect == db.Postgres:
 		// A technique matches its sub-techniques: the expression GIN index

@@ -57,7 +57,8 @@ func OpenDB(ctx context.Context, c config.Config, asApp bool) (*db.DB, error) {
 	return d, nil
 }
 
-// Migrate applies pending application and River migrations.
+// Migrate applies pending application and River migrations, then
+// analyzes the database.
 func Migrate(ctx context.Context, d *db.DB) error {
 	p, err := d.Provider()
 	if err != nil {
@@ -66,8 +67,16 @@ func Migrate(ctx context.Context, d *db.DB) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate up: %w", err)
 	}
-	return jobs.Migrate(ctx, d, rivermigrate.DirectionUp)
+	if err := jobs.Migrate(ctx, d, rivermigrate.DirectionUp); err != nil {
+		return err
+	}
+	// Fresh tables have no statistics: plan them from the start.
+	return d.AnalyzeAll(ctx)
 }
+
+// autovacuumOffWarning is logged at start and reported by the deep health
+// check when PostgreSQL's autovacuum is off.
+const autovacuumOffWarning = "PostgreSQL autovacuum is off: table statistics go stale and dead rows pile up; the maintenance job analyzes the alert tables, but turn autovacuum on"
 
 // Build assembles the App. It migrates the embedded SQLite database (and
 // PostgreSQL only with SECURENEXUS_MIGRATE_ON_START), and refuses to run on
@@ -166,6 +175,11 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 		Frontend: frontend(),
 	})
 	a.registerCoreChecks()
+	if off, err := a.DB.AutovacuumOff(ctx); err != nil {
+		logger.WarnContext(ctx, "cannot read the autovacuum setting", slog.Any("error", err))
+	} else if off {
+		logger.WarnContext(ctx, autovacuumOffWarning)
+	}
 	if c.MetricsAddr != "" {
 		a.AddRunner(a.Server.ServeMetrics)
 	}
@@ -194,6 +208,16 @@ func (a *App) registerCoreChecks() {
 			return detail, fmt.Errorf("schema version %d behind %d", st.Current, st.Latest)
 		}
 		return detail, nil
+	}})
+	a.Health.Register(health.Check{Name: "autovacuum", Run: func(ctx context.Context) (string, error) {
+		off, err := a.DB.AutovacuumOff(ctx)
+		if err != nil {
+			return "", err
+		}
+		if off {
+			return "", errors.New(autovacuumOffWarning)
+		}
+		return "on or not applicable", nil
 	}})
 	a.Health.Register(health.Check{Name: "job_queue", Critical: true, Run: func(ctx context.Context) (string, error) {
 		ok, err := jobs.MigrationsCurrent(ctx, a.DB)

@@ -137,6 +137,8 @@ func SQLiteDSN(path string, readOnly bool) string {
 	// Statement journals (upserts) in memory instead of temporary files:
 	// about a quarter less CPU per ingested alert (docs/ingest.md).
 	q.Add("_pragma", "temp_store(MEMORY)")
+	// After a checkpoint the WAL file is cut back to 64 MiB at most.
+	q.Add("_pragma", "journal_size_limit(67108864)")
 	q.Set("_time_format", "sqlite")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")

@@ -101,6 +101,16 @@ func maxTime(a, b time.Time) time.Time {
 	return a
 }
 
+// boundaryLookupPG reads stored alerts by dedup key, one unique-index probe
+// per key: the equality on both columns of alerts_org_dedup inside the
+// LATERAL makes that index the only sensible plan with or without table
+// statistics (`dedup_key = ANY($2)` was planned on another org_id index
+// with dedup_key as a filter on a never-analyzed table, reading every
+// alert of the org per request).
+const boundaryLookupPG = `SELECT a.dedup_key, a.event_time, a.last_event_time
+FROM unnest($2::text[]) AS k(key)
+CROSS JOIN LATERAL (SELECT dedup_key, event_time, last_event_time FROM alerts WHERE org_id = $1::uuid AND dedup_key = k.key) a`
+
 // storedSpans reads the event spans of the org's alerts with the given
 // dedup keys (one query).
 func storedSpans(ctx context.Context, tx *db.Tx, org uuid.UUID, keys []string) (map[string]eventSpan, error) {
@@ -109,8 +119,7 @@ func storedSpans(ctx context.Context, tx *db.Tx, org uuid.UUID, keys []string) (
 		err error
 	)
 	if tx.Dialect == db.Postgres {
-		rs, err = tx.QueryContext(ctx, `SELECT dedup_key, event_time, last_event_time FROM alerts WHERE org_id = $1::uuid AND dedup_key = ANY($2::text[])`,
-			org.String(), keys)
+		rs, err = tx.QueryContext(ctx, boundaryLookupPG, org.String(), keys)
 	} else {
 		js, jerr := json.Marshal(keys)
 		if jerr != nil {

@@ -278,6 +278,12 @@ ON CONFLICT DO NOTHING`, org.String(), aids, eids, roles)
 	return nil
 }
 
+// entityLookupPG reads entity ids by (type, value), one probe of the unique
+// index entities_org_type_value per entity, whatever the statistics.
+const entityLookupPG = `SELECT e.id, e.type, e.value
+FROM unnest($2::text[], $3::text[]) AS u(t, v)
+CROSS JOIN LATERAL (SELECT id, type, value FROM entities WHERE org_id = $1::uuid AND type = u.t AND value = u.v) e`
+
 func upsertEntitiesPG(ctx context.Context, tx *db.Tx, org uuid.UUID, keys []entityKey, set map[entityKey]uuid.UUID, now time.Time) error {
 	ids, types, values := mk(len(keys)), mk(len(keys)), mk(len(keys))
 	for i, k := range keys {
@@ -292,9 +298,7 @@ SELECT u.id::uuid, $1::uuid, u.t, u.v, $2 FROM unnest($3::text[], $4::text[], $5
 ON CONFLICT (org_id, type, value) DO NOTHING`, org.String(), now.UTC(), ids, types, values); err != nil {
 		return fmt.Errorf("ingest: upsert entities: %w", err)
 	}
-	rs, err := tx.QueryContext(ctx, `SELECT e.id, e.type, e.value FROM entities e
-JOIN unnest($2::text[], $3::text[]) AS u(t, v) ON e.type = u.t AND e.value = u.v
-WHERE e.org_id = $1::uuid`, org.String(), types, values)
+	rs, err := tx.QueryContext(ctx, entityLookupPG, org.String(), types, values)
 	if err != nil {
 		return fmt.Errorf("ingest: entity ids: %w", err)
 	}

@@ -61,6 +61,7 @@ func New(p *platform.Platform, d Deps) (*Module, error) {
 	api.Register(p.Server.API)
 	api.RegisterSources(p.Server.API, p.Config.PublicURL)
 	p.AddPruner(ingest.IdempotencyPruner())
+	p.AddPruner(ingest.AnalyzePruner())
 	if p.Config.SyslogAddr != "" {
 		srv := syslogd.NewServer(p.Config.SyslogAddr, m.Pipeline, p.Logger, p.Metrics)
 		m.Syslog = srv
