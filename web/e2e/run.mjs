@@ -273,6 +273,35 @@ async function main() {
     await page.screenshot({ path: join(outDir, "alert-detail.png"), fullPage: true });
     await a11y(page, "alert detail");
 
+    step = "unsaved-prompt";
+    // Esc with an unsaved status change asks before leaving.
+    const statusNow = await status.inputValue();
+    await status.selectOption(statusNow === "triaged" ? "new" : "triaged");
+    await page.getByTestId("unsaved").waitFor();
+    await status.focus();
+    await page.keyboard.press("Escape"); // leaves the select
+    await page.keyboard.press("Escape"); // asks before leaving the page
+    const prompt = page.getByRole("dialog", { name: "Discard unsaved changes?" });
+    await prompt.waitFor();
+    await a11y(page, "unsaved prompt");
+    await prompt.getByRole("button", { name: "Keep editing" }).click();
+    await prompt.waitFor({ state: "hidden" });
+    if ((await status.inputValue()) === statusNow) throw new Error("the unsaved change was lost after Keep editing");
+    await page.getByRole("link", { name: "← Back to alerts" }).click();
+    await prompt.getByRole("button", { name: "Discard changes" }).click();
+    await page.waitForURL(/\/alerts(\?|$)/);
+    log("Esc and the back link with an unsaved status change prompt; Keep editing keeps it, Discard leaves");
+
+    step = "tag-undo";
+    await page.goto(`${base}/alerts?q=${encodeURIComponent(title)}`);
+    await rows.first().getByTestId("alert-title").click();
+    await page.getByLabel("Add tag").fill("E2E-Tag");
+    await page.getByRole("button", { name: "Add", exact: true }).click();
+    await page.getByRole("button", { name: "Remove tag e2e-tag" }).click();
+    await page.getByRole("status").filter({ hasText: "Removed tag" }).getByRole("button", { name: "Undo" }).click();
+    await page.getByRole("button", { name: "Remove tag e2e-tag" }).waitFor();
+    log("tags save at once (stored lower-case); a removed tag comes back with Undo");
+
     step = "list-filter";
     await page.goto(`${base}/alerts?status=${after}`);
     await rows.first().waitFor();
@@ -343,6 +372,63 @@ async function main() {
     if (!(await page.evaluate(() => !document.documentElement.classList.contains("dark")))) throw new Error("light theme not applied after reload");
     await page.screenshot({ path: join(outDir, "alerts-light.png") });
     await a11y(page, "alerts (light theme)");
+
+    step = "analyst-settings";
+    // The analyst's role has no settings page: /settings explains instead of a form and a 403.
+    await page.goto(`${base}/settings`);
+    await page.getByTestId("no-access").waitFor();
+    if ((await page.getByRole("button", { name: "Create key" }).count()) > 0) throw new Error("the analyst sees the API key form");
+    if ((await page.getByRole("navigation", { name: "Main" }).getByText("API keys").count()) > 0) throw new Error("the analyst's menu offers API keys");
+    log("analyst: no settings menu; /settings says which permission is missing (no form, no 403)");
+
+    step = "pages";
+    // Every page as an admin, at 1280 and 768 px: axe clean, no console
+    // error, nothing wider than the window; screenshots kept.
+    await page.getByRole("button", { name: /User menu/ }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.waitForURL(/\/login/);
+    step = "login";
+    await page.getByLabel("Email").fill(process.env.SECURENEXUS_E2E_ADMIN ?? "admin@acme.example");
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL(/\/alerts$/);
+    step = "pages";
+    await rows.first().waitFor();
+    const detailPath = new URL(await rows.first().getByTestId("alert-title").evaluate((a) => a.href)).pathname;
+    const pages = [
+      ["alerts", "/alerts", () => rows.first().waitFor()],
+      ["alert", detailPath, () => page.getByRole("heading", { level: 1 }).waitFor()],
+      ["account", "/account", () => page.getByRole("heading", { level: 1, name: "Account" }).waitFor()],
+      ["api-keys", "/settings/api-keys", () => page.getByRole("button", { name: "Create key" }).waitFor()],
+      ["members", "/settings/members", () => page.getByRole("heading", { level: 1, name: "Members" }).waitFor()],
+      ["audit", "/settings/audit", () => page.getByRole("heading", { level: 1, name: "Audit log" }).waitFor()],
+      ["health", "/health", () => page.getByText("Overall:").first().waitFor()],
+      ["api-reference", "/docs/api", () => page.getByTestId("api-operation").first().waitFor()],
+    ];
+    for (const width of [1280, 768]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const [name, path, ready] of pages) {
+        step = `${name}@${width}`;
+        await page.goto(`${base}${path}`);
+        await ready();
+        await page.waitForLoadState("networkidle");
+        const over = await page.evaluate(() => {
+          const out = [];
+          const w = document.documentElement.clientWidth;
+          if (document.documentElement.scrollWidth > w + 1) out.push(`page ${document.documentElement.scrollWidth}px`);
+          for (const el of document.querySelectorAll("main, main table, main section, main form")) {
+            const r = el.getBoundingClientRect();
+            const scroller = el.closest("[data-scroll-x]");
+            if (!scroller && r.right > w + 1) out.push(`${el.tagName.toLowerCase()}${el.getAttribute("aria-label") ? `[${el.getAttribute("aria-label")}]` : ""} ends at ${Math.round(r.right)}px`);
+          }
+          return out;
+        });
+        if (over.length) problems.push(`[${step}] wider than the ${width}px window: ${over.slice(0, 3).join(", ")}`);
+        await page.screenshot({ path: join(outDir, `page-${name}-${width}.png`), fullPage: true });
+        await a11y(page, step);
+      }
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
 
     step = "done";
   } catch (e) {

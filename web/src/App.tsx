@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import { ApiError } from "./api/problem";
 import { RequireSession } from "./auth/session";
+import { RequirePermission, SettingsIndex } from "./components/Guard";
 import { Shell } from "./components/Shell";
 import { AccountPage } from "./pages/Account";
 import { AcceptInvitePage } from "./pages/AcceptInvite";
@@ -53,10 +54,31 @@ export function App() {
             <Route index element={<Navigate to="/alerts" replace />} />
             <Route path="alerts" element={<AlertsPage />} />
             <Route path="alerts/:id" element={<AlertDetailPage />} />
-            <Route path="settings" element={<Navigate to="/settings/api-keys" replace />} />
-            <Route path="settings/api-keys" element={<ApiKeysPage />} />
-            <Route path="settings/members" element={<MembersPage />} />
-            <Route path="settings/audit" element={<AuditPage />} />
+            <Route path="settings" element={<SettingsIndex />} />
+            <Route
+              path="settings/api-keys"
+              element={
+                <RequirePermission perm="apikeys:manage" title="API keys">
+                  <ApiKeysPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="settings/members"
+              element={
+                <RequirePermission perm="admin:users" title="Members">
+                  <MembersPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="settings/audit"
+              element={
+                <RequirePermission perm="audit:read" title="Audit log">
+                  <AuditPage />
+                </RequirePermission>
+              }
+            />
             <Route path="account" element={<AccountPage />} />
             <Route path="health" element={<HealthPage />} />
             <Route path="docs/api" element={<ApiReferencePage />} />

@@ -1,6 +1,7 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { useEffect, useState, type ReactNode } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
+import { SETTINGS } from "./Guard";
 import { useSession } from "../auth/session";
 import { cx } from "../lib/format";
 
@@ -139,12 +140,14 @@ export function Shell() {
           <div className="space-y-0.5">
             {can("alerts:read") && <NavItem to="/alerts">Alerts</NavItem>}
           </div>
-          {(can("apikeys:manage") || can("admin:users") || can("audit:read")) && (
+          {SETTINGS.some((p) => can(p.perm)) && (
             <div className="space-y-0.5">
               <p className="px-2 text-[11px] font-semibold tracking-wide text-muted uppercase">Settings</p>
-              {can("apikeys:manage") && <NavItem to="/settings/api-keys">API keys</NavItem>}
-              {can("admin:users") && <NavItem to="/settings/members">Members</NavItem>}
-              {can("audit:read") && <NavItem to="/settings/audit">Audit log</NavItem>}
+              {SETTINGS.filter((p) => can(p.perm)).map((p) => (
+                <NavItem key={p.to} to={p.to}>
+                  {p.label}
+                </NavItem>
+              ))}
             </div>
           )}
           <div className="space-y-0.5">

@@ -117,10 +117,10 @@ function Sessions() {
           <tr>
             <th className={th}>Signed in (UTC)</th>
             <th className={th}>Last seen</th>
-            <th className={th}>Expires</th>
+            <th className={`${th} hidden lg:table-cell`}>Expires</th>
             <th className={th}>Method</th>
             <th className={th}>IP</th>
-            <th className={th}>Browser</th>
+            <th className={`${th} hidden lg:table-cell`}>Browser</th>
             <th className={th}>
                     <span className="sr-only">Actions</span>
                   </th>
@@ -131,13 +131,13 @@ function Sessions() {
             <tr key={s.id} className="border-t border-slate-100 dark:border-slate-800">
               <td className={`${td} font-mono text-xs`}>{fmtTime(s.created_at)}</td>
               <td className={`${td} font-mono text-xs`}>{fmtTime(s.last_seen_at)}</td>
-              <td className={`${td} font-mono text-xs`}>{fmtTime(s.expires_at)}</td>
-              <td className={td}>
+              <td className={`${td} hidden lg:table-cell font-mono text-xs`}>{fmtTime(s.expires_at)}</td>
+              <td className={td} title={s.user_agent}>
                 {s.method}
                 {s.mfa ? " + TOTP" : ""}
               </td>
               <td className={`${td} font-mono text-xs`}>{s.ip}</td>
-              <td className={`${td} max-w-72 truncate text-xs`} title={s.user_agent}>
+              <td className={`${td} hidden lg:table-cell max-w-72 truncate text-xs`} title={s.user_agent}>
                 {s.user_agent}
               </td>
               <td className={`${td} text-right`}>

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { alerts, type AlertPatch } from "../api/endpoints";
 import { ApiError } from "../api/problem";
@@ -7,6 +7,7 @@ import { STATUSES, STATUS_LABELS, severityOf, type Alert, type AlertStatus } fro
 import { useOrgKey, useSession } from "../auth/session";
 import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, SeverityBadge, Spinner, StatusBadge, fieldProps, td, th } from "../components/ui";
 import { fmtTime } from "../lib/format";
+import { Dialog } from "../components/Dialog";
 import { AssigneeSelect } from "./AssigneeSelect";
 import { assigneeName, useAssignees } from "./assignees";
 
@@ -53,10 +54,13 @@ function TagEditor({ alert }: { alert: Alert }) {
   const qc = useQueryClient();
   const { can } = useSession();
   const [tag, setTag] = useState("");
+  // Tags save at once; a removed tag can be put back with Undo.
+  const [removed, setRemoved] = useState<string | null>(null);
   const m = useMutation({
     mutationFn: (patch: AlertPatch) => alerts.update(alert.id, patch),
-    onSuccess: () => {
+    onSuccess: (_, patch) => {
       setTag("");
+      setRemoved(patch.remove_tags?.[0] ?? null);
       void qc.invalidateQueries({ queryKey: ["org"] });
     },
   });
@@ -93,12 +97,21 @@ function TagEditor({ alert }: { alert: Alert }) {
           </Button>
         </form>
       )}
+      {removed && (
+        <p role="status" className="flex items-center gap-2 text-xs">
+          Removed tag “{removed}”.
+          <Button size="sm" variant="ghost" onClick={() => m.mutate({ add_tags: [removed] })}>
+            Undo
+          </Button>
+        </p>
+      )}
+      {editable && <p className="text-[11px] text-muted">Tag changes save at once.</p>}
       {tagErr ? <p className="text-xs text-red-700 dark:text-red-400">{tagErr}</p> : m.error ? <ProblemAlert error={m.error} /> : null}
     </div>
   );
 }
 
-function Triage({ alert }: { alert: Alert }) {
+function Triage({ alert, onDirty }: { alert: Alert; onDirty: (dirty: boolean) => void }) {
   const qc = useQueryClient();
   const { me, can } = useSession();
   const [status, setStatus] = useState<AlertStatus>(alert.status);
@@ -114,6 +127,7 @@ function Triage({ alert }: { alert: Alert }) {
   const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
   const editable = can("alerts:write");
   const dirty = status !== alert.status || (assignee || null) !== (alert.assignee ?? null);
+  useEffect(() => onDirty(dirty), [dirty, onDirty]);
   return (
     <form
       className="space-y-3"
@@ -143,6 +157,11 @@ function Triage({ alert }: { alert: Alert }) {
         </div>
       </Field>
       {m.error && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
+      {dirty && editable ? (
+        <p className="text-xs text-amber-700 dark:text-amber-400" data-testid="unsaved">
+          Unsaved changes
+        </p>
+      ) : null}
       {m.isSuccess && !dirty ? (
         <p role="status" className="text-xs text-emerald-700 dark:text-emerald-400">
           Saved.
@@ -162,20 +181,46 @@ function Triage({ alert }: { alert: Alert }) {
 export function AlertDetailPage() {
   const { id = "" } = useParams();
   const navigate = useNavigate();
+  // Unsaved status or assignee changes are never lost silently: leaving
+  // with Esc, u or the back link asks first, and a reload warns.
+  const dirty = useRef(false);
+  const [confirmLeave, setConfirmLeave] = useState(false);
+  const onDirty = useCallback((d: boolean) => {
+    dirty.current = d;
+  }, []);
+  const leave = useCallback(() => {
+    if (window.history.state?.idx > 0) navigate(-1);
+    else navigate("/alerts");
+  }, [navigate]);
+  const requestLeave = useCallback(() => {
+    if (dirty.current) setConfirmLeave(true);
+    else leave();
+  }, [leave]);
   // Escape or u goes back to the list (keeping its filters when we came from it).
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
       const t = e.target as HTMLElement;
-      if (t.closest("input, textarea, select, [contenteditable=true]") || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (e.metaKey || e.ctrlKey || e.altKey || t.closest("dialog")) return;
+      if (t.closest("input, textarea, select, [contenteditable=true]")) {
+        // The first Esc leaves the field, the next one the page.
+        if (e.key === "Escape") (t as HTMLElement).blur();
+        return;
+      }
       if (e.key === "Escape" || e.key === "u") {
         e.preventDefault();
-        if (window.history.state?.idx > 0) navigate(-1);
-        else navigate("/alerts");
+        requestLeave();
       }
     }
+    function onUnload(e: BeforeUnloadEvent) {
+      if (dirty.current) e.preventDefault();
+    }
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [navigate]);
+    window.addEventListener("beforeunload", onUnload);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener("beforeunload", onUnload);
+    };
+  }, [requestLeave]);
   const q = useQuery({ queryKey: useOrgKey("alert", id), queryFn: () => alerts.get(id) });
   if (q.isPending)
     return (
@@ -193,10 +238,31 @@ export function AlertDetailPage() {
       </div>
     );
   const a = q.data;
-  return <AlertView a={a} />;
+  return (
+    <>
+      <AlertView a={a} onDirty={onDirty} onBack={requestLeave} />
+      <Dialog open={confirmLeave} onOpenChange={setConfirmLeave} title="Discard unsaved changes?" description="The status or assignee you changed on this alert is not saved yet.">
+        <div className="flex justify-end gap-2">
+          <Button variant="primary" onClick={() => setConfirmLeave(false)} autoFocus>
+            Keep editing
+          </Button>
+          <Button
+            variant="dangerGhost"
+            onClick={() => {
+              dirty.current = false;
+              setConfirmLeave(false);
+              leave();
+            }}
+          >
+            Discard changes
+          </Button>
+        </div>
+      </Dialog>
+    </>
+  );
 }
 
-function AlertView({ a }: { a: Alert }) {
+function AlertView({ a, onDirty, onBack }: { a: Alert; onDirty: (d: boolean) => void; onBack: () => void }) {
   const people = useAssignees();
   return (
     <div>
@@ -205,7 +271,14 @@ function AlertView({ a }: { a: Alert }) {
         <StatusBadge status={a.status} />
       </PageHeader>
       <div className="px-4 pt-2">
-        <Link to="/alerts" className="text-xs text-sky-700 hover:underline dark:text-sky-400">
+        <Link
+          to="/alerts"
+          className="text-xs text-sky-700 hover:underline dark:text-sky-400"
+          onClick={(e) => {
+            e.preventDefault();
+            onBack();
+          }}
+        >
           ← Back to alerts
         </Link>
         <span className="ml-2 text-[11px] text-muted">
@@ -329,7 +402,7 @@ function AlertView({ a }: { a: Alert }) {
         </div>
         <aside className="space-y-4">
           <Section title="Triage">
-            <Triage alert={a} />
+            <Triage alert={a} onDirty={onDirty} />
           </Section>
           <Section title="Tags">
             <TagEditor alert={a} />

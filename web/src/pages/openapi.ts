@@ -126,3 +126,16 @@ export function constraints(s: Schema | undefined): string {
   if (s.default !== undefined) out.push(`default ${JSON.stringify(s.default)}`);
   return out.join(" · ");
 }
+
+/** usedPermissions lists the permissions some operation of the API requires:
+ * what the server can actually do (the catalog also names future features). */
+export function usedPermissions(doc: Doc): Set<string> {
+  const out = new Set<string>();
+  for (const methods of Object.values(doc.paths ?? {})) {
+    for (const op of Object.values(methods ?? {})) {
+      const p = (op as Operation | undefined)?.["x-permission"];
+      if (p) out.add(p);
+    }
+  }
+  return out;
+}

@@ -1,6 +1,7 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { apiKeys } from "../../api/endpoints";
+import { apiKeys, openapi } from "../../api/endpoints";
+import { usedPermissions, type Doc } from "../openapi";
 import { ApiError } from "../../api/problem";
 import type { CreatedApiKey } from "../../api/types";
 import { useOrgKey, useSession } from "../../auth/session";
@@ -9,8 +10,12 @@ import { fmtTime, localToISO } from "../../lib/format";
 
 function CreateKey({ onCreated }: { onCreated: (k: CreatedApiKey) => void }) {
   const { org } = useSession();
-  // A key may carry only permissions its creator holds in this org.
-  const grantable = [...(org?.permissions ?? [])].sort();
+  const doc = useQuery({ queryKey: ["openapi"], queryFn: openapi.get, staleTime: Infinity });
+  // A key may carry only permissions its creator holds in this org, and
+  // only those some operation uses are offered (the catalog also names
+  // features that do not exist yet).
+  const used = doc.data ? usedPermissions(doc.data as Doc) : null;
+  const grantable = [...(org?.permissions ?? [])].filter((p) => !used || used.has(p)).sort();
   const [name, setName] = useState("");
   const [perms, setPerms] = useState<string[]>(() => (grantable.includes("alerts:ingest") ? ["alerts:ingest"] : []));
   const [expires, setExpires] = useState("");

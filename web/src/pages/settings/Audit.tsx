@@ -71,7 +71,7 @@ export function AuditPage() {
                 <th className={th}>Action</th>
                 <th className={th}>Target</th>
                 <th className={th}>Outcome</th>
-                <th className={th}>IP</th>
+                <th className={`${th} hidden lg:table-cell`}>IP</th>
               </tr>
             </thead>
             <tbody>
@@ -91,7 +91,7 @@ export function AuditPage() {
                       {e.target_id ? `:${e.target_id}` : ""}
                     </td>
                     <td className={cx(td, "text-xs font-medium", outcomeColor[e.outcome])}>{e.outcome}</td>
-                    <td className={`${td} font-mono text-xs`}>{e.ip}</td>
+                    <td className={`${td} hidden lg:table-cell font-mono text-xs`}>{e.ip}</td>
                   </tr>
                   {open === e.id && (
                     <tr>

@@ -60,7 +60,7 @@ function MemberRow({ m, roles, onChanged }: { m: Member; roles: Role[]; onChange
           {m.name || "—"}
           {m.user_id === me.user?.id ? <span className="ml-1 text-xs text-muted">(you)</span> : null}
         </td>
-        <td className={td}>{m.email}</td>
+        <td className={`${td} break-all`}>{m.email}</td>
         <td className={td}>
           <Select aria-label={`Role of ${m.email}`} className="h-7! w-36 text-xs" value={m.role} disabled={setRole.isPending} onChange={(e) => setRole.mutate(e.target.value)}>
             {names.map((r) => (
@@ -71,7 +71,7 @@ function MemberRow({ m, roles, onChanged }: { m: Member; roles: Role[]; onChange
           </Select>
         </td>
         <td className={td}>{m.mfa_enabled ? "on" : "off"}</td>
-        <td className={`${td} font-mono text-xs`}>{fmtTime(m.joined_at)}</td>
+        <td className={`${td} hidden font-mono text-xs lg:table-cell`}>{fmtTime(m.joined_at)}</td>
         <td className={`${td} text-right`}>
           <Button
             size="sm"
@@ -159,7 +159,7 @@ export function MembersPage() {
                   <th className={th}>Email</th>
                   <th className={th}>Role</th>
                   <th className={th}>MFA</th>
-                  <th className={th}>Joined (UTC)</th>
+                  <th className={`${th} hidden lg:table-cell`}>Joined (UTC)</th>
                   <th className={th}>
                     <span className="sr-only">Actions</span>
                   </th>
@@ -191,7 +191,7 @@ export function MembersPage() {
                 <tr>
                   <th className={th}>Email</th>
                   <th className={th}>Role</th>
-                  <th className={th}>Created</th>
+                  <th className={`${th} hidden lg:table-cell`}>Created</th>
                   <th className={th}>Expires</th>
                   <th className={th}>State</th>
                   <th className={th}>
@@ -204,9 +204,9 @@ export function MembersPage() {
                   const state = i.accepted_at ? "accepted" : i.revoked_at ? "revoked" : new Date(i.expires_at) < new Date() ? "expired" : "pending";
                   return (
                     <tr key={i.id} className="border-t border-slate-100 dark:border-slate-800">
-                      <td className={td}>{i.email}</td>
+                      <td className={`${td} break-all`}>{i.email}</td>
                       <td className={td}>{i.role}</td>
-                      <td className={`${td} font-mono text-xs`}>{fmtTime(i.created_at)}</td>
+                      <td className={`${td} hidden lg:table-cell font-mono text-xs`}>{fmtTime(i.created_at)}</td>
                       <td className={`${td} font-mono text-xs`}>{fmtTime(i.expires_at)}</td>
                       <td className={td}>{state}</td>
                       <td className={`${td} text-right`}>
