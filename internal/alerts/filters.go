@@ -13,6 +13,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -116,7 +117,8 @@ VALUES ($1, $2, $3, $4, $5, $6, $6)`, id.String(), scope.Org().String(), scope.A
 		if err != nil {
 			return fmt.Errorf("alerts: create filter: %w", err)
 		}
-		return nil
+		_, err = events.Append(ctx, tx, scope, events.SavedFilterCreated, events.Subject("saved_filter", id), events.SavedFilterV1{FilterID: id, Owner: scope.Actor()})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -144,7 +146,8 @@ WHERE org_id = $1 AND user_actor = $2 AND id = $3 RETURNING id, name, query, cre
 		case err != nil:
 			return fmt.Errorf("alerts: update filter: %w", err)
 		}
-		return nil
+		_, err = events.Append(ctx, tx, scope, events.SavedFilterUpdated, events.Subject("saved_filter", id), events.SavedFilterV1{FilterID: id, Owner: scope.Actor()})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -163,6 +166,7 @@ func (s *Store) DeleteFilter(ctx context.Context, scope tenant.Scope, id uuid.UU
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.NotFound("saved filter")
 		}
-		return nil
+		_, err = events.Append(ctx, tx, scope, events.SavedFilterDeleted, events.Subject("saved_filter", id), events.SavedFilterV1{FilterID: id, Owner: scope.Actor()})
+		return err
 	})
 }

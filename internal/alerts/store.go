@@ -17,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/entity"
+	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -389,8 +390,12 @@ func (s *Store) Update(ctx context.Context, scope tenant.Scope, id uuid.UUID, c 
 			return err
 		}
 		details, _ := json.Marshal(c)
-		return audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: "alert.update",
-			TargetType: "alert", TargetID: id.String(), Details: details})
+		if err := audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: "alert.update",
+			TargetType: "alert", TargetID: id.String(), Details: details}); err != nil {
+			return err
+		}
+		_, err = events.Append(ctx, tx, scope, events.AlertUpdated, events.Subject("alert", id), updatedEvent(a, &c))
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -413,7 +418,11 @@ func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.U
 			return err
 		}
 		for _, id := range ids {
-			if _, err := s.update(ctx, tx, scope, id, &c, now, "body.change."); err != nil {
+			a, err := s.update(ctx, tx, scope, id, &c, now, "body.change.")
+			if err == nil {
+				_, err = events.Append(ctx, tx, scope, events.AlertUpdated, events.Subject("alert", id), updatedEvent(a, &c))
+			}
+			if err != nil {
 				if apperr.Is(err, apperr.KindNotFound) {
 					return apperr.Validation("unknown alert", apperr.Field("body.ids", "alert "+id.String()+" not found"))
 				}

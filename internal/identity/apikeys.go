@@ -13,6 +13,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -86,7 +87,10 @@ func (s *Store) CreateAPIKey(ctx context.Context, scope tenant.Scope, n NewAPIKe
 			n.CreatedBy.String(), now, expires); err != nil {
 			return fmt.Errorf("insert api key: %w", err)
 		}
-		return record(ctx, tx, scope, "apikey.create", "apikey", k.ID.String(), map[string]any{"name": name, "prefix": prefix, "permissions": set.Strings()})
+		if err := record(ctx, tx, scope, "apikey.create", "apikey", k.ID.String(), map[string]any{"name": name, "prefix": prefix, "permissions": set.Strings()}); err != nil {
+			return err
+		}
+		return emit(ctx, tx, scope, events.APIKeyCreated, events.Subject("apikey", k.ID), events.APIKeyV1{KeyID: k.ID, Name: name})
 	})
 	if err != nil {
 		return APIKey{}, "", fmt.Errorf("identity: create api key: %w", err)
@@ -136,7 +140,10 @@ func (s *Store) RevokeAPIKey(ctx context.Context, scope tenant.Scope, id uuid.UU
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(apperr.NotFound("api key"), err)
 		}
-		return record(ctx, tx, scope, "apikey.revoke", "apikey", id.String(), nil)
+		if err := record(ctx, tx, scope, "apikey.revoke", "apikey", id.String(), nil); err != nil {
+			return err
+		}
+		return emit(ctx, tx, scope, events.APIKeyRevoked, events.Subject("apikey", id), events.APIKeyV1{KeyID: id})
 	})
 	if err != nil {
 		return fmt.Errorf("identity: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -84,7 +85,10 @@ func (s *Store) SetRole(ctx context.Context, scope tenant.Scope, by Principal, u
 		}
 		cur.Role = role
 		m = cur
-		return record(ctx, tx, scope, "member.role_change", "user", userID.String(), map[string]string{"role": role})
+		if err := record(ctx, tx, scope, "member.role_change", "user", userID.String(), map[string]string{"role": role}); err != nil {
+			return err
+		}
+		return emit(ctx, tx, scope, events.MemberRoleChanged, events.Subject("member", userID), events.MemberV1{UserID: userID, Role: role})
 	})
 	if err != nil {
 		return Membership{}, fmt.Errorf("identity: set role: %w", err)
@@ -122,7 +126,10 @@ func (s *Store) RemoveMember(ctx context.Context, scope tenant.Scope, by Princip
 			s.now(), scope.Org().String(), userID.String()); err != nil {
 			return fmt.Errorf("revoke member keys: %w", err)
 		}
-		return record(ctx, tx, scope, "member.remove", "user", userID.String(), nil)
+		if err := record(ctx, tx, scope, "member.remove", "user", userID.String(), nil); err != nil {
+			return err
+		}
+		return emit(ctx, tx, scope, events.MemberRemoved, events.Subject("member", userID), events.MemberV1{UserID: userID, Role: cur.Role})
 	})
 	if err != nil {
 		return fmt.Errorf("identity: remove member: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -173,7 +174,10 @@ func (s *Store) CreateRole(ctx context.Context, scope tenant.Scope, grantor rbac
 			VALUES ($1, $2, $3, $4, $5, $6, $6)`, r.ID.String(), scope.Org().String(), r.Name, r.Description, string(enc), r.CreatedAt); err != nil {
 			return fmt.Errorf("insert role: %w", err)
 		}
-		return record(ctx, tx, scope, "role.create", "role", r.ID.String(), map[string]any{"name": r.Name, "permissions": set.Strings()})
+		if err := record(ctx, tx, scope, "role.create", "role", r.ID.String(), map[string]any{"name": r.Name, "permissions": set.Strings()}); err != nil {
+			return err
+		}
+		return emit(ctx, tx, scope, events.RoleCreated, events.Subject("role", r.ID), events.RoleV1{Role: r.Name, Permissions: set.List()})
 	})
 	if err != nil {
 		return CustomRole{}, fmt.Errorf("identity: create role: %w", err)
@@ -221,7 +225,10 @@ func (s *Store) UpdateRole(ctx context.Context, scope tenant.Scope, grantor rbac
 		if err != nil {
 			return fmt.Errorf("reread role: %w", err)
 		}
-		return record(ctx, tx, scope, "role.update", "role", id.String(), map[string]any{"name": r.Name, "permissions": set.Strings()})
+		if err := record(ctx, tx, scope, "role.update", "role", id.String(), map[string]any{"name": r.Name, "permissions": set.Strings()}); err != nil {
+			return err
+		}
+		return emit(ctx, tx, scope, events.RoleUpdated, events.Subject("role", id), events.RoleV1{Role: r.Name, Permissions: set.List()})
 	})
 	if err != nil {
 		return CustomRole{}, fmt.Errorf("identity: update role: %w", err)
@@ -256,7 +263,10 @@ func (s *Store) DeleteRole(ctx context.Context, scope tenant.Scope, id uuid.UUID
 		if _, err := tx.ExecContext(ctx, `DELETE FROM roles WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String()); err != nil {
 			return fmt.Errorf("delete role: %w", err)
 		}
-		return record(ctx, tx, scope, "role.delete", "role", id.String(), map[string]string{"name": name})
+		if err := record(ctx, tx, scope, "role.delete", "role", id.String(), map[string]string{"name": name}); err != nil {
+			return err
+		}
+		return emit(ctx, tx, scope, events.RoleDeleted, events.Subject("role", id), events.RoleV1{Role: name})
 	})
 	if err != nil {
 		return fmt.Errorf("identity: delete role: %w", err)

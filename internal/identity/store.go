@@ -16,6 +16,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -228,10 +229,13 @@ func (s *Store) UpdateOrg(ctx context.Context, scope tenant.Scope, name string, 
 		if o, err = orgByID(ctx, tx, scope.Org()); err != nil {
 			return err
 		}
-		return record(ctx, tx, scope, "org.update", "org", scope.Org().String(), map[string]any{
+		if err := record(ctx, tx, scope, "org.update", "org", scope.Org().String(), map[string]any{
 			"name": o.Name, "mfa_required": p.MFARequired, "sso_enforced": p.SSOEnforced,
 			"ip_allowlist": nonNil(p.IPAllowlist), "session_lifetime_seconds": int64(p.SessionLifetime / time.Second),
-		})
+		}); err != nil {
+			return err
+		}
+		return emit(ctx, tx, scope, events.OrgUpdated, events.Subject("org", scope.Org()), events.OrgUpdatedV1{Fields: orgChanges(cur, o)})
 	})
 	if err != nil {
 		return Org{}, fmt.Errorf("identity: update org: %w", err)
@@ -368,7 +372,10 @@ func (s *Store) AddMember(ctx context.Context, scope tenant.Scope, userID uuid.U
 			m.ID.String(), m.OrgID.String(), m.UserID.String(), m.Role, m.CreatedAt); err != nil {
 			return fmt.Errorf("insert membership: %w", err)
 		}
-		return record(ctx, tx, scope, "member.add", "user", userID.String(), map[string]string{"role": role})
+		if err := record(ctx, tx, scope, "member.add", "user", userID.String(), map[string]string{"role": role}); err != nil {
+			return err
+		}
+		return emit(ctx, tx, scope, events.MemberAdded, events.Subject("member", userID), events.MemberV1{UserID: userID, Role: role})
 	})
 	if err != nil {
 		return Membership{}, fmt.Errorf("identity: add member: %w", err)

@@ -187,8 +187,17 @@ func (g *GroupCommit) commitGroup(ctx context.Context, members []*member) {
 	var out []written
 	err := g.p.Store.DB.InOrg(ctx, members[0].scope, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		slot, out, err = g.p.writeTx(ctx, tx, members[0].scope, rows)
-		return err
+		if slot, out, err = g.p.writeTx(ctx, tx, members[0].scope, rows); err != nil {
+			return err
+		}
+		created, off := make([]bool, len(out)), 0
+		for _, m := range members {
+			if err := m.b.emitIngested(ctx, tx, m.scope, slot[off:off+len(m.b.rows)], out, created); err != nil {
+				return err
+			}
+			off += len(m.b.rows)
+		}
+		return nil
 	})
 	if err != nil {
 		for _, m := range members {

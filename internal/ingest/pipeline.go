@@ -241,6 +241,9 @@ func (b *Batch) commit(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 		if err != nil {
 			return err
 		}
+		if err := b.emitIngested(ctx, tx, scope, slot, out, make([]bool, len(out))); err != nil {
+			return err
+		}
 		b.summarize(sum, slot, out, make([]bool, len(out)))
 		if idem != nil {
 			return storeIdempotency(ctx, tx, scope, idem, sum)

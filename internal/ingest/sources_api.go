@@ -74,8 +74,11 @@ func (s *Store) audited(ctx context.Context, scope tenant.Scope, action string, 
 		}
 		details, _ := json.Marshal(map[string]any{"name": src.Name, "kind": src.Kind, "source_type": src.SourceType,
 			"dedup_keys": src.DedupKeys, "dedup_window_seconds": src.DedupWindow, "allowed_cidrs": src.AllowedCIDRs, "enabled": src.Enabled})
-		return audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: action,
-			TargetType: "alert_source", TargetID: src.ID.String(), Details: details})
+		if err := audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: action,
+			TargetType: "alert_source", TargetID: src.ID.String(), Details: details}); err != nil {
+			return err
+		}
+		return emitSource(ctx, tx, scope, action, src)
 	})
 	return src, err
 }
@@ -185,8 +188,11 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 				if err != nil {
 					return fmt.Errorf("ingest: audit details: %w", err)
 				}
-				return audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: "alert_source.rotate_secret",
-					TargetType: "alert_source", TargetID: src.ID.String(), Details: details})
+				if err := audit.Record(ctx, tx, audit.Entry{OrgID: scope.Org(), Actor: scope.Actor(), Action: "alert_source.rotate_secret",
+					TargetType: "alert_source", TargetID: src.ID.String(), Details: details}); err != nil {
+					return err
+				}
+				return emitSource(ctx, tx, scope, "alert_source.rotate_secret", src)
 			})
 			if err != nil {
 				return nil, err

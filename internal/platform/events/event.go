@@ -33,7 +33,7 @@ type Event struct {
 
 // MaxPayloadBytes bounds one event's encoded payload. Events carry ids and
 // names; a change that would need more says less (for example a count).
-const MaxPayloadBytes = 256 << 10
+const MaxPayloadBytes = 1 << 20
 
 // MaxSubjectLen bounds Event.Subject.
 const MaxSubjectLen = 200

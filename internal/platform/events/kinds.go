@@ -32,12 +32,6 @@ type AlertUpdatedV1 struct {
 	Status string   `json:"status"`
 }
 
-// AlertsBulkUpdatedV1 is the payload of alert.bulk_updated.v1.
-type AlertsBulkUpdatedV1 struct {
-	AlertIDs []uuid.UUID `json:"alert_ids"`
-	Fields   []string    `json:"fields"`
-}
-
 // SavedFilterV1 is the payload of the saved_filter.* kinds.
 type SavedFilterV1 struct {
 	FilterID uuid.UUID `json:"filter_id"`
@@ -67,7 +61,7 @@ type RoleV1 struct {
 // APIKeyV1 is the payload of the apikey.* kinds.
 type APIKeyV1 struct {
 	KeyID uuid.UUID `json:"key_id"`
-	Name  string    `json:"name"`
+	Name  string    `json:"name,omitempty"`
 }
 
 // OrgUpdatedV1 is the payload of org.updated.v1.
@@ -79,8 +73,7 @@ type OrgUpdatedV1 struct {
 // Alerts.
 var (
 	AlertIngested      = Register[AlertIngestedV1]("alert.ingested.v1", "An intake batch was committed: the alerts it created and the existing alerts it deduplicated into.", rbac.AlertsRead)
-	AlertUpdated       = Register[AlertUpdatedV1]("alert.updated.v1", "An analyst changed one alert (status, severity, assignee, tags, ...).", rbac.AlertsRead)
-	AlertsBulkUpdated  = Register[AlertsBulkUpdatedV1]("alert.bulk_updated.v1", "One bulk update changed several alerts the same way.", rbac.AlertsRead)
+	AlertUpdated       = Register[AlertUpdatedV1]("alert.updated.v1", "An analyst changed an alert (status, assignee, tags); a bulk update emits one per alert, in one transaction.", rbac.AlertsRead)
 	SavedFilterCreated = Register[SavedFilterV1]("saved_filter.created.v1", "A saved alert filter was created.", rbac.AlertsRead)
 	SavedFilterUpdated = Register[SavedFilterV1]("saved_filter.updated.v1", "A saved alert filter was changed.", rbac.AlertsRead)
 	SavedFilterDeleted = Register[SavedFilterV1]("saved_filter.deleted.v1", "A saved alert filter was deleted.", rbac.AlertsRead)
