@@ -50,5 +50,8 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	if m.Incident, err = incident.Register(ctx, p, incident.Deps{Members: orgMembers{directory}, Alerts: m.Alerts.Store}); err != nil {
 		return fmt.Errorf("incident: %w", err)
 	}
+	if err = registerStream(p); err != nil {
+		return fmt.Errorf("stream: %w", err)
+	}
 	return nil
 }
