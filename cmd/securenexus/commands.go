@@ -14,6 +14,7 @@ import (
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/jobs"
+	"github.com/securenexus/securenexus/internal/platform/events"
 )
 
 func (c *cli) serveCmd() *cobra.Command {
@@ -203,6 +204,19 @@ func (c *cli) configCmd() *cobra.Command {
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "configuration valid")
 			return nil
+		},
+	})
+	return cmd
+}
+
+func (c *cli) eventsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "events", Short: "Inspect domain events"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "docs",
+		Short: "Print docs/events.md, generated from the code",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprint(cmd.OutOrStdout(), events.Markdown())
 		},
 	})
 	return cmd

@@ -44,6 +44,7 @@ func newRootCmd() *cobra.Command {
 		c.versionCmd(),
 		c.configCmd(),
 		c.openapiCmd(),
+		c.eventsCmd(),
 	)
 	for _, add := range extraCommands {
 		root.AddCommand(add(c))

@@ -10,6 +10,7 @@ package stream
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -216,7 +217,7 @@ type client struct {
 }
 
 // errRevoked ends a stream whose caller's access changed.
-var errRevoked = fmt.Errorf("stream: access changed")
+var errRevoked = errors.New("stream: access changed")
 
 func (c *client) serve(ctx context.Context, hctx huma.Context, after int64) {
 	hctx.SetHeader("Content-Type", "text/event-stream")
@@ -235,7 +236,7 @@ func (c *client) serve(ctx context.Context, hctx huma.Context, after int64) {
 	if err == nil && c.follow {
 		err = c.live(ctx, sub)
 	}
-	if err != nil && ctx.Err() == nil && err != errRevoked {
+	if err != nil && ctx.Err() == nil && !errors.Is(err, errRevoked) {
 		c.h.log.DebugContext(ctx, "stream ended", slog.String("reason", err.Error()))
 	}
 }

@@ -65,7 +65,9 @@ func boot(t *testing.T, dialect db.Dialect, extra map[string]string) *env {
 	}
 	t.Cleanup(func() {
 		stop()
-		<-done
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
 	})
 	return &env{app: a, url: "http://" + addr}
 }
@@ -298,9 +300,9 @@ func TestStreamFiltersAndPermissions(t *testing.T) {
 		a1, a2 := e.ingest(t, admin), e.ingest(t, admin)
 
 		for query, want := range map[string]int{
-			"?kind=alert.nope.v1":     http.StatusUnprocessableEntity,
-			"?kind=member.added.v1":   http.StatusForbidden,
-			"?last_event_id=abc":      http.StatusUnprocessableEntity,
+			"?kind=alert.nope.v1":      http.StatusUnprocessableEntity,
+			"?kind=member.added.v1":    http.StatusForbidden,
+			"?last_event_id=abc":       http.StatusUnprocessableEntity,
 			"?subject=" + "%0Aid:%201": http.StatusUnprocessableEntity,
 		} {
 			if st, b := e.do(t, viewer, http.MethodGet, stream.Path+query, ""); st != want {
