@@ -124,17 +124,7 @@ func (s *Server) guardMiddleware(ctx huma.Context, next func(huma.Context)) {
 	}
 	newCtx, err := guard(ctx, op)
 	if err != nil {
-		p := FromError(ctx.Context(), err)
-		for k, vs := range p.headers {
-			for _, v := range vs {
-				ctx.AppendHeader(k, v)
-			}
-		}
-		ctx.SetHeader("Content-Type", ProblemContentType)
-		ctx.SetStatus(p.Status)
-		if err := writeJSON(ctx.BodyWriter(), p); err != nil {
-			markInternal(ctx.Context(), err)
-		}
+		s.writeProblem(ctx, err)
 		return
 	}
 	next(huma.WithContext(ctx, newCtx))

@@ -75,7 +75,9 @@ func New(deps Deps) *Server {
 		SchemeAPIKey:  {Type: "http", Scheme: "bearer", Description: "Org API key: `Authorization: Bearer snk_...`."},
 	}
 	s.API = humago.New(s.apiMux, cfg)
-	s.API.UseMiddleware(s.guardMiddleware)
+	// Authentication first (anonymous callers learn nothing about inputs),
+	// then the text rule before any handler parses its input.
+	s.API.UseMiddleware(s.guardMiddleware, s.textMiddleware)
 
 	s.Root.HandleFunc("GET /livez", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

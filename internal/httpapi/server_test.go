@@ -39,7 +39,7 @@ type harness struct {
 	h    http.Handler
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	cfg, err := config.Load(config.Source{Getenv: func(string) string { return "" }})
 	if err != nil {
@@ -91,7 +91,7 @@ func newHarness(t *testing.T) *harness {
 	return &harness{srv: srv, logs: logs, h: srv.Handler()}
 }
 
-func (h *harness) do(t *testing.T, method, path, body string, hdr map[string]string) *httptest.ResponseRecorder {
+func (h *harness) do(t testing.TB, method, path, body string, hdr map[string]string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if body != "" {

@@ -9,12 +9,19 @@ import (
 	"github.com/securenexus/securenexus/internal/alert"
 )
 
-// nulReplacement stands in for a NUL character: PostgreSQL text and jsonb
-// cannot hold U+0000, so one such character in a payload would fail the
-// whole transaction.
+// nulReplacement stands in for a NUL character and for each run of bytes
+// that is not UTF-8: PostgreSQL text and jsonb hold neither, so one such
+// character in a payload would fail the whole transaction. Intake
+// sanitizes per record instead of refusing: the raw payload is stored as
+// bytes, exactly as received.
 const nulReplacement = "\uFFFD"
 
+// noNUL returns s as storable text: NUL characters and invalid UTF-8
+// replaced by U+FFFD.
 func noNUL(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, nulReplacement)
+	}
 	if strings.IndexByte(s, 0) < 0 {
 		return s
 	}
@@ -27,7 +34,7 @@ func noNULs(ss []string) {
 	}
 }
 
-// stripNUL replaces NUL characters in every text field of a normalized
+// stripNUL replaces NUL characters and invalid UTF-8 in every text field of a normalized
 // alert that is stored as text or jsonb (Raw is stored as bytes and keeps
 // the payload exactly as received).
 func stripNUL(a *alert.Alert) {
@@ -52,10 +59,11 @@ func stripNUL(a *alert.Alert) {
 	a.Unmapped = clean
 }
 
-// jsonNoNUL returns v with NUL characters replaced inside its strings and
-// keys (a JSON text can only carry them escaped, as \u0000).
+// jsonNoNUL returns v with NUL characters (a JSON text can only carry them
+// escaped, as \u0000) and invalid UTF-8 replaced inside its strings and
+// keys.
 func jsonNoNUL(v json.RawMessage) json.RawMessage {
-	if !bytes.Contains(v, []byte(`\u0000`)) && bytes.IndexByte(v, 0) < 0 {
+	if !bytes.Contains(v, []byte(`\u0000`)) && bytes.IndexByte(v, 0) < 0 && utf8.Valid(v) {
 		return v
 	}
 	var x any
