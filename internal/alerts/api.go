@@ -122,16 +122,6 @@ func (in *ListInput) filter() (AlertQuery, error) {
 		}
 	}
 	f.Assignee = in.Assignee
-	for _, p := range [...]struct{ loc, v string }{{"query.entity", in.Entity}, {"query.tag", in.Tag}, {"query.q", in.Q}} {
-		if why := badText(p.v); why != "" {
-			fields = append(fields, apperr.Field(p.loc, why))
-		}
-	}
-	for _, v := range in.SourceType {
-		if why := badText(v); why != "" {
-			fields = append(fields, apperr.Field("query.source_type", why))
-		}
-	}
 	if len(fields) > 0 {
 		return f, apperr.Validation("invalid filter", fields...)
 	}

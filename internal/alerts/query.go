@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -115,40 +114,6 @@ func decodeCursor(s string) (cursor, error) {
 		return c, apperr.Validation("invalid cursor", apperr.Field("query.cursor", "not a cursor returned by this API"))
 	}
 	return c, nil
-}
-
-// badText says why s cannot be a text filter or stored text ("" when it
-// can): PostgreSQL text and jsonb hold neither NUL nor invalid UTF-8.
-func badText(s string) string {
-	switch {
-	case !utf8.ValidString(s):
-		return "not valid UTF-8"
-	case strings.IndexByte(s, 0) >= 0:
-		return "contains a NUL character"
-	}
-	return ""
-}
-
-// validateText checks the free-form strings of q, naming each bad one
-// under prefix.
-func (q *AlertQuery) validateText(prefix string) []apperr.FieldError {
-	var out []apperr.FieldError
-	check := func(name, v string) {
-		if why := badText(v); why != "" {
-			out = append(out, apperr.Field(prefix+name, why))
-		}
-	}
-	for i, st := range q.SourceTypes {
-		check(fmt.Sprintf("source_type[%d]", i), st)
-	}
-	check("entity_type", q.EntityType)
-	check("entity_value", q.EntityValue)
-	check("technique", q.Technique)
-	check("assignee", q.Assignee)
-	check("tag", q.Tag)
-	check("q", q.Text)
-	check("sort", q.Sort)
-	return out
 }
 
 // builder accumulates a WHERE clause with numbered placeholders.

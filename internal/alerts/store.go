@@ -289,8 +289,6 @@ func (c *AlertChange) Validate(prefix string) error {
 		for i, t := range tags {
 			if t = strings.TrimSpace(t); t == "" || len(t) > 64 {
 				fields = append(fields, apperr.Field(fmt.Sprintf("%s%s[%d]", prefix, name, i), "tags are 1 to 64 characters"))
-			} else if why := badText(t); why != "" {
-				fields = append(fields, apperr.Field(fmt.Sprintf("%s%s[%d]", prefix, name, i), why))
 			}
 		}
 	}

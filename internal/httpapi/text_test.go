@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -113,7 +114,9 @@ func FuzzJSONText(f *testing.F) {
 	}
 	h := newHarness(f)
 	huma.Register(h.srv.API, httpapi.Public(huma.Operation{OperationID: "fz", Method: http.MethodPost, Path: "/api/v1/fz"}),
-		func(_ context.Context, in *struct{ Body map[string]any }) (*echoOutput, error) { return &echoOutput{}, nil })
+		func(_ context.Context, _ *struct{ Body map[string]json.RawMessage }) (*echoOutput, error) {
+			return &echoOutput{}, nil
+		})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec := h.do(t, http.MethodPost, "/api/v1/fz", string(body), map[string]string{"Content-Type": "application/json"})
 		if rec.Code >= 500 {

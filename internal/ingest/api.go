@@ -130,14 +130,10 @@ func (a *API) source(ctx context.Context, scope tenant.Scope, id string) (*Sourc
 	return src, err
 }
 
-// check rejects parameters that cannot be stored or used as a
-// metric label: source_type must be text, the Idempotency-Key printable
-// ASCII.
+// check rejects parameters the API's text rule lets through but that
+// cannot be used: the Idempotency-Key must be printable ASCII.
 func (in *IntakeParams) check() error {
 	var fields []apperr.FieldError
-	if why := badText(in.SourceType); why != "" {
-		fields = append(fields, apperr.Field("query.source_type", why))
-	}
 	if why := badIdempotencyKey(in.IdempotencyKey); why != "" {
 		fields = append(fields, apperr.Field("header.Idempotency-Key", why))
 	}

@@ -75,24 +75,32 @@ func (s *Store) Replay(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 	return &sum, nil
 }
 
-// IdempotencyPruner deletes expired Idempotency-Key records.
+// IdempotencyPruner deletes expired Idempotency-Key records and expired
+// webhook deliveries remembered against replay.
 func IdempotencyPruner() jobs.Pruner {
 	return jobs.PrunerFunc{Label: "ingest_idempotency", Fn: func(ctx context.Context, d *db.DB, now time.Time) (int64, error) {
-		var n int64
-		err := d.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-			if d.Dialect == db.Postgres {
-				return tx.QueryRowContext(ctx, `SELECT ingest_prune_idempotency($1)`, now.UTC()).Scan(&n)
-			}
-			res, err := tx.ExecContext(ctx, `DELETE FROM ingest_idempotency WHERE expires_at < $1`, now.UTC())
-			if err != nil {
+		var total int64
+		for _, t := range []struct{ table, fn string }{
+			{"ingest_idempotency", "ingest_prune_idempotency"},
+			{"ingest_webhook_seen", "ingest_prune_webhook_seen"},
+		} {
+			var n int64
+			err := d.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
+				if d.Dialect == db.Postgres {
+					return tx.QueryRowContext(ctx, `SELECT `+t.fn+`($1)`, now.UTC()).Scan(&n)
+				}
+				res, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE expires_at < $1`, now.UTC())
+				if err != nil {
+					return err
+				}
+				n, err = res.RowsAffected()
 				return err
+			})
+			if err != nil {
+				return total, fmt.Errorf("ingest: prune %s: %w", t.table, err)
 			}
-			n, err = res.RowsAffected()
-			return err
-		})
-		if err != nil {
-			return 0, fmt.Errorf("ingest: prune idempotency keys: %w", err)
+			total += n
 		}
-		return n, nil
+		return total, nil
 	}}
 }

@@ -98,18 +98,6 @@ func walkNoNUL(x any) any {
 	}
 }
 
-// badText says why s cannot be stored as text ("" when it can):
-// PostgreSQL text and jsonb hold neither NUL nor invalid UTF-8.
-func badText(s string) string {
-	switch {
-	case !utf8.ValidString(s):
-		return "not valid UTF-8"
-	case strings.IndexByte(s, 0) >= 0:
-		return "contains a NUL character"
-	}
-	return ""
-}
-
 // badIdempotencyKey says why k is not a usable Idempotency-Key ("" when
 // it is): printable ASCII only.
 func badIdempotencyKey(k string) string {

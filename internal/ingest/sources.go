@@ -137,15 +137,9 @@ type SourceConfigInput struct {
 	Enabled      *bool    `json:"enabled,omitempty"`
 }
 
-// Validate checks fields the schema cannot.
+// Validate checks fields the schema and the API's text rule cannot.
 func (in *SourceConfigInput) Validate() error {
 	var fields []apperr.FieldError
-	if why := badText(in.Name); why != "" {
-		fields = append(fields, apperr.Field("body.name", why))
-	}
-	if why := badText(in.SourceType); why != "" {
-		fields = append(fields, apperr.Field("body.source_type", why))
-	}
 	for i, k := range in.DedupKeys {
 		if !ValidDedupKey(k) {
 			fields = append(fields, apperr.Field(fmt.Sprintf("body.dedup_keys[%d]", i), "unknown dedup key "+k))

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -143,7 +144,7 @@ func (a *API) registerWebhook(api huma.API) {
 		Tags:             []string{"Ingest"},
 		MaxBodyBytes:     MaxWebhookBytes,
 		SkipValidateBody: true,
-		Errors:           []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusTooManyRequests},
+		Errors:           []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusConflict, http.StatusTooManyRequests},
 	}), a.webhook)
 }
 
@@ -189,9 +190,65 @@ func (a *API) webhook(ctx context.Context, in *WebhookInput) (*SummaryOutput, er
 	if b.Len() == 0 {
 		return nil, rejectedProblem(b.RejectedOnly(), "body", b.Records() <= 1)
 	}
+	ts, _ := strconv.ParseInt(strings.TrimSpace(in.Timestamp), 10, 64) // verified above
+	digest := deliveryDigest(ts, in.RawBody)
+	if err := store.rememberDelivery(ctx, scope, id, digest, time.Unix(ts, 0).Add(window)); err != nil {
+		return nil, err
+	}
 	sum, err := b.Submit(ctx, scope)
 	if err != nil {
+		// Not committed: forget the delivery, so the sender's retry is
+		// not taken for a replay.
+		if ferr := store.forgetDelivery(context.WithoutCancel(ctx), scope, id, digest); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
 		return nil, err
 	}
 	return &SummaryOutput{Status: http.StatusOK, Body: sum}, nil
+}
+
+// errReplayed answers a signed delivery already accepted within its window.
+var errReplayed = apperr.Conflict("this signed delivery was already received; sign each delivery with a fresh timestamp").WithCode("webhook_replayed")
+
+// deliveryDigest identifies a delivery by its signed content (timestamp and
+// body): a replay carries the same, a retry signed anew does not.
+func deliveryDigest(ts int64, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(strconv.FormatInt(ts, 10)))
+	h.Write([]byte{'.'})
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// rememberDelivery records a verified delivery of source until expires
+// (when its timestamp leaves the replay window), or refuses one already
+// recorded (409 webhook_replayed). The primary key decides, so concurrent
+// replays on any number of replicas cannot both pass.
+func (s *Store) rememberDelivery(ctx context.Context, scope tenant.Scope, source uuid.UUID, digest string, expires time.Time) error {
+	return s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO ingest_webhook_seen (org_id, source_id, digest, expires_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (org_id, source_id, digest) DO NOTHING`, scope.Org().String(), source.String(), digest, expires.UTC())
+		if err != nil {
+			return fmt.Errorf("ingest: remember webhook delivery: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("ingest: remember webhook delivery: %w", err)
+		}
+		if n == 0 {
+			return errReplayed
+		}
+		return nil
+	})
+}
+
+// forgetDelivery removes a delivery recorded by rememberDelivery.
+func (s *Store) forgetDelivery(ctx context.Context, scope tenant.Scope, source uuid.UUID, digest string) error {
+	return s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM ingest_webhook_seen WHERE org_id = $1 AND source_id = $2 AND digest = $3`,
+			scope.Org().String(), source.String(), digest); err != nil {
+			return fmt.Errorf("ingest: forget webhook delivery: %w", err)
+		}
+		return nil
+	})
 }
