@@ -19,7 +19,7 @@ func (c *cli) benchCmd() *cobra.Command {
 	var io bench.IngestOptions
 	ingestCmd := &cobra.Command{
 		Use:   "ingest",
-		Short: "Drive the real HTTP batch intake and report alerts/s and batch latency",
+		Short: "Drive the real HTTP intake (batches, or single alerts with --batch 1) and report alerts/s, latency, slices, CPU and disk per alert",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := c.loadConfig(cmd)
@@ -36,7 +36,10 @@ func (c *cli) benchCmd() *cobra.Command {
 	}
 	f := ingestCmd.Flags()
 	f.IntVar(&io.Alerts, "alerts", 50000, "alert payloads to send")
-	f.IntVar(&io.Batch, "batch", 500, "payloads per batch request")
+	f.IntVar(&io.Batch, "batch", 500, "payloads per batch request (1: single-alert requests through the group commit)")
+	f.IntVar(&io.Slice, "slice", 100000, "print the throughput of every slice of this many alerts (0: off)")
+	f.StringVar(&io.SourceType, "source-type", "", "generate only this source type (suricata, guardduty, cef, generic); empty mixes them")
+	f.StringVar(&io.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed run to this file (in-process: server and client)")
 	f.IntVar(&io.Concurrency, "concurrency", 4, "concurrent clients")
 	f.IntVar(&io.DupPercent, "dup-percent", 15, "share of payloads (percent) repeating an earlier one")
 	f.StringVar(&io.Baseline, "baseline", "", "\"copy\": also write the same rows with PostgreSQL COPY and print pipeline/COPY")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,8 +15,9 @@ import (
 // sends more reads than the default read burst of 60), so the test fails
 // when the bench measures its limiter again.
 var benchRuns = map[string][]string{
-	"ingest": {"bench", "ingest", "--alerts", "300", "--batch", "50", "--concurrency", "2"},
-	"query":  {"bench", "query", "--alerts", "400", "--runs", "6"},
+	"ingest":        {"bench", "ingest", "--alerts", "300", "--batch", "50", "--concurrency", "2", "--slice", "100"},
+	"ingest-single": {"bench", "ingest", "--alerts", "200", "--batch", "1", "--concurrency", "4", "--source-type", "generic", "--slice", "100"},
+	"query":         {"bench", "query", "--alerts", "400", "--runs", "6"},
 }
 
 func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
@@ -24,7 +26,7 @@ func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
 			continue
 		}
 		for _, c := range sub.Commands() {
-			if _, ok := benchRuns[c.Name()]; !ok {
+			if _, ok := benchRuns[c.Name()]; !ok { // and variants named <command>-<variant>
 				t.Errorf("bench %s has no small-size run in benchRuns", c.Name())
 			}
 		}
@@ -37,6 +39,15 @@ func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
 		for name, args := range benchRuns {
 			t.Run(backend+"/"+name, func(t *testing.T) {
 				args := append(append([]string{}, args...), target()...)
+				if strings.HasPrefix(name, "ingest") {
+					profile := filepath.Join(t.TempDir(), "cpu.pprof")
+					args = append(args, "--cpuprofile", profile)
+					defer func() {
+						if st, err := os.Stat(profile); err != nil || st.Size() == 0 {
+							t.Errorf("no CPU profile written: %v", err)
+						}
+					}()
+				}
 				if name == "ingest" && backend == "postgres" {
 					args = append(args, "--baseline", "copy")
 				}
@@ -47,9 +58,15 @@ func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
 				if !strings.Contains(out, bench.Limits) {
 					t.Errorf("output does not say how the server is limited:\n%s", out)
 				}
-				want := map[string]string{"ingest": "pipeline:", "query": "newest 50"}[name]
-				if !strings.Contains(out, want) {
-					t.Errorf("output lacks %q:\n%s", want, out)
+				wants := map[string][]string{
+					"ingest":        {"pipeline:", "slice  3 (alerts 201-300)", "server CPU:", "bytes per alert"},
+					"ingest-single": {"single-alert requests", "slice  2 (alerts 101-200)", "server CPU:", "bytes per alert"},
+					"query":         {"newest 50"},
+				}[name]
+				for _, want := range wants {
+					if !strings.Contains(out, want) {
+						t.Errorf("output lacks %q:\n%s", want, out)
+					}
 				}
 				if name == "ingest" && backend == "postgres" && !strings.Contains(out, "pipeline/COPY") {
 					t.Errorf("no COPY baseline:\n%s", out)

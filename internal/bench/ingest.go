@@ -29,12 +29,22 @@ type IngestOptions struct {
 	// URL targets a running server instead (with APIKey).
 	URL    string
 	APIKey string
-	// Alerts payloads in batches of Batch, sent by Concurrency clients.
+	// Alerts payloads in batches of Batch (1: single-alert requests to
+	// POST /api/v1/alerts, through the group commit), sent by Concurrency
+	// clients.
 	Alerts, Batch, Concurrency int
 	// DupPercent of payloads repeat an earlier one.
 	DupPercent int
+	// SourceType limits the payloads to one generated type ("" mixes
+	// suricata, guardduty, cef and generic).
+	SourceType string
+	// Slice prints the throughput of every Slice alerts (0: no slices).
+	Slice int
 	// Baseline "copy" also writes the same rows with PostgreSQL COPY.
 	Baseline string
+	// CPUProfile writes a CPU profile of the timed run (client and, when
+	// in-process, server) to this file.
+	CPUProfile string
 	// Timeout bounds the whole run.
 	Timeout time.Duration
 	Logger  *slog.Logger
@@ -50,16 +60,33 @@ type IngestReport struct {
 	Elapsed                         time.Duration
 	AlertsPerSec                    float64
 	Latency                         Percentiles
+	Slices                          []float64
 	CopyElapsed                     time.Duration
 	CopyAlertsPerSec, PipelineRatio float64
+	// ServerCPUPerAlert is the server process CPU time per alert, read from
+	// its /metrics (in-process it includes the bench client).
+	ServerCPUPerAlert time.Duration
+	Disk              *DiskUsage
 }
+
+// work is one request of the run.
+type work struct {
+	body       []byte
+	sourceType string
+	records    int
+}
+
+// chunkAlerts is how many payloads are generated at a time (a million
+// payloads are not held in memory at once).
+const chunkAlerts = 50000
 
 // RunIngest generates realistic payloads (Suricata, GuardDuty, CEF,
 // generic EDR; reused hosts, users and addresses; DupPercent repeats),
-// drives the real HTTP batch intake and reports throughput and batch
-// latency percentiles.
+// drives the real HTTP intake (batches, or single alerts with Batch 1)
+// and reports throughput, request latency percentiles, throughput per
+// slice, server CPU per alert and, in-process, bytes on disk per alert.
 func RunIngest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
-	if o.Alerts <= 0 || o.Batch <= 0 || o.Concurrency <= 0 {
+	if o.Alerts <= 0 || o.Batch <= 0 || o.Concurrency <= 0 || o.Slice < 0 {
 		return nil, errors.New("bench: --alerts, --batch and --concurrency must be positive")
 	}
 	if o.Batch > ingest.DefaultLimits.MaxRecords {
@@ -89,60 +116,137 @@ func RunIngest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	} else {
 		fmt.Fprintln(o.Out, "remote server: its own rate limits and ingest quota apply (429s are retried and counted)")
 	}
-	samples := ingest.Samples(uint64(time.Now().UnixNano()), o.Alerts, o.DupPercent, time.Now()) //nolint:gosec // a seed
-	var bodies [][]byte
-	var sizes []int
-	for i := 0; i < len(samples); i += o.Batch {
-		var b bytes.Buffer
-		end := min(i+o.Batch, len(samples))
-		for _, s := range samples[i:end] {
-			b.Write(s.Raw)
-			b.WriteByte('\n')
-		}
-		bodies = append(bodies, b.Bytes())
-		sizes = append(sizes, end-i)
+	rep.Batches = (o.Alerts + o.Batch - 1) / o.Batch
+	mode := fmt.Sprintf("batches of %d", o.Batch)
+	if o.Batch == 1 {
+		mode = "single-alert requests (group commit)"
 	}
-	rep.Batches = len(bodies)
-	fmt.Fprintf(o.Out, "ingest: %d alerts (%d%% repeats) in %d batches of %d, concurrency %d, backend %s\n",
-		o.Alerts, o.DupPercent, len(bodies), o.Batch, o.Concurrency, rep.Backend)
+	kinds := o.SourceType
+	if kinds == "" {
+		kinds = "mixed sources"
+	}
+	fmt.Fprintf(o.Out, "ingest: %d alerts (%s, %d%% repeats) in %d %s, concurrency %d, backend %s\n",
+		o.Alerts, kinds, o.DupPercent, rep.Batches, mode, o.Concurrency, rep.Backend)
+
+	var kept []ingest.Sample // for the COPY baseline
+	keep := o.Baseline == "copy"
+	works := make(chan work, o.Concurrency*4)
+	genErr := make(chan error, 1)
+	seed := uint64(time.Now().UnixNano()) //nolint:gosec // a seed
+	genCtx, stopGen := context.WithCancel(ctx)
+	defer stopGen()
+	go func() {
+		defer close(works)
+		now := time.Now()
+		for done := 0; done < o.Alerts; done += chunkAlerts {
+			samples := ingest.SamplesOf(seed+uint64(done), min(chunkAlerts, o.Alerts-done), o.DupPercent, now, o.SourceType) //nolint:gosec // done ≥ 0
+			if keep {
+				kept = append(kept, samples...)
+			}
+			for i := 0; i < len(samples); i += o.Batch {
+				end := min(i+o.Batch, len(samples))
+				w := work{records: end - i}
+				if o.Batch == 1 {
+					w.body, w.sourceType = samples[i].Raw, samples[i].SourceType
+				} else {
+					var b bytes.Buffer
+					for _, s := range samples[i:end] {
+						b.Write(s.Raw)
+						b.WriteByte('\n')
+					}
+					w.body = b.Bytes()
+				}
+				select {
+				case works <- w:
+				case <-genCtx.Done():
+					genErr <- genCtx.Err()
+					return
+				}
+			}
+		}
+	}()
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}, Timeout: 2 * time.Minute}
-	latencies := make([]time.Duration, len(bodies))
-	var next atomic.Int64
-	var acc, dup, rej, thr atomic.Int64
+	wal0 := ""
+	if srv != nil {
+		var err error
+		if wal0, err = walPosition(ctx, srv.app.DB); err != nil {
+			return nil, err
+		}
+	}
+	cpu0, cpuErr := serverCPU(ctx, client, url)
+	if o.CPUProfile != "" {
+		stop, err := startCPUProfile(o.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer stop()
+	}
+	latencies := make([]time.Duration, 0, rep.Batches)
+	var latMu sync.Mutex
+	var acc, dup, rej, thr, sent atomic.Int64
+	sliceDone := make(chan time.Time, 64)
 	errc := make(chan error, o.Concurrency)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for range o.Concurrency {
 		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(bodies) || ctx.Err() != nil {
+			var mine []time.Duration
+			defer func() {
+				latMu.Lock()
+				latencies = append(latencies, mine...)
+				latMu.Unlock()
+			}()
+			for w := range works {
+				if ctx.Err() != nil {
 					return
 				}
 				t0 := time.Now()
-				sum, throttled, err := post(ctx, client, url, key, bodies[i])
-				latencies[i] = time.Since(t0)
+				sum, throttled, err := post(ctx, client, url, key, w)
+				mine = append(mine, time.Since(t0))
 				if err != nil {
-					errc <- fmt.Errorf("batch %d: %w", i, err)
+					errc <- err
+					stopGen()
 					return
 				}
-				if got := sum.Accepted + sum.Duplicates + sum.Rejected; got < sizes[i] {
-					errc <- fmt.Errorf("batch %d: %d results for %d records", i, got, sizes[i])
+				if got := sum.Accepted + sum.Duplicates + sum.Rejected; got < w.records {
+					errc <- fmt.Errorf("%d results for %d records", got, w.records)
+					stopGen()
 					return
 				}
 				acc.Add(int64(sum.Accepted))
 				dup.Add(int64(sum.Duplicates))
 				rej.Add(int64(sum.Rejected))
 				thr.Add(int64(throttled))
+				if o.Slice > 0 {
+					before := sent.Add(int64(w.records)) - int64(w.records)
+					for k := before/int64(o.Slice) + 1; k*int64(o.Slice) <= before+int64(w.records); k++ {
+						sliceDone <- time.Now()
+					}
+				}
 			}
 		})
 	}
+	var sliceTimes []time.Time
+	collected := make(chan struct{})
+	go func() {
+		for t := range sliceDone {
+			sliceTimes = append(sliceTimes, t)
+		}
+		close(collected)
+	}()
 	wg.Wait()
 	rep.Elapsed = time.Since(start)
+	close(sliceDone)
+	<-collected
 	close(errc)
 	if err := <-errc; err != nil {
-		return nil, err
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	select {
+	case err := <-genErr:
+		return nil, fmt.Errorf("bench: stopped before the end: %w", err)
+	default:
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("bench: stopped before the end: %w", err)
@@ -152,13 +256,39 @@ func RunIngest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	rep.Latency = percentiles(latencies)
 	fmt.Fprintf(o.Out, "pipeline: %.0f alerts/s  (%d accepted, %d duplicates, %d rejected, %d throttled retries) in %s\n",
 		rep.AlertsPerSec, rep.Accepted, rep.Duplicates, rep.Rejected, rep.Throttled, rep.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(o.Out, "batch latency: %s\n", rep.Latency)
+	fmt.Fprintf(o.Out, "request latency: %s\n", rep.Latency)
+	prev := start
+	for i, t := range sliceTimes {
+		rate := float64(o.Slice) / t.Sub(prev).Seconds()
+		rep.Slices = append(rep.Slices, rate)
+		fmt.Fprintf(o.Out, "  slice %2d (alerts %d-%d): %.0f alerts/s\n", i+1, i*o.Slice+1, (i+1)*o.Slice, rate)
+		prev = t
+	}
+	if len(rep.Slices) > 1 {
+		fmt.Fprintf(o.Out, "last slice / first slice = %.2f\n", rep.Slices[len(rep.Slices)-1]/rep.Slices[0])
+	}
+	if cpu1, err := serverCPU(ctx, client, url); err == nil && cpuErr == nil {
+		rep.ServerCPUPerAlert = time.Duration((cpu1 - cpu0) / float64(o.Alerts) * float64(time.Second))
+		where := "separate server process"
+		if srv != nil {
+			where = "in-process: includes the bench client"
+		}
+		fmt.Fprintf(o.Out, "server CPU: %.3f ms per alert (%s)\n", float64(rep.ServerCPUPerAlert.Microseconds())/1000, where)
+	}
+	if srv != nil {
+		du, err := diskUsage(ctx, srv, wal0)
+		if err != nil {
+			return rep, err
+		}
+		rep.Disk = du
+		fmt.Fprintf(o.Out, "disk: %s\n", du)
+	}
 
 	if o.Baseline == "copy" {
 		if srv == nil || srv.app.DB.Dialect != db.Postgres {
 			return rep, errors.New("bench: --baseline copy needs the in-process server on PostgreSQL (--database-url)")
 		}
-		if err := copyBaseline(ctx, srv, samples, rep); err != nil {
+		if err := copyBaseline(ctx, srv, kept, rep); err != nil {
 			return rep, err
 		}
 		fmt.Fprintf(o.Out, "COPY baseline: %.0f alerts/s in %s; pipeline/COPY = %.2f\n", rep.CopyAlertsPerSec, rep.CopyElapsed.Round(time.Millisecond), rep.PipelineRatio)
@@ -194,15 +324,20 @@ func copyBaseline(ctx context.Context, srv *server, samples []ingest.Sample, rep
 	return nil
 }
 
-// post sends one batch, honouring 429 Retry-After.
-func post(ctx context.Context, c *http.Client, url, key string, body []byte) (*ingest.BatchSummary, int, error) {
+// post sends one request (a batch, or a single alert when w.sourceType is
+// set), honouring 429 Retry-After.
+func post(ctx context.Context, c *http.Client, url, key string, w work) (*ingest.BatchSummary, int, error) {
 	throttled := 0
+	target, ctype := url+"/api/v1/alerts/batch", "application/x-ndjson"
+	if w.sourceType != "" {
+		target, ctype = url+"/api/v1/alerts?source_type="+w.sourceType, "application/json"
+	}
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/api/v1/alerts/batch", bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(w.body))
 		if err != nil {
 			return nil, throttled, err
 		}
-		req.Header.Set("Content-Type", "application/x-ndjson")
+		req.Header.Set("Content-Type", ctype)
 		req.Header.Set("Authorization", "Bearer "+key)
 		res, err := c.Do(req)
 		if err != nil {
@@ -223,7 +358,7 @@ func post(ctx context.Context, c *http.Client, url, key string, body []byte) (*i
 			}
 			continue
 		}
-		if res.StatusCode != http.StatusOK {
+		if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusCreated {
 			return nil, throttled, fmt.Errorf("status %d: %.300s", res.StatusCode, b)
 		}
 		var sum ingest.BatchSummary

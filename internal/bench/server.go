@@ -40,6 +40,7 @@ func boot(ctx context.Context, cfg config.Config, logger *slog.Logger, out io.Wr
 	cfg.Demo = false
 	cfg.MigrateOnStart = true
 	cfg.RateLimitEnabled = false
+	cfg.MetricsAddr = "" // the bench reads the server's CPU from /metrics
 	// A temporary data directory on both backends: the SQLite database and
 	// (without SECURENEXUS_SECRET_KEY) the generated secret of the
 	// throwaway orgs never land in the working directory.

@@ -81,6 +81,21 @@ func sampleIP(r *sampleRand, internal bool) string {
 // hosts, users and addresses, where about dupPercent percent repeat an
 // earlier payload exactly (the same alert sent again).
 func Samples(seed uint64, n, dupPercent int, now time.Time) []Sample {
+	return SamplesOf(seed, n, dupPercent, now, "")
+}
+
+// sampleKinds are the source types Samples generates, in its order.
+var sampleKinds = []string{"suricata", "guardduty", "cef", "generic"}
+
+// SamplesOf is Samples limited to one source type of sampleKinds
+// ("suricata", "guardduty", "cef" or "generic"; "" mixes them).
+func SamplesOf(seed uint64, n, dupPercent int, now time.Time, sourceType string) []Sample {
+	only := -1
+	for i, k := range sampleKinds {
+		if k == sourceType {
+			only = i
+		}
+	}
 	r := &sampleRand{s: seed}
 	out := make([]Sample, 0, n)
 	for i := range n {
@@ -90,7 +105,11 @@ func Samples(seed uint64, n, dupPercent int, now time.Time) []Sample {
 		}
 		t := now.Add(-time.Duration(r.intn(86400)) * time.Second).UTC()
 		var s Sample
-		switch r.intn(4) {
+		kind := r.intn(4)
+		if only >= 0 {
+			kind = only
+		}
+		switch kind {
 		case 0:
 			sig := pick(r, sampleSigs)
 			b, _ := json.Marshal(map[string]any{
