@@ -17,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/entity"
+	"github.com/securenexus/securenexus/internal/payload"
 	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -214,6 +215,9 @@ func (s *Store) Get(ctx context.Context, scope tenant.Scope, id uuid.UUID) (*ale
 		var unmapped string
 		if err := tx.QueryRowContext(ctx, `SELECT raw, unmapped FROM alerts WHERE org_id = $1 AND id = $2`, scope.Org().String(), id.String()).Scan(&raw, &unmapped); err != nil {
 			return fmt.Errorf("alerts: raw: %w", err)
+		}
+		if raw, err = payload.Unpack(raw); err != nil {
+			return fmt.Errorf("alerts: raw payload of %s: %w", id, err)
 		}
 		a.Raw = rawJSON(raw)
 		if err := json.Unmarshal([]byte(unmapped), &a.Unmapped); err != nil {

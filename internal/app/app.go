@@ -121,6 +121,7 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 		}
 	}
 	a.AddCloser(func(context.Context) error { return a.DB.Close() })
+	a.Metrics.MustRegister(db.NewPoolCollector(a.DB))
 	// From here on a failed build releases what it opened (closers run in
 	// reverse order).
 	defer func() {
@@ -182,6 +183,9 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 	}
 	if c.MetricsAddr != "" {
 		a.AddRunner(a.Server.ServeMetrics)
+	}
+	if c.PprofAddr != "" {
+		a.AddRunner(a.servePprof)
 	}
 
 	if err = a.registerModules(ctx); err != nil {

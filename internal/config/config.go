@@ -84,6 +84,8 @@ type Config struct {
 
 	OIDCAllowPrivateIssuers bool `env:"SECURENEXUS_OIDC_ALLOW_PRIVATE_ISSUERS" flag:"oidc-allow-private-issuers" default:"false" desc:"Development only: let OIDC discovery and token requests reach loopback and private addresses (a local Keycloak or Dex). Refused in production; otherwise such issuers are blocked at connect time (SSRF guard)."`
 
+	PprofAddr string `env:"SECURENEXUS_PPROF_ADDR" flag:"pprof-addr" default:"" desc:"Loopback address (e.g. 127.0.0.1:6060) of a separate listener serving Go's net/http/pprof profiles (/debug/pprof/), for operators on the host (ssh port forwarding). Empty (the default) disables it; non-loopback addresses are refused, profiles reveal internals."`
+
 	MetricsAddr string `env:"SECURENEXUS_METRICS_ADDR" flag:"metrics-addr" default:"" desc:"Separate listener for Prometheus /metrics (e.g. 0.0.0.0:9090), kept off the public port. Empty serves /metrics on the main listener (development)."`
 
 	OTLPEndpoint string `env:"SECURENEXUS_OTLP_ENDPOINT" flag:"otlp-endpoint" default:"" desc:"OTLP/HTTP trace endpoint (host:port). Empty disables trace export."`
@@ -311,6 +313,12 @@ func (c Config) Validate() error {
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			bad("SECURENEXUS_METRICS_ADDR", "must be host:port, got %q", c.MetricsAddr)
+		}
+	}
+	if c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			bad("SECURENEXUS_PPROF_ADDR", "must be a loopback host:port such as 127.0.0.1:6060, got %q", c.PprofAddr)
 		}
 	}
 	if c.SyslogAddr != "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/payload"
 )
 
 // CopyAlerts writes normalized alerts into a fresh org with one Copier.
@@ -74,7 +75,7 @@ func (c *Copier) Copy(ctx context.Context, alerts []alert.Alert) (int, error) {
 		alertRows = append(alertRows, []any{id, org, r.dedupKey, a.Fingerprint, a.Source.Type, a.Source.Vendor, a.Source.Product, a.SourceRef,
 			a.Rule.ID, a.Rule.Name, a.EventTime.UTC(), a.ReceivedTime.UTC(), a.ReceivedTime.UTC(), a.ReceivedTime.UTC(), int32(r.count), //nolint:gosec // small
 			int16(a.Severity), a.Title, a.Description, string(a.Status), string(r.tactics), string(r.techniques), string(r.tags), //nolint:gosec // small
-			string(r.entities), string(r.unmapped), []byte(a.Raw), a.Quality, now})
+			string(r.entities), string(r.unmapped), payload.Pack(a.Raw), a.Quality, now})
 		for _, e := range a.Entities {
 			if e.Value == "" {
 				continue

@@ -11,6 +11,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/payload"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -122,7 +123,7 @@ func upsertAlertsPG(ctx context.Context, tx *db.Tx, org uuid.UUID, rows []row, n
 		tacs[i], techs[i], tags[i], ents[i], unm[i] = string(r.tactics), string(r.techniques), string(r.tags), string(r.entities), string(r.unmapped)
 		ets[i], rts[i], lets[i] = a.EventTime.UTC(), a.ReceivedTime.UTC(), r.lastEvent.UTC()
 		counts[i], sevs[i] = int32(r.count), int32(a.Severity) //nolint:gosec // small bounded values
-		raws[i] = a.Raw
+		raws[i] = payload.Pack(a.Raw)
 		quals[i] = a.Quality
 	}
 	q := `INSERT INTO alerts (` + insertAlertCols + `)
@@ -186,7 +187,7 @@ VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, $9, $10, $11, $12, $13, $13,
 		err = stmt.QueryRowContext(ctx, id.String(), orgS, r.dedupKey, a.Fingerprint, r.sourceID, a.Source.Type, a.Source.Vendor,
 			a.Source.Product, a.SourceRef, a.Rule.ID, a.Rule.Name, a.EventTime.UTC(), a.ReceivedTime.UTC(), r.count, int(a.Severity),
 			a.Title, a.Description, string(a.Status), string(r.tactics), string(r.techniques), string(r.tags), string(r.entities),
-			string(r.unmapped), []byte(a.Raw), a.Quality, nowU, r.lastEvent.UTC()).Scan(&gotID, &count)
+			string(r.unmapped), payload.Pack(a.Raw), a.Quality, nowU, r.lastEvent.UTC()).Scan(&gotID, &count)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: upsert alert: %w", err)
 		}
