@@ -86,7 +86,8 @@ type Config struct {
 
 	PprofAddr string `env:"SECURENEXUS_PPROF_ADDR" flag:"pprof-addr" default:"" desc:"Loopback address (e.g. 127.0.0.1:6060) of a separate listener serving Go's net/http/pprof profiles (/debug/pprof/), for operators on the host (ssh port forwarding). Empty (the default) disables it; non-loopback addresses are refused, profiles reveal internals."`
 
-	MetricsAddr string `env:"SECURENEXUS_METRICS_ADDR" flag:"metrics-addr" default:"" desc:"Separate listener for Prometheus /metrics (e.g. 0.0.0.0:9090), kept off the public port. Empty serves /metrics on the main listener (development)."`
+	MetricsAddr string `env:"SECURENEXUS_METRICS_ADDR" flag:"metrics-addr" default:"" desc:"Separate listener for Prometheus /metrics (e.g. 0.0.0.0:9090), kept off the public port. Empty serves /metrics on the main listener: allowed in production only with SECURENEXUS_METRICS_TOKEN."`
+	MetricsToken string `env:"SECURENEXUS_METRICS_TOKEN" flag:"metrics-token" default:"" desc:"Bearer token /metrics on the main listener requires (Authorization: Bearer <token>, at least 32 characters). Production refuses to start with neither this nor SECURENEXUS_METRICS_ADDR set." secret:"true"`
 
 	OTLPEndpoint string `env:"SECURENEXUS_OTLP_ENDPOINT" flag:"otlp-endpoint" default:"" desc:"OTLP/HTTP trace endpoint (host:port). Empty disables trace export."`
 
@@ -274,6 +275,12 @@ func (c Config) Validate() error {
 		if c.OIDCAllowPrivateIssuers {
 			bad("SECURENEXUS_OIDC_ALLOW_PRIVATE_ISSUERS", "must be false in production")
 		}
+		if c.MetricsAddr == "" && c.MetricsToken == "" {
+			bad("SECURENEXUS_METRICS_ADDR", "or SECURENEXUS_METRICS_TOKEN is required in production: /metrics must not be public on the main port")
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < MinSecretLen {
+		bad("SECURENEXUS_METRICS_TOKEN", "must be at least %d characters", MinSecretLen)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

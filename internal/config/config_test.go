@@ -67,9 +67,36 @@ func TestProductionAcceptsStrongSecret(t *testing.T) {
 		"SECURENEXUS_ENV":        "production",
 		"SECURENEXUS_PUBLIC_URL": "https://soc.example.com",
 		"SECURENEXUS_SECRET_KEY": "q8Vh2mZr7XkP4nT1wYb9LcJ6dF3sA0eGuR5",
+		"SECURENEXUS_METRICS_ADDR": "0.0.0.0:9090",
 	})})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Production refuses /metrics public on the main port: it needs a separate
+// metrics address or a bearer token.
+func TestProductionMetricsNotPublic(t *testing.T) {
+	prod := func(extra map[string]string) error {
+		vars := map[string]string{
+			"SECURENEXUS_ENV":        "production",
+			"SECURENEXUS_PUBLIC_URL": "https://soc.example.com",
+			"SECURENEXUS_SECRET_KEY": "q8Vh2mZr7XkP4nT1wYb9LcJ6dF3sA0eGuR5",
+		}
+		for k, v := range extra {
+			vars[k] = v
+		}
+		_, err := Load(Source{Getenv: env(vars)})
+		return err
+	}
+	if err := prod(nil); err == nil || !strings.Contains(err.Error(), "SECURENEXUS_METRICS_ADDR") {
+		t.Fatalf("production without a metrics address or token: %v", err)
+	}
+	if err := prod(map[string]string{"SECURENEXUS_METRICS_TOKEN": "Zx81kLmQ02vBn7TyUe4rWo9PaS6dFgHj"}); err != nil {
+		t.Fatalf("production with a metrics token: %v", err)
+	}
+	if err := prod(map[string]string{"SECURENEXUS_METRICS_TOKEN": "short"}); err == nil || !strings.Contains(err.Error(), "SECURENEXUS_METRICS_TOKEN") {
+		t.Fatalf("short metrics token: %v", err)
 	}
 }
 

@@ -7,6 +7,8 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -85,10 +87,30 @@ func New(deps Deps) *Server {
 	})
 	s.Root.HandleFunc("GET /readyz", s.readyz)
 	if deps.Config.MetricsAddr == "" {
-		s.Root.Handle("GET /metrics", s.MetricsHandler())
+		s.Root.Handle("GET /metrics", requireToken(deps.Config.MetricsToken, s.MetricsHandler()))
 	}
 	s.registerHealth()
 	return s
+}
+
+// requireToken guards h with a bearer token (constant-time comparison);
+// an empty token leaves h open (development: config refuses that in
+// production).
+func requireToken(token string, h http.Handler) http.Handler {
+	if token == "" {
+		return h
+	}
+	want := sha256.Sum256([]byte(token))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		sum := sha256.Sum256([]byte(got))
+		if !ok || subtle.ConstantTimeCompare(sum[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			WriteProblem(w, r, statusProblem(http.StatusUnauthorized, "metrics need Authorization: Bearer <SECURENEXUS_METRICS_TOKEN>"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // readyzRedacted replaces a failing check's error on the unauthenticated

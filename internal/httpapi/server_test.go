@@ -313,3 +313,25 @@ func TestMetricsOnSeparateListener(t *testing.T) {
 		t.Fatalf("metrics handler: %d %s", rec.Code, rec.Body.String())
 	}
 }
+
+// With a metrics token, /metrics on the main listener needs it.
+func TestMetricsTokenOnMainListener(t *testing.T) {
+	cfg, err := config.Load(config.Source{Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const token = "Zx81kLmQ02vBn7TyUe4rWo9PaS6dFgHj"
+	cfg.MetricsToken = token
+	srv := httpapi.New(httpapi.Deps{Config: cfg, Logger: logging.New(io.Discard, logging.Options{}), Health: &health.Registry{}, Version: "test"})
+	for auth, want := range map[string]int{"": 401, "Bearer wrong": 401, "Basic " + token: 401, "Bearer " + token: 200} {
+		req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("Authorization %q: %d, want %d", auth, rec.Code, want)
+		}
+	}
+}
