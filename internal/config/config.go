@@ -86,8 +86,13 @@ type Config struct {
 
 	PprofAddr string `env:"SECURENEXUS_PPROF_ADDR" flag:"pprof-addr" default:"" desc:"Loopback address (e.g. 127.0.0.1:6060) of a separate listener serving Go's net/http/pprof profiles (/debug/pprof/), for operators on the host (ssh port forwarding). Empty (the default) disables it; non-loopback addresses are refused, profiles reveal internals."`
 
-	MetricsAddr string `env:"SECURENEXUS_METRICS_ADDR" flag:"metrics-addr" default:"" desc:"Separate listener for Prometheus /metrics (e.g. 0.0.0.0:9090), kept off the public port. Empty serves /metrics on the main listener: allowed in production only with SECURENEXUS_METRICS_TOKEN."`
+	MetricsAddr  string `env:"SECURENEXUS_METRICS_ADDR" flag:"metrics-addr" default:"" desc:"Separate listener for Prometheus /metrics (e.g. 0.0.0.0:9090), kept off the public port. Empty serves /metrics on the main listener: allowed in production only with SECURENEXUS_METRICS_TOKEN."`
 	MetricsToken string `env:"SECURENEXUS_METRICS_TOKEN" flag:"metrics-token" default:"" desc:"Bearer token /metrics on the main listener requires (Authorization: Bearer <token>, at least 32 characters). Production refuses to start with neither this nor SECURENEXUS_METRICS_ADDR set." secret:"true"`
+	// OrgCreation decides who may create organisations through the API
+	// (the CLI is the operator's and is not limited).
+	OrgCreation    string `env:"SECURENEXUS_ORG_CREATION" flag:"org-creation" default:"capped" desc:"Who may create organisations through the API: open (any signed-in user), capped (a user may own at most SECURENEXUS_ORG_CREATION_MAX orgs) or admins (only SECURENEXUS_PLATFORM_ADMINS)."`
+	OrgCreationMax int    `env:"SECURENEXUS_ORG_CREATION_MAX" flag:"org-creation-max" default:"3" desc:"With SECURENEXUS_ORG_CREATION=capped: how many orgs one user may own before creating another is refused (1-1000)."`
+	PlatformAdmins string `env:"SECURENEXUS_PLATFORM_ADMINS" flag:"platform-admins" default:"" desc:"Comma-separated e-mail addresses of platform administrators: they may always create organisations (the only ones who may with SECURENEXUS_ORG_CREATION=admins)."`
 
 	OTLPEndpoint string `env:"SECURENEXUS_OTLP_ENDPOINT" flag:"otlp-endpoint" default:"" desc:"OTLP/HTTP trace endpoint (host:port). Empty disables trace export."`
 
@@ -279,6 +284,14 @@ func (c Config) Validate() error {
 			bad("SECURENEXUS_METRICS_ADDR", "or SECURENEXUS_METRICS_TOKEN is required in production: /metrics must not be public on the main port")
 		}
 	}
+	switch c.OrgCreation {
+	case OrgCreationOpen, OrgCreationCapped, OrgCreationAdmins:
+	default:
+		bad("SECURENEXUS_ORG_CREATION", "must be open, capped or admins, got %q", c.OrgCreation)
+	}
+	if c.OrgCreationMax < 1 || c.OrgCreationMax > 1000 {
+		bad("SECURENEXUS_ORG_CREATION_MAX", "must be between 1 and 1000, got %d", c.OrgCreationMax)
+	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < MinSecretLen {
 		bad("SECURENEXUS_METRICS_TOKEN", "must be at least %d characters", MinSecretLen)
 	}
@@ -383,6 +396,27 @@ func weakSecret(s string) bool {
 		distinct[r] = struct{}{}
 	}
 	return len(distinct) < 8
+}
+
+// Who may create organisations (OrgCreation).
+const (
+	OrgCreationOpen   = "open"
+	OrgCreationCapped = "capped"
+	OrgCreationAdmins = "admins"
+)
+
+// PlatformAdmin reports whether email is listed in PlatformAdmins
+// (case-insensitive).
+func (c Config) PlatformAdmin(email string) bool {
+	if email == "" {
+		return false
+	}
+	for a := range strings.SplitSeq(c.PlatformAdmins, ",") {
+		if strings.EqualFold(strings.TrimSpace(a), email) {
+			return true
+		}
+	}
+	return false
 }
 
 // Production reports whether the production rules apply.

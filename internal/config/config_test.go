@@ -64,9 +64,9 @@ func TestErrorsNameTheSetting(t *testing.T) {
 
 func TestProductionAcceptsStrongSecret(t *testing.T) {
 	_, err := Load(Source{Getenv: env(map[string]string{
-		"SECURENEXUS_ENV":        "production",
-		"SECURENEXUS_PUBLIC_URL": "https://soc.example.com",
-		"SECURENEXUS_SECRET_KEY": "q8Vh2mZr7XkP4nT1wYb9LcJ6dF3sA0eGuR5",
+		"SECURENEXUS_ENV":          "production",
+		"SECURENEXUS_PUBLIC_URL":   "https://soc.example.com",
+		"SECURENEXUS_SECRET_KEY":   "q8Vh2mZr7XkP4nT1wYb9LcJ6dF3sA0eGuR5",
 		"SECURENEXUS_METRICS_ADDR": "0.0.0.0:9090",
 	})})
 	if err != nil {

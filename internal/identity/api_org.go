@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
@@ -148,6 +149,8 @@ func (svc *Service) orgRoutes(api huma.API) {
 	huma.Register(api, httpapi.Authenticated(huma.Operation{
 		OperationID: "create-org", Method: http.MethodPost, Path: httpapi.APIPrefix + "/orgs",
 		Summary: "Create an org (the caller becomes its owner)", Tags: []string{tagOrg}, DefaultStatus: http.StatusCreated,
+		Description: "Limited by the platform setting SECURENEXUS_ORG_CREATION: open, capped (a user may own a few orgs; the default) or platform administrators only.",
+		Errors:      []int{http.StatusForbidden},
 	}), func(ctx context.Context, in *struct {
 		Body struct {
 			Name string `json:"name" minLength:"1" maxLength:"200"`
@@ -155,6 +158,9 @@ func (svc *Service) orgRoutes(api huma.API) {
 	}) (*orgOut, error) {
 		p, err := requireUser(ctx)
 		if err != nil {
+			return nil, err
+		}
+		if err := svc.mayCreateOrg(ctx, p); err != nil {
 			return nil, err
 		}
 		o, err := svc.Store.CreateOrg(ctx, in.Body.Name, p.UserID)
@@ -512,4 +518,29 @@ func (svc *Service) apiKeyRoutes(api huma.API) {
 		OperationID: "revoke-api-key", Method: http.MethodDelete, Path: httpapi.APIPrefix + "/org/api-keys/{id}",
 		Summary: "Revoke an API key", Tags: []string{tagOrg}, DefaultStatus: http.StatusNoContent,
 	}, rbac.APIKeysManage), byIDHandler(svc.Store.RevokeAPIKey))
+}
+
+// mayCreateOrg applies the platform's org creation setting to p.
+func (svc *Service) mayCreateOrg(ctx context.Context, p Principal) error {
+	c := svc.Config
+	if c.PlatformAdmin(p.Email) || c.OrgCreation == config.OrgCreationOpen {
+		return nil
+	}
+	if c.OrgCreation == config.OrgCreationAdmins {
+		return apperr.Forbidden("only platform administrators may create organisations here").WithCode("org_creation_restricted")
+	}
+	orgs, err := svc.Store.UserOrgs(ctx, p.UserID)
+	if err != nil {
+		return fmt.Errorf("identity: count owned orgs: %w", err)
+	}
+	owned := 0
+	for _, o := range orgs {
+		if o.Role == rbac.RoleOwner {
+			owned++
+		}
+	}
+	if owned >= c.OrgCreationMax {
+		return apperr.Forbidden(fmt.Sprintf("you own %d organisations, the most this platform allows; ask a platform administrator", owned)).WithCode("org_creation_limit")
+	}
+	return nil
 }
