@@ -9,6 +9,7 @@ import (
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/incident"
 	"github.com/securenexus/securenexus/internal/intake"
+	"github.com/securenexus/securenexus/internal/intel"
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/platform/plugin"
 )
@@ -20,6 +21,7 @@ type Modules struct {
 	Intake   *intake.Module
 	Alerts   *alerts.API
 	Incident *incident.Store
+	Intel    *intel.Module
 }
 
 // registerModules constructs every domain module in dependency order, each
@@ -41,7 +43,10 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	if err = normalize.Register(normalizers); err != nil {
 		return err
 	}
-	if m.Intake, err = intake.New(p, intake.Deps{Directory: directory, Normalizers: normalizers}); err != nil {
+	if m.Intel, err = intel.New(ctx, p); err != nil {
+		return fmt.Errorf("intel: %w", err)
+	}
+	if m.Intake, err = intake.New(p, intake.Deps{Directory: directory, Normalizers: normalizers, Enrich: m.Intel.Matcher}); err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
 	if m.Alerts, err = alerts.New(p, alerts.Deps{Directory: directory}); err != nil {

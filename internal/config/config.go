@@ -80,6 +80,11 @@ type Config struct {
 	IngestGroupWait       time.Duration `env:"SECURENEXUS_INGEST_GROUP_WAIT" flag:"ingest-group-wait" default:"1ms" desc:"Group commit of small intake requests (single alerts, webhooks, syslog flushes): how long the first request of a group waits for others of its org before their one transaction commits. 0 commits as soon as a committer is free (requests arriving during a commit still form the next group). Each request is answered after the commit holding it."`
 	IngestGroupMaxRecords int           `env:"SECURENEXUS_INGEST_GROUP_MAX_RECORDS" flag:"ingest-group-max-records" default:"500" desc:"Most alerts in one group commit; a group reaching it commits at once, and a request at least this large commits alone."`
 
+	IntelRaiseSeverity      string        `env:"SECURENEXUS_INTEL_RAISE_SEVERITY" flag:"intel-raise-severity" default:"high" desc:"Lowest severity an alert that matches a threat-intel indicator ends with (informational, low, medium, high, critical, or none to only tag matches)."`
+	IntelRaiseMinConfidence int           `env:"SECURENEXUS_INTEL_RAISE_MIN_CONFIDENCE" flag:"intel-raise-min-confidence" default:"50" desc:"Indicator confidence (0-100) from which a match raises the alert's severity; weaker matches only tag the alert."`
+	IntelRetroHuntDays      int           `env:"SECURENEXUS_INTEL_RETRO_HUNT_DAYS" flag:"intel-retro-hunt-days" default:"30" desc:"How many days of stored alerts a new indicator is retro-hunted over."`
+	IntelIndexRefresh       time.Duration `env:"SECURENEXUS_INTEL_INDEX_REFRESH" flag:"intel-index-refresh" default:"5s" desc:"How often each replica pulls indicator changes made by other replicas into its in-memory match index."`
+
 	SyslogAddr string `env:"SECURENEXUS_SYSLOG_ADDR" flag:"syslog-addr" default:"" desc:"Address for the syslog listener (TCP and UDP), e.g. 127.0.0.1:5514. Empty disables it."`
 
 	OIDCAllowPrivateIssuers bool `env:"SECURENEXUS_OIDC_ALLOW_PRIVATE_ISSUERS" flag:"oidc-allow-private-issuers" default:"false" desc:"Development only: let OIDC discovery and token requests reach loopback and private addresses (a local Keycloak or Dex). Refused in production; otherwise such issuers are blocked at connect time (SSRF guard)."`

@@ -331,3 +331,16 @@ func mispType(t string) (alert.EntityType, bool) {
 	}
 	return "", false
 }
+
+// PatternIndicators returns the concrete values of a STIX pattern's
+// equality comparisons ("[ipv4-addr:value = '198.51.100.1']"), typed and
+// canonical; MATCHES/LIKE and unsupported object paths yield nothing.
+func PatternIndicators(pattern string) []Indicator {
+	var out []Indicator
+	for _, c := range stixComparisons(pattern) {
+		if ind, ok := stixIndicator(c.path, c.value); ok {
+			out = append(out, ind)
+		}
+	}
+	return out
+}

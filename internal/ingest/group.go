@@ -185,20 +185,23 @@ func (g *GroupCommit) commitGroup(ctx context.Context, members []*member) {
 	}
 	var slot []int
 	var out []written
-	err := g.p.Store.DB.InOrg(ctx, members[0].scope, func(ctx context.Context, tx *db.Tx) error {
-		var err error
-		if slot, out, err = g.p.writeTx(ctx, tx, members[0].scope, rows); err != nil {
-			return err
-		}
-		created, off := make([]bool, len(out)), 0
-		for _, m := range members {
-			if err := m.b.emitIngested(ctx, tx, m.scope, slot[off:off+len(m.b.rows)], out, created); err != nil {
+	err := g.p.prepareEnrich(ctx, members[0].scope)
+	if err == nil {
+		err = g.p.Store.DB.InOrg(ctx, members[0].scope, func(ctx context.Context, tx *db.Tx) error {
+			var err error
+			if slot, out, err = g.p.writeTx(ctx, tx, members[0].scope, rows); err != nil {
 				return err
 			}
-			off += len(m.b.rows)
-		}
-		return nil
-	})
+			created, off := make([]bool, len(out)), 0
+			for _, m := range members {
+				if err := m.b.emitIngested(ctx, tx, m.scope, slot[off:off+len(m.b.rows)], out, created); err != nil {
+					return err
+				}
+				off += len(m.b.rows)
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		for _, m := range members {
 			sum, err := m.b.commit(ctx, m.scope, nil)

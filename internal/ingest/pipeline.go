@@ -74,9 +74,63 @@ type Pipeline struct {
 	// (NewGroupCommit); nil commits each request alone.
 	Group *GroupCommit
 
+	// Enrich, when set, sees every alert just before it is written (threat
+	// intel matching) and records its findings in the same transaction.
+	Enrich Enricher
+
 	// beforeWrite, when set (tests), runs in the transaction before rows
 	// are written; an error fails the transaction.
 	beforeWrite func(rows []row) error
+}
+
+// Enricher inspects alerts on the write path. Enrich runs in memory for
+// every alert written (it must be fast and must not query the database);
+// Record runs in the write's transaction for the alerts Enrich flagged,
+// once their ids are known. internal/intel's Matcher fits.
+type Enricher interface {
+	// Prepare runs before the write's transaction: load what Enrich needs.
+	Prepare(ctx context.Context, scope tenant.Scope) error
+	// Enrich may raise a's severity and add tags; it reports whether it
+	// found anything to record.
+	Enrich(org uuid.UUID, a *alert.Alert) bool
+	// Record stores the findings of the flagged alerts.
+	Record(ctx context.Context, tx *db.Tx, scope tenant.Scope, alerts []Enriched) error
+}
+
+// Enriched is one flagged alert after the write: its id (the existing one
+// for a duplicate) and whether this write inserted it.
+type Enriched struct {
+	ID       uuid.UUID
+	Alert    *alert.Alert
+	Inserted bool
+}
+
+// prepareEnrich runs the Enricher's Prepare (before a write transaction).
+func (p *Pipeline) prepareEnrich(ctx context.Context, scope tenant.Scope) error {
+	if p.Enrich == nil {
+		return nil
+	}
+	if err := p.Enrich.Prepare(ctx, scope); err != nil {
+		return fmt.Errorf("ingest: prepare enrichment: %w", err)
+	}
+	return nil
+}
+
+// enrich runs the Enricher over the merged rows and returns the indexes of
+// the flagged ones; a flagged row's tags are re-encoded (its severity is
+// read from the alert when written).
+func (p *Pipeline) enrich(org uuid.UUID, merged []row) []int {
+	if p.Enrich == nil {
+		return nil
+	}
+	var flagged []int
+	for i := range merged {
+		if p.Enrich.Enrich(org, &merged[i].alert) {
+			merged[i].tags = jsonOrEmpty(merged[i].alert.Tags, "[]")
+			flagged = append(flagged, i)
+		}
+	}
+	return flagged
 }
 
 func (p *Pipeline) now() time.Time {
@@ -230,6 +284,9 @@ func (b *Batch) Commit(ctx context.Context, scope tenant.Scope, idem *Idempotenc
 
 // commit is Commit after the quota was taken.
 func (b *Batch) commit(ctx context.Context, scope tenant.Scope, idem *Idempotency) (*BatchSummary, error) {
+	if err := b.p.prepareEnrich(ctx, scope); err != nil {
+		return nil, err
+	}
 	sum := &BatchSummary{}
 	err := b.p.Store.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		if idem != nil {
@@ -279,8 +336,18 @@ func (p *Pipeline) writeTx(ctx context.Context, tx *db.Tx, scope tenant.Scope, r
 	if err != nil {
 		return nil, nil, err
 	}
+	flagged := p.enrich(scope.Org(), merged)
 	if out, err = writeRows(ctx, tx, scope.Org(), merged, p.now()); err != nil {
 		return nil, nil, err
+	}
+	if len(flagged) > 0 {
+		found := make([]Enriched, len(flagged))
+		for i, k := range flagged {
+			found[i] = Enriched{ID: out[k].id, Alert: &merged[k].alert, Inserted: out[k].inserted}
+		}
+		if err := p.Enrich.Record(ctx, tx, scope, found); err != nil {
+			return nil, nil, fmt.Errorf("ingest: record enrichment: %w", err)
+		}
 	}
 	return slot, out, nil
 }

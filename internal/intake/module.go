@@ -29,6 +29,9 @@ type Deps struct {
 	// Normalizers is the normalizer plugin registry (normalize.NewRegistry);
 	// nil uses the built-in set.
 	Normalizers *plugin.Registry[normalize.Normalizer]
+	// Enrich matches every alert before it is written (the intel module's
+	// Matcher); nil writes alerts as normalized.
+	Enrich ingest.Enricher
 }
 
 // Module is the constructed intake module.
@@ -55,6 +58,7 @@ func New(p *platform.Platform, d Deps) (*Module, error) {
 		Normalize: normalizers.Normalize,
 		Quota:     &ingest.Quota{Default: ingest.PlanRates["standard"], MinBurst: ingest.DefaultLimits.MaxRecords},
 		Metrics:   ingest.NewMetrics(p.Metrics),
+		Enrich:    d.Enrich,
 	}}
 	m.Pipeline.NewGroupCommit(p.Config.IngestGroupWait, p.Config.IngestGroupMaxRecords)
 	api := &ingest.API{Pipeline: m.Pipeline}

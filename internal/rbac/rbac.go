@@ -33,6 +33,8 @@ const (
 	AdminOrg         Permission = "admin:org"
 	AuditRead        Permission = "audit:read"
 	OpsRead          Permission = "ops:read"
+	IntelRead        Permission = "intel:read"
+	IntelManage      Permission = "intel:manage"
 )
 
 // All is every permission, in catalog order.
@@ -41,6 +43,7 @@ var All = []Permission{
 	IncidentsRead, IncidentsManage, PlaybooksRead, PlaybooksExecute,
 	ConnectorsManage, ComplianceRead, ComplianceManage, AIUse,
 	APIKeysManage, AdminUsers, AdminOrg, AuditRead, OpsRead,
+	IntelRead, IntelManage,
 }
 
 // Valid reports whether p is in the catalog.
@@ -126,8 +129,8 @@ type Role struct {
 }
 
 var (
-	readOnly = []Permission{AlertsRead, IncidentsRead, PlaybooksRead, ComplianceRead}
-	analyst  = append(slices.Clone(readOnly), AlertsWrite, IncidentsManage, AIUse)
+	readOnly = []Permission{AlertsRead, IncidentsRead, PlaybooksRead, ComplianceRead, IntelRead}
+	analyst  = append(slices.Clone(readOnly), AlertsWrite, IncidentsManage, AIUse, IntelManage)
 )
 
 var builtIns = []Role{
@@ -136,7 +139,7 @@ var builtIns = []Role{
 	{Name: RoleResponder, BuiltIn: true, Description: "Analyst who may also execute response playbooks", Permissions: NewSet(append(slices.Clone(analyst), PlaybooksExecute)...)},
 	{Name: RoleAnalyst, BuiltIn: true, Description: "Triages alerts and manages incidents", Permissions: NewSet(analyst...)},
 	{Name: RoleAuditor, BuiltIn: true, Description: "Read-only access plus the audit log", Permissions: NewSet(append(slices.Clone(readOnly), AuditRead)...)},
-	{Name: RoleViewer, BuiltIn: true, Description: "Read-only access to alerts, incidents, playbooks and compliance", Permissions: NewSet(readOnly...)},
+	{Name: RoleViewer, BuiltIn: true, Description: "Read-only access to alerts, incidents, playbooks, compliance and threat intel", Permissions: NewSet(readOnly...)},
 }
 
 // BuiltIns returns the built-in roles (copies), most privileged first.

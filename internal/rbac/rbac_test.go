@@ -17,8 +17,8 @@ func TestCatalogIsWellFormed(t *testing.T) {
 			t.Errorf("malformed %q", p)
 		}
 	}
-	if len(All) != 17 {
-		t.Errorf("catalog has %d permissions, want 17", len(All))
+	if len(All) != 19 {
+		t.Errorf("catalog has %d permissions, want 19", len(All))
 	}
 }
 
@@ -52,6 +52,9 @@ func TestBuiltInRoles(t *testing.T) {
 	}
 	if !analyst.Contains(viewer) || !analyst.Has(AlertsWrite) || !analyst.Has(IncidentsManage) || analyst.Has(PlaybooksExecute) || analyst.Has(AdminUsers) {
 		t.Errorf("analyst: %v", analyst.Strings())
+	}
+	if !viewer.Has(IntelRead) || viewer.Has(IntelManage) || !analyst.Has(IntelManage) {
+		t.Errorf("intel: viewer reads, analyst manages; viewer %v analyst %v", viewer.Strings(), analyst.Strings())
 	}
 	if !responder.Contains(analyst) || !responder.Has(PlaybooksExecute) || len(responder) != len(analyst)+1 {
 		t.Errorf("responder = analyst + playbooks:execute, got %v", responder.Strings())

@@ -1,0 +1,74 @@
+package intel
+
+import (
+	"testing"
+
+	"github.com/securenexus/securenexus/internal/alert"
+)
+
+func FuzzParseSTIX(f *testing.F) {
+	f.Add([]byte(testBundle))
+	f.Add([]byte(`{"type":"indicator","id":"indicator--1","pattern":"[ipv4-addr:value = '198.51.100.1' OR domain-name:value = 'it\\'s.example.com']"}`))
+	f.Add([]byte(`{"type":"bundle","objects":[{"type":"file","hashes":{"SHA-256":"x"}}]}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		inds, _, err := ParseSTIX(raw)
+		if err != nil {
+			return
+		}
+		checkParsed(t, inds)
+	})
+}
+
+func FuzzParseMISP(f *testing.F) {
+	f.Add([]byte(`{"Event":{"info":"x","Tag":[{"name":"tlp:amber"}],"Attribute":[{"type":"ip-dst|port","value":"198.51.100.1|443","to_ids":true}]}}`))
+	f.Add([]byte(`{"response":[{"Event":{"Attribute":[{"type":"md5","value":"0123456789abcdef0123456789abcdef","to_ids":"0"}]}}]}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		inds, _, err := ParseMISP(raw)
+		if err != nil {
+			return
+		}
+		checkParsed(t, inds)
+	})
+}
+
+// checkParsed holds the parsers' invariant: every value they return that
+// canonicalizes stays stable under canonicalization, and the index accepts
+// and finds it.
+func checkParsed(t *testing.T, inds []Indicator) {
+	x := NewIndex()
+	for i := range inds {
+		ind := inds[i]
+		if !ind.Type.Valid() {
+			t.Fatalf("invalid type %q", ind.Type)
+		}
+		v, ok := Canonicalize(ind.Type, ind.Value)
+		if !ok {
+			continue // prepare rejects it at import
+		}
+		if v2, ok := Canonicalize(ind.Type, v); !ok || v2 != v {
+			t.Fatalf("canonical form not stable: %q -> %q -> %q", ind.Value, v, v2)
+		}
+		ind.Value, ind.Detect = v, true
+		x.Put(&ind)
+	}
+}
+
+func FuzzIndexMatch(f *testing.F) {
+	f.Add("ipv4", "203.0.113.7", "ip", "203.0.113.7")
+	f.Add("cidr", "198.51.100.0/24", "ip", "198.51.100.1")
+	f.Add("domain", "example.net", "hostname", "a.example.net")
+	f.Fuzz(func(t *testing.T, typ, value, etype, evalue string) {
+		v, ok := Canonicalize(Type(typ), value)
+		if !ok {
+			return
+		}
+		x := NewIndex()
+		ind := Indicator{Type: Type(typ), Value: v, Detect: true, Subdomains: true}
+		x.Put(&ind)
+		_ = x.Match(alert.Entity{Type: alert.EntityType(etype), Value: evalue}, nowUnix(), nil)
+		x.Remove(ind.Type, ind.Value, ind.ID)
+		if x.Len() != 0 || len(x.strs)+len(x.ips)+len(x.md5)+len(x.sha1)+len(x.sha256)+x.cidrs.Size() != 0 {
+			t.Fatalf("index not empty after remove of %s %q", typ, v)
+		}
+	})
+}

@@ -1,0 +1,52 @@
+package intel
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/securenexus/securenexus/internal/alert"
+	"github.com/securenexus/securenexus/internal/platform"
+)
+
+// Module is the constructed intel module.
+type Module struct {
+	Store   *Store
+	Matcher *Matcher
+	Hunter  *Hunter
+}
+
+// New builds the intel module on p: its operations, the retro-hunt worker
+// and the index refresher. Its Matcher is the ingest pipeline's Enricher.
+func New(_ context.Context, p *platform.Platform) (*Module, error) {
+	store := &Store{DB: p.DB}
+	policy := Policy{RaiseTo: alert.SeverityHigh, MinConfidence: 50}
+	if sev, ok := alert.ParseSeverity(p.Config.IntelRaiseSeverity); ok {
+		policy.RaiseTo = sev
+	} else if p.Config.IntelRaiseSeverity == "none" {
+		policy.RaiseTo = 0
+	}
+	policy.MinConfidence = p.Config.IntelRaiseMinConfidence
+	m := &Module{Store: store, Matcher: NewMatcher(store, policy, p.Logger)}
+	store.OnChange = m.Matcher.Apply
+	m.Hunter = &Hunter{Store: store, Jobs: p.Jobs, Days: p.Config.IntelRetroHuntDays, Policy: m.Matcher}
+	if p.Workers != nil {
+		river.AddWorker(p.Workers, m.Hunter)
+	}
+	(&API{Store: store, Hunter: m.Hunter, Matcher: m.Matcher}).Register(p.Server.API)
+	interval := p.Config.IntelIndexRefresh
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	p.AddRunner(m.Matcher.Run(interval))
+	return m, nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	return t.UTC(), err
+}
