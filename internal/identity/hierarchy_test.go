@@ -22,7 +22,7 @@ func TestMembersCannotManageMorePowerfulMembers(t *testing.T) {
 		org := identitytest.NewOrg(t, d, "Acme")
 		identitytest.NewMember(t, d, org, rbac.RoleOwner)
 		admin := identitytest.NewMember(t, d, org, rbac.RoleAdmin)
-		hrRole := identitytest.NewRole(t, d, org, "hr", rbac.AdminUsers, rbac.AlertsRead, rbac.IncidentsRead, rbac.PlaybooksRead, rbac.ComplianceRead)
+		hrRole := identitytest.NewRole(t, d, org, "hr", rbac.AdminUsers, rbac.AlertsRead, rbac.IncidentsRead, rbac.PlaybooksRead, rbac.ComplianceRead, rbac.IntelRead)
 		settingsRole := identitytest.NewRole(t, d, org, "settings", rbac.AdminOrg, rbac.AlertsRead)
 		identitytest.NewRole(t, d, org, "powerful", rbac.AdminOrg, rbac.AdminUsers, rbac.AuditRead)
 		hr := identitytest.NewMember(t, d, org, hrRole)
