@@ -13,7 +13,7 @@ func init() { extraCommands = append(extraCommands, (*cli).benchCmd) }
 func (c *cli) benchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure ingest throughput and alert query latency",
+		Short: "Measure ingest throughput, alert query latency and live-stream fan-out",
 		Long:  "Benchmarks boot a real server in-process on a loopback port (or target --url) against the configured database (--database-url for PostgreSQL, else a temporary SQLite database). Loads are bounded in count and time; data goes into fresh throwaway orgs.",
 	}
 	var io bench.IngestOptions
@@ -69,6 +69,31 @@ func (c *cli) benchCmd() *cobra.Command {
 	f.IntVar(&qo.Alerts, "alerts", 100000, "alerts to load")
 	f.IntVar(&qo.Runs, "runs", 50, "executions of each query")
 	f.DurationVar(&qo.Timeout, "timeout", 15*time.Minute, "upper bound for the run")
-	cmd.AddCommand(ingestCmd, queryCmd)
+	var so bench.StreamOptions
+	streamCmd := &cobra.Command{
+		Use:   "stream",
+		Short: "Open N live-stream (SSE) clients in one org and report fan-out p50/p95/p99; a never-reading client must be dropped",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("log-level") {
+				cfg.LogLevel = "warn"
+			}
+			so.Config, so.Logger, so.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
+			_, err = bench.RunStream(cmd.Context(), so)
+			return err
+		},
+	}
+	f = streamCmd.Flags()
+	f.IntVar(&so.Clients, "clients", 1000, "SSE clients following the org's stream")
+	f.IntVar(&so.Events, "events", 300, "alert updates to make")
+	f.Float64Var(&so.Rate, "rate", 50, "alert updates per second")
+	f.IntVar(&so.Buffer, "buffer", 64, "per-client server queue (SECURENEXUS_STREAM_CLIENT_BUFFER for the run)")
+	f.BoolVar(&so.Slow, "slow", true, "add one client that never reads (it must be disconnected without delaying the others)")
+	f.DurationVar(&so.Timeout, "timeout", 5*time.Minute, "upper bound for the run")
+	cmd.AddCommand(ingestCmd, queryCmd, streamCmd)
 	return cmd
 }

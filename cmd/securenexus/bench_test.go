@@ -18,6 +18,7 @@ var benchRuns = map[string][]string{
 	"ingest":        {"bench", "ingest", "--alerts", "300", "--batch", "50", "--concurrency", "2", "--slice", "100"},
 	"ingest-single": {"bench", "ingest", "--alerts", "200", "--batch", "1", "--concurrency", "4", "--source-type", "generic", "--slice", "100"},
 	"query":         {"bench", "query", "--alerts", "400", "--runs", "6"},
+	"stream":        {"bench", "stream", "--clients", "20", "--events", "150", "--rate", "100", "--buffer", "16"},
 }
 
 func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
@@ -62,6 +63,7 @@ func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
 					"ingest":        {"pipeline:", "slice  3 (alerts 201-300)", "server CPU:", "bytes per alert"},
 					"ingest-single": {"single-alert requests", "slice  2 (alerts 101-200)", "server CPU:", "bytes per alert"},
 					"query":         {"newest 50"},
+					"stream":        {"fan-out (commit to receipt", "complete: 20 of 20 clients", "dropped", "closed by the server"},
 				}[name]
 				for _, want := range wants {
 					if !strings.Contains(out, want) {

@@ -269,6 +269,7 @@ func (s *Server) Serve(ctx context.Context, ready chan<- string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.deps.Logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnContext:       withConn,
 	}
 	ln, err := net.Listen("tcp", c.HTTPAddr)
 	if err != nil {

@@ -42,6 +42,10 @@ const Permission = rbac.AlertsRead
 // again, so revoked access cannot linger in an open stream.
 const MaxLifetime = 30 * time.Minute
 
+// SocketBuffer is the send buffer of a stream's socket (the kernel
+// doubles it).
+const SocketBuffer = 32 << 10
+
 // backfillPage bounds one read from the events table.
 const backfillPage = 500
 
@@ -232,6 +236,30 @@ func (c *client) serve(ctx context.Context, hctx huma.Context, after int64) {
 	// is missed (duplicates are skipped by seq).
 	sub := c.h.hub.Subscribe(c.scope.Org(), c.h.deps.Buffer)
 	defer sub.Close()
+	// Bound what the kernel holds for this client (autotuning grows a
+	// socket's send buffer to megabytes): a client that stops reading
+	// then backs up into its hub queue within a few hundred events and
+	// is dropped, instead of pinning memory for minutes.
+	if tc, ok := httpapi.TCPConn(ctx); ok {
+		if err := tc.SetWriteBuffer(SocketBuffer); err != nil {
+			c.h.log.DebugContext(ctx, "stream: set send buffer", slog.String("error", err.Error()))
+		}
+	}
+	// A dropped (slow) client is cut off at once, even while a write to
+	// it is blocked on a full socket: its deadline moves to now.
+	done := make(chan struct{})
+	defer close(done)
+	if rw, ok := hctx.BodyWriter().(http.ResponseWriter); ok {
+		rc := http.NewResponseController(rw)
+		go func() {
+			select {
+			case <-sub.Dropped():
+				// Best effort: if it fails, the write budget ends it.
+				_ = rc.SetWriteDeadline(time.Now())
+			case <-done:
+			}
+		}()
+	}
 	err := c.start(ctx, after)
 	if err == nil && c.follow {
 		err = c.live(ctx, sub)
@@ -303,9 +331,9 @@ func (c *client) send(e events.Event) error {
 	if !c.filter.match(e) {
 		return nil
 	}
-	data, err := json.Marshal(e)
+	data, err := e.JSON()
 	if err != nil {
-		return fmt.Errorf("stream: encode %s: %w", e.ID, err)
+		return err
 	}
 	_, err = fmt.Fprintf(c.w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Kind, data)
 	return err

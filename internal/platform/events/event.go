@@ -29,6 +29,23 @@ type Event struct {
 	Actor      string          `json:"actor"`
 	OccurredAt time.Time       `json:"occurred_at"`
 	Payload    json.RawMessage `json:"payload"`
+
+	// encoded caches the JSON of the event, computed once when the hub
+	// publishes it, so a fan-out to many subscribers encodes it once.
+	encoded []byte
+}
+
+// JSON returns the event's JSON encoding (cached when it came through the
+// hub).
+func (e Event) JSON() ([]byte, error) {
+	if e.encoded != nil {
+		return e.encoded, nil
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("events: encode %s: %w", e.ID, err)
+	}
+	return b, nil
 }
 
 // MaxPayloadBytes bounds one event's encoded payload. Events carry ids and

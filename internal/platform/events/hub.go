@@ -1,6 +1,7 @@
 package events
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/maphash"
 	"sync"
@@ -114,6 +115,10 @@ func (h *Hub) Subscribe(org uuid.UUID, buffer int) *Subscription {
 func (h *Hub) Publish(evs ...Event) {
 	for _, e := range evs {
 		h.pubs.Inc()
+		if e.encoded == nil {
+			// Subscribers only read it; a failure leaves each to encode.
+			e.encoded, _ = json.Marshal(e)
+		}
 		sh := h.shard(e.Org)
 		sh.mu.RLock()
 		o := sh.orgs[e.Org]
