@@ -18,7 +18,7 @@ var benchRuns = map[string][]string{
 	"ingest":        {"bench", "ingest", "--alerts", "300", "--batch", "50", "--concurrency", "2", "--slice", "100"},
 	"ingest-single": {"bench", "ingest", "--alerts", "200", "--batch", "1", "--concurrency", "4", "--source-type", "generic", "--slice", "100"},
 	"query":         {"bench", "query", "--alerts", "400", "--runs", "6"},
-	"stream":        {"bench", "stream", "--clients", "20", "--events", "150", "--rate", "100", "--buffer", "16"},
+	"stream":        {"bench", "stream", "--clients", "20", "--events", "300", "--rate", "150", "--buffer", "16"},
 }
 
 func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
