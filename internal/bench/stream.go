@@ -292,12 +292,12 @@ func slowClient(ctx context.Context, url, key string) (net.Conn, error) {
 	}
 	req := "GET " + stream.Path + "?kind=alert.updated.v1 HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: Bearer " + key + "\r\n\r\n"
 	head := make([]byte, 15)
-	if _, err := io.WriteString(conn, req); err == nil {
+	if _, err = io.WriteString(conn, req); err == nil {
 		_, err = io.ReadFull(conn, head)
 	}
 	if err != nil || string(head) != "HTTP/1.1 200 OK" {
 		_ = conn.Close()
-		return nil, fmt.Errorf("bench: slow client: %q %w", head, err)
+		return nil, errors.Join(fmt.Errorf("bench: slow client: answer starts %q", head), err)
 	}
 	return conn, nil
 }
