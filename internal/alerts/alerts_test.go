@@ -169,7 +169,7 @@ func TestUpdateAndBulk(t *testing.T) {
 		if n := len(must(s.List(ctx, org, AlertQuery{Statuses: []alert.Status{res}}, "", 10))); n != 0 {
 			t.Fatalf("failed bulk changed %d alerts", n)
 		}
-		n, err := s.BulkUpdate(ctx, org, ids[:2], AlertChange{Status: &res, RemoveTags: []string{"x"}})
+		n, err := s.BulkUpdate(ctx, org, ids[:2], AlertChange{Status: &res, RemoveTags: []string{"x"}, Reason: "benign scanner"})
 		if err != nil || n != 2 {
 			t.Fatalf("bulk: %d %v", n, err)
 		}

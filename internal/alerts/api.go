@@ -150,6 +150,22 @@ type IDInput struct {
 	ID uuid.UUID `path:"id"`
 }
 
+// ActivityOutput is an alert's activity.
+type ActivityOutput struct {
+	Body struct {
+		Items []Activity `json:"items"`
+	}
+}
+
+// CommentRequest comments on one alert.
+type CommentRequest struct {
+	ID   uuid.UUID `path:"id"`
+	Body CommentInput
+}
+
+// CommentOutput is the new comment.
+type CommentOutput struct{ Body *Activity }
+
 // AlertOutput is one alert with its ATT&CK names.
 type AlertOutput struct{ Body *AlertDetail }
 
@@ -257,6 +273,28 @@ func (a *API) Register(api huma.API) {
 			out := &BulkOutput{}
 			out.Body.Updated, err = a.Store.BulkUpdate(ctx, scope, in.Body.IDs, in.Body.AlertChange)
 			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-activity", Method: http.MethodGet, Path: base + "/{id}/activity",
+		Summary: "An alert's comments and changes, newest first", Tags: tags,
+		Description: "Who changed what (status with its closure reason, assignee, tags; single and bulk) and the comments, at most 200 entries. Readable with alerts:read, unlike the audit log."}, read),
+		func(ctx context.Context, in *IDInput) (*ActivityOutput, error) {
+			scope, err := httpapi.Scope(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := &ActivityOutput{}
+			out.Body.Items, err = a.Store.Activity(ctx, scope, in.ID)
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "create-alert-comment", Method: http.MethodPost, Path: base + "/{id}/comments",
+		Summary: "Comment on an alert", Tags: tags, DefaultStatus: http.StatusCreated}, write),
+		func(ctx context.Context, in *CommentRequest) (*CommentOutput, error) {
+			scope, err := httpapi.Scope(ctx)
+			if err != nil {
+				return nil, err
+			}
+			c, err := a.Store.Comment(ctx, scope, in.ID, in.Body)
+			return &CommentOutput{Body: c}, err
 		})
 	fbase := httpapi.APIPrefix + "/alert-filters"
 	ftags := []string{"Alerts"}

@@ -276,6 +276,12 @@ type AlertChange struct {
 	Tags       *[]string     `json:"tags,omitempty" maxItems:"50" doc:"Replaces every tag"`
 	AddTags    []string      `json:"add_tags,omitempty" maxItems:"50"`
 	RemoveTags []string      `json:"remove_tags,omitempty" maxItems:"50"`
+	Reason     string        `json:"reason,omitempty" maxLength:"500" doc:"Closure reason (disposition); required when status becomes resolved or false_positive, kept in the alert's activity"`
+}
+
+// closing reports whether the change closes alerts (and so needs a reason).
+func (c *AlertChange) closing() bool {
+	return c.Status != nil && (*c.Status == alert.StatusResolved || *c.Status == alert.StatusFalsePositive)
 }
 
 // Validate checks the change is well-formed and not empty.
@@ -301,6 +307,12 @@ func (c *AlertChange) Validate(prefix string) error {
 	}
 	check("add_tags", c.AddTags)
 	check("remove_tags", c.RemoveTags)
+	c.Reason = strings.TrimSpace(c.Reason)
+	if why := badText(c.Reason); why != "" {
+		fields = append(fields, apperr.Field(prefix+"reason", why))
+	} else if c.closing() && c.Reason == "" {
+		fields = append(fields, apperr.Field(prefix+"reason", "say why the alert is "+string(*c.Status)+" (closure reason)"))
+	}
 	if len(fields) > 0 {
 		return apperr.Validation("invalid change", fields...)
 	}
@@ -372,6 +384,9 @@ func (s *Store) update(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uu
 	if _, err := tx.ExecContext(ctx, `UPDATE alerts SET status = $3, assignee = $4, tags = $5, updated_at = $6 WHERE org_id = $1 AND id = $2`,
 		scope.Org().String(), id.String(), string(a.Status), assignee, string(tags), now); err != nil {
 		return a, fmt.Errorf("alerts: update: %w", err)
+	}
+	if err := addActivity(ctx, tx, scope, id, ActivityChange, "", c, now); err != nil {
+		return a, err
 	}
 	return a, nil
 }

@@ -219,3 +219,55 @@ func TestAlertShowsAttackNames(t *testing.T) {
 		}
 	})
 }
+
+// TestActivityCommentsAndClosureReason: resolving needs a reason; changes
+// (single and bulk) and comments make the alert's activity, readable by
+// an alerts:read key, not visible from another org.
+func TestActivityCommentsAndClosureReason(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		c := triageFixture(t, d)
+		st, b := c.do("GET", "/api/v1/alerts?q=dave", "", nil)
+		var list struct{ Items []alert.Alert }
+		if err := json.Unmarshal(b, &list); err != nil || st != http.StatusOK || len(list.Items) != 1 {
+			t.Fatalf("find: %d %s", st, b)
+		}
+		id := list.Items[0].ID.String()
+		if st, b := c.do("PATCH", "/api/v1/alerts/"+id, `{"status":"resolved"}`, nil); st != http.StatusUnprocessableEntity || !strings.Contains(string(b), "body.reason") {
+			t.Fatalf("resolve without reason: %d %s", st, b)
+		}
+		if st, b := c.do("POST", "/api/v1/alerts/bulk-update", `{"ids":["`+id+`"],"change":{"status":"false_positive"}}`, nil); st != http.StatusUnprocessableEntity || !strings.Contains(string(b), "body.change.reason") {
+			t.Fatalf("bulk false positive without reason: %d %s", st, b)
+		}
+		if st, b := c.do("PATCH", "/api/v1/alerts/"+id, `{"status":"triaged"}`, nil); st != http.StatusOK {
+			t.Fatalf("triage: %d %s", st, b)
+		}
+		if st, b := c.do("POST", "/api/v1/alerts/"+id+"/comments", `{"body":"  checked with the DC owner  "}`, nil); st != http.StatusCreated || !strings.Contains(string(b), `"body":"checked with the DC owner"`) {
+			t.Fatalf("comment: %d %s", st, b)
+		}
+		if st, b := c.do("POST", "/api/v1/alerts/"+id+"/comments", `{"body":"   "}`, nil); st != http.StatusUnprocessableEntity {
+			t.Fatalf("blank comment: %d %s", st, b)
+		}
+		if st, b := c.do("POST", "/api/v1/alerts/bulk-update", `{"ids":["`+id+`"],"change":{"status":"resolved","reason":"admin tool run"}}`, nil); st != http.StatusOK {
+			t.Fatalf("bulk resolve: %d %s", st, b)
+		}
+		st, b = c.do("GET", "/api/v1/alerts/"+id+"/activity", "", nil)
+		var act struct {
+			Items []struct {
+				Kind, Body, Actor string
+				Change            *struct{ Status, Reason string }
+			}
+		}
+		if err := json.Unmarshal(b, &act); err != nil || st != http.StatusOK || len(act.Items) != 3 {
+			t.Fatalf("activity: %d %s", st, b)
+		}
+		if it := act.Items[0]; it.Kind != "change" || it.Change == nil || it.Change.Status != "resolved" || it.Change.Reason != "admin tool run" || !strings.HasPrefix(it.Actor, "apikey:") {
+			t.Fatalf("newest entry %+v", it)
+		}
+		if act.Items[1].Kind != "comment" || act.Items[1].Body != "checked with the DC owner" || act.Items[2].Change == nil || act.Items[2].Change.Status != "triaged" {
+			t.Fatalf("older entries %+v", act.Items[1:])
+		}
+		if st, _ := c.do("GET", "/api/v1/alerts/01900000-0000-7000-8000-000000000000/activity", "", nil); st != http.StatusNotFound {
+			t.Fatalf("unknown alert activity: %d", st)
+		}
+	})
+}

@@ -58,7 +58,7 @@ func init() {
 	defaults.Probes["bulk-update-alerts"] = Probe{
 		Fixture: "/api/v1/alerts/{id}",
 		Request: func(id string) (string, string) {
-			return "", `{"ids":["` + id + `"],"change":{"status":"resolved"}}`
+			return "", `{"ids":["` + id + `"],"change":{"status":"resolved","reason":"crosstenant probe"}}`
 		},
 	}
 	defaults.Probes["ingest-alert"] = Probe{

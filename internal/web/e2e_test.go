@@ -103,5 +103,5 @@ func TestBrowserE2E(t *testing.T) {
 		shots = filepath.Join(dir, "e2e", "out")
 	}
 	cmd := []string{filepath.Join("e2e", "run.mjs"), srv.URL, shots}
-	t.Log(runNode(t, dir, 4*time.Minute, cmd...))
+	t.Log(runNode(t, dir, 8*time.Minute, cmd...))
 }

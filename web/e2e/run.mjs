@@ -242,6 +242,7 @@ async function main() {
     const title = (await link.innerText()).trim();
     await link.click();
     await page.getByRole("heading", { level: 1, name: title }).waitFor();
+    const detailURL = page.url();
     const status = page.locator("select#status");
     const before = await status.inputValue();
     const after = before === "in_progress" ? "resolved" : "in_progress";
@@ -314,6 +315,24 @@ async function main() {
     if (!picked.startsWith(teammate)) throw new Error(`assignee filter shows ${picked}, want ${teammate}`);
     log(`${await rows.count()} alerts assigned to ${teammate}, name shown in the list and the filter`);
     await page.screenshot({ path: join(outDir, "alerts-assignee.png") });
+
+    step = "comment-and-close";
+    // A comment and a closure reason land in the alert's activity.
+    await page.goto(detailURL);
+    await page.getByRole("heading", { level: 1, name: title }).waitFor();
+    await page.getByLabel("Comment").fill("Checked with the asset owner");
+    await page.getByRole("button", { name: "Comment", exact: true }).click();
+    await page.getByTestId("alert-activity").getByText("Checked with the asset owner").waitFor();
+    await status.selectOption("false_positive");
+    const save = page.getByRole("button", { name: "Save changes" });
+    if (!(await save.isDisabled())) throw new Error("false positive can be saved without a closure reason");
+    await page.getByLabel("Closure reason (required)").fill("Known vulnerability scanner");
+    await save.click();
+    await page.getByTestId("alert-activity").getByText("Reason: Known vulnerability scanner").waitFor();
+    await page.screenshot({ path: join(outDir, "alert-activity.png"), fullPage: true });
+    log("comment and false-positive closure reason shown in the alert's activity");
+    await page.goto(`${base}/alerts`);
+    await rows.first().waitFor();
 
     step = "org-switch";
     const orgName = page.getByTestId("org-name");

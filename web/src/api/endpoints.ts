@@ -124,6 +124,23 @@ export interface AlertPatch {
   tags?: string[];
   add_tags?: string[];
   remove_tags?: string[];
+  /** Closure reason; required when status becomes resolved or false_positive. */
+  reason?: string;
+}
+
+/** One entry of an alert's activity (comment or change). */
+export interface Activity {
+  id: string;
+  kind: "comment" | "change";
+  actor: string;
+  body?: string;
+  change?: AlertPatch;
+  created_at: string;
+}
+
+/** needsReason tells whether moving to this status asks for a closure reason. */
+export function needsReason(status: string | undefined): boolean {
+  return status === "resolved" || status === "false_positive";
 }
 
 export const alerts = {
@@ -133,6 +150,8 @@ export const alerts = {
   update: (id: string, patch: AlertPatch) => api.patch<Alert>(`alerts/${encodeURIComponent(id)}`, patch),
   bulkUpdate: (ids: string[], change: AlertPatch) => api.post<{ updated: number }>("alerts/bulk-update", { ids, change }),
   assignees: () => api.get<{ items: Assignee[]; truncated: boolean }>("alerts/assignees"),
+  activity: async (id: string) => (await api.get<{ items: Activity[] }>(`alerts/${encodeURIComponent(id)}/activity`)).items ?? [],
+  comment: (id: string, body: string) => api.post<Activity>(`alerts/${encodeURIComponent(id)}/comments`, { body }),
   savedFilters: async () => toPage<SavedFilter>(await api.get<unknown>("alert-filters")).items,
   saveFilter: (name: string, filters: AlertFilters) => api.post<SavedFilter>("alert-filters", { name, query: toSavedQuery(filters) }),
   deleteFilter: (id: string) => api.delete<void>(`alert-filters/${encodeURIComponent(id)}`),

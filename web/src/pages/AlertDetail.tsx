@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
-import { alerts, type AlertPatch } from "../api/endpoints";
+import { alerts, needsReason, type Activity, type AlertPatch } from "../api/endpoints";
 import { ApiError } from "../api/problem";
-import { STATUSES, STATUS_LABELS, severityOf, type Alert, type AlertStatus } from "../api/types";
+import { STATUSES, STATUS_LABELS, severityOf, type Alert, type AlertStatus, type Assignee } from "../api/types";
 import { useOrgKey, useSession } from "../auth/session";
 import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, SeverityBadge, Spinner, StatusBadge, fieldProps, td, th } from "../components/ui";
 import { fmtTime } from "../lib/format";
@@ -116,6 +116,7 @@ function Triage({ alert, onDirty }: { alert: Alert; onDirty: (dirty: boolean) =>
   const { me, can } = useSession();
   const [status, setStatus] = useState<AlertStatus>(alert.status);
   const [assignee, setAssignee] = useState(alert.assignee ?? "");
+  const [reason, setReason] = useState("");
   useEffect(() => {
     setStatus(alert.status);
     setAssignee(alert.assignee ?? "");
@@ -135,6 +136,7 @@ function Triage({ alert, onDirty }: { alert: Alert; onDirty: (dirty: boolean) =>
         e.preventDefault();
         const patch: AlertPatch = {};
         if (status !== alert.status) patch.status = status;
+        if (status !== alert.status && needsReason(status)) patch.reason = reason.trim();
         if ((assignee || null) !== (alert.assignee ?? null)) patch.assignee = assignee;
         m.mutate(patch);
       }}
@@ -148,6 +150,17 @@ function Triage({ alert, onDirty }: { alert: Alert; onDirty: (dirty: boolean) =>
           ))}
         </Select>
       </Field>
+      {status !== alert.status && needsReason(status) && (
+        <Field id="reason" label="Closure reason (required)" error={fields.reason}>
+          <textarea
+            {...fieldProps("reason", fields.reason)}
+            className="h-16 w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            placeholder="e.g. benign admin activity, confirmed with the owner"
+          />
+        </Field>
+      )}
       <Field id="assignee" label="Assignee" error={fields.assignee}>
         <div className="flex gap-1">
           <AssigneeSelect {...fieldProps("assignee", fields.assignee)} disabled={!editable} value={assignee} onChange={setAssignee} />
@@ -168,7 +181,7 @@ function Triage({ alert, onDirty }: { alert: Alert; onDirty: (dirty: boolean) =>
         </p>
       ) : null}
       {editable ? (
-        <Button type="submit" variant="primary" disabled={!dirty || m.isPending}>
+        <Button type="submit" variant="primary" disabled={!dirty || m.isPending || (status !== alert.status && needsReason(status) && !reason.trim())}>
           {m.isPending ? "Saving…" : "Save changes"}
         </Button>
       ) : (
@@ -407,8 +420,83 @@ function AlertView({ a, onDirty, onBack }: { a: Alert; onDirty: (d: boolean) => 
           <Section title="Tags">
             <TagEditor alert={a} />
           </Section>
+          <Section title="Activity">
+            <ActivityPanel alertId={a.id} />
+          </Section>
         </aside>
       </div>
+    </div>
+  );
+}
+
+function describe(c: AlertPatch, people: Assignee[] | undefined): string {
+  const parts: string[] = [];
+  if (c.status) parts.push(`status → ${STATUS_LABELS[c.status as AlertStatus] ?? c.status}`);
+  if (c.assignee !== undefined) parts.push(c.assignee ? `assigned to ${assigneeName(c.assignee, people)}` : "unassigned");
+  if (c.add_tags?.length) parts.push(`tagged ${c.add_tags.join(", ")}`);
+  if (c.remove_tags?.length) parts.push(`untagged ${c.remove_tags.join(", ")}`);
+  if (c.tags) parts.push(`tags set to ${c.tags.join(", ") || "none"}`);
+  return parts.join("; ");
+}
+
+/** ActivityPanel: the alert's comments and changes, newest first, and a comment box. */
+function ActivityPanel({ alertId }: { alertId: string }) {
+  const qc = useQueryClient();
+  const { can } = useSession();
+  const people = useAssignees();
+  const key = useOrgKey("alert-activity", alertId);
+  const q = useQuery({ queryKey: key, queryFn: () => alerts.activity(alertId) });
+  const [body, setBody] = useState("");
+  const m = useMutation({
+    mutationFn: () => alerts.comment(alertId, body.trim()),
+    onSuccess: () => {
+      setBody("");
+      void qc.invalidateQueries({ queryKey: key });
+    },
+  });
+  const actor = (a: Activity) => (a.actor.startsWith("user:") ? assigneeName(a.actor.slice(5), people.data?.items) : a.actor);
+  return (
+    <div className="space-y-2">
+      {can("alerts:write") && (
+        <form
+          className="space-y-1"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (body.trim()) m.mutate();
+          }}
+        >
+          <textarea
+            aria-label="Comment"
+            className="h-16 w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+            placeholder="Add a comment"
+          />
+          <Button type="submit" size="sm" disabled={!body.trim() || m.isPending}>
+            Comment
+          </Button>
+          {m.error ? <ProblemAlert error={m.error} /> : null}
+        </form>
+      )}
+      {q.error ? (
+        <ProblemAlert error={q.error} />
+      ) : q.isPending ? (
+        <Spinner label="Loading activity" />
+      ) : q.data.length === 0 ? (
+        <p className="text-sm text-muted">No activity yet.</p>
+      ) : (
+        <ol className="space-y-2" data-testid="alert-activity">
+          {q.data.map((a) => (
+            <li key={a.id} className="border-l-2 border-slate-200 pl-2 text-xs dark:border-slate-700">
+              <p className="text-muted">
+                {actor(a)} · <span title={a.created_at}>{fmtTime(a.created_at)}</span>
+              </p>
+              {a.kind === "comment" ? <p className="text-sm whitespace-pre-wrap">{a.body}</p> : <p>{a.change ? describe(a.change, people.data?.items) : "changed"}</p>}
+              {a.change?.reason ? <p className="italic">Reason: {a.change.reason}</p> : null}
+            </li>
+          ))}
+        </ol>
+      )}
     </div>
   );
 }
