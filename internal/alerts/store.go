@@ -308,9 +308,7 @@ func (c *AlertChange) Validate(prefix string) error {
 	check("add_tags", c.AddTags)
 	check("remove_tags", c.RemoveTags)
 	c.Reason = strings.TrimSpace(c.Reason)
-	if why := badText(c.Reason); why != "" {
-		fields = append(fields, apperr.Field(prefix+"reason", why))
-	} else if c.closing() && c.Reason == "" {
+	if c.closing() && c.Reason == "" {
 		fields = append(fields, apperr.Field(prefix+"reason", "say why the alert is "+string(*c.Status)+" (closure reason)"))
 	}
 	if len(fields) > 0 {
