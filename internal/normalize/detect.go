@@ -95,6 +95,10 @@ var envelopeKeys = map[string][]string{
 	"guardduty": {"findings", "Findings"}, "securityhub": {"Findings", "findings"}, "cloudtrail": {"Records"},
 	"gcp_scc": {"listFindingsResults", "findings"}, "defender": {"value"}, "sentinel": {"value"},
 	"crowdstrike": {"resources"}, "sentinelone": {"data"},
+	"entra_id": {"value", "records"}, "m365": {"value"}, "google_workspace": {"alerts", "items"}, "cloudflare": {"result"},
+	"zscaler": {"events"}, "cortex_xdr": {"alerts"}, "carbon_black": {"results"}, "falco": {"events"}, "kubernetes_audit": {"items"},
+	"github_audit": {"events"}, "windows": {"Events", "events", "value"},
+	"proofpoint_tap": {"messagesDelivered", "messagesBlocked", "clicksPermitted", "clicksBlocked"},
 }
 
 func detectObject(o []byte, depth int) string {
@@ -104,7 +108,23 @@ func detectObject(o []byte, depth int) string {
 	var kb, vb [64][]byte
 	ki := indexKeys(o, &kb, &vb)
 	has := ki.has
-	for _, k := range []string{"findings", "Findings", "Records", "listFindingsResults", "value", "resources", "data"} {
+	if r := ki.get("reply"); len(r) > 0 && r[0] == '{' {
+		if t := detectObject(r, depth+1); t == "cortex_xdr" {
+			return t
+		}
+		for _, k := range []string{"alerts", "incidents", "data"} {
+			if els, ok := elements(member(r, k)); ok && len(els) > 0 && els[0][0] == '{' {
+				if t := detectObject(els[0], depth+1); t == "cortex_xdr" {
+					return t
+				}
+			}
+		}
+	}
+	if has("queryEndTime") || has("messagesDelivered") || has("clicksPermitted") {
+		return "proofpoint_tap"
+	}
+	for _, k := range []string{"findings", "Findings", "Records", "listFindingsResults", "value", "resources", "data",
+		"alerts", "items", "results", "events", "Events", "result", "records", "messagesBlocked", "clicksBlocked"} {
 		v := ki.get(k)
 		if v == nil {
 			continue
@@ -114,7 +134,10 @@ func detectObject(o []byte, depth int) string {
 			continue
 		}
 		if len(els) == 0 {
-			return envelopeTypes[k]
+			if t, ok := envelopeTypes[k]; ok {
+				return t
+			}
+			continue
 		}
 		if els[0][0] == '{' {
 			if t := detectObject(els[0], depth+1); t != "generic" && slices.Contains(envelopeKeys[t], k) {
@@ -150,7 +173,10 @@ func detectObject(o []byte, depth int) string {
 		return "zeek"
 	case has("rule") && path(ki.get("rule"), "level") != nil && (has("agent") || has("manager") || has("decoder")):
 		return "wazuh"
-	case strings.Contains(rawString(ki.get("@odata.type")), "security.alert") || has("alertCreationTime") || (has("machineId") && has("detectionSource")):
+	case isWindowsEvent(o, ki):
+		return "windows"
+	case strings.Contains(rawString(ki.get("@odata.type")), "security.alert") || has("alertCreationTime") || (has("machineId") && has("detectionSource")) ||
+		(has("detectorId") && has("serviceSource")) || (has("providerAlertId") && has("evidence")):
 		return "defender"
 	case strings.HasPrefix(rawString(ki.get("type")), "Microsoft.SecurityInsights/"):
 		return "sentinel"
@@ -166,6 +192,36 @@ func detectObject(o []byte, depth int) string {
 	case rawString(path(ki.get("agent"), "type")) == "endpoint" || has("kibana.alert.rule.name") || path(ki.get("kibana"), "alert") != nil ||
 		strings.HasPrefix(rawString(path(ki.get("data_stream"), "dataset")), "endpoint.alerts"):
 		return "elastic"
+	case has("auditID") && has("verb"):
+		return "kubernetes_audit"
+	case has("webaclId") && has("httpRequest"):
+		return "aws_waf"
+	case has("rule") && has("priority") && has("output"):
+		return "falco"
+	case has("hostIdentifier") && has("name") && (has("columns") || has("snapshot")):
+		return "osquery"
+	case has("alert_id") && (has("detection_timestamp") || has("mitre_technique_id_and_name") || has("alert_source") || has("host_name") && has("source")):
+		return "cortex_xdr"
+	case has("org_key") && (has("device_name") || has("threat_id") || has("reason")) || has("legacy_alert_id"):
+		return "carbon_black"
+	case has("GUID") && (has("threatsInfoMap") || has("clickIP") || has("threatID")):
+		return "proofpoint_tap"
+	case has("userPrincipalName") && has("appDisplayName") && (has("clientAppUsed") || has("conditionalAccessStatus") || has("status")),
+		has("activityDisplayName") && (has("initiatedBy") || has("loggedByService")),
+		(rawString(ki.get("category")) == "SignInLogs" || rawString(ki.get("category")) == "AuditLogs" ||
+			rawString(ki.get("category")) == "NonInteractiveUserSignInLogs" || rawString(ki.get("category")) == "ServicePrincipalSignInLogs") && has("properties"):
+		return "entra_id"
+	case has("CreationTime") && has("Operation") && (has("Workload") || has("RecordType")):
+		return "m365"
+	case has("alertId") && has("customerId"), rawString(ki.get("kind")) == "admin#reports#activity":
+		return "google_workspace"
+	case has("RayID") || has("rayName") || has("ClientRequestHost") && has("ClientIP"):
+		return "cloudflare"
+	case strings.HasPrefix(rawString(ki.get("sourcetype")), "zscaler"), has("event") && path(ki.get("event"), "urlcategory") != nil,
+		has("urlcategory") && (has("cip") || has("login")), has("cip") && has("login") && has("action"):
+		return "zscaler"
+	case has("action") && has("actor") && (has("_document_id") || has("actor_location") || has("org") || has("business")):
+		return "github_audit"
 	}
 	return "generic"
 }
@@ -177,7 +233,7 @@ func isThreatIntel(o []byte) bool {
 		return true
 	}
 	if e := member(o, "Event"); len(e) > 0 && e[0] == '{' {
-		return true
+		return member(e, "System") == nil // {"Event": {"System": ...}} is a Windows event, not MISP
 	}
 	return hasKey(o, "response") && bytes.Contains(o, []byte(`"Event"`))
 }

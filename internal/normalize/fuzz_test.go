@@ -16,6 +16,9 @@ func fuzzNormalizer(f *testing.F, sourceType string) {
 	if !ok && sourceType != "auto" {
 		f.Fatalf("no normalizer %q", sourceType)
 	}
+	for _, file := range fixturesOf(sourceType) {
+		f.Add(readFixture(f, file))
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		normalize := Normalize
 		if n != nil {
@@ -53,3 +56,18 @@ func FuzzNormalizeSyslog(f *testing.F)      { fuzzNormalizer(f, "syslog") }
 
 // FuzzNormalizeAuto exercises Detect plus the detected normalizer.
 func FuzzNormalizeAuto(f *testing.F) { fuzzNormalizer(f, "auto") }
+
+func FuzzNormalizeWindows(f *testing.F)         { fuzzNormalizer(f, "windows") }
+func FuzzNormalizeEntraID(f *testing.F)         { fuzzNormalizer(f, "entra_id") }
+func FuzzNormalizeM365(f *testing.F)            { fuzzNormalizer(f, "m365") }
+func FuzzNormalizeGoogleWorkspace(f *testing.F) { fuzzNormalizer(f, "google_workspace") }
+func FuzzNormalizeCloudflare(f *testing.F)      { fuzzNormalizer(f, "cloudflare") }
+func FuzzNormalizeZscaler(f *testing.F)         { fuzzNormalizer(f, "zscaler") }
+func FuzzNormalizeCortexXDR(f *testing.F)       { fuzzNormalizer(f, "cortex_xdr") }
+func FuzzNormalizeCarbonBlack(f *testing.F)     { fuzzNormalizer(f, "carbon_black") }
+func FuzzNormalizeFalco(f *testing.F)           { fuzzNormalizer(f, "falco") }
+func FuzzNormalizeOsquery(f *testing.F)         { fuzzNormalizer(f, "osquery") }
+func FuzzNormalizeKubernetesAudit(f *testing.F) { fuzzNormalizer(f, "kubernetes_audit") }
+func FuzzNormalizeAWSWAF(f *testing.F)          { fuzzNormalizer(f, "aws_waf") }
+func FuzzNormalizeGitHubAudit(f *testing.F)     { fuzzNormalizer(f, "github_audit") }
+func FuzzNormalizeProofpointTAP(f *testing.F)   { fuzzNormalizer(f, "proofpoint_tap") }

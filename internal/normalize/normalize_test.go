@@ -10,8 +10,10 @@ import (
 )
 
 func TestSourceTypesAndLookup(t *testing.T) {
-	want := []string{"cef", "cloudtrail", "crowdstrike", "defender", "elastic", "gcp_scc", "generic", "guardduty", "ocsf",
-		"okta", "panos", "securityhub", "sentinel", "sentinelone", "suricata", "syslog", "wazuh", "zeek"}
+	want := []string{"aws_waf", "carbon_black", "cef", "cloudflare", "cloudtrail", "cortex_xdr", "crowdstrike", "defender", "elastic",
+		"entra_id", "falco", "gcp_scc", "generic", "github_audit", "google_workspace", "guardduty", "kubernetes_audit", "m365", "ocsf",
+		"okta", "osquery", "panos", "proofpoint_tap", "securityhub", "sentinel", "sentinelone", "suricata", "syslog", "wazuh", "windows",
+		"zeek", "zscaler"}
 	if got := SourceTypes(); !slices.Equal(got, want) {
 		t.Fatalf("SourceTypes = %q, want %q", got, want)
 	}

@@ -27,7 +27,7 @@ func builtins() []plugin.Entry[Normalizer] {
 	e := func(n Normalizer, display string, caps ...plugin.Capability) plugin.Entry[Normalizer] {
 		return plugin.Entry[Normalizer]{Meta: plugin.Meta{Kind: Kind, Name: n.SourceType(), DisplayName: display, Capabilities: caps}, Impl: n}
 	}
-	return []plugin.Entry[Normalizer]{
+	out := []plugin.Entry[Normalizer]{
 		e(guardDutyNormalizer{}, "Amazon GuardDuty", det, env),
 		e(securityHubNormalizer{}, "AWS Security Hub (ASFF)", det, env),
 		e(cloudTrailNormalizer{}, "AWS CloudTrail", det, env),
@@ -46,7 +46,20 @@ func builtins() []plugin.Entry[Normalizer] {
 		e(panosNormalizer{}, "Palo Alto Networks PAN-OS", det, text),
 		e(syslogNormalizer{}, "Syslog (RFC 5424, RFC 3164, BSD)", det, text),
 		e(genericNormalizer{}, "Generic JSON alert", det, env),
+		e(windowsNormalizer{}, "Windows Event Log and Sysmon", det, env),
 	}
+	display := map[string]string{"entra_id": "Microsoft Entra ID sign-in and audit logs", "m365": "Microsoft 365 unified audit log",
+		"google_workspace": "Google Workspace alerts and activity", "cloudflare": "Cloudflare", "zscaler": "Zscaler (NSS JSON)",
+		"cortex_xdr": "Palo Alto Cortex XDR", "carbon_black": "VMware Carbon Black Cloud", "falco": "Falco", "osquery": "osquery",
+		"kubernetes_audit": "Kubernetes audit log", "aws_waf": "AWS WAF", "github_audit": "GitHub audit log", "proofpoint_tap": "Proofpoint TAP"}
+	for _, s := range specSources {
+		caps := []plugin.Capability{det}
+		if len(s.envelopes) > 0 {
+			caps = append(caps, env)
+		}
+		out = append(out, e(specNormalizer{s}, display[s.name], caps...))
+	}
+	return out
 }
 
 // Register adds every built-in normalizer to reg. It is called where
