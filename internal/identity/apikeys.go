@@ -169,6 +169,10 @@ func (s *Store) authenticateAPIKey(ctx context.Context, token string) (APIKey, O
 	if !ok {
 		return APIKey{}, Org{}, errAPIKeyUnknown
 	}
+	tokenHash := hashToken(token)
+	if e, ok := verifiedKeys.get(tokenHash, s.now()); ok {
+		return e.key, e.org, nil
+	}
 	q := `SELECT id, org_id, secret_hash FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`
 	if s.DB.Dialect == db.Postgres {
 		q = `SELECT id, org_id, secret_hash FROM identity_api_key_by_prefix($1)`
@@ -184,7 +188,7 @@ func (s *Store) authenticateAPIKey(ctx context.Context, token string) (APIKey, O
 	if err != nil {
 		return APIKey{}, Org{}, fmt.Errorf("identity: look up api key: %w", err)
 	}
-	if !equalHash(hash, hashToken(token)) {
+	if !equalHash(hash, tokenHash) {
 		return APIKey{}, Org{}, errAPIKey
 	}
 	scope := tenant.NewAuthenticated(org, "apikey:"+id.String())
@@ -235,5 +239,6 @@ func (s *Store) authenticateAPIKey(ctx context.Context, token string) (APIKey, O
 		}
 		k.LastUsedAt = sql.NullTime{Time: now, Valid: true}
 	}
+	verifiedKeys.put(tokenHash, cachedKey{key: k, org: o, at: now})
 	return k, o, nil
 }

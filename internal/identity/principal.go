@@ -99,5 +99,8 @@ func entry(ctx context.Context, org uuid.UUID, actor, action, targetType, target
 
 // record appends a success audit entry inside tx.
 func record(ctx context.Context, tx *db.Tx, scope tenant.Scope, action, targetType, targetID string, details any) error {
+	// Every audited identity change (revocation, membership, role, policy)
+	// drops the verified API keys of this process.
+	verifiedKeys.clear()
 	return audit.Record(ctx, tx, entry(ctx, scope.Org(), actorOf(ctx, scope), action, targetType, targetID, audit.OutcomeSuccess, details))
 }
