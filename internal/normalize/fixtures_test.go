@@ -131,7 +131,8 @@ var fixtureCases = []fixtureCase{
 		{idx: 0, ruleID: "ID47", ruleName: "su", sev: alert.SeverityCritical, eventTime: "2025-05-15T22:14:15.003Z",
 			entities: []ent{{Type: "hostname", Value: "mymachine.example.com", Role: "host"}}},
 		{idx: 1, ruleID: "sshd", sev: alert.SeverityInformational,
-			entities: []ent{{Type: "hostname", Value: "bastion", Role: "host"}, {Type: "ip", Value: "203.0.113.7", Role: "related"}}},
+			entities: []ent{{Type: "hostname", Value: "bastion", Role: "host"}, {Type: "ip", Value: "203.0.113.7", Role: "src"},
+				{Type: "user", Value: "admin", Role: "target"}}},
 	}},
 	{"generic_alerts.json", "generic", 2, []want{
 		{idx: 0, title: "Brute force on ssh", sev: alert.SeverityHigh, sourceRef: "A-1001", eventTime: "2025-05-16T10:00:00Z",

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"time"
 
@@ -117,6 +118,7 @@ func syslogAlert(l textLine, m syslog.Message) alert.Alert {
 		es.Add(alert.EntityHostname, m.Hostname, entity.RoleHost)
 	}
 	scanKV(&es, msg)
+	scanSSHD(&es, msg)
 	es.Scan(msg)
 	a.Entities = es.Entities()
 	if len(m.StructuredData) > 0 {
@@ -136,4 +138,20 @@ func syslogAlert(l textLine, m syslog.Message) alert.Alert {
 		a.Title = "syslog message"
 	}
 	return a
+}
+
+// sshdUserRE finds the account and address of sshd authentication
+// messages: "Failed password for invalid user X from IP", "Invalid user X
+// from IP", "Accepted publickey for X from IP".
+var sshdUserRE = regexp.MustCompile(`(?:(?:Failed|Accepted) \S+ for (?:invalid user )?|Invalid user |authentication failure.* user=)(\S+)(?: from ([0-9A-Fa-f.:]+))?`)
+
+func scanSSHD(es *entity.Set, msg string) {
+	m := sshdUserRE.FindStringSubmatch(msg)
+	if m == nil {
+		return
+	}
+	es.Add(alert.EntityUser, canonicalUser(m[1]), entity.RoleTarget)
+	if m[2] != "" {
+		es.Add(alert.EntityIP, m[2], entity.RoleSrc)
+	}
 }
