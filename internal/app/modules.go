@@ -6,6 +6,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/alerts"
 	"github.com/securenexus/securenexus/internal/audit"
+	"github.com/securenexus/securenexus/internal/correlate"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/incident"
 	"github.com/securenexus/securenexus/internal/intake"
@@ -17,11 +18,12 @@ import (
 // Modules are the constructed domain modules, for commands that act through
 // them (user administration, benchmarks) instead of building stores.
 type Modules struct {
-	Identity *identity.Service
-	Intake   *intake.Module
-	Alerts   *alerts.API
-	Incident *incident.Store
-	Intel    *intel.Module
+	Identity  *identity.Service
+	Intake    *intake.Module
+	Alerts    *alerts.API
+	Incident  *incident.Store
+	Correlate *correlate.Engine
+	Intel     *intel.Module
 }
 
 // registerModules constructs every domain module in dependency order, each
@@ -54,6 +56,9 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	}
 	if m.Incident, err = incident.Register(ctx, p, incident.Deps{Members: orgMembers{directory}, Alerts: m.Alerts.Store}); err != nil {
 		return fmt.Errorf("incident: %w", err)
+	}
+	if m.Correlate, err = correlate.Register(ctx, p, correlate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident}); err != nil {
+		return fmt.Errorf("correlate: %w", err)
 	}
 	if err = registerStream(p); err != nil {
 		return fmt.Errorf("stream: %w", err)

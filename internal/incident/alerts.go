@@ -66,15 +66,22 @@ func (s *Store) owners(ctx context.Context, tx *db.Tx, scope tenant.Scope, ids [
 // link attaches alerts to r (already linked to r: skipped; linked to
 // another incident: conflict) and updates its ATT&CK aggregate and count.
 func (s *Store) link(ctx context.Context, tx *db.Tx, scope tenant.Scope, r *row, ids []uuid.UUID, via Provenance, loc string, now time.Time) error {
-	if len(ids) > MaxLinkAlerts {
-		return apperr.Validation("too many alerts", apperr.Field(loc, fmt.Sprintf("at most %d alerts per request", MaxLinkAlerts)))
+	_, err := s.linkAlerts(ctx, tx, scope, r, ids, via, loc, now, false)
+	return err
+}
+
+// linkAlerts is link; with skipLinked, alerts already in another incident
+// (or gone) are skipped instead of refused. It returns the alerts added.
+func (s *Store) linkAlerts(ctx context.Context, tx *db.Tx, scope tenant.Scope, r *row, ids []uuid.UUID, via Provenance, loc string, now time.Time, skipLinked bool) ([]uuid.UUID, error) {
+	if len(ids) > MaxLinkAlerts && !skipLinked {
+		return nil, apperr.Validation("too many alerts", apperr.Field(loc, fmt.Sprintf("at most %d alerts per request", MaxLinkAlerts)))
 	}
 	if s.Alerts == nil {
-		return errors.New("incident: no alert reader configured")
+		return nil, errors.New("incident: no alert reader configured")
 	}
 	found, err := s.Alerts.Summaries(ctx, scope, ids)
 	if err != nil {
-		return fmt.Errorf("incident: read alerts: %w", err)
+		return nil, fmt.Errorf("incident: read alerts: %w", err)
 	}
 	byID := map[uuid.UUID]alert.Alert{}
 	for _, a := range found {
@@ -86,50 +93,60 @@ func (s *Store) link(ctx context.Context, tx *db.Tx, scope tenant.Scope, r *row,
 			fields = append(fields, apperr.Field(fmt.Sprintf("%s[%d]", loc, i), "alert "+id.String()+" not found"))
 		}
 	}
-	if len(fields) > 0 {
-		return apperr.Validation("unknown alerts", fields...)
+	if len(fields) > 0 && !skipLinked {
+		return nil, apperr.Validation("unknown alerts", fields...)
 	}
 	owners, err := s.owners(ctx, tx, scope, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var added []uuid.UUID
 	for _, id := range sortedIDs(ids) {
+		a, found := byID[id]
+		if !found {
+			continue
+		}
 		if o, ok := owners[id]; ok {
-			if o == r.ID {
+			if o == r.ID || skipLinked {
 				continue
 			}
-			return apperr.Conflict(fmt.Sprintf("alert %s is already in incident %s: unlink it there, or merge the incidents", id, o)).WithCode("alert_in_incident")
+			return nil, apperr.Conflict(fmt.Sprintf("alert %s is already in incident %s: unlink it there, or merge the incidents", id, o)).WithCode("alert_in_incident")
 		}
-		a := byID[id]
 		prov, err := json.Marshal(via)
 		if err != nil {
-			return fmt.Errorf("incident: encode provenance: %w", err)
+			return nil, fmt.Errorf("incident: encode provenance: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO incident_alerts (org_id, alert_id, incident_id, added_at, added_by, provenance,
+		q := `INSERT INTO incident_alerts (org_id, alert_id, incident_id, added_at, added_by, provenance,
  title, severity_id, source_type, rule, event_time, tactics, techniques, entities)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+		if skipLinked {
+			q += ` ON CONFLICT DO NOTHING`
+		}
+		res, err := tx.ExecContext(ctx, q,
 			scope.Org().String(), id.String(), r.ID.String(), now, scope.Actor(), string(prov), a.Title, int(a.Severity), a.Source.Type,
 			ruleName(a.Rule), a.EventTime.UTC(), jsonArg(nonNil(a.Tactics)), jsonArg(nonNil(a.Techniques)), jsonArg(nonNil(a.Entities)))
 		if err != nil {
 			if db.IsUniqueViolation(err) {
-				return apperr.Conflict("alert " + id.String() + " was just added to another incident").WithCode("alert_in_incident")
+				return nil, apperr.Conflict("alert " + id.String() + " was just added to another incident").WithCode("alert_in_incident")
 			}
-			return fmt.Errorf("incident: link alert: %w", err)
+			return nil, fmt.Errorf("incident: link alert: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			continue // linked elsewhere meanwhile (skipLinked)
 		}
 		r.alertTactics = union(r.alertTactics, a.Tactics)
 		r.alertTechnique = union(r.alertTechnique, a.Techniques)
 		added = append(added, id)
 	}
 	if len(added) == 0 {
-		return nil
+		return nil, nil
 	}
 	r.AlertCount += len(added)
 	r.UpdatedAt = now
 	if err := s.save(ctx, tx, scope, r); err != nil {
-		return err
+		return nil, err
 	}
-	return s.log(ctx, tx, scope, r.ID, now, "alerts_linked", "", fmt.Sprint(len(added)), map[string]any{"alert_ids": added, "via": via.Via, "from": via.From})
+	return added, s.log(ctx, tx, scope, r.ID, now, "alerts_linked", "", fmt.Sprint(len(added)), map[string]any{"alert_ids": added, "via": via.Via, "from": via.From})
 }
 
 func ruleName(r alert.Rule) string {

@@ -1,0 +1,44 @@
+package correlate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/platform/events"
+	"github.com/securenexus/securenexus/internal/tenant"
+)
+
+// Deps are the facades correlation reads and writes through.
+type Deps struct {
+	Alerts    AlertReader
+	Incidents Incidents
+}
+
+// Register wires the rule API and the alert.ingested.v1 consumer that
+// feeds the engine (a River job per event, idempotent by event id).
+func Register(_ context.Context, p *platform.Platform, d Deps) (*Engine, error) {
+	eng := &Engine{DB: p.DB, Alerts: d.Alerts, Incidents: d.Incidents}
+	(&API{Rules: &Rules{DB: p.DB, Alerts: d.Alerts}}).Register(p.Server.API)
+	if p.Events == nil {
+		return eng, nil
+	}
+	err := p.Events.Consume("correlate", []events.Kind{events.AlertIngested.Kind()}, func(ctx context.Context, _ *db.Tx, e events.Event) error {
+		in, err := events.AlertIngested.Decode(e)
+		if err != nil {
+			return err
+		}
+		ids := append(slices.Clone(in.Created), in.Updated...)
+		if len(ids) == 0 {
+			return nil
+		}
+		_, err = eng.Process(ctx, tenant.System(e.Org, "correlate"), ids)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("correlate: consume: %w", err)
+	}
+	return eng, nil
+}
