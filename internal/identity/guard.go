@@ -87,13 +87,20 @@ func (svc *Service) Guard(hctx huma.Context, op *huma.Operation) (context.Contex
 	return logging.With(ctx, attrs...), nil
 }
 
-// deny records a refused request in the audit log.
+// deny records a refused request in the audit log, aggregated per source
+// (denials.go) so refused requests cannot flood it.
 func (svc *Service) deny(ctx context.Context, p Principal, opID string, perm rbac.Permission, cause error) {
 	actor := "anonymous"
 	if p.UserID != uuid.Nil || p.APIKeyID != uuid.Nil {
 		actor = p.Actor()
 	}
 	e := apperr.As(cause)
+	k := denialKey{org: p.OrgID, ip: httpapi.ClientIP(ctx), code: e.CodeOrDefault()}
+	write, done := svc.denials.admit(k, svc.Store.now(), actor, opID, string(perm))
+	svc.Store.writeSummaries(ctx, done)
+	if !write {
+		return // counted; written as part of this source's summary (denials.go)
+	}
 	svc.Store.logAuth(ctx, p.OrgID, actor, "access.denied", audit.OutcomeDenied, map[string]string{
 		"operation": opID, "permission": string(perm), "code": e.CodeOrDefault(),
 	})

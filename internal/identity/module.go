@@ -44,6 +44,7 @@ type Service struct {
 	secure    bool
 	limits    *limiters
 	providers oidcProviders
+	denials   denials
 }
 
 // New builds the Service for p.
@@ -93,6 +94,7 @@ func RegisterService(_ context.Context, p *platform.Platform) (*Service, error) 
 		return nil, err
 	}
 	p.Server.SetGuard(svc.Guard)
+	p.AddRunner(svc.runDenialFlush)
 	p.Server.API.UseMiddleware(svc.publicCSRF(p.Server.API), svc.publicRateLimit(p.Server.API))
 	svc.Routes(p.Server.API)
 	p.AddPruner(jobs.PrunerFunc{Label: "identity", Fn: func(ctx context.Context, _ *db.DB, now time.Time) (int64, error) {
