@@ -86,7 +86,7 @@ func TestAuditVerifyAndExportCommands(t *testing.T) {
 			if err := os.WriteFile(exportFile, []byte(strings.Replace(out, `"actor":"user:1"`, `"actor":"user:2"`, 1)), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if vout, err := run(t, "audit", "verify", "--file", exportFile); err == nil || !strings.Contains(vout, "entry seq 1 ") {
+			if vout, err := run(t, "audit", "verify", "--file", exportFile); err == nil || !strings.Contains(vout, "entry seq 1:") {
 				t.Fatalf("verify --file of an edited export: %v\n%s", err, vout)
 			}
 			if out, err := run(t, with("audit", "export", "--org", "platform")...); err != nil || strings.Count(out, "\n") != 1 {

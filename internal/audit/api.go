@@ -23,9 +23,11 @@ import (
 const PermRead = "audit:read"
 
 // LogEntry is an entry as the API lists it and the NDJSON export writes it
-// (one per line): every stored field, so an export can be verified offline.
+// (one per line): every hashed field, so an export can be verified
+// offline. The entry is identified by its chain (org_id) and seq; the
+// database row id is one platform-wide sequence and is not exposed, so an
+// org cannot read the platform's audit volume from its own entries.
 type LogEntry struct {
-	ID         int64           `json:"id" doc:"Row id"`
 	OrgID      string          `json:"org_id" doc:"Org the entry belongs to; empty for the platform chain"`
 	Seq        int64           `json:"seq" doc:"Position in the org's chain, from 1"`
 	OccurredAt time.Time       `json:"occurred_at" doc:"When it was recorded (UTC, microseconds)"`
@@ -49,7 +51,7 @@ func LogEntryOf(s Stored) LogEntry {
 		org = s.OrgID.String()
 	}
 	return LogEntry{
-		ID: s.ID, OrgID: org, Seq: s.Seq, OccurredAt: s.OccurredAt.UTC(), Actor: s.Actor, Action: s.Action,
+		OrgID: org, Seq: s.Seq, OccurredAt: s.OccurredAt.UTC(), Actor: s.Actor, Action: s.Action,
 		TargetType: s.TargetType, TargetID: s.TargetID, Outcome: string(s.Outcome), RequestID: s.RequestID,
 		IP: s.IP, UserAgent: s.UserAgent, Details: s.Details, PrevHash: s.PrevHash, Hash: s.Hash,
 	}
@@ -69,7 +71,7 @@ func (le LogEntry) stored() (Stored, error) {
 		return Stored{}, err
 	}
 	return Stored{
-		ID: le.ID, Seq: le.Seq, OccurredAt: le.OccurredAt.UTC(), PrevHash: le.PrevHash, Hash: le.Hash,
+		Seq: le.Seq, OccurredAt: le.OccurredAt.UTC(), PrevHash: le.PrevHash, Hash: le.Hash,
 		Entry: Entry{
 			OrgID: org, Actor: le.Actor, Action: le.Action, TargetType: le.TargetType, TargetID: le.TargetID,
 			Outcome: Outcome(le.Outcome), RequestID: le.RequestID, IP: le.IP, UserAgent: le.UserAgent, Details: details,

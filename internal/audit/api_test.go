@@ -273,3 +273,28 @@ func TestAPIExport(t *testing.T) {
 		}
 	})
 }
+
+// Entries are identified by chain and seq: the platform-wide row id is not
+// exposed (it would tell an org how much the whole platform audits).
+func TestAPIHidesPlatformRowIDs(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		a, b := newOrg(), newOrg()
+		for i := range 5 {
+			record(t, d, entry(b, i)) // other orgs' volume
+		}
+		record(t, d, entry(a, 0))
+		ts := testServer(t, d)
+		for _, path := range []string{"/api/v1/audit", "/api/v1/audit/export"} {
+			res, body := get(t, ts, a, path, nil)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d %s", path, res.StatusCode, body)
+			}
+			if strings.Contains(string(body), `"id":`) {
+				t.Fatalf("%s exposes a row id: %s", path, body)
+			}
+			if !strings.Contains(string(body), `"seq":1`) {
+				t.Fatalf("%s lacks the per-chain seq: %s", path, body)
+			}
+		}
+	})
+}

@@ -65,7 +65,16 @@ type Break struct {
 }
 
 func (b *Break) String() string {
-	return fmt.Sprintf("chain %s: entry seq %d (id %d): %s", chainName(b.OrgID), b.Seq, b.ID, b.Problem)
+	return fmt.Sprintf("chain %s: entry seq %d%s: %s", chainName(b.OrgID), b.Seq, idNote(b.ID), b.Problem)
+}
+
+// idNote names a row id for operators reading the database ("" for
+// entries from an export, which carries no row ids).
+func idNote(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (id %d)", id)
 }
 
 // ChainReport is the verification result of one chain.
@@ -194,7 +203,7 @@ func (c *checker) add(s Stored) bool {
 		return false
 	}
 	if s.Seq != c.expect {
-		return fail(0, c.expect, "missing: the next entry present is seq %d (id %d), entries %d..%d were deleted", s.Seq, s.ID, c.expect, s.Seq-1)
+		return fail(0, c.expect, "missing: the next entry present is seq %d%s, entries %d..%d were deleted", s.Seq, idNote(s.ID), c.expect, s.Seq-1)
 	}
 	if s.PrevHash != c.prevHash {
 		return fail(s.ID, s.Seq, "prev_hash %s is not the hash of the previous entry (%s): an earlier entry was rewritten or removed", short(s.PrevHash), short(c.prevHash))

@@ -171,8 +171,8 @@ export interface CreatedInvitation {
 }
 
 export interface AuditEntry {
-  id: number;
   org_id: string;
+  /** Position in the org's chain: the entry's identifier (no platform-wide row id is exposed). */
   seq: number;
   occurred_at: string;
   actor: string;

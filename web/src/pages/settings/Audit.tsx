@@ -76,11 +76,11 @@ export function AuditPage() {
             </thead>
             <tbody>
               {rows.map((e) => (
-                <Fragment key={e.id}>
+                <Fragment key={e.seq}>
                   <tr className="border-t border-slate-100 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900">
                     <td className={`${td} font-mono text-xs text-muted`}>
-                      <button type="button" className="hover:underline" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>
-                        {e.seq} {open === e.id ? "▾" : "▸"}
+                      <button type="button" className="hover:underline" aria-expanded={open === e.seq} onClick={() => setOpen(open === e.seq ? null : e.seq)}>
+                        {e.seq} {open === e.seq ? "▾" : "▸"}
                       </button>
                     </td>
                     <td className={`${td} font-mono text-xs whitespace-nowrap`}>{fmtTime(e.occurred_at)}</td>
@@ -93,7 +93,7 @@ export function AuditPage() {
                     <td className={cx(td, "text-xs font-medium", outcomeColor[e.outcome])}>{e.outcome}</td>
                     <td className={`${td} hidden lg:table-cell font-mono text-xs`}>{e.ip}</td>
                   </tr>
-                  {open === e.id && (
+                  {open === e.seq && (
                     <tr>
                       <td colSpan={7} className="bg-slate-50 px-3 py-2 dark:bg-slate-900">
                         <pre className="overflow-auto font-mono text-xs">
