@@ -14,6 +14,7 @@ import (
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
@@ -41,7 +42,7 @@ func seed(t *testing.T, d *db.DB, scope tenant.Scope, n int) {
 		}
 		return []alert.Alert{a}, nil
 	}
-	p := &ingest.Pipeline{Store: ingest.NewStore(d, []byte("k")), Normalize: norm}
+	p := &ingest.Pipeline{Store: ingest.NewStore(d, secrets.MustKeyring([]byte("k"))), Normalize: norm}
 	recs := make([][]byte, n)
 	for i := range recs {
 		recs[i] = fmt.Appendf(nil, "%d", i)

@@ -15,6 +15,7 @@ import (
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -47,7 +48,7 @@ func TestDocExamples(t *testing.T) {
 		p.Config.SyslogAddr = syslogAddr
 		org := identitytest.NewOrg(t, d, "Docs")
 		scope := tenant.System(org, "test")
-		store := ingest.NewStore(d, p.Secret)
+		store := ingest.NewStore(d, secrets.MustKeyring(p.Secret))
 		if _, _, err := store.CreateSource(ctx, scope, ingest.SourceConfigInput{Name: "lo", Kind: ingest.KindSyslog, AllowedCIDRs: []string{"127.0.0.0/8"}}); err != nil {
 			t.Fatal(err)
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/securenexus/securenexus/internal/platform"
 	"github.com/securenexus/securenexus/internal/platform/egress"
 	"github.com/securenexus/securenexus/internal/platform/events"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/telemetry"
 )
 
@@ -82,11 +83,11 @@ const autovacuumOffWarning = "PostgreSQL autovacuum is off: table statistics go 
 // PostgreSQL only with SECURENEXUS_MIGRATE_ON_START), and refuses to run on
 // an outdated schema.
 func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, err error) {
-	secret, err := loadSecret(c)
+	keyring, secret, err := Keyring(c)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Platform: &platform.Platform{Config: c, Logger: logger, Secret: secret, Health: &health.Registry{}, Metrics: prometheus.NewRegistry()}}
+	a := &App{Platform: &platform.Platform{Config: c, Logger: logger, Secret: secret, Keyring: keyring, Health: &health.Registry{}, Metrics: prometheus.NewRegistry()}}
 	cat, refreshed, err := AttackCatalog(c)
 	if err != nil {
 		return nil, err
@@ -189,6 +190,11 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 	}
 
 	if err = a.registerModules(ctx); err != nil {
+		return nil, err
+	}
+	// Values sealed before the keyring existed are re-sealed once, before
+	// anything reads them (docs/security.md, "Secrets at rest").
+	if err = secrets.ResealLegacy(ctx, a.DB, a.Keyring, SealedColumns(), secrets.RotateOptions{Audit: SecretsAudit, Logger: logger}); err != nil {
 		return nil, err
 	}
 	maint.Pruners = a.Pruners

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -10,8 +11,45 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/config"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/identity"
+	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 )
+
+// Keyring builds the secrets keyring of c: sealing under the current key
+// (SECURENEXUS_SECRET_KEY, or the generated one outside production),
+// opening under it and every SECURENEXUS_SECRET_KEYS_PREVIOUS key. It also
+// returns the current key.
+func Keyring(c config.Config) (*secrets.Keyring, []byte, error) {
+	current, err := loadSecret(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	var previous [][]byte
+	for _, k := range c.PreviousSecretKeys() {
+		previous = append(previous, []byte(k))
+	}
+	kr, err := secrets.NewKeyring(current, previous...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("app: keyring: %w", err)
+	}
+	return kr, current, nil
+}
+
+// SealedColumns lists every column holding sealed values, across modules.
+func SealedColumns() []secrets.Column {
+	return append(identity.SealedColumns(), ingest.SealedColumns()...)
+}
+
+// SecretsAudit writes a secrets re-seal batch to the audit log (the
+// secrets package sits below the audit module).
+func SecretsAudit(ctx context.Context, tx *db.Tx, e secrets.AuditEntry) error {
+	return audit.Record(ctx, tx, audit.Entry{OrgID: e.Org, Actor: e.Actor, Action: e.Action,
+		TargetType: "sealed_column", TargetID: e.Target, Details: e.Details})
+}
 
 // secretFile is where a generated secret is kept beside the data.
 const secretFile = "secret.key"

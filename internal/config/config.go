@@ -53,7 +53,10 @@ type Config struct {
 	DBAppName          string        `env:"SECURENEXUS_DB_APPLICATION_NAME" flag:"db-application-name" default:"securenexus" desc:"PostgreSQL application_name reported in pg_stat_activity."`
 	DBAppRole          string        `env:"SECURENEXUS_DB_APP_ROLE" flag:"db-app-role" default:"securenexus_app" desc:"PostgreSQL role the application switches to after connecting (neither superuser nor BYPASSRLS, so row-level security applies)."`
 
-	SecretKey string `env:"SECURENEXUS_SECRET_KEY" flag:"secret-key" default:"" desc:"Key for sessions, CSRF and encryption at rest (at least 32 characters). Required in production; generated once and stored in the data directory otherwise." secret:"true"`
+	SecretKey string `env:"SECURENEXUS_SECRET_KEY" flag:"secret-key" default:"" desc:"Key for sessions, CSRF and encryption at rest (at least 32 characters): new values are sealed under it. Required in production; generated once and stored in the data directory otherwise." secret:"true"`
+	// SecretKeysPrevious are keys values may still be sealed under (during
+	// a key rotation).
+	SecretKeysPrevious string `env:"SECURENEXUS_SECRET_KEYS_PREVIOUS" flag:"secret-keys-previous" default:"" desc:"Comma-separated previous secret keys: values sealed under them still open. Set the old key here and the new one as SECURENEXUS_SECRET_KEY, restart, run securenexus secrets rotate, then remove the old key (docs/security.md, \"Secrets at rest\")." secret:"true"`
 
 	LogLevel  string `env:"SECURENEXUS_LOG_LEVEL" flag:"log-level" default:"info" desc:"Log level: debug, info, warn or error."`
 	LogFormat string `env:"SECURENEXUS_LOG_FORMAT" flag:"log-format" default:"json" desc:"Log format: json or text."`
@@ -270,6 +273,11 @@ func (c Config) Validate() error {
 	if c.SecretKey != "" && len(c.SecretKey) < MinSecretLen {
 		bad("SECURENEXUS_SECRET_KEY", "must be at least %d characters", MinSecretLen)
 	}
+	for i, k := range c.PreviousSecretKeys() {
+		if len(k) < MinSecretLen {
+			bad("SECURENEXUS_SECRET_KEYS_PREVIOUS", "key %d must be at least %d characters", i+1, MinSecretLen)
+		}
+	}
 	if c.Env == EnvProduction {
 		if c.SecretKey == "" {
 			bad("SECURENEXUS_SECRET_KEY", "is required in production")
@@ -471,4 +479,16 @@ func Markdown() string {
 		fmt.Fprintf(&b, "| `%s` | `--%s` | %s | `%s` | %s |\n", s.Env, s.Flag, s.Kind, def, desc)
 	}
 	return b.String()
+}
+
+// PreviousSecretKeys splits SecretKeysPrevious (comma-separated, blanks
+// dropped).
+func (c Config) PreviousSecretKeys() []string {
+	var out []string
+	for _, k := range strings.Split(c.SecretKeysPrevious, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -209,7 +209,7 @@ func totpStep(secret, code string, now time.Time) int64 {
 // checkTOTP verifies code against the user's enabled secret and rejects
 // reuse of a code (or an older one) already accepted.
 func (s *Store) checkTOTP(ctx context.Context, u User, code string) error {
-	raw, err := s.totp.Open(u.totpSecret)
+	raw, err := totpSealer.open(s.keys, uuid.Nil, u.ID.String(), u.totpSecret)
 	if err != nil {
 		return err
 	}
@@ -247,8 +247,12 @@ func (s *Store) EnrollTOTP(ctx context.Context, u User) (Enrollment, error) {
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("identity: generate totp: %w", err)
 	}
+	sealed, err := totpSealer.seal(s.keys, uuid.Nil, u.ID.String(), []byte(key.Secret()))
+	if err != nil {
+		return Enrollment{}, err
+	}
 	err = s.DB.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_pending = $1, updated_at = $2 WHERE id = $3`, s.totp.Seal([]byte(key.Secret())), s.now(), u.ID.String()); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_pending = $1, updated_at = $2 WHERE id = $3`, sealed, s.now(), u.ID.String()); err != nil {
 			return err
 		}
 		return record(ctx, tx, noOrg, "auth.mfa_enroll", "user", u.ID.String(), nil)
@@ -269,7 +273,7 @@ func (s *Store) VerifyTOTP(ctx context.Context, userID, sessionID uuid.UUID, cod
 	if u.totpPending == "" {
 		return apperr.Conflict("no pending TOTP enrolment; enroll first").WithCode("mfa_not_enrolling")
 	}
-	raw, err := s.totp.Open(u.totpPending)
+	raw, err := totpSealer.open(s.keys, uuid.Nil, u.ID.String(), u.totpPending)
 	if err != nil {
 		return err
 	}

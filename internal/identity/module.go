@@ -26,6 +26,7 @@ import (
 	"github.com/securenexus/securenexus/internal/jobs"
 	"github.com/securenexus/securenexus/internal/platform"
 	"github.com/securenexus/securenexus/internal/platform/egress"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 )
 
 // Service is the identity module: store, guard and API handlers.
@@ -49,7 +50,14 @@ type Service struct {
 
 // New builds the Service for p.
 func New(p *platform.Platform) (*Service, error) {
-	st, err := NewStore(p.DB, p.Secret)
+	keys := p.Keyring
+	if keys == nil {
+		var err error
+		if keys, err = secrets.NewKeyring(p.Secret); err != nil {
+			return nil, fmt.Errorf("identity: keyring: %w", err)
+		}
+	}
+	st, err := NewStore(p.DB, keys)
 	if err != nil {
 		return nil, err
 	}

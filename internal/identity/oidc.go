@@ -65,7 +65,7 @@ func (s *Store) OIDCConfig(ctx context.Context, scope tenant.Scope) (OIDCConfig,
 		if err := json.Unmarshal([]byte(domains), &c.AllowedDomains); err != nil {
 			return fmt.Errorf("decode domains: %w", err)
 		}
-		secret, err := s.oidc.Open(sealed)
+		secret, err := oidcSealer.open(s.keys, scope.Org(), scope.Org().String(), sealed)
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,10 @@ func (s *Store) SetOIDCConfig(ctx context.Context, scope tenant.Scope, c OIDCCon
 	err = s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		sealed := ""
 		if c.ClientSecret != "" {
-			sealed = s.oidc.Seal([]byte(c.ClientSecret))
+			var err error
+			if sealed, err = oidcSealer.seal(s.keys, scope.Org(), scope.Org().String(), []byte(c.ClientSecret)); err != nil {
+				return err
+			}
 		} else {
 			err := tx.QueryRowContext(ctx, `SELECT client_secret FROM oidc_configs WHERE org_id = $1`, scope.Org().String()).Scan(&sealed)
 			if errors.Is(err, sql.ErrNoRows) {
@@ -284,9 +287,13 @@ func (svc *Service) oidcRoutes(api huma.API) {
 		if err != nil {
 			return nil, fmt.Errorf("identity: encode oidc state: %w", err)
 		}
+		sealed, err := stateSealer.seal(svc.Store.keys, uuid.Nil, "", raw)
+		if err != nil {
+			return nil, err
+		}
 		loc := conf.AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier))
 		return &redirectOut{Status: http.StatusFound, Location: loc,
-			SetCookie: []http.Cookie{svc.stateCookie(svc.Store.state.Seal(raw), int(oidcStateTTL/time.Second))}}, nil
+			SetCookie: []http.Cookie{svc.stateCookie(sealed, int(oidcStateTTL/time.Second))}}, nil
 	})
 
 	huma.Register(api, httpapi.Public(huma.Operation{
@@ -310,7 +317,7 @@ func (svc *Service) finishOIDC(ctx context.Context, code, state, idpErr, cookie 
 	if idpErr != "" {
 		return nil, apperr.Unauthorized("the identity provider refused sign-in: " + idpErr).WithCode("oidc_denied")
 	}
-	raw, err := svc.Store.state.Open(cookie)
+	raw, err := stateSealer.open(svc.Store.keys, uuid.Nil, "", cookie)
 	if err != nil {
 		return nil, errOIDCState
 	}

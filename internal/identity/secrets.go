@@ -1,66 +1,55 @@
 package identity
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 )
 
-// sealer encrypts small secrets at rest (OIDC client secrets, TOTP seeds)
-// and short-lived state cookies with AES-256-GCM under a key derived from
-// the platform secret with HKDF-SHA256 and a per-purpose label.
-type sealer struct{ aead cipher.AEAD }
+// Sealed values of identity (internal/platform/secrets binds each to its
+// org, table, field and row): TOTP seeds (pending and enabled share the
+// field "totp": enabling moves the value between the columns), OIDC client
+// secrets, and the OIDC state cookie (no row).
+var (
+	totpSealer  = sealer{table: "users", field: "totp"}
+	oidcSealer  = sealer{table: "oidc_configs", field: "client_secret"}
+	stateSealer = sealer{table: "cookie", field: "sn_oidc"}
+)
 
-func newSealer(secret []byte, purpose string) (*sealer, error) {
-	if len(secret) == 0 {
-		return nil, errors.New("identity: empty platform secret")
+// SealedColumns lists identity's columns holding sealed values, for key
+// rotation and the one-time re-seal of pre-keyring values.
+func SealedColumns() []secrets.Column {
+	return []secrets.Column{
+		{Table: "users", Column: "totp_secret", Field: "totp", Key: "id", Legacy: secrets.LegacyIdentityTOTP},
+		{Table: "users", Column: "totp_pending", Field: "totp", Key: "id", Legacy: secrets.LegacyIdentityTOTP},
+		{Table: "oidc_configs", Column: "client_secret", Field: "client_secret", Key: "org_id", Org: "org_id", Legacy: secrets.LegacyIdentityOIDC},
 	}
-	key, err := hkdf.Key(sha256.New, secret, nil, "securenexus identity "+purpose+" v1", 32)
-	if err != nil {
-		return nil, fmt.Errorf("identity: derive %s key: %w", purpose, err)
-	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, fmt.Errorf("identity: cipher: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("identity: gcm: %w", err)
-	}
-	return &sealer{aead: aead}, nil
 }
 
-// Seal encrypts plaintext; the result is URL-safe text.
-func (s *sealer) Seal(plaintext []byte) string {
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		panic(fmt.Sprintf("identity: crypto/rand failed: %v", err))
+// sealer seals one field with the platform keyring.
+type sealer struct{ table, field string }
+
+func (f sealer) seal(k *secrets.Keyring, org uuid.UUID, row string, plaintext []byte) (string, error) {
+	out, err := k.Seal(secrets.Ref{Org: org, Table: f.table, Field: f.field, Row: row}, plaintext)
+	if err != nil {
+		return "", fmt.Errorf("identity: %w", err)
 	}
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plaintext, nil))
+	return out, nil
 }
 
-// Open decrypts what Seal produced.
-func (s *sealer) Open(sealed string) ([]byte, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(sealed)
+func (f sealer) open(k *secrets.Keyring, org uuid.UUID, row, sealed string) ([]byte, error) {
+	out, err := k.Open(secrets.Ref{Org: org, Table: f.table, Field: f.field, Row: row}, sealed)
 	if err != nil {
-		return nil, fmt.Errorf("identity: decode sealed value: %w", err)
-	}
-	ns := s.aead.NonceSize()
-	if len(raw) < ns+s.aead.Overhead() {
-		return nil, errors.New("identity: sealed value too short")
-	}
-	out, err := s.aead.Open(nil, raw[:ns], raw[ns:], nil)
-	if err != nil {
-		return nil, fmt.Errorf("identity: open sealed value: %w", err)
+		return nil, fmt.Errorf("identity: %w", err)
 	}
 	return out, nil
 }

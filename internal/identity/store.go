@@ -17,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/platform/events"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -41,27 +42,20 @@ type Store struct {
 	SessionIdle time.Duration
 	SessionMax  time.Duration
 
-	totp  *sealer
-	oidc  *sealer
-	state *sealer
+	// keys seals TOTP seeds, OIDC client secrets and state cookies.
+	keys *secrets.Keyring
 	// dummyHash is verified against when an account does not exist, so
 	// login takes the same time either way.
 	dummyHash string
 }
 
 // NewStore returns a Store whose at-rest encryption keys derive from secret.
-func NewStore(d *db.DB, secret []byte) (*Store, error) {
-	s := &Store{DB: d, Now: time.Now}
+func NewStore(d *db.DB, keys *secrets.Keyring) (*Store, error) {
+	if keys == nil {
+		return nil, errors.New("identity: no keyring")
+	}
+	s := &Store{DB: d, Now: time.Now, keys: keys}
 	var err error
-	if s.totp, err = newSealer(secret, "totp"); err != nil {
-		return nil, err
-	}
-	if s.oidc, err = newSealer(secret, "oidc client secret"); err != nil {
-		return nil, err
-	}
-	if s.state, err = newSealer(secret, "oidc state"); err != nil {
-		return nil, err
-	}
 	if s.dummyHash, err = argon2id.CreateHash(randomToken(16), PasswordParams); err != nil {
 		return nil, fmt.Errorf("identity: dummy hash: %w", err)
 	}

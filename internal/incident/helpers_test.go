@@ -17,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/incident"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -57,7 +58,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	return &env{
 		t: t, d: d, org: org, scope: m.Scope(), member: m,
 		store:  &incident.Store{DB: d, Members: members{identitytest.Store(t, d)}, Alerts: &alerts.Store{DB: d}},
-		ingest: &ingest.Pipeline{Store: ingest.NewStore(d, []byte("k")), Normalize: norm},
+		ingest: &ingest.Pipeline{Store: ingest.NewStore(d, secrets.MustKeyring([]byte("k"))), Normalize: norm},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/normalize"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
@@ -20,7 +21,7 @@ func BenchmarkPipelineBatch(b *testing.B) {
 	for _, dialect := range testdb.Dialects {
 		b.Run(string(dialect), func(b *testing.B) {
 			d := testdb.Open(b, dialect)
-			p := &Pipeline{Store: NewStore(d, []byte("bench")), Normalize: normalize.Normalize}
+			p := &Pipeline{Store: NewStore(d, secrets.MustKeyring([]byte("bench"))), Normalize: normalize.Normalize}
 			scope := tenant.System(uuid.New(), "bench")
 			const batch = 500
 			samples := Samples(7, batch*64, 15, time.Now())

@@ -9,12 +9,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
 
 func foldingStore(d *db.DB) *Store {
-	s := NewStore(d, []byte("k"))
+	s := NewStore(d, secrets.MustKeyring([]byte("k")))
 	s.FoldBoundaries = true
 	return s
 }
@@ -126,7 +127,7 @@ func TestBoundaryFoldConcurrentReplicas(t *testing.T) {
 // boundary splits alerts as before.
 func TestBoundaryFoldOff(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
-		p := &Pipeline{Store: NewStore(d, []byte("k")), Normalize: standInNormalize}
+		p := &Pipeline{Store: NewStore(d, secrets.MustKeyring([]byte("k"))), Normalize: standInNormalize}
 		org := tenant.NewAuthenticated(uuid.New(), "apikey:test")
 		s, err := p.Ingest(context.Background(), org, nil, "", "api", [][]byte{
 			boundaryPayload("D1", "2026-11-27T09:59:59Z"), boundaryPayload("D1", "2026-11-27T10:00:01Z")})

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
@@ -26,7 +27,7 @@ func TestConcurrentDuplicatesOneAlert(t *testing.T) {
 		errs := make([]error, replicas)
 		start := make(chan struct{})
 		for i := range replicas {
-			p := &Pipeline{Store: NewStore(d, []byte("k")), Normalize: standInNormalize}
+			p := &Pipeline{Store: NewStore(d, secrets.MustKeyring([]byte("k"))), Normalize: standInNormalize}
 			wg.Go(func() {
 				<-start
 				results[i], errs[i] = p.Ingest(context.Background(), org, nil, "", "api", [][]byte{payload, payload})
@@ -61,7 +62,7 @@ func TestConcurrentDuplicatesOneAlert(t *testing.T) {
 		}
 		// Outside the window the same alert is new again.
 		late := []byte(`{"title":"Brute force","rule":"R9","src_ip":"10.9.9.9","time":"2026-11-27T11:30:00Z"}`)
-		p := &Pipeline{Store: NewStore(d, []byte("k")), Normalize: standInNormalize}
+		p := &Pipeline{Store: NewStore(d, secrets.MustKeyring([]byte("k"))), Normalize: standInNormalize}
 		s, err := p.Ingest(context.Background(), org, nil, "", "api", [][]byte{late})
 		if err != nil || s.Accepted != 1 {
 			t.Fatalf("outside the window: %v %+v", err, s)

@@ -21,6 +21,7 @@ import (
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -120,7 +121,7 @@ func TestDurabilityAcrossSIGKILL(t *testing.T) {
 			if err := app.Migrate(ctx, d); err != nil {
 				t.Fatal(err)
 			}
-			st, err := identity.NewStore(d, []byte(durabilitySecret))
+			st, err := identity.NewStore(d, secrets.MustKeyring([]byte(durabilitySecret)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -22,6 +22,7 @@ import (
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/health"
 	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -89,7 +90,7 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 	t.Helper()
 	s := httpapi.New(httpapi.Deps{Config: config.Config{}, Logger: slog.New(slog.DiscardHandler), Health: &health.Registry{}})
 	s.SetGuard(testGuard)
-	store := NewStore(d, []byte("test-secret-test-secret-test-secret"))
+	store := NewStore(d, secrets.MustKeyring([]byte("test-secret-test-secret-test-secret")))
 	p := &Pipeline{Store: store, Normalize: standInNormalize, Metrics: NewMetrics(nil)}
 	api := &API{Pipeline: p}
 	api.Register(s.API)

@@ -9,6 +9,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
@@ -17,7 +18,7 @@ func TestMetricsCountOutcomes(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		reg := prometheus.NewRegistry()
 		m := NewMetrics(reg)
-		p := &Pipeline{Store: NewStore(d, []byte("k")), Normalize: standInNormalize, Metrics: m}
+		p := &Pipeline{Store: NewStore(d, secrets.MustKeyring([]byte("k"))), Normalize: standInNormalize, Metrics: m}
 		recs := [][]byte{[]byte(`{"title":"a","rule":"1"}`), []byte(`{"title":"a","rule":"1"}`), []byte(`{"x":1}`), []byte(`{"title":"b","rule":"2"}`)}
 		if _, err := p.Ingest(context.Background(), tenant.NewAuthenticated(uuid.New(), "t"), nil, "", "api", recs); err != nil {
 			t.Fatal(err)

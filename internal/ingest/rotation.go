@@ -42,7 +42,7 @@ func (s *Store) RotateSecret(ctx context.Context, scope tenant.Scope, id uuid.UU
 	if err != nil {
 		return nil, "", err
 	}
-	sealed, err := s.seal([]byte(secret))
+	sealed, err := s.seal(scope.Org(), id, []byte(secret))
 	if err != nil {
 		return nil, "", err
 	}
@@ -55,7 +55,7 @@ func (s *Store) RotateSecret(ctx context.Context, scope tenant.Scope, id uuid.UU
 		if cur.Kind != KindWebhook || len(cur.secret) == 0 {
 			return apperr.Conflict("only a webhook source has a signing secret to rotate").WithCode("not_a_webhook_source")
 		}
-		prevSealed, err := s.seal(cur.secret)
+		prevSealed, err := s.seal(scope.Org(), id, cur.secret)
 		if err != nil {
 			return err
 		}

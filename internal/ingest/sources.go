@@ -2,10 +2,6 @@ package ingest
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -17,6 +13,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -81,49 +78,44 @@ type Store struct {
 	// costs one lookup query per batch, measured at 10-17% of PostgreSQL
 	// intake throughput (docs/ingest.md, "Deduplication").
 	FoldBoundaries bool
-	// key encrypts webhook secrets at rest (AES-256-GCM).
-	key [32]byte
+	// keys seals webhook signing secrets (internal/platform/secrets).
+	keys *secrets.Keyring
 }
 
-// NewStore builds a Store; secret is the process secret webhook secrets are
-// encrypted with.
-func NewStore(d *db.DB, secret []byte) *Store {
-	return &Store{DB: d, key: sha256.Sum256(append([]byte("securenexus/ingest/webhook-secret\x00"), secret...))}
+// NewStore builds a Store; keys seals webhook signing secrets at rest.
+func NewStore(d *db.DB, keys *secrets.Keyring) *Store {
+	return &Store{DB: d, keys: keys}
 }
 
-func (s *Store) seal(plain []byte) ([]byte, error) {
-	block, err := aes.NewCipher(s.key[:])
-	if err != nil {
-		return nil, fmt.Errorf("ingest: cipher: %w", err)
+// SealedColumns lists ingest's columns holding sealed values, for key
+// rotation and the one-time re-seal of pre-keyring values. The current and
+// the previous webhook secret share the field: a rotation moves the
+// current one into the previous slot.
+func SealedColumns() []secrets.Column {
+	return []secrets.Column{
+		{Table: "alert_sources", Column: "secret_enc", Field: "webhook_secret", Key: "id", Org: "org_id", Binary: true, Legacy: secrets.LegacyIngestWebhook},
+		{Table: "alert_sources", Column: "secret_prev_enc", Field: "webhook_secret", Key: "id", Org: "org_id", Binary: true, Legacy: secrets.LegacyIngestWebhook},
 	}
-	g, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("ingest: gcm: %w", err)
-	}
-	nonce := make([]byte, g.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("ingest: nonce: %w", err)
-	}
-	return g.Seal(nonce, nonce, plain, nil), nil
 }
 
-func (s *Store) open(sealed []byte) ([]byte, error) {
-	block, err := aes.NewCipher(s.key[:])
+func webhookRef(org, id uuid.UUID) secrets.Ref {
+	return secrets.Ref{Org: org, Table: "alert_sources", Field: "webhook_secret", Row: id.String()}
+}
+
+func (s *Store) seal(org, id uuid.UUID, plain []byte) ([]byte, error) {
+	out, err := s.keys.Seal(webhookRef(org, id), plain)
 	if err != nil {
-		return nil, fmt.Errorf("ingest: cipher: %w", err)
+		return nil, fmt.Errorf("ingest: %w", err)
 	}
-	g, err := cipher.NewGCM(block)
+	return []byte(out), nil
+}
+
+func (s *Store) open(org, id uuid.UUID, sealed []byte) ([]byte, error) {
+	out, err := s.keys.Open(webhookRef(org, id), string(sealed))
 	if err != nil {
-		return nil, fmt.Errorf("ingest: gcm: %w", err)
+		return nil, fmt.Errorf("ingest: %w", err)
 	}
-	if len(sealed) < g.NonceSize() {
-		return nil, errors.New("ingest: sealed secret too short")
-	}
-	p, err := g.Open(nil, sealed[:g.NonceSize()], sealed[g.NonceSize():], nil)
-	if err != nil {
-		return nil, fmt.Errorf("ingest: open secret: %w", err)
-	}
-	return p, nil
+	return out, nil
 }
 
 // SourceConfigInput creates or replaces a source's settings.
@@ -175,7 +167,7 @@ func (s *Store) CreateSource(ctx context.Context, scope tenant.Scope, in SourceC
 		if secret, err = newWebhookSecret(); err != nil {
 			return nil, "", err
 		}
-		if sealed, err = s.seal([]byte(secret)); err != nil {
+		if sealed, err = s.seal(scope.Org(), id, []byte(secret)); err != nil {
 			return nil, "", err
 		}
 	}
@@ -359,12 +351,12 @@ func (s *Store) getSource(ctx context.Context, tx *db.Tx, scope tenant.Scope, id
 		return nil, fmt.Errorf("ingest: get source: %w", err)
 	}
 	if src.secret != nil {
-		if src.secret, err = s.open(src.secret); err != nil {
+		if src.secret, err = s.open(src.OrgID, src.ID, src.secret); err != nil {
 			return nil, err
 		}
 	}
 	if src.prevSecret != nil {
-		if src.prevSecret, err = s.open(src.prevSecret); err != nil {
+		if src.prevSecret, err = s.open(src.OrgID, src.ID, src.prevSecret); err != nil {
 			return nil, err
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/platform"
 	"github.com/securenexus/securenexus/internal/platform/plugin"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/syslogd"
 )
 
@@ -51,7 +52,14 @@ func New(p *platform.Platform, d Deps) (*Module, error) {
 	if d.Normalizers != nil {
 		normalizers = normalize.With(d.Normalizers)
 	}
-	store := ingest.NewStore(p.DB, p.Secret)
+	keys := p.Keyring
+	if keys == nil {
+		var err error
+		if keys, err = secrets.NewKeyring(p.Secret); err != nil {
+			return nil, fmt.Errorf("intake: keyring: %w", err)
+		}
+	}
+	store := ingest.NewStore(p.DB, keys)
 	store.FoldBoundaries = p.Config.DedupFoldBoundaries
 	m := &Module{Pipeline: &ingest.Pipeline{
 		Store:     store,

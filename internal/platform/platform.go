@@ -19,14 +19,17 @@ import (
 	"github.com/securenexus/securenexus/internal/jobs"
 	"github.com/securenexus/securenexus/internal/platform/egress"
 	"github.com/securenexus/securenexus/internal/platform/events"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 )
 
 // Platform holds the shared services.
 type Platform struct {
-	Config  config.Config
-	Logger  *slog.Logger
-	DB      *db.DB
-	Secret  []byte
+	Config config.Config
+	Logger *slog.Logger
+	DB     *db.DB
+	Secret []byte
+	// Keyring seals every value stored encrypted (internal/platform/secrets).
+	Keyring *secrets.Keyring
 	Health  *health.Registry
 	Metrics *prometheus.Registry
 	Server  *httpapi.Server

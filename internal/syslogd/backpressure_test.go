@@ -12,6 +12,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
@@ -21,7 +22,7 @@ import (
 func startServer(t *testing.T, d *db.DB, rate float64, burst int, tune func(*Server)) (*Server, tenant.Scope) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	store := ingest.NewStore(d, []byte("k"))
+	store := ingest.NewStore(d, secrets.MustKeyring([]byte("k")))
 	org := tenant.NewAuthenticated(uuid.New(), "user:test")
 	if _, _, err := store.CreateSource(ctx, org, ingest.SourceConfigInput{Name: "lo", Kind: ingest.KindSyslog, AllowedCIDRs: []string{"127.0.0.1/32"}}); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
@@ -27,7 +28,7 @@ func TestListenerMapsSendersAndFrames(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		store := ingest.NewStore(d, []byte("k"))
+		store := ingest.NewStore(d, secrets.MustKeyring([]byte("k")))
 		org := tenant.NewAuthenticated(uuid.New(), "user:test")
 		if _, _, err := store.CreateSource(ctx, org, ingest.SourceConfigInput{Name: "lo", Kind: ingest.KindSyslog, AllowedCIDRs: []string{"127.0.0.1/32"}}); err != nil {
 			t.Fatal(err)

@@ -35,6 +35,7 @@ import (
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/platform"
 	"github.com/securenexus/securenexus/internal/platform/egress"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
@@ -101,6 +102,7 @@ func NewService(t testing.TB, d *db.DB, c config.Config) (*platform.Platform, *i
 		t.Fatalf("identitytest: egress: %v", err)
 	}
 	p.Egress = eg
+	p.Keyring = secrets.MustKeyring(p.Secret)
 	svc, err := identity.RegisterService(context.Background(), p)
 	if err != nil {
 		t.Fatalf("identitytest: register identity: %v", err)
@@ -111,7 +113,7 @@ func NewService(t testing.TB, d *db.DB, c config.Config) (*platform.Platform, *i
 // Store returns an identity store on d.
 func Store(t testing.TB, d *db.DB) *identity.Store {
 	t.Helper()
-	s, err := identity.NewStore(d, []byte(Secret))
+	s, err := identity.NewStore(d, secrets.MustKeyring([]byte(Secret)))
 	if err != nil {
 		t.Fatalf("identitytest: store: %v", err)
 	}

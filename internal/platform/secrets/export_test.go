@@ -1,0 +1,4 @@
+package secrets
+
+// SealLegacy exposes sealLegacy to the external tests.
+var SealLegacy = sealLegacy
