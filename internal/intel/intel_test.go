@@ -14,6 +14,7 @@ import (
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
 )
@@ -180,7 +181,7 @@ func newEnv(d *db.DB) *env {
 	m := NewMatcher(s, Policy{RaiseTo: alert.SeverityHigh, MinConfidence: 50}, nil)
 	s.OnChange = m.Apply
 	h := &Hunter{Store: s, Days: 30, Policy: m}
-	p := &ingest.Pipeline{Store: ingest.NewStore(d, []byte("0123456789abcdef0123456789abcdef")), Normalize: testNormalize,
+	p := &ingest.Pipeline{Store: ingest.NewStore(d, secrets.MustKeyring([]byte("0123456789abcdef0123456789abcdef"))), Normalize: testNormalize,
 		Quota: &ingest.Quota{Default: ingest.PlanRates["standard"], MinBurst: 1000}, Enrich: m}
 	return &env{store: s, matcher: m, hunter: h, pipeline: p}
 }
