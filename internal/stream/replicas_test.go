@@ -16,6 +16,7 @@ import (
 	"github.com/securenexus/securenexus/internal/app"
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/identity"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -83,7 +84,7 @@ func TestStreamAcrossReplicas(t *testing.T) {
 	if err := app.Migrate(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	st, err := identity.NewStore(d, []byte(replicaSecret))
+	st, err := identity.NewStore(d, secrets.MustKeyring([]byte(replicaSecret)))
 	if err != nil {
 		t.Fatal(err)
 	}
