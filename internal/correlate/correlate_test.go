@@ -19,6 +19,7 @@ import (
 	"github.com/securenexus/securenexus/internal/identity/identitytest"
 	"github.com/securenexus/securenexus/internal/incident"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -59,7 +60,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	return &env{t: t, scope: tenant.System(m.Org, "correlate-test"), inc: inc,
 		eng:    &correlate.Engine{DB: d, Alerts: reader, Incidents: inc},
 		rules:  &correlate.Rules{DB: d, Alerts: reader},
-		ingest: &ingest.Pipeline{Store: ingest.NewStore(d, []byte("k")), Normalize: norm}}
+		ingest: &ingest.Pipeline{Store: ingest.NewStore(d, secrets.MustKeyring([]byte("0123456789abcdef0123456789abcdef"))), Normalize: norm}}
 }
 
 // ingest stores alerts and returns their ids.
