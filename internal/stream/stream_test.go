@@ -115,7 +115,7 @@ func (e *env) ingest(t *testing.T, who authn) string {
 
 func (e *env) patch(t *testing.T, who authn, id, status string) {
 	t.Helper()
-	if st, b := e.do(t, who, http.MethodPatch, "/api/v1/alerts/"+id, `{"status":"`+status+`"}`); st != http.StatusOK {
+	if st, b := e.do(t, who, http.MethodPatch, "/api/v1/alerts/"+id, `{"status":"`+status+`","reason":"stream test"}`); st != http.StatusOK {
 		t.Fatalf("patch: %d %s", st, b)
 	}
 }
