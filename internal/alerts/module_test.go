@@ -173,8 +173,12 @@ func TestSyslogListenerHealth(t *testing.T) {
 		t.Fatalf("before the listener runs: %+v", r)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Runners[0](ctx) }()
+	// Start every runner: the syslog listener is one of several (events
+	// relay, audit denial flusher), in registration order.
+	done := make(chan error, len(p.Runners))
+	for _, run := range p.Runners {
+		go func() { done <- run(ctx) }()
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for check().Status != "ok" {
 		if time.Now().After(deadline) {
@@ -186,7 +190,9 @@ func TestSyslogListenerHealth(t *testing.T) {
 		t.Fatalf("detail should name the bound address: %+v", r)
 	}
 	cancel()
-	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
-		t.Fatalf("listener stopped with %v", err)
+	for range p.Runners {
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("runner stopped with %v", err)
+		}
 	}
 }
