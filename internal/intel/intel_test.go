@@ -14,6 +14,7 @@ import (
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 	"github.com/securenexus/securenexus/internal/testdb"
@@ -233,6 +234,27 @@ func alertTagsSeverity(t *testing.T, d *db.DB, scope tenant.Scope, id uuid.UUID)
 	return out, alert.Severity(sev)
 }
 
+// matchedEvents returns the org's intel.matched.v1 payloads in seq order.
+func matchedEvents(t *testing.T, d *db.DB, scope tenant.Scope) []MatchedV1 {
+	t.Helper()
+	evs, err := events.Since(context.Background(), d, scope, 0, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []MatchedV1
+	for _, e := range evs {
+		if e.Kind != EventMatched.Kind() {
+			continue
+		}
+		p, err := EventMatched.Decode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 func newScope() tenant.Scope { return tenant.NewAuthenticated(uuid.Must(uuid.NewV7()), "user:test") }
 
 func TestImportMatchAtIngest(t *testing.T) {
@@ -281,6 +303,19 @@ func TestImportMatchAtIngest(t *testing.T) {
 		}
 		if ms, _, err := e.store.Matches(ctx, orgB, MatchQuery{}, nil, 10); err != nil || len(ms) != 0 {
 			t.Fatalf("org B matches: %+v, %v", ms, err)
+		}
+		// The match emitted intel.matched.v1 in the intake transaction;
+		// org B's alert emitted none.
+		evs := matchedEvents(t, d, orgA)
+		if len(evs) != 2 {
+			t.Fatalf("org A intel.matched.v1 events: %+v", evs)
+		}
+		if ev := evs[0]; ev.AlertID != hit || ev.MatchID != ms[0].ID || ev.IndicatorID != ms[0].IndicatorID || ev.Value != "203.0.113.7" ||
+			ev.Role != "src" || ev.Type != TypeIPv4 || ev.Source != SourceIngest || ev.Confidence != 85 {
+			t.Fatalf("event payload: %+v (match %+v)", ev, ms[0])
+		}
+		if evs := matchedEvents(t, d, orgB); len(evs) != 0 {
+			t.Fatalf("org B intel.matched.v1 events: %+v", evs)
 		}
 		ind, err := e.store.Get(ctx, orgA, ms[0].IndicatorID)
 		if err != nil || ind.Sightings != 1 {
@@ -349,6 +384,9 @@ func TestRetroHunt(t *testing.T) {
 		ms, _, err := e.store.Matches(ctx, org, MatchQuery{AlertID: &before}, nil, 10)
 		if err != nil || len(ms) != 2 || ms[0].Source != SourceRetroHunt {
 			t.Fatalf("matches: %+v, %v", ms, err)
+		}
+		if evs := matchedEvents(t, d, org); len(evs) != 2 || evs[0].Source != SourceRetroHunt || evs[0].AlertID != before {
+			t.Fatalf("retro-hunt events: %+v", evs)
 		}
 		if _, err := e.store.Hunt(ctx, other, *res.HuntID); !apperr.Is(err, apperr.KindNotFound) {
 			t.Fatalf("other org reads the hunt: %v", err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -51,15 +52,22 @@ func (s *Store) insertMatches(ctx context.Context, tx *db.Tx, scope tenant.Scope
 	org := scope.Org().String()
 	n := 0
 	for _, h := range hits {
+		id := uuid.Must(uuid.NewV7())
 		res, err := tx.ExecContext(ctx, `INSERT INTO intel_matches (id, org_id, alert_id, indicator_id, feed_id, type, value, role, source, matched_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (org_id, alert_id, indicator_id, role) DO NOTHING`,
-			uuid.Must(uuid.NewV7()).String(), org, alertID.String(), h.IndicatorID.String(), h.FeedID.String(), string(h.Type),
+			id.String(), org, alertID.String(), h.IndicatorID.String(), h.FeedID.String(), string(h.Type),
 			h.Value, h.Role, source, now)
 		if err != nil {
 			return n, fmt.Errorf("intel: record match: %w", err)
 		}
 		if k, _ := res.RowsAffected(); k > 0 {
 			n++
+			if _, err := events.Append(ctx, tx, scope, EventMatched, events.Subject("alert", alertID), MatchedV1{
+				AlertID: alertID, MatchID: id, IndicatorID: h.IndicatorID, FeedID: h.FeedID, Type: h.Type,
+				Value: h.Value, Role: h.Role, Source: source, Confidence: h.Confidence,
+			}); err != nil {
+				return n, fmt.Errorf("intel: match event: %w", err)
+			}
 			// Sightings count on the org's own indicators; a platform
 			// feed's rows are not writable by an org.
 			if _, err := tx.ExecContext(ctx, `UPDATE intel_indicators SET sightings = sightings + 1, last_seen = $3
