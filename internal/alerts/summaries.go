@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -48,4 +49,38 @@ func (s *Store) Summaries(ctx context.Context, scope tenant.Scope, ids []uuid.UU
 		return nil
 	})
 	return out, err
+}
+
+// Window returns up to limit of the scope's alerts whose event time is in
+// [from, to), oldest first (normalized fields and entities, no raw
+// payloads), and whether more were left out: the facade correlation reads
+// stored alerts through for backtests and previews.
+func (s *Store) Window(ctx context.Context, scope tenant.Scope, from, to time.Time, limit int) ([]alert.Alert, bool, error) {
+	var out []alert.Alert
+	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		rs, err := tx.QueryContext(ctx, `SELECT `+listCols+` FROM alerts a WHERE a.org_id = $1 AND a.event_time >= $2 AND a.event_time < $3
+ORDER BY a.event_time, a.id LIMIT $4`, scope.Org().String(), from.UTC(), to.UTC(), limit+1)
+		if err != nil {
+			return fmt.Errorf("alerts: window: %w", err)
+		}
+		defer func() { _ = rs.Close() }()
+		for rs.Next() {
+			a, err := scanAlert(rs)
+			if err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		if err := rs.Err(); err != nil {
+			return fmt.Errorf("alerts: window: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if len(out) > limit {
+		return out[:limit], true, nil
+	}
+	return out, false, nil
 }

@@ -3,6 +3,7 @@ package correlate
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
@@ -60,6 +61,12 @@ type WhyOutput struct {
 	}
 }
 
+// BacktestInput is a backtest request.
+type BacktestInput struct{ Body BacktestRequest }
+
+// BacktestOutput is a backtest result.
+type BacktestOutput struct{ Body *BacktestResult }
+
 // Register adds the operations.
 func (a *API) Register(api huma.API) {
 	tags := []string{"Correlation"}
@@ -95,6 +102,17 @@ func (a *API) Register(api huma.API) {
 			out := &ValidateRuleOutput{}
 			out.Body.Valid = true
 			return out, nil
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "backtest-correlation-rule", Method: http.MethodPost, Path: httpapi.APIPrefix + "/correlation/backtest",
+		Summary: "Run a saved or draft rule over the stored alerts of the last days and list the incidents it would have opened (writes nothing)", Tags: tags,
+		Description: "Bounded: at most 30 days and 50000 alerts scanned (oldest first; truncated says so), at most 200 incidents listed. The rule runs alone (other rules' incidents are not considered)."}, rbac.IncidentsRead),
+		func(ctx context.Context, in *BacktestInput) (*BacktestOutput, error) {
+			scope, err := httpapi.Scope(ctx)
+			if err != nil {
+				return nil, err
+			}
+			r, err := a.Rules.Backtest(ctx, scope, in.Body, time.Now())
+			return &BacktestOutput{Body: r}, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "get-correlation-rule", Method: http.MethodGet, Path: base + "/{key}",
 		Summary: "Get one effective correlation rule", Tags: tags}, rbac.IncidentsRead),

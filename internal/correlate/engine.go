@@ -23,6 +23,9 @@ import (
 // facade, alerts.Store.Summaries).
 type AlertReader interface {
 	Summaries(ctx context.Context, scope tenant.Scope, ids []uuid.UUID) ([]alert.Alert, error)
+	// Window returns up to limit alerts with event time in [from, to),
+	// oldest first, and whether more were left out.
+	Window(ctx context.Context, scope tenant.Scope, from, to time.Time, limit int) ([]alert.Alert, bool, error)
 }
 
 // Incidents is the incident module's facade the engine writes through.
@@ -95,6 +98,10 @@ func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 		if err != nil {
 			return err
 		}
+		skip, err := loadIgnored(ctx, tx, scope)
+		if err != nil {
+			return err
+		}
 		alerts, err := e.Alerts.Summaries(ctx, scope, ids)
 		if err != nil {
 			return fmt.Errorf("correlate: read alerts: %w", err)
@@ -117,7 +124,7 @@ func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 				if err != nil || !cond.match(vars) {
 					continue
 				}
-				keys := groupKeys(&r, a)
+				keys := groupKeys(&r, a, skip)
 				if len(keys) == 0 {
 					continue
 				}
@@ -156,7 +163,9 @@ func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 // the group-by entity types, each prefixed by the values of the non-entity
 // fields (source_type, rule_id); just those values when the rule groups by
 // no entity type.
-func groupKeys(r *CorrelationRule, a *alert.Alert) []string {
+//
+// Entities in skip ("type:value", the over-common ones) give no key.
+func groupKeys(r *CorrelationRule, a *alert.Alert, skip map[string]bool) []string {
 	var prefix []string
 	var types []string
 	for _, g := range r.GroupBy {
@@ -178,7 +187,7 @@ func groupKeys(r *CorrelationRule, a *alert.Alert) []string {
 	}
 	var keys []string
 	for _, ent := range a.Entities {
-		if slices.Contains(types, string(ent.Type)) && ent.Value != "" {
+		if slices.Contains(types, string(ent.Type)) && ent.Value != "" && !skip[keyOf(ent)] {
 			k := string(ent.Type) + ":" + ent.Value
 			if p != "" {
 				k = p + "|" + k
