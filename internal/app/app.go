@@ -23,6 +23,7 @@ import (
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/jobs"
 	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/platform/blob"
 	"github.com/securenexus/securenexus/internal/platform/egress"
 	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/platform/secrets"
@@ -101,6 +102,13 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 		return nil, err
 	}
 
+	if a.Blob, err = BlobStore(ctx, c, a.Egress); err != nil {
+		return nil, err
+	}
+	if l, ok := a.Blob.(*blob.Local); ok {
+		a.AddCloser(func(context.Context) error { return l.Close() })
+	}
+
 	if c.DatabaseURL == "" || c.MigrateOnStart {
 		mdb, err := OpenDB(ctx, c, false)
 		if err != nil {
@@ -177,6 +185,7 @@ func Build(ctx context.Context, c config.Config, logger *slog.Logger) (_ *App, e
 		Frontend: frontend(),
 	})
 	a.registerCoreChecks()
+	a.registerBlobCheck()
 	if off, err := a.DB.AutovacuumOff(ctx); err != nil {
 		logger.WarnContext(ctx, "cannot read the autovacuum setting", slog.Any("error", err))
 	} else if off {

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -89,6 +90,18 @@ type Config struct {
 	IntelIndexRefresh       time.Duration `env:"SECURENEXUS_INTEL_INDEX_REFRESH" flag:"intel-index-refresh" default:"5s" desc:"How often each replica pulls indicator changes made by other replicas into its in-memory match index."`
 
 	SyslogAddr string `env:"SECURENEXUS_SYSLOG_ADDR" flag:"syslog-addr" default:"" desc:"Address for the syslog listener (TCP and UDP), e.g. 127.0.0.1:5514. Empty disables it."`
+
+	BlobBackend           string        `env:"SECURENEXUS_BLOB_BACKEND" flag:"blob-backend" default:"local" desc:"File store for evidence and other blobs (docs/blob.md): local (a directory, SECURENEXUS_BLOB_DIR) or s3 (an S3-compatible object store: AWS S3, MinIO, Ceph RGW)."`
+	BlobDir               string        `env:"SECURENEXUS_BLOB_DIR" flag:"blob-dir" default:"" desc:"Directory of the local blob store. Empty uses blobs/ under SECURENEXUS_DATA_DIR. Replicas sharing one database must share this directory (or use s3)."`
+	BlobS3Endpoint        string        `env:"SECURENEXUS_BLOB_S3_ENDPOINT" flag:"blob-s3-endpoint" default:"" desc:"S3 service URL, e.g. https://minio.example.internal:9000. Empty uses AWS's endpoint for the region. Its host may resolve to an internal address only within SECURENEXUS_BLOB_S3_ALLOWED_CIDRS (or when the URL names an IP address)."`
+	BlobS3Region          string        `env:"SECURENEXUS_BLOB_S3_REGION" flag:"blob-s3-region" default:"us-east-1" desc:"S3 region (MinIO and Ceph accept any; us-east-1 is their usual)."`
+	BlobS3Bucket          string        `env:"SECURENEXUS_BLOB_S3_BUCKET" flag:"blob-s3-bucket" default:"" desc:"S3 bucket holding the blobs (must exist). Required with SECURENEXUS_BLOB_BACKEND=s3."`
+	BlobS3PathStyle       bool          `env:"SECURENEXUS_BLOB_S3_PATH_STYLE" flag:"blob-s3-path-style" default:"false" desc:"Address the bucket in the URL path (endpoint/bucket/key) instead of the host name; MinIO and Ceph usually need true."`
+	BlobS3AccessKeyID     string        `env:"SECURENEXUS_BLOB_S3_ACCESS_KEY_ID" flag:"blob-s3-access-key-id" default:"" desc:"Static S3 access key id. Empty uses the AWS SDK's standard credential chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, shared files, web identity, container or instance role)." secret:"true"`
+	BlobS3SecretAccessKey string        `env:"SECURENEXUS_BLOB_S3_SECRET_ACCESS_KEY" flag:"blob-s3-secret-access-key" default:"" desc:"Static S3 secret access key (set together with the access key id)." secret:"true"`
+	BlobS3AllowedCIDRs    string        `env:"SECURENEXUS_BLOB_S3_ALLOWED_CIDRS" flag:"blob-s3-allowed-cidrs" default:"10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7" desc:"Comma-separated internal ranges the S3 client may connect to (an on-premises MinIO or Ceph); every other internal address stays refused by the egress guard. Add 169.254.169.254/32 only if credentials come from the EC2 instance metadata service."`
+	BlobS3CAFile          string        `env:"SECURENEXUS_BLOB_S3_CA_FILE" flag:"blob-s3-ca-file" default:"" desc:"PEM file of CA certificates trusted for the S3 endpoint instead of the system roots (a private CA). AWS_CA_BUNDLE is not used."`
+	BlobS3Timeout         time.Duration `env:"SECURENEXUS_BLOB_S3_TIMEOUT" flag:"blob-s3-timeout" default:"10m" desc:"Longest one S3 call may take, body transfer included."`
 
 	OIDCAllowPrivateIssuers bool `env:"SECURENEXUS_OIDC_ALLOW_PRIVATE_ISSUERS" flag:"oidc-allow-private-issuers" default:"false" desc:"Development only: let OIDC discovery and token requests reach loopback and private addresses (a local Keycloak or Dex). Refused in production; otherwise such issuers are blocked at connect time (SSRF guard)."`
 
@@ -297,6 +310,32 @@ func (c Config) Validate() error {
 			bad("SECURENEXUS_METRICS_ADDR", "or SECURENEXUS_METRICS_TOKEN is required in production: /metrics must not be public on the main port")
 		}
 	}
+	switch c.BlobBackend {
+	case BlobLocal:
+		if c.BlobDir == "" && c.DataDir == "" {
+			bad("SECURENEXUS_BLOB_DIR", "or SECURENEXUS_DATA_DIR is required with the local blob backend")
+		}
+	case BlobS3:
+		if c.BlobS3Bucket == "" {
+			bad("SECURENEXUS_BLOB_S3_BUCKET", "is required with SECURENEXUS_BLOB_BACKEND=s3")
+		}
+	default:
+		bad("SECURENEXUS_BLOB_BACKEND", "must be local or s3, got %q", c.BlobBackend)
+	}
+	if c.BlobS3Endpoint != "" {
+		if u, err := url.Parse(c.BlobS3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil {
+			bad("SECURENEXUS_BLOB_S3_ENDPOINT", "must be an http(s) URL without path, query or credentials, got %q", c.BlobS3Endpoint)
+		}
+	}
+	if (c.BlobS3AccessKeyID == "") != (c.BlobS3SecretAccessKey == "") {
+		bad("SECURENEXUS_BLOB_S3_ACCESS_KEY_ID", "and SECURENEXUS_BLOB_S3_SECRET_ACCESS_KEY must be set together")
+	}
+	if _, err := c.BlobS3AllowedPrefixes(); err != nil {
+		bad("SECURENEXUS_BLOB_S3_ALLOWED_CIDRS", "%v", err)
+	}
+	if c.BlobS3Timeout <= 0 {
+		bad("SECURENEXUS_BLOB_S3_TIMEOUT", "must be a positive duration")
+	}
 	switch c.OrgCreation {
 	case OrgCreationOpen, OrgCreationCapped, OrgCreationAdmins:
 	default:
@@ -432,14 +471,39 @@ func (c Config) PlatformAdmin(email string) bool {
 	return false
 }
 
+// Blob backends (BlobBackend).
+const (
+	BlobLocal = "local"
+	BlobS3    = "s3"
+)
+
+// BlobDirectory is the local blob store's directory: BlobDir, or blobs/
+// under DataDir.
+func (c Config) BlobDirectory() string {
+	if c.BlobDir != "" {
+		return c.BlobDir
+	}
+	return filepath.Join(c.DataDir, "blobs")
+}
+
+// BlobS3AllowedPrefixes parses BlobS3AllowedCIDRs (a bare address is a
+// /32 or /128).
+func (c Config) BlobS3AllowedPrefixes() ([]netip.Prefix, error) {
+	return parsePrefixes(c.BlobS3AllowedCIDRs)
+}
+
 // Production reports whether the production rules apply.
 func (c Config) Production() bool { return c.Env == EnvProduction }
 
 // TrustedProxyPrefixes parses TrustedProxies (a bare address is a /32 or
 // /128).
 func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	return parsePrefixes(c.TrustedProxies)
+}
+
+func parsePrefixes(list string) ([]netip.Prefix, error) {
 	var out []netip.Prefix
-	for _, raw := range strings.Split(c.TrustedProxies, ",") {
+	for _, raw := range strings.Split(list, ",") {
 		raw = strings.TrimSpace(raw)
 		if raw == "" {
 			continue

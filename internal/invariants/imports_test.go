@@ -17,7 +17,7 @@ const module = "github.com/securenexus/securenexus/internal/"
 // package (only other kernel, leaf or mapping packages).
 var kernel = append(slices.Clone(leaves),
 	"config", "logging", "telemetry", "health", "httpapi", "db", "jobs", "page", "web",
-	"platform", "platform/events", "platform/egress", "platform/plugin", "platform/secrets",
+	"platform", "platform/events", "platform/egress", "platform/plugin", "platform/secrets", "platform/blob",
 )
 
 // leaves import nothing of ours.

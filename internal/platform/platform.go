@@ -17,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/health"
 	"github.com/securenexus/securenexus/internal/httpapi"
 	"github.com/securenexus/securenexus/internal/jobs"
+	"github.com/securenexus/securenexus/internal/platform/blob"
 	"github.com/securenexus/securenexus/internal/platform/egress"
 	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/platform/secrets"
@@ -36,6 +37,10 @@ type Platform struct {
 	// Egress builds every outbound HTTP client (SSRF guard, per-use
 	// policy, retries, circuit breakers, metrics).
 	Egress *egress.Client
+	// Blob stores files (evidence, exports): a local directory or an
+	// S3-compatible bucket (internal/platform/blob); keys under
+	// blob.OrgKey(org, ...).
+	Blob blob.Store
 	// Jobs enqueues and works background jobs. Enqueue inside the change's
 	// transaction with Jobs.InsertTx(ctx, tx.Tx, args, nil).
 	Jobs *jobs.Client

@@ -12,6 +12,8 @@ package egress
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -92,6 +94,9 @@ type Policy struct {
 	// AllowedPrefixes are internal ranges an org admin allowed (on-premises
 	// targets). Everything else internal stays refused.
 	AllowedPrefixes []netip.Prefix
+	// RootCAs, when set, replaces the system trust roots for TLS (an
+	// on-premises service signed by a private CA, e.g. a MinIO endpoint).
+	RootCAs *x509.CertPool
 	// Development, consulted at every connection, allows every internal
 	// address while it reports true (a local identity provider or test
 	// server). Ignored when the Client runs in production.
@@ -178,6 +183,9 @@ func (c *Client) HTTPClient(p Policy) *http.Client {
 		MaxIdleConns:           64,
 		MaxIdleConnsPerHost:    4,
 		IdleConnTimeout:        90 * time.Second,
+	}
+	if p.RootCAs != nil {
+		transport.TLSClientConfig = &tls.Config{RootCAs: p.RootCAs, MinVersion: tls.VersionTLS12}
 	}
 	var rt http.RoundTripper = limitTransport{base: transport, max: p.MaxBody}
 	name := p.Name
