@@ -13,7 +13,10 @@ import (
 )
 
 // API serves the correlation rule operations and "why grouped".
-type API struct{ Rules *Rules }
+type API struct {
+	Rules      *Rules
+	Candidates *Candidates
+}
 
 // ListRulesOutput lists the effective rules.
 type ListRulesOutput struct {
@@ -69,6 +72,7 @@ type BacktestOutput struct{ Body *BacktestResult }
 
 // Register adds the operations.
 func (a *API) Register(api huma.API) {
+	a.registerCandidates(api)
 	tags := []string{"Correlation"}
 	base := httpapi.APIPrefix + "/correlation/rules"
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-correlation-rules", Method: http.MethodGet, Path: base,

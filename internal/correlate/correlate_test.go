@@ -41,6 +41,7 @@ type env struct {
 	eng    *correlate.Engine
 	inc    *incident.Store
 	rules  *correlate.Rules
+	cands  *correlate.Candidates
 	ingest *ingest.Pipeline
 }
 
@@ -60,6 +61,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	return &env{t: t, scope: tenant.System(m.Org, "correlate-test"), inc: inc,
 		eng:    &correlate.Engine{DB: d, Alerts: reader, Incidents: inc},
 		rules:  &correlate.Rules{DB: d, Alerts: reader},
+		cands:  &correlate.Candidates{DB: d, Incidents: inc},
 		ingest: &ingest.Pipeline{Store: ingest.NewStore(d, secrets.MustKeyring([]byte("0123456789abcdef0123456789abcdef"))), Normalize: norm}}
 }
 

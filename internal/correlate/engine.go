@@ -63,7 +63,10 @@ type Decision struct {
 	GroupID  uuid.UUID  `json:"group_id"`
 	Incident *uuid.UUID `json:"incident_id,omitempty"`
 	Opened   bool       `json:"opened"`
-	Alerts   int        `json:"alerts"`
+	// Candidate is the incident candidate the group proposed (outcome
+	// propose).
+	Candidate *uuid.UUID `json:"candidate_id,omitempty"`
+	Alerts    int        `json:"alerts"`
 }
 
 // group is one grouping state row.
@@ -414,8 +417,12 @@ func (e *Engine) decide(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *g
 			return d, e.setIncident(ctx, tx, scope, g, id, why)
 		}
 	}
-	if r.Outcome != OutcomeOpen {
+	switch r.Outcome {
+	case OutcomeAttach:
 		return d, e.saveExplanation(ctx, tx, scope, g, &why)
+	case OutcomePropose:
+		d.Candidate, err = e.propose(ctx, tx, scope, g, ms, why, now)
+		return d, err
 	}
 	id, err := e.Incidents.OpenCorrelated(ctx, scope, incident.GroupIncident{Title: r.Name + ": " + readableKey(g.Key), Severity: r.Severity, Alerts: ids, Why: why})
 	if err != nil {

@@ -21,7 +21,7 @@ type Deps struct {
 // feeds the engine (a River job per event, idempotent by event id).
 func Register(_ context.Context, p *platform.Platform, d Deps) (*Engine, error) {
 	eng := &Engine{DB: p.DB, Alerts: d.Alerts, Incidents: d.Incidents}
-	(&API{Rules: &Rules{DB: p.DB, Alerts: d.Alerts}}).Register(p.Server.API)
+	(&API{Rules: &Rules{DB: p.DB, Alerts: d.Alerts}, Candidates: &Candidates{DB: p.DB, Incidents: d.Incidents}}).Register(p.Server.API)
 	if p.Events == nil {
 		return eng, nil
 	}

@@ -53,10 +53,13 @@ const (
 	// OutcomeAttach only adds alerts to an open incident the group's
 	// alerts are already in; it never opens one.
 	OutcomeAttach Outcome = "attach"
+	// OutcomePropose makes the group an incident candidate that an analyst
+	// accepts (an incident with its alerts opens) or rejects.
+	OutcomePropose Outcome = "propose"
 )
 
 // Outcomes lists every outcome.
-var Outcomes = []Outcome{OutcomeOpen, OutcomeAttach}
+var Outcomes = []Outcome{OutcomeOpen, OutcomeAttach, OutcomePropose}
 
 // Group-by fields besides entity types.
 const (
@@ -95,7 +98,7 @@ type CorrelationRule struct {
 	MinCount        int       `json:"min_count" minimum:"1" maximum:"100000" doc:"Alerts a group needs before it opens an incident"`
 	MinDistinct     *Distinct `json:"min_distinct,omitempty"`
 	MinTactics      int       `json:"min_tactics,omitempty" minimum:"0" maximum:"14" doc:"attack_progression: kill-chain stages the group must advance through (at least 2)"`
-	Outcome         Outcome   `json:"outcome" enum:"open_incident,attach"`
+	Outcome         Outcome   `json:"outcome" enum:"open_incident,attach,propose" doc:"open_incident: open one; attach: only join an open incident the alerts are in; propose: an incident candidate an analyst accepts or rejects"`
 	Severity        string    `json:"severity,omitempty" enum:"informational,low,medium,high,critical" doc:"Severity of the incident it opens; default the alerts' highest"`
 	// Shipped is true for rules that ship with SecureNexus (an org edit
 	// keeps the key; deleting it restores the shipped rule).
@@ -137,7 +140,7 @@ func (r *CorrelationRule) Validate(prefix string) error {
 		bad("kind", "one of shared_entities, attack_progression, burst, intel_match")
 	}
 	if !slices.Contains(Outcomes, r.Outcome) {
-		bad("outcome", "one of open_incident, attach")
+		bad("outcome", "one of open_incident, attach, propose")
 	}
 	if len(r.GroupBy) == 0 || len(r.GroupBy) > 10 {
 		bad("group_by", "name 1 to 10 fields")

@@ -1,13 +1,21 @@
 package crosstenant
 
 import (
+	"context"
+	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/tenant"
 )
 
-// Correlation rules an org adds (keyed by their rule key). The alert
-// groupings route reuses the alert fixture ("/api/v1/alerts/{id}").
+// Correlation rules an org adds (keyed by their rule key), incident
+// candidates (a propose rule grouping two fresh alerts), suppressions and
+// rule suggestions. The alert groupings route reuses the alert fixture
+// ("/api/v1/alerts/{id}").
 func init() {
 	defaults.Fixtures["/api/v1/correlation/rules/{key}"] = Fixture{
 		Create: func(t testing.TB, e *Env, org *Org, _ map[string]string) string {
@@ -21,9 +29,54 @@ func init() {
 	defaults.Bodies["replace-correlation-rule"] = func(_ testing.TB, _ *Env, _ *Org, ids map[string]string) string {
 		return ruleBody(ids["/api/v1/correlation/rules/{key}"])
 	}
+	defaults.Fixtures["/api/v1/correlation/candidates/{id}"] = Fixture{Create: newCandidate}
+	defaults.Bodies["accept-correlation-candidate"] = func(testing.TB, *Env, *Org, map[string]string) string { return `{"title":"xt accepted"}` }
+	defaults.Bodies["reject-correlation-candidate"] = func(testing.TB, *Env, *Org, map[string]string) string { return `{"reason":"xt rejected"}` }
 }
 
 func ruleBody(key string) string {
 	return `{"key":"` + key + `","name":"XT rule","enabled":true,"kind":"shared_entities","condition":"alert.severity_id >= 3",` +
 		`"group_by":["user"],"window_seconds":3600,"min_count":2,"outcome":"open_incident","version":0,"shipped":false}`
+}
+
+// newCandidate adds a propose rule grouping by hostname (its key sorts
+// before the shipped rules, so it decides first), ingests two recent
+// alerts of a fresh host and correlates them.
+func newCandidate(t testing.TB, e *Env, org *Org, _ map[string]string) string {
+	u := uuid.Must(uuid.NewV7()).String()
+	var rule map[string]any
+	post(t, e, org, "/api/v1/correlation/rules", `{"key":"a0-xt-`+u+`","name":"XT propose","enabled":true,"kind":"shared_entities",`+
+		`"group_by":["hostname"],"window_seconds":3600,"min_count":2,"outcome":"propose","version":0,"shipped":false}`, &rule)
+	host := "xt-cand-" + u
+	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	var ids []uuid.UUID
+	for i := range 2 {
+		var out struct {
+			Results []struct {
+				ID string `json:"id"`
+			} `json:"results"`
+		}
+		post(t, e, org, "/api/v1/alerts", `{"title":"xt cand `+string(rune('a'+i))+u+`","severity":"high","rule":"xt-c`+string(rune('a'+i))+u+`","host":"`+host+`","time":"`+at+`"}`, &out)
+		if len(out.Results) != 1 {
+			t.Fatalf("ingest: %+v", out)
+		}
+		ids = append(ids, uuid.MustParse(out.Results[0].ID))
+	}
+	if _, err := e.App.Modules.Correlate.Process(context.Background(), tenant.System(org.ID, "crosstenant"), ids); err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Items []struct {
+			ID       string `json:"id"`
+			GroupKey string `json:"group_key"`
+		} `json:"items"`
+	}
+	send(t, e, org, http.MethodGet, "/api/v1/correlation/candidates?status=pending&limit=200", "", &list)
+	for _, c := range list.Items {
+		if strings.Contains(c.GroupKey, host) {
+			return c.ID
+		}
+	}
+	t.Fatalf("no candidate for %s in %+v", host, list)
+	return ""
 }
