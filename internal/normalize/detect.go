@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/securenexus/securenexus/internal/syslog"
 )
 
 // Detect guesses the source type of a payload from its shape: CEF and
@@ -21,8 +19,9 @@ func Detect(raw []byte) string {
 	if b[0] == '{' || b[0] == '[' {
 		return detectJSON(b)
 	}
-	// Text: every line must agree; mixed CEF/PAN-OS/plain syslog lines go to
-	// "syslog", which maps CEF and PAN-OS lines itself.
+	// Text: every line must agree; mixed vendor/plain syslog lines go to
+	// "syslog", which maps each vendor's lines itself. A line is syslog
+	// when it has a PRI or a time stamp, or carries a vendor format.
 	now := time.Now()
 	kind := ""
 	for n := 0; len(b) > 0 && n < maxDetectLines; n++ {
@@ -36,15 +35,13 @@ func Detect(raw []byte) string {
 		if strings.TrimSpace(s) == "" {
 			continue
 		}
-		k := "syslog"
-		if syslog.IsCEF(s) {
-			k = "cef"
-		} else if m, err := syslog.Parse(s, now); err != nil {
+		li, err := classifyLine(s, now)
+		k := li.kind
+		if err != nil || li.plain {
 			if kind == "" {
 				return "" // the first line is not syslog: unknown text (YAML, prose)
 			}
-		} else if syslog.IsPANOS(m.Message) {
-			k = "panos"
+			k = kind
 		}
 		if kind != "" && k != kind {
 			return "syslog"

@@ -71,3 +71,7 @@ func FuzzNormalizeKubernetesAudit(f *testing.F) { fuzzNormalizer(f, "kubernetes_
 func FuzzNormalizeAWSWAF(f *testing.F)          { fuzzNormalizer(f, "aws_waf") }
 func FuzzNormalizeGitHubAudit(f *testing.F)     { fuzzNormalizer(f, "github_audit") }
 func FuzzNormalizeProofpointTAP(f *testing.F)   { fuzzNormalizer(f, "proofpoint_tap") }
+func FuzzNormalizeCiscoASA(f *testing.F)        { fuzzNormalizer(f, "cisco_asa") }
+func FuzzNormalizeFortiGate(f *testing.F)       { fuzzNormalizer(f, "fortigate") }
+func FuzzNormalizeCheckPoint(f *testing.F)      { fuzzNormalizer(f, "checkpoint") }
+func FuzzNormalizeSnort(f *testing.F)           { fuzzNormalizer(f, "snort") }

@@ -10,9 +10,9 @@ import (
 )
 
 func TestSourceTypesAndLookup(t *testing.T) {
-	want := []string{"aws_waf", "carbon_black", "cef", "cloudflare", "cloudtrail", "cortex_xdr", "crowdstrike", "defender", "elastic",
-		"entra_id", "falco", "gcp_scc", "generic", "github_audit", "google_workspace", "guardduty", "kubernetes_audit", "m365", "ocsf",
-		"okta", "osquery", "panos", "proofpoint_tap", "securityhub", "sentinel", "sentinelone", "suricata", "syslog", "wazuh", "windows",
+	want := []string{"aws_waf", "carbon_black", "cef", "checkpoint", "cisco_asa", "cloudflare", "cloudtrail", "cortex_xdr", "crowdstrike", "defender", "elastic",
+		"entra_id", "falco", "fortigate", "gcp_scc", "generic", "github_audit", "google_workspace", "guardduty", "kubernetes_audit", "m365", "ocsf",
+		"okta", "osquery", "panos", "proofpoint_tap", "securityhub", "sentinel", "sentinelone", "snort", "suricata", "syslog", "wazuh", "windows",
 		"zeek", "zscaler"}
 	if got := SourceTypes(); !slices.Equal(got, want) {
 		t.Fatalf("SourceTypes = %q, want %q", got, want)
@@ -58,7 +58,7 @@ func TestNormalizeErrorsNameTheField(t *testing.T) {
 		{"cef severity", "cef", "CEF:0|V|P|1|100|Name|11|src=10.0.0.1", apperr.KindValidation, "body[0].severity"},
 		{"cef header", "cef", "CEF:0|V|P|1", apperr.KindValidation, "body[0].header"},
 		{"syslog pri", "syslog", "<999>Oct 11 22:14:15 host app: x", apperr.KindValidation, "body[0].priority"},
-		{"syslog garbage", "syslog", "hello world", apperr.KindValidation, "body[0].timestamp"},
+		{"syslog bad PRI", "syslog", "<999>hello world", apperr.KindValidation, "body[0].priority"},
 		{"panos", "panos", "Oct 11 22:14:15 fw not,a,panos,line", apperr.KindValidation, "body[0]"},
 		{"defender severity", "defender", `{"id":"1","severity":"Extreme"}`, apperr.KindValidation, "body.severity"},
 		{"stix to generic", "generic", `{"type":"bundle","objects":[]}`, apperr.KindValidation, "body.type"},
@@ -118,6 +118,17 @@ func TestDetect(t *testing.T) {
 		`{"eventType":"user.session.start","published":"2024-01-01T00:00:00Z","uuid":"u"}`:            "okta",
 		`{"data":[{"eventType":"user.session.start","published":"2024-01-01T00:00:00Z","uuid":"u"}]}`: "generic",
 		`{"value":[{"type":"Microsoft.SecurityInsights/incidents","properties":{}}]}`:                 "sentinel",
+		// Text without a PRI, with ISO / macOS / ASA stamps, and bare vendor bodies.
+		"2024-01-02T03:04:05Z host sshd[1]: Invalid user x from 192.0.2.1":                                                                     "syslog",
+		"2024-01-02 03:04:05.123456-0800 mac sshd[1]: Invalid user x from 192.0.2.1":                                                           "syslog",
+		"%ASA-4-106023: Deny tcp src outside:192.0.2.1/1 dst inside:10.0.0.1/22 by access-group \"a\"":                                         "cisco_asa",
+		"Jan 02 2024 03:04:05 fw : %ASA-6-302013: Built inbound TCP connection 1 for a:192.0.2.1/1 (192.0.2.1/1) to b:10.0.0.1/2 (10.0.0.1/2)": "cisco_asa",
+		`date=2024-01-02 time=03:04:05 devname="fg" logid="0419016384" type="utm" subtype="ips" srcip=192.0.2.1`:                               "fortigate",
+		`<134>1 2024-01-02T03:04:05Z gw CheckPoint 1 - [action:"Drop"; src:"192.0.2.1"]`:                                                       "checkpoint",
+		"CEF:0|Check Point|VPN-1 & FireWall-1|Check Point|Log|Drop|Unknown|act=Drop src=192.0.2.1":                                             "checkpoint",
+		"01/02-03:04:05.000001 [**] [1:1:1] x [**] [Priority: 1] {TCP} 192.0.2.1:1 -> 192.0.2.2:2":                                             "snort",
+		"1,2024/01/02 03:04:05,012801000001,THREAT,vulnerability,2305,2024/01/02 03:04:05,192.0.2.1,192.0.2.2,0.0.0.0,0.0.0.0,r,,,web,vsys1,a,b,e1,e2,f,2024/01/02 03:04:05,1,1,1,80,0,0,0x0,tcp,alert,x,Name(1),any,high,client-to-server,1": "panos",
+		"just some prose\nwith lines": "",
 	}
 	for in, want := range cases {
 		if got := Detect([]byte(in)); got != want {

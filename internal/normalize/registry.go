@@ -47,6 +47,10 @@ func builtins() []plugin.Entry[Normalizer] {
 		e(syslogNormalizer{}, "Syslog (RFC 5424, RFC 3164, BSD)", det, text),
 		e(genericNormalizer{}, "Generic JSON alert", det, env),
 		e(windowsNormalizer{}, "Windows Event Log and Sysmon", det, env),
+		e(textNormalizer{name: kindASA}, "Cisco ASA / Firepower Threat Defense", det, text),
+		e(textNormalizer{name: kindFortiGate}, "Fortinet FortiGate", det, text),
+		e(textNormalizer{name: kindCheckPoint}, "Check Point Log Exporter", det, text),
+		e(textNormalizer{name: kindSnort}, "Snort alerts", det, text),
 	}
 	display := map[string]string{"entra_id": "Microsoft Entra ID sign-in and audit logs", "m365": "Microsoft 365 unified audit log",
 		"google_workspace": "Google Workspace alerts and activity", "cloudflare": "Cloudflare", "zscaler": "Zscaler (NSS JSON)",

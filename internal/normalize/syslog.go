@@ -11,10 +11,12 @@ import (
 	"github.com/securenexus/securenexus/internal/syslog"
 )
 
-// syslogNormalizer maps syslog lines (RFC 5424, RFC 3164, BSD without PRI),
-// one alert per line. A line carrying CEF is mapped by the CEF mapping and
-// a line carrying a PAN-OS THREAT log by the PAN-OS mapping (Source.Type
-// "cef" / "panos"); PAN-OS TRAFFIC/SYSTEM lines are skipped.
+// syslogNormalizer maps syslog lines (RFC 5424, RFC 3164, BSD without PRI,
+// and lines with neither a PRI nor a readable time stamp, which keep the
+// received time), one alert per line. A line carrying a vendor format is
+// mapped by that vendor's mapping and typed so (Source.Type "cef",
+// "panos", "cisco_asa", "fortigate", "checkpoint", "snort"); PAN-OS
+// TRAFFIC/SYSTEM lines are skipped.
 type syslogNormalizer struct {
 	// now is the reference time for RFC 3164 year inference (time.Now if nil).
 	now func() time.Time
@@ -50,46 +52,7 @@ func syslogSeverity(m syslog.Message) alert.Severity {
 }
 
 func (n syslogNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	lines, err := splitLines(raw)
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	if n.now != nil {
-		now = n.now()
-	}
-	out := make([]alert.Alert, 0, len(lines))
-	for _, l := range lines {
-		if syslog.IsCEF(l.text) {
-			a, err := cefLine(l, "cef")
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, a)
-			continue
-		}
-		m, err := syslog.Parse(l.text, now)
-		if err != nil {
-			return nil, parseErr(l.loc, err)
-		}
-		if syslog.IsPANOS(m.Message) {
-			p, err := syslog.ParsePANOS(m.Message)
-			if err != nil {
-				return nil, textInvalid(l.loc, "", err.Error())
-			}
-			if p.Type != "THREAT" {
-				continue
-			}
-			a, err := panosAlert(l, p, m.Hostname, m.Timestamp)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, a)
-			continue
-		}
-		out = append(out, syslogAlert(l, m))
-	}
-	return out, nil
+	return normalizeText(raw, n.now)
 }
 
 func syslogAlert(l textLine, m syslog.Message) alert.Alert {
@@ -118,7 +81,13 @@ func syslogAlert(l textLine, m syslog.Message) alert.Alert {
 		es.Add(alert.EntityHostname, m.Hostname, entity.RoleHost)
 	}
 	scanKV(&es, msg)
-	scanSSHD(&es, msg)
+	if scanSSHD(&es, msg) {
+		// A failed or invalid-user login: brute force material, at least low.
+		a.Techniques = append(a.Techniques, "T1110")
+		if a.Severity == alert.SeverityUnknown {
+			a.Severity = alert.SeverityLow
+		}
+	}
 	es.Scan(msg)
 	a.Entities = es.Entities()
 	if len(m.StructuredData) > 0 {
@@ -145,13 +114,17 @@ func syslogAlert(l textLine, m syslog.Message) alert.Alert {
 // from IP", "Accepted publickey for X from IP".
 var sshdUserRE = regexp.MustCompile(`(?:(?:Failed|Accepted) \S+ for (?:invalid user )?|Invalid user |authentication failure.* user=)(\S+)(?: from ([0-9A-Fa-f.:]+))?`)
 
-func scanSSHD(es *entity.Set, msg string) {
+// scanSSHD adds the account and address of an sshd authentication
+// message and reports whether it is a failure.
+func scanSSHD(es *entity.Set, msg string) (failed bool) {
 	m := sshdUserRE.FindStringSubmatch(msg)
 	if m == nil {
-		return
+		return false
 	}
+	failed = !strings.HasPrefix(m[0], "Accepted")
 	es.Add(alert.EntityUser, canonicalUser(m[1]), entity.RoleTarget)
 	if m[2] != "" {
 		es.Add(alert.EntityIP, m[2], entity.RoleSrc)
 	}
+	return failed
 }

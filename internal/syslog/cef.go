@@ -40,6 +40,9 @@ func (c *CEF) Get(key string) string {
 // IsCEF reports whether line holds a CEF record ("CEF:" followed by a digit).
 func IsCEF(line string) bool {
 	i := strings.Index(line, "CEF:")
+	if i >= 0 && i+5 < len(line) && line[i+4] == ' ' { // "CEF: 0|..." (FortiGate)
+		i++
+	}
 	return i >= 0 && i+4 < len(line) && isDigit(line[i+4])
 }
 

@@ -50,7 +50,8 @@ func FuzzSyslog3164(f *testing.F) {
 		if m.HasPriority {
 			body = line[strings.IndexByte(line, '>')+1:]
 		}
-		if _, isBSD := months[body[:min(3, len(body))]]; isBSD && m.Timestamp.After(ref.Add(8*24*time.Hour)) {
+		withYear := len(body) > 11 && body[6] == ' ' && isDigit(body[7]) && isDigit(body[10]) // ASA "Jan 02 2024 ..."
+		if _, isBSD := months[body[:min(3, len(body))]]; isBSD && !withYear && m.Timestamp.After(ref.Add(8*24*time.Hour)) {
 			t.Fatalf("inferred timestamp %v beyond reference", m.Timestamp)
 		}
 		if _, err := Parse(line, ref); err != nil && m.Format == FormatRFC3164 {
@@ -84,6 +85,41 @@ func FuzzPANOS(f *testing.F) {
 		}
 		if len(p.Fields) < 36 {
 			t.Fatalf("%d fields accepted", len(p.Fields))
+		}
+	})
+}
+
+// FuzzVendorBodies feeds arbitrary text to the ASA, key=value, Check
+// Point and Snort readers: none panics, and what they return is bounded
+// by the input.
+func FuzzVendorBodies(f *testing.F) {
+	for _, s := range []string{
+		"%ASA-4-106023: Deny tcp src outside:192.0.2.1/1 dst inside:10.0.0.1/22",
+		`date=2024-01-02 time=03:04:05 devname="fg \"x\"" logid="0419016384" type="utm" msg="a b"`,
+		`[action:"Drop"; src:"192.0.2.1"; x:"\"q\""]`,
+		"time=1|product=Firewall|loguid={0x1}|originsicname=cn\\=a|",
+		"01/02-03:04:05.000001 [**] [1:2:3] msg [**] [Classification: c] [Priority: 2] {TCP} 192.0.2.1:1 -> 192.0.2.2:2",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if a, ok := FindASA(s); ok && (a.Level < 0 || a.Level > 9 || a.ID == "" || len(a.Text) > len(s)) {
+			t.Fatalf("ASA %+v", a)
+		}
+		for _, kv := range ParseKV(s) {
+			if kv.Key == "" || len(kv.Value) > len(s) {
+				t.Fatalf("kv %+v", kv)
+			}
+		}
+		if kvs, ok := ParseCheckPoint(s); ok {
+			for _, kv := range kvs {
+				if len(kv.Key)+len(kv.Value) > len(s) {
+					t.Fatalf("check point %+v", kv)
+				}
+			}
+		}
+		if a, ok := ParseSnort(s); ok && (a.SID == "" || len(a.Msg) > len(s)) {
+			t.Fatalf("snort %+v", a)
 		}
 	})
 }

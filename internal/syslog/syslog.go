@@ -1,7 +1,8 @@
-// Package syslog parses syslog lines (RFC 5424, RFC 3164 and BSD lines
-// without a PRI), CEF records (ArcSight Common Event Format, bare or carried
-// in syslog) and PAN-OS THREAT logs (CSV carried in syslog). It only parses;
-// it opens no network listener.
+// Package syslog parses syslog lines (RFC 5424, RFC 3164, BSD lines
+// without a PRI and plain lines), CEF records (ArcSight Common Event
+// Format, bare or carried in syslog), PAN-OS logs (CSV), and the bodies of
+// Cisco ASA, FortiGate key=value, Check Point Log Exporter and Snort
+// alerts. It only parses; it opens no network listener.
 package syslog
 
 import (
@@ -24,6 +25,10 @@ const (
 	// FormatBSD is an RFC 3164 line without the PRI (as written to
 	// /var/log by syslog daemons).
 	FormatBSD
+	// FormatText is a line with neither a PRI nor a time stamp that could
+	// be read (a bare vendor message such as an ASA body): the whole line
+	// is the message and the receive time stands for the event time.
+	FormatText
 )
 
 func (f Format) String() string {
@@ -34,6 +39,8 @@ func (f Format) String() string {
 		return "rfc3164"
 	case FormatBSD:
 		return "bsd"
+	case FormatText:
+		return "text"
 	}
 	return "unknown"
 }
@@ -85,6 +92,11 @@ type Message struct {
 
 // Parse detects the format of line and parses it. ref is the reference
 // time for year inference in RFC 3164 timestamps (usually time.Now()).
+// Parse is liberal: a line without a PRI or with a time stamp it cannot
+// read is still a message (FormatText, or the PRI and the rest as the
+// message), and an RFC 5424 line whose structured data is not RFC 5424
+// (Check Point Log Exporter's [key:"value"; ...]) keeps that text as its
+// message. Only a malformed PRI is an error.
 func Parse(line string, ref time.Time) (Message, error) {
 	line = strings.TrimRight(line, "\r\n")
 	if len(line) > 0 && line[0] == '<' {
@@ -95,7 +107,7 @@ func Parse(line string, ref time.Time) (Message, error) {
 				k++
 			}
 			if k < len(line) && line[k] == ' ' && k-end <= 4 {
-				if m, err := Parse5424(line); err == nil {
+				if m, err := parse5424(line, true); err == nil {
 					return m, nil
 				}
 			}
@@ -136,7 +148,11 @@ func nextField(s string) (string, string, bool) {
 }
 
 // Parse5424 parses an RFC 5424 line.
-func Parse5424(line string) (Message, error) {
+func Parse5424(line string) (Message, error) { return parse5424(line, false) }
+
+// parse5424 parses an RFC 5424 line; lenient keeps structured data that
+// does not parse as the start of the message.
+func parse5424(line string, lenient bool) (Message, error) {
 	var m Message
 	line = strings.TrimRight(line, "\r\n")
 	pri, rest, err := parsePRI(line)
@@ -156,8 +172,19 @@ func Parse5424(line string) (Message, error) {
 	if !ok {
 		return m, errf("header", "truncated header")
 	}
+	if lenient && len(ts) == 10 && ts[4] == '-' && ts[7] == '-' {
+		// Check Point Log Exporter: "<134>1 2018-03-21 17:25:25 host ..."
+		var tp string
+		if tp, rest, ok = nextField(rest); !ok {
+			return m, errf("header", "truncated header")
+		}
+		ts += "T" + tp
+	}
 	if ts != "-" {
 		t, err := time.Parse(time.RFC3339Nano, ts)
+		if err != nil && lenient {
+			t, err = isoStamp(ts)
+		}
 		if err != nil {
 			return m, errf("timestamp", "invalid RFC 3339 timestamp %q", ts)
 		}
@@ -188,6 +215,10 @@ func Parse5424(line string) (Message, error) {
 	case '[':
 		sd, r, err := parseSD(rest)
 		if err != nil {
+			if lenient {
+				m.Message = strings.TrimPrefix(rest, "\xef\xbb\xbf")
+				return m, nil
+			}
 			return m, err
 		}
 		m.StructuredData, rest = sd, r
@@ -287,9 +318,13 @@ var months = map[string]time.Month{
 
 // Parse3164 parses an RFC 3164 line, with or without its <PRI> (BSD
 // format). Following RFC 3164 §4.3, a line whose timestamp cannot be read
-// is not an error: everything after the PRI becomes the message. An
-// RFC 3339 timestamp in place of the BSD one (rsyslog "high precision"
-// format) is accepted.
+// is not an error: everything after the PRI becomes the message (a line
+// with neither is FormatText). Besides "Mmm dd hh:mm:ss" the stamp may be
+// ISO 8601 / RFC 3339 (rsyslog "high precision", "2024-01-02 03:04:05"),
+// macOS ("2024-01-02 03:04:05.123456-0800", also the `log show` columns
+// that follow it) or Cisco ASA's "Mmm dd yyyy hh:mm:ss" with an optional
+// trailing colon. A header without a host ("Mmm dd hh:mm:ss tag: msg",
+// "Mmm dd yyyy hh:mm:ss: %ASA-...") is read too.
 func Parse3164(line string, ref time.Time) (Message, error) {
 	var m Message
 	line = strings.TrimRight(line, "\r\n")
@@ -306,28 +341,76 @@ func Parse3164(line string, ref time.Time) (Message, error) {
 	ts, r, ok := parseBSDTime(rest, ref)
 	if !ok {
 		if m.Format == FormatBSD {
-			return m, errf("timestamp", "not a syslog line: no <PRI> and no timestamp")
+			m.Format = FormatText
 		}
 		m.Message = rest
+		if word, after, _ := nextField(rest); word != "" {
+			if tag, pid, ok := splitTag(word); ok {
+				m.AppName, m.ProcID, m.Message = tag, pid, after
+			}
+		}
 		return m, nil
 	}
 	m.Timestamp = ts
 	rest = strings.TrimLeft(r, " ")
 	host, r2, ok := nextField(rest)
-	if !ok {
-		m.Hostname = host
+	switch {
+	case host == "":
+		m.Message = rest
+		return m, nil
+	case host[0] == '%': // "Jan 02 2024 03:04:05: %ASA-4-106023: ...": no host
+		m.Message = rest
+		return m, nil
+	case strings.HasPrefix(host, "0x") && logShowColumns(rest):
+		// macOS `log show`: thread, type, activity, PID, TTL, then "process: msg".
+		m.ProcID = strings.Fields(rest)[3]
+		for range 5 {
+			_, rest, _ = nextField(strings.TrimLeft(rest, " "))
+		}
+		rest = strings.TrimLeft(rest, " ")
+		if word, after, _ := nextField(rest); word != "" {
+			if tag, _, ok := splitTag(word); ok {
+				m.AppName, rest = tag, after
+			}
+		}
+		m.Message = rest
+		return m, nil
+	}
+	if tag, pid, isTag := splitTag(host); isTag {
+		// "Mmm dd hh:mm:ss tag[pid]: msg": no host (a host never ends in ':').
+		m.AppName, m.ProcID, m.Message = tag, pid, r2
 		return m, nil
 	}
 	m.Hostname = host
+	if !ok {
+		return m, nil
+	}
 	rest = r2
-	// TAG[PID]: content
+	// TAG[PID]: content; "host : content" (Cisco ASA device id) has no tag.
 	word, after, _ := nextField(rest)
 	if tag, pid, ok := splitTag(word); ok {
 		m.AppName, m.ProcID = tag, pid
 		rest = after
+	} else if word == ":" {
+		rest = after
 	}
 	m.Message = rest
 	return m, nil
+}
+
+// logShowColumns reports the columns macOS `log show` prints after the
+// time stamp: thread (0x…), type, activity (0x…), PID, TTL.
+func logShowColumns(s string) bool {
+	f := strings.Fields(s)
+	if len(f) < 6 || !strings.HasPrefix(f[2], "0x") {
+		return false
+	}
+	for _, d := range f[3:5] {
+		if _, err := strconv.Atoi(d); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // splitTag reads "tag:", "tag[pid]:" (tag may hold letters, digits and
@@ -358,55 +441,116 @@ func splitTag(w string) (string, string, bool) {
 	return w, pid, true
 }
 
-// parseBSDTime reads "Mmm dd hh:mm:ss" (day space- or zero-padded) or an
-// RFC 3339 timestamp at the start of s.
+// parseBSDTime reads a time stamp at the start of s: "Mmm dd hh:mm:ss"
+// (day space- or zero-padded, optional fraction), Cisco ASA's "Mmm dd
+// yyyy hh:mm:ss", or ISO 8601 / RFC 3339 with a 'T' or a space and any
+// zone form (macOS "2024-01-02 03:04:05.123456-0800"; no zone is UTC). A
+// colon right after the stamp (ASA without a device id) is dropped.
 func parseBSDTime(s string, ref time.Time) (time.Time, string, bool) {
 	if len(s) >= 14 && s[3] == ' ' {
-		mon, ok := months[s[:3]]
-		if !ok {
-			return time.Time{}, s, false
-		}
-		// Day: " 5", "05" or "5" (unpadded, seen from some devices).
-		i := 4
-		if s[i] == ' ' {
-			i++
-		}
-		day := 0
-		for j := 0; j < 2 && i < len(s) && isDigit(s[i]); j++ {
-			day = day*10 + int(s[i]-'0')
-			i++
-		}
-		if i+9 > len(s) || s[i] != ' ' || day < 1 || day > 31 {
-			return time.Time{}, s, false
-		}
-		c, err := time.Parse("15:04:05", s[i+1:i+9])
-		if err != nil {
-			return time.Time{}, s, false
-		}
+		return parseMonthTime(s, ref)
+	}
+	if len(s) >= 19 && isDigit(s[0]) && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == ' ') {
+		return parseISOTime(s)
+	}
+	return time.Time{}, s, false
+}
+
+func parseMonthTime(s string, ref time.Time) (time.Time, string, bool) {
+	mon, ok := months[s[:3]]
+	if !ok {
+		return time.Time{}, s, false
+	}
+	// Day: " 5", "05" or "5" (unpadded, seen from some devices).
+	i := 4
+	if s[i] == ' ' {
+		i++
+	}
+	day := 0
+	for j := 0; j < 2 && i < len(s) && isDigit(s[i]); j++ {
+		day = day*10 + int(s[i]-'0')
+		i++
+	}
+	if i+9 > len(s) || s[i] != ' ' || day < 1 || day > 31 {
+		return time.Time{}, s, false
+	}
+	year := 0
+	if i+14 <= len(s) && isDigit(s[i+1]) && isDigit(s[i+2]) && isDigit(s[i+3]) && isDigit(s[i+4]) && s[i+5] == ' ' {
+		year, _ = strconv.Atoi(s[i+1 : i+5]) // Cisco ASA: "Jan 02 2024 03:04:05"
 		if ref.IsZero() {
 			ref = time.Now()
 		}
-		ref = ref.UTC()
-		year := ref.Year()
-		t := time.Date(year, mon, day, c.Hour(), c.Minute(), c.Second(), 0, time.UTC)
-		if t.Month() != mon {
-			return time.Time{}, s, false // e.g. Feb 31
-		}
-		// A stamp more than a week ahead of the reference is from last year.
-		if t.After(ref.Add(7 * 24 * time.Hour)) {
-			t = time.Date(year-1, mon, day, c.Hour(), c.Minute(), c.Second(), 0, time.UTC)
-		}
-		rest := s[i+9:]
-		if rest != "" && rest[0] != ' ' {
+		if year < 1970 || year > ref.UTC().Year()+1 {
 			return time.Time{}, s, false
 		}
-		return t, rest, true
+		i += 5
 	}
-	if len(s) >= 20 && isDigit(s[0]) && s[4] == '-' {
-		f, rest, _ := nextField(s)
-		if t, err := time.Parse(time.RFC3339Nano, f); err == nil {
-			return t.UTC(), " " + rest, true
+	c, err := time.Parse("15:04:05", s[i+1:i+9])
+	if err != nil {
+		return time.Time{}, s, false
+	}
+	rest := s[i+9:]
+	nsec := 0
+	if len(rest) > 1 && rest[0] == '.' && isDigit(rest[1]) {
+		k, frac, scale := 1, 0, 1_000_000_000
+		for k < len(rest) && isDigit(rest[k]) {
+			if scale > 1 {
+				scale /= 10
+				frac += int(rest[k]-'0') * scale
+			}
+			k++
+		}
+		nsec, rest = frac, rest[k:]
+	}
+	rest = strings.TrimPrefix(rest, ":")
+	if rest != "" && rest[0] != ' ' {
+		return time.Time{}, s, false
+	}
+	if ref.IsZero() {
+		ref = time.Now()
+	}
+	ref = ref.UTC()
+	infer := year == 0
+	if infer {
+		year = ref.Year()
+	}
+	t := time.Date(year, mon, day, c.Hour(), c.Minute(), c.Second(), nsec, time.UTC)
+	if t.Month() != mon {
+		return time.Time{}, s, false // e.g. Feb 31
+	}
+	// A stamp more than a week ahead of the reference is from last year.
+	if infer && t.After(ref.Add(7*24*time.Hour)) {
+		t = time.Date(year-1, mon, day, c.Hour(), c.Minute(), c.Second(), nsec, time.UTC)
+	}
+	return t, rest, true
+}
+
+// isoLayouts are the ISO 8601 forms accepted in a syslog header.
+var isoLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999Z07", "2006-01-02T15:04:05.999999999"}
+
+func parseISOTime(s string) (time.Time, string, bool) {
+	f, rest, _ := nextField(s)
+	if s[10] == ' ' { // "2024-01-02 03:04:05[.frac][zone]"
+		var tpart string
+		tpart, rest, _ = nextField(rest)
+		f = f + "T" + tpart
+	}
+	t, err := isoStamp(strings.TrimSuffix(f, ":"))
+	if err != nil {
+		return time.Time{}, s, false
+	}
+	return t, " " + rest, true
+}
+
+// isoStamp parses one ISO 8601 field ("2006-01-02T15:04:05[.frac][zone]").
+func isoStamp(f string) (time.Time, error) {
+	for _, l := range isoLayouts {
+		if t, err := time.Parse(l, f); err == nil {
+			if t.Year() < 1970 || t.Year() > 2200 {
+				return time.Time{}, errf("timestamp", "year out of range")
+			}
+			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, s, false
+	return time.Time{}, errf("timestamp", "not an ISO 8601 time stamp")
 }

@@ -88,11 +88,47 @@ func TestParse3164(t *testing.T) {
 			t.Errorf("%q:\n got %v %d %v %q %q %q %q", c.line, m.Format, m.Priority, m.Timestamp, m.Hostname, m.AppName, m.ProcID, m.Message)
 		}
 	}
-	if _, err := Parse3164("just text", ref); err == nil {
-		t.Error("text without PRI or timestamp parsed as BSD syslog")
+	// Neither a PRI nor a readable stamp: still a message (FormatText).
+	for line, msg := range map[string]string{"just text": "just text", "Feb 30 10:00:00 h x": "Feb 30 10:00:00 h x",
+		"%ASA-4-106023: Deny tcp": "%ASA-4-106023: Deny tcp", "sshd[42]: Invalid user x": "Invalid user x"} {
+		m, err := Parse3164(line, ref)
+		if err != nil || m.Format != FormatText || m.Message != msg || !m.Timestamp.IsZero() {
+			t.Errorf("%q: %+v %v", line, m, err)
+		}
 	}
-	if _, err := Parse3164("Feb 30 10:00:00 h x", ref); err == nil {
-		t.Error("Feb 30 accepted")
+	if _, err := Parse("<999>x", ref); err == nil {
+		t.Error("PRI 999 accepted")
+	}
+}
+
+func TestParseStamps(t *testing.T) {
+	cases := []struct {
+		line, host, tag, msg string
+		ts                   time.Time
+	}{
+		{"2024-01-02T03:04:05Z bastion sshd[7]: Invalid user x from 192.0.2.1", "bastion", "sshd", "Invalid user x from 192.0.2.1", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{"2024-01-02T03:04:05.5+0100 bastion sshd[7]: m", "bastion", "sshd", "m", time.Date(2024, 1, 2, 2, 4, 5, 5e8, time.UTC)},
+		{"2024-01-02 03:04:05 bastion sshd: m", "bastion", "sshd", "m", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
+		// macOS: zone without colon, and the `log show` columns.
+		{"2024-01-02 03:04:05.123456-0800 mac-01 sshd[88]: m", "mac-01", "sshd", "m", time.Date(2024, 1, 2, 11, 4, 5, 123456000, time.UTC)},
+		{"2024-01-02 03:04:05.123456-0800 0x2b1c5    Default     0x0                  456    0    sshd: Failed password for root", "", "sshd", "Failed password for root", time.Date(2024, 1, 2, 11, 4, 5, 123456000, time.UTC)},
+		// Cisco ASA: year in the stamp, device id "host :", or no device id and a colon.
+		{"<166>Jan 02 2024 03:04:05 FW01 : %ASA-6-302013: Built", "FW01", "", "%ASA-6-302013: Built", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{"Jan 02 2024 03:04:05: %ASA-4-106023: Deny", "", "", "%ASA-4-106023: Deny", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{"Jan  2 03:04:05.250 fw %FTD-1-430001: x", "fw", "", "%FTD-1-430001: x", time.Date(2026, 1, 2, 3, 4, 5, 25e7, time.UTC)},
+		// No host: "stamp tag: msg".
+		{"Jan  2 03:04:05 sshd[9]: m", "", "sshd", "m", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)},
+	}
+	for _, c := range cases {
+		m, err := Parse(c.line, ref)
+		if err != nil || m.Hostname != c.host || m.AppName != c.tag || m.Message != c.msg || !m.Timestamp.Equal(c.ts) {
+			t.Errorf("%q:\n got %q %q %q %v %v", c.line, m.Hostname, m.AppName, m.Message, m.Timestamp, err)
+		}
+	}
+	// Check Point Log Exporter: RFC 5424 header, non-RFC structured data kept as the message.
+	m, err := Parse(`<134>1 2024-01-02T03:04:05Z gw-01 CheckPoint 26203 - [action:"Drop"; src:"192.0.2.1"]`, ref)
+	if err != nil || m.AppName != "CheckPoint" || m.Message != `[action:"Drop"; src:"192.0.2.1"]` || m.Hostname != "gw-01" {
+		t.Errorf("check point: %+v %v", m, err)
 	}
 }
 
@@ -150,5 +186,34 @@ func TestParsePANOS(t *testing.T) {
 	}
 	if _, err := ParsePANOS("1,2,3"); err == nil {
 		t.Error("short line accepted")
+	}
+}
+
+func TestVendorBodies(t *testing.T) {
+	a, ok := FindASA("FW01 : %ASA-4-106023: Deny tcp src a:192.0.2.1/1")
+	if !ok || a.Facility != "ASA" || a.Level != 4 || a.ID != "106023" || a.Text != "Deny tcp src a:192.0.2.1/1" {
+		t.Errorf("ASA %+v %v", a, ok)
+	}
+	if _, ok := FindASA("100% sure: %ASA-x"); ok {
+		t.Error("malformed ASA tag accepted")
+	}
+	kv := ParseKV(`date=2024-01-02 devname="FG 1" msg="say \"hi\"" empty="" url=/a?b=c`)
+	if kv.Get("devname") != "FG 1" || kv.Get("msg") != `say "hi"` || kv.Get("url") != "/a?b=c" || kv.Get("date") != "2024-01-02" || len(kv) != 5 {
+		t.Errorf("kv %+v", kv)
+	}
+	cp, ok := ParseCheckPoint(`[action:"Drop"; src:"192.0.2.1"; info:"a; b"]`)
+	if !ok || cp.Get("action") != "Drop" || cp.Get("info") != "a; b" || len(cp) != 3 {
+		t.Errorf("check point %+v", cp)
+	}
+	cp, ok = ParseCheckPoint(`time=1557767758|hostname=gw|product=Firewall|loguid={0x1}|originsicname=cn\=a,o\=b|`)
+	if !ok || cp.Get("originsicname") != "cn=a,o=b" || cp.Get("product") != "Firewall" {
+		t.Errorf("check point splunk %+v", cp)
+	}
+	s, ok := ParseSnort(`01/02-03:04:05.1 [**] [1:2000:3] "quoted msg" [**] [Classification: Misc] [Priority: 2] {UDP} [2001:db8::1]:53 -> 192.0.2.2:5353`)
+	if !ok || s.SID != "2000" || s.Msg != "quoted msg" || s.Priority != 2 || s.Proto != "UDP" || s.Src != "[2001:db8::1]:53" || s.Classification != "Misc" {
+		t.Errorf("snort %+v", s)
+	}
+	if _, ok := ParseSnort("[a:b:c] x"); ok {
+		t.Error("non-numeric ids accepted")
 	}
 }
