@@ -122,8 +122,24 @@ type loginInput struct {
 	Body struct {
 		Email    string `json:"email" maxLength:"320" minLength:"3" doc:"Account email (case-insensitive)"`
 		Password string `json:"password" minLength:"1" maxLength:"256"`
-		TOTPCode string `json:"totp_code,omitempty" pattern:"^[0-9]{6}$" doc:"Six-digit TOTP code, required when the account has MFA"`
+		TOTPCode string `json:"totp_code,omitempty" pattern:"^[0-9]{6}$" doc:"Six-digit TOTP code, required when the account has MFA (or recovery_code)"`
+		// RecoveryCode replaces the TOTP code once when the device is lost.
+		RecoveryCode string `json:"recovery_code,omitempty" maxLength:"64" doc:"A single-use recovery code (shown when MFA was enabled), instead of totp_code"`
 	}
+}
+
+// enrollBody is a pending TOTP enrolment as shown to the user once.
+type enrollBody struct {
+	Secret     string `json:"secret" doc:"Base32 TOTP secret"`
+	OTPAuthURL string `json:"otpauth_url"`
+	QRPNG      string `json:"qr_png" doc:"The otpauth URL as a QR code: a data:image/png;base64 URL rendered by the server (no third party sees the secret)"`
+}
+
+// recoveryCodesBody carries recovery codes shown once.
+type recoveryCodesBody struct {
+	RecoveryCodes []string `json:"recovery_codes" doc:"Single-use recovery codes; shown only now, store them safely"`
+	// RevokedSessions is set when MFA was just enabled.
+	RevokedSessions int64 `json:"revoked_sessions" doc:"Your other sessions that were signed out because they had not passed the new factor"`
 }
 
 type meOutput struct {
@@ -219,11 +235,11 @@ func (svc *Service) authRoutes(api huma.API) {
 	huma.Register(api, httpapi.Public(huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/login",
 		Summary: "Sign in with email and password", Tags: []string{tagAuth},
-		Description: "Starts a session and sets the HttpOnly `sn_session` cookie. Repeated failures lock the account (and the client IP) temporarily: 429 with Retry-After. Accounts with MFA need `totp_code` (401 `mfa_required` without it).",
+		Description: "Starts a session and sets the HttpOnly `sn_session` cookie. Repeated failures lock the account (and the client IP) temporarily: 429 with Retry-After. Accounts with MFA need `totp_code` or a single-use `recovery_code` (401 `mfa_required` without either).",
 		Errors:      []int{http.StatusUnauthorized, http.StatusTooManyRequests},
 	}), func(ctx context.Context, in *loginInput) (*meOutput, error) {
 		token, sess, u, err := svc.Store.Login(ctx, LoginRequest{Email: in.Body.Email, Password: in.Body.Password, TOTPCode: in.Body.TOTPCode,
-			IP: httpapi.ClientIP(ctx), UserAgent: httpapi.UserAgent(ctx)})
+			RecoveryCode: in.Body.RecoveryCode, IP: httpapi.ClientIP(ctx), UserAgent: httpapi.UserAgent(ctx)})
 		if err != nil {
 			return nil, err
 		}
@@ -295,13 +311,8 @@ func (svc *Service) authRoutes(api huma.API) {
 	huma.Register(api, httpapi.Authenticated(huma.Operation{
 		OperationID: "enroll-mfa", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/mfa/enroll",
 		Summary: "Start TOTP enrolment", Tags: []string{tagAuth},
-		Description: "Returns a new TOTP secret and otpauth:// URL (shown once). MFA is enabled only after verify-mfa confirms a code.",
-	}), func(ctx context.Context, _ *struct{}) (*struct {
-		Body struct {
-			Secret     string `json:"secret" doc:"Base32 TOTP secret"`
-			OTPAuthURL string `json:"otpauth_url"`
-		}
-	}, error) {
+		Description: "Returns a new TOTP secret, its otpauth:// URL and a QR code of it rendered locally (shown once). MFA is enabled only after verify-mfa confirms a code.",
+	}), func(ctx context.Context, _ *struct{}) (*struct{ Body enrollBody }, error) {
 		p, err := requireAccountUser(ctx)
 		if err != nil {
 			return nil, err
@@ -317,29 +328,79 @@ func (svc *Service) authRoutes(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		out := &struct {
-			Body struct {
-				Secret     string `json:"secret" doc:"Base32 TOTP secret"`
-				OTPAuthURL string `json:"otpauth_url"`
-			}
-		}{}
-		out.Body.Secret, out.Body.OTPAuthURL = e.Secret, e.URL
-		return out, nil
+		return &struct{ Body enrollBody }{Body: enrollBody{Secret: e.Secret, OTPAuthURL: e.URL, QRPNG: e.QRPNG}}, nil
 	})
 
 	huma.Register(api, httpapi.Authenticated(huma.Operation{
 		OperationID: "verify-mfa", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/mfa/verify",
-		Summary: "Confirm TOTP enrolment with a code and enable MFA", Tags: []string{tagAuth}, DefaultStatus: http.StatusNoContent,
+		Summary: "Confirm TOTP enrolment with a code and enable MFA", Tags: []string{tagAuth},
+		Description: "Enables MFA, signs out every other session of yours (they passed only the password) and returns single-use recovery codes, shown only in this response.",
 	}), func(ctx context.Context, in *struct {
 		Body struct {
 			Code string `json:"code" pattern:"^[0-9]{6}$"`
 		}
-	}) (*struct{}, error) {
+	}) (*struct{ Body recoveryCodesBody }, error) {
 		p, err := requireAccountUser(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return nil, svc.Store.VerifyTOTP(ctx, p.UserID, p.SessionID, in.Body.Code)
+		res, err := svc.Store.VerifyTOTP(ctx, p.UserID, p.SessionID, in.Body.Code)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body recoveryCodesBody }{Body: recoveryCodesBody{RecoveryCodes: res.RecoveryCodes, RevokedSessions: res.RevokedSessions}}, nil
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "regenerate-recovery-codes", Method: http.MethodPost, Path: httpapi.APIPrefix + "/auth/mfa/recovery-codes",
+		Summary: "Replace my recovery codes (needs a current code)", Tags: []string{tagAuth},
+		Description: "Invalidates every earlier recovery code and returns a new set, shown only in this response.",
+	}), func(ctx context.Context, in *struct {
+		Body struct {
+			Code string `json:"code" pattern:"^[0-9]{6}$"`
+		}
+	}) (*struct{ Body recoveryCodesBody }, error) {
+		p, err := requireAccountUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		codes, err := svc.Store.RegenerateRecoveryCodes(ctx, p.UserID, in.Body.Code)
+		if err != nil {
+			return nil, err
+		}
+		return &struct{ Body recoveryCodesBody }{Body: recoveryCodesBody{RecoveryCodes: codes}}, nil
+	})
+
+	huma.Register(api, httpapi.Authenticated(huma.Operation{
+		OperationID: "get-my-mfa", Method: http.MethodGet, Path: httpapi.APIPrefix + "/auth/mfa",
+		Summary: "My MFA status", Tags: []string{tagAuth},
+	}), func(ctx context.Context, _ *struct{}) (*struct {
+		Body struct {
+			Enabled       bool `json:"enabled"`
+			RecoveryCodes int  `json:"recovery_codes_left" doc:"Unused recovery codes"`
+		}
+	}, error) {
+		p, err := requireAccountUser(ctx)
+		if err != nil {
+			return nil, err
+		}
+		u, err := svc.Store.UserByID(ctx, p.UserID)
+		if err != nil {
+			return nil, err
+		}
+		out := &struct {
+			Body struct {
+				Enabled       bool `json:"enabled"`
+				RecoveryCodes int  `json:"recovery_codes_left" doc:"Unused recovery codes"`
+			}
+		}{}
+		out.Body.Enabled = u.MFAEnabled
+		if u.MFAEnabled {
+			if out.Body.RecoveryCodes, err = svc.Store.RecoveryCodesLeft(ctx, p.UserID); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
 	})
 
 	huma.Register(api, httpapi.Authenticated(huma.Operation{

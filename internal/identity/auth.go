@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/base64"
 	"fmt"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+	qrcode "github.com/skip2/go-qrcode"
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/audit"
@@ -18,11 +20,14 @@ import (
 
 // LoginRequest is a password sign-in attempt.
 type LoginRequest struct {
-	Email     string
-	Password  string
-	TOTPCode  string
-	IP        string
-	UserAgent string
+	Email    string
+	Password string
+	TOTPCode string
+	// RecoveryCode stands in for TOTPCode when the device is lost; each
+	// code works once.
+	RecoveryCode string
+	IP           string
+	UserAgent    string
 }
 
 var (
@@ -81,14 +86,23 @@ func (s *Store) Login(ctx context.Context, req LoginRequest) (string, Session, U
 	}
 	actor := "user:" + u.ID.String()
 	if u.MFAEnabled {
-		if req.TOTPCode == "" {
-			return giveUp(errMFARequired)
-		}
-		if err := s.checkTOTP(ctx, u, req.TOTPCode); err != nil {
-			if apperr.Is(err, apperr.KindUnauthorized) {
-				return fail("bad_totp", actor, err)
+		switch {
+		case req.TOTPCode != "":
+			if err := s.checkTOTP(ctx, u, req.TOTPCode); err != nil {
+				if apperr.Is(err, apperr.KindUnauthorized) {
+					return fail("bad_totp", actor, err)
+				}
+				return giveUp(err)
 			}
-			return giveUp(err)
+		case req.RecoveryCode != "":
+			if err := s.useRecoveryCode(ctx, u, req.RecoveryCode); err != nil {
+				if apperr.Is(err, apperr.KindUnauthorized) {
+					return fail("bad_recovery_code", actor, err)
+				}
+				return giveUp(err)
+			}
+		default:
+			return giveUp(errMFARequired)
 		}
 	}
 	if err := att.succeeded(ctx); err != nil {
@@ -239,6 +253,8 @@ func (s *Store) checkTOTP(ctx context.Context, u User, code string) error {
 type Enrollment struct {
 	Secret string
 	URL    string
+	// QRPNG is URL as a QR code, a data:image/png;base64 URL.
+	QRPNG string
 }
 
 // EnrollTOTP generates a new pending TOTP secret for the user.
@@ -260,26 +276,42 @@ func (s *Store) EnrollTOTP(ctx context.Context, u User) (Enrollment, error) {
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("identity: store pending totp: %w", err)
 	}
-	return Enrollment{Secret: key.Secret(), URL: key.URL()}, nil
+	png, err := qrcode.Encode(key.URL(), qrcode.Medium, 256)
+	if err != nil {
+		return Enrollment{}, fmt.Errorf("identity: render totp qr code: %w", err)
+	}
+	return Enrollment{Secret: key.Secret(), URL: key.URL(), QRPNG: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}, nil
 }
 
-// VerifyTOTP confirms the pending enrolment with a code, enables MFA and
-// marks the current session as having passed MFA.
-func (s *Store) VerifyTOTP(ctx context.Context, userID, sessionID uuid.UUID, code string) error {
+// MFAEnabled is the outcome of confirming a TOTP enrolment.
+type MFAEnabled struct {
+	// RecoveryCodes are shown once; each signs in once in place of a code.
+	RecoveryCodes []string
+	// RevokedSessions counts the user's other sessions ended because they
+	// had not passed the new factor.
+	RevokedSessions int64
+}
+
+// VerifyTOTP confirms the pending enrolment with a code, enables MFA, marks
+// the current session as having passed MFA, revokes the user's other
+// sessions (they signed in with the password alone) and issues recovery
+// codes, all in one transaction.
+func (s *Store) VerifyTOTP(ctx context.Context, userID, sessionID uuid.UUID, code string) (MFAEnabled, error) {
+	var out MFAEnabled
 	u, err := s.UserByID(ctx, userID)
 	if err != nil {
-		return err
+		return out, err
 	}
 	if u.totpPending == "" {
-		return apperr.Conflict("no pending TOTP enrolment; enroll first").WithCode("mfa_not_enrolling")
+		return out, apperr.Conflict("no pending TOTP enrolment; enroll first").WithCode("mfa_not_enrolling")
 	}
 	raw, err := totpSealer.open(s.keys, uuid.Nil, u.ID.String(), u.totpPending)
 	if err != nil {
-		return err
+		return out, err
 	}
 	step := totpStep(string(raw), code, s.now())
 	if step < 0 {
-		return apperr.Validation("invalid TOTP code", apperr.Field("body.code", "does not match the enrolled secret"))
+		return out, apperr.Validation("invalid TOTP code", apperr.Field("body.code", "does not match the enrolled secret"))
 	}
 	err = s.DB.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = totp_pending, totp_pending = '', mfa_enabled = $1, totp_last_step = $2, updated_at = $3 WHERE id = $4`,
@@ -291,12 +323,23 @@ func (s *Store) VerifyTOTP(ctx context.Context, userID, sessionID uuid.UUID, cod
 				return err
 			}
 		}
-		return record(ctx, tx, noOrg, "auth.mfa_enable", "user", userID.String(), nil)
+		res, err := tx.ExecContext(ctx, `UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND id <> $3 AND revoked_at IS NULL`,
+			s.now(), userID.String(), sessionID.String())
+		if err != nil {
+			return err
+		}
+		if out.RevokedSessions, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		if out.RecoveryCodes, err = s.replaceRecoveryCodes(ctx, tx, userID); err != nil {
+			return err
+		}
+		return record(ctx, tx, noOrg, "auth.mfa_enable", "user", userID.String(), map[string]int64{"revoked_sessions": out.RevokedSessions})
 	})
 	if err != nil {
-		return fmt.Errorf("identity: enable mfa: %w", err)
+		return MFAEnabled{}, fmt.Errorf("identity: enable mfa: %w", err)
 	}
-	return nil
+	return out, nil
 }
 
 // DisableTOTP turns MFA off for userID after checking a current code (the
@@ -311,29 +354,9 @@ func (s *Store) DisableTOTP(ctx context.Context, userID uuid.UUID, code string, 
 		return apperr.Conflict("MFA is not enabled").WithCode("mfa_not_enabled")
 	}
 	if !force && u.MFAEnabled {
-		// Wrong codes count against the account's sign-in throttle: six
-		// digits must not be guessable by someone holding a session.
-		lower, _ := NormalizeEmail(u.Email)
-		att, err := s.beginAttempt(ctx, []string{throttleAccountPref + lower}, []int{MaxAccountFailures})
-		if err != nil {
+		if err := s.reauthTOTP(ctx, u, code); err != nil {
 			return err
 		}
-		if err := s.checkTOTP(ctx, u, code); err != nil {
-			if !apperr.Is(err, apperr.KindUnauthorized) {
-				att.release(ctx)
-				return err
-			}
-			lock, lerr := att.failed(ctx)
-			if lerr != nil {
-				return lerr
-			}
-			s.logAuth(ctx, uuid.Nil, "user:"+u.ID.String(), "auth.mfa_check", audit.OutcomeFailure, nil)
-			if !lock.IsZero() {
-				return lockedErr(lock, s.now())
-			}
-			return apperr.Validation("invalid TOTP code", apperr.Field("body.code", "does not match"))
-		}
-		att.release(ctx)
 	}
 	err = s.DB.WithTx(ctx, func(ctx context.Context, tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET mfa_enabled = $1, totp_secret = '', totp_pending = '', updated_at = $2 WHERE id = $3`,
@@ -342,6 +365,9 @@ func (s *Store) DisableTOTP(ctx context.Context, userID uuid.UUID, code string, 
 		}
 		// Sessions that passed MFA with the old factor lose that status.
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET mfa = $1 WHERE user_id = $2`, false, userID.String()); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM user_recovery_codes WHERE user_id = $1`, userID.String()); err != nil {
 			return err
 		}
 		return record(ctx, tx, noOrg, "auth.mfa_disable", "user", userID.String(), map[string]bool{"operator_reset": force})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -180,8 +181,15 @@ func (s *Store) AcceptInvitation(ctx context.Context, req AcceptRequest) (User, 
 			}
 		}
 	case apperr.Is(err, apperr.KindNotFound):
+		var fields []apperr.FieldError
+		if strings.TrimSpace(req.Name) == "" {
+			fields = append(fields, apperr.Field("body.name", "is required to create your account"))
+		}
 		if req.Password == "" {
-			return User{}, Membership{}, apperr.Validation("password required", apperr.Field("body.password", "is required to create your account"))
+			fields = append(fields, apperr.Field("body.password", "is required to create your account"))
+		}
+		if len(fields) > 0 {
+			return User{}, Membership{}, apperr.Validation("name and password are required to create your account", fields...)
 		}
 	default:
 		return User{}, Membership{}, err

@@ -99,7 +99,7 @@ func TestMFADisableIsThrottled(t *testing.T) {
 			}
 			return c
 		}
-		expect(t, "verify", e.do("POST", "/api/v1/auth/mfa/verify", fmt.Sprintf(`{"code":%q}`, code()), m.Apply), 204, "")
+		expect(t, "verify", e.do("POST", "/api/v1/auth/mfa/verify", fmt.Sprintf(`{"code":%q}`, code()), m.Apply), 200, "")
 		e.clock.Advance(30 * time.Second)
 		wrong := "000000"
 		if code() == wrong {
