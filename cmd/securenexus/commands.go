@@ -40,7 +40,13 @@ func (c *cli) serveCmd() *cobra.Command {
 					return err
 				}
 			}
-			return a.Run(ctx, nil)
+			ready := make(chan string, 1)
+			go func() {
+				if addr, ok := <-ready; ok {
+					a.Welcome(ctx, addr)
+				}
+			}()
+			return a.Run(ctx, ready)
 		},
 	}
 }

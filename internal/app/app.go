@@ -263,13 +263,26 @@ func (a *App) registerCoreChecks() {
 	}})
 }
 
-// LoadDemo runs every registered demo loader.
+// LoadDemo runs every registered demo loader and logs which modules
+// created data and which found it already present.
 func (a *App) LoadDemo(ctx context.Context) error {
+	var created, present []string
 	for _, d := range a.Demo {
-		if err := d.Load(ctx, a.Platform); err != nil {
+		made, err := d.Load(ctx, a.Platform)
+		if err != nil {
 			return fmt.Errorf("demo %s: %w", d.Name, err)
 		}
-		a.Logger.InfoContext(ctx, "demo data loaded", slog.String("module", d.Name))
+		if made {
+			created = append(created, d.Name)
+		} else {
+			present = append(present, d.Name)
+		}
+	}
+	if len(created) > 0 {
+		a.Logger.InfoContext(ctx, "demo data loaded", slog.Any("modules", created))
+	}
+	if len(present) > 0 {
+		a.Logger.InfoContext(ctx, "demo data already present", slog.Any("modules", present))
 	}
 	return nil
 }

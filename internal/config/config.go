@@ -40,7 +40,7 @@ type Config struct {
 	Env      string `env:"SECURENEXUS_ENV" flag:"env" default:"development" desc:"Deployment environment: development or production. Production forbids weak or generated secrets and marks cookies Secure."`
 	HTTPAddr string `env:"SECURENEXUS_HTTP_ADDR" flag:"http-addr" default:"127.0.0.1:8080" desc:"Address the HTTP server listens on."`
 	// PublicURL is the externally visible base URL (cookies, OIDC redirects).
-	PublicURL string `env:"SECURENEXUS_PUBLIC_URL" flag:"public-url" default:"http://localhost:8080" desc:"Externally visible base URL, used for OIDC redirects and cookie security."`
+	PublicURL string `env:"SECURENEXUS_PUBLIC_URL" flag:"public-url" default:"http://127.0.0.1:8080" desc:"Externally visible base URL (invitation links, OIDC redirects, cookie security). The default matches the default --http-addr."`
 	DataDir   string `env:"SECURENEXUS_DATA_DIR" flag:"data-dir" default:"./data" desc:"Directory for the embedded SQLite database and the generated secret when no database URL is set."`
 
 	// TrustedProxies lists the reverse proxies whose X-Forwarded-For names

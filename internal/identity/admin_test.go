@@ -198,9 +198,13 @@ func TestAPIKeys(t *testing.T) {
 func TestDemoDataIsIdempotent(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
-		for range 2 {
-			if err := e.svc.LoadDemo(t.Context()); err != nil {
+		for run := range 2 {
+			created, err := e.svc.LoadDemo(t.Context())
+			if err != nil {
 				t.Fatal(err)
+			}
+			if created != (run == 0) {
+				t.Fatalf("demo run %d: created = %v", run+1, created)
 			}
 		}
 		r := e.do("POST", "/api/v1/auth/login", loginBody("admin@acme.example", identity.DemoPassword), nil)

@@ -53,15 +53,16 @@ func (s *Store) DemoOrg(ctx context.Context, name string) (Org, error) {
 
 // LoadDemo creates the demo orgs and users. It is idempotent: existing orgs
 // (by name), users (by email) and memberships are kept.
-func (svc *Service) LoadDemo(ctx context.Context) error {
+func (svc *Service) LoadDemo(ctx context.Context) (created bool, err error) {
 	orgs := map[string]Org{}
 	for _, name := range []string{DemoOrgAcme, DemoOrgGlobex} {
 		o, err := svc.Store.DemoOrg(ctx, name)
 		if errors.Is(err, sql.ErrNoRows) {
 			o, err = svc.Store.CreateOrg(ctx, name, uuid.Nil)
+			created = true
 		}
 		if err != nil {
-			return fmt.Errorf("demo org %s: %w", name, err)
+			return false, fmt.Errorf("demo org %s: %w", name, err)
 		}
 		orgs[name] = o
 	}
@@ -69,14 +70,19 @@ func (svc *Service) LoadDemo(ctx context.Context) error {
 		u, err := svc.Store.UserByEmail(ctx, du.email)
 		if apperr.Is(err, apperr.KindNotFound) {
 			u, err = svc.Store.CreateUser(ctx, du.email, du.name, DemoPassword)
+			created = true
 		}
 		if err != nil {
-			return fmt.Errorf("demo user %s: %w", du.email, err)
+			return false, fmt.Errorf("demo user %s: %w", du.email, err)
 		}
 		for orgName, role := range du.roles {
 			scope := tenant.System(orgs[orgName].ID, "demo")
-			if _, err := svc.Store.AddMember(ctx, scope, u.ID, role); err != nil && !apperr.Is(err, apperr.KindConflict) {
-				return fmt.Errorf("demo membership %s in %s: %w", du.email, orgName, err)
+			_, err := svc.Store.AddMember(ctx, scope, u.ID, role)
+			switch {
+			case err == nil:
+				created = true
+			case !apperr.Is(err, apperr.KindConflict):
+				return false, fmt.Errorf("demo membership %s in %s: %w", du.email, orgName, err)
 			}
 		}
 	}
@@ -86,5 +92,5 @@ func (svc *Service) LoadDemo(ctx context.Context) error {
 			slog.String("users", "admin@acme.example, analyst@acme.example, responder@acme.example, viewer@acme.example, auditor@acme.example, admin@globex.example"),
 			slog.String("demo_login", DemoPassword))
 	}
-	return nil
+	return created, nil
 }

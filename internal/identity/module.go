@@ -108,7 +108,7 @@ func RegisterService(_ context.Context, p *platform.Platform) (*Service, error) 
 	p.AddPruner(jobs.PrunerFunc{Label: "identity", Fn: func(ctx context.Context, _ *db.DB, now time.Time) (int64, error) {
 		return svc.Store.Prune(ctx, now)
 	}})
-	p.AddDemo(platform.DemoLoader{Name: "identity", Load: func(ctx context.Context, p *platform.Platform) error {
+	p.AddDemo(platform.DemoLoader{Name: "identity", Load: func(ctx context.Context, p *platform.Platform) (bool, error) {
 		return svc.LoadDemo(ctx)
 	}})
 	return svc, nil

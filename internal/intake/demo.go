@@ -23,24 +23,24 @@ const DemoAlerts = 300
 // When the demo org already has alerts it only moves their times forward
 // so that the newest event is a few minutes old (time presets such as
 // "last 24 h" keep showing data on every start).
-func LoadDemo(ctx context.Context, p *platform.Platform, orgs DemoOrgs, pipeline *ingest.Pipeline) error {
+func LoadDemo(ctx context.Context, p *platform.Platform, orgs DemoOrgs, pipeline *ingest.Pipeline) (created bool, err error) {
 	org, err := orgs.DemoOrg(ctx, identity.DemoOrgAcme)
 	if err != nil {
-		return fmt.Errorf("alerts demo: find demo org %q: %w", identity.DemoOrgAcme, err)
+		return false, fmt.Errorf("alerts demo: find demo org %q: %w", identity.DemoOrgAcme, err)
 	}
 	scope := tenant.System(org.ID, "demo")
 	var n int
 	if err := p.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		return tx.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE org_id = $1`, org.ID.String()).Scan(&n)
 	}); err != nil {
-		return fmt.Errorf("alerts demo: count: %w", err)
+		return false, fmt.Errorf("alerts demo: count: %w", err)
 	}
 	if n > 0 {
-		return spreadDemoTimes(ctx, p.DB, scope, time.Now().UTC())
+		return false, spreadDemoTimes(ctx, p.DB, scope, time.Now().UTC())
 	}
 	_, _, err = pipeline.Store.CreateSource(ctx, scope, ingest.SourceConfigInput{Name: "Loopback syslog", Kind: ingest.KindSyslog, AllowedCIDRs: []string{"127.0.0.0/8", "::1/128"}})
 	if err != nil && !apperr.Is(err, apperr.KindConflict) {
-		return fmt.Errorf("alerts demo: syslog source: %w", err)
+		return false, fmt.Errorf("alerts demo: syslog source: %w", err)
 	}
 	samples := ingest.Samples(42, DemoAlerts, 15, time.Now())
 	recs := make([][]byte, len(samples))
@@ -49,12 +49,12 @@ func LoadDemo(ctx context.Context, p *platform.Platform, orgs DemoOrgs, pipeline
 	}
 	sum, err := pipeline.Ingest(ctx, scope, nil, "", "demo", recs)
 	if err != nil {
-		return fmt.Errorf("alerts demo: ingest: %w", err)
+		return false, fmt.Errorf("alerts demo: ingest: %w", err)
 	}
 	if sum.Rejected > 0 {
-		return fmt.Errorf("alerts demo: %d demo payloads rejected, first: %+v", sum.Rejected, firstRejected(sum))
+		return false, fmt.Errorf("alerts demo: %d demo payloads rejected, first: %+v", sum.Rejected, firstRejected(sum))
 	}
-	return spreadDemoTimes(ctx, p.DB, scope, time.Now().UTC())
+	return true, spreadDemoTimes(ctx, p.DB, scope, time.Now().UTC())
 }
 
 // demoLag is how long after its event a demo alert was received: 5 s to

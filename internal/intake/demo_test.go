@@ -21,10 +21,14 @@ func TestDemoAlerts(t *testing.T) {
 		if _, err := intake.New(p, intake.Deps{Directory: svc.Directory()}); err != nil {
 			t.Fatal(err)
 		}
-		for range 2 { // idempotent
+		for run := range 2 { // idempotent: the second run creates nothing
 			for _, l := range p.Demo {
-				if err := l.Load(ctx, p); err != nil {
+				created, err := l.Load(ctx, p)
+				if err != nil {
 					t.Fatalf("demo %s: %v", l.Name, err)
+				}
+				if created != (run == 0) {
+					t.Fatalf("demo %s run %d: created = %v", l.Name, run+1, created)
 				}
 			}
 		}
@@ -68,7 +72,7 @@ func TestDemoTimesFollowNow(t *testing.T) {
 		}
 		load := func() {
 			for _, l := range p.Demo {
-				if err := l.Load(ctx, p); err != nil {
+				if _, err := l.Load(ctx, p); err != nil {
 					t.Fatalf("demo %s: %v", l.Name, err)
 				}
 			}

@@ -88,7 +88,7 @@ func New(p *platform.Platform, d Deps) (*Module, error) {
 		}})
 	}
 	if d.Directory != nil {
-		p.AddDemo(platform.DemoLoader{Name: "alerts", Load: func(ctx context.Context, p *platform.Platform) error {
+		p.AddDemo(platform.DemoLoader{Name: "alerts", Load: func(ctx context.Context, p *platform.Platform) (bool, error) {
 			return LoadDemo(ctx, p, d.Directory, m.Pipeline)
 		}})
 	}

@@ -57,10 +57,12 @@ type Platform struct {
 	Closers  []func(context.Context) error
 }
 
-// DemoLoader loads a module's demo data. It must be idempotent.
+// DemoLoader loads a module's demo data. It must be idempotent: Load
+// reports whether it created anything (false when the data was already
+// there), so a restart does not claim to have loaded it again.
 type DemoLoader struct {
 	Name string
-	Load func(ctx context.Context, p *Platform) error
+	Load func(ctx context.Context, p *Platform) (created bool, err error)
 }
 
 // AddPruner registers a maintenance pruner.

@@ -47,7 +47,7 @@ const Secret = "identitytest-secret-0123456789abcdef-not-for-production"
 const Password = "identitytest-password"
 
 // Config returns a development configuration for tests; publicURL may be
-// empty (http://localhost:8080).
+// empty (http://127.0.0.1:8080).
 func Config(t testing.TB, publicURL string) config.Config {
 	t.Helper()
 	return ConfigWith(t, publicURL, nil)
