@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/securenexus/securenexus/internal/audit"
@@ -16,6 +17,7 @@ import (
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/ingest"
+	"github.com/securenexus/securenexus/internal/intel"
 	"github.com/securenexus/securenexus/internal/platform/secrets"
 )
 
@@ -41,7 +43,7 @@ func Keyring(c config.Config) (*secrets.Keyring, []byte, error) {
 
 // SealedColumns lists every column holding sealed values, across modules.
 func SealedColumns() []secrets.Column {
-	return append(identity.SealedColumns(), ingest.SealedColumns()...)
+	return slices.Concat(identity.SealedColumns(), ingest.SealedColumns(), intel.SealedColumns())
 }
 
 // SecretsAudit writes a secrets re-seal batch to the audit log (the

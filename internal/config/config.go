@@ -87,6 +87,7 @@ type Config struct {
 	IntelRaiseSeverity      string        `env:"SECURENEXUS_INTEL_RAISE_SEVERITY" flag:"intel-raise-severity" default:"high" desc:"Lowest severity an alert that matches a threat-intel indicator ends with (informational, low, medium, high, critical, or none to only tag matches)."`
 	IntelRaiseMinConfidence int           `env:"SECURENEXUS_INTEL_RAISE_MIN_CONFIDENCE" flag:"intel-raise-min-confidence" default:"50" desc:"Indicator confidence (0-100) from which a match raises the alert's severity; weaker matches only tag the alert."`
 	IntelRetroHuntDays      int           `env:"SECURENEXUS_INTEL_RETRO_HUNT_DAYS" flag:"intel-retro-hunt-days" default:"30" desc:"How many days of stored alerts a new indicator is retro-hunted over."`
+	IntelFeedsAllowPrivate  bool          `env:"SECURENEXUS_INTEL_FEEDS_ALLOW_PRIVATE" flag:"intel-feeds-allow-private" default:"false" desc:"Development only: let threat-intel feed pulls reach loopback and private addresses (a local TAXII or MISP server). Refused in production; otherwise such feeds fail at connect time (SSRF guard)."`
 	IntelIndexRefresh       time.Duration `env:"SECURENEXUS_INTEL_INDEX_REFRESH" flag:"intel-index-refresh" default:"5s" desc:"How often each replica pulls indicator changes made by other replicas into its in-memory match index."`
 
 	SyslogAddr string `env:"SECURENEXUS_SYSLOG_ADDR" flag:"syslog-addr" default:"" desc:"Address for the syslog listener (TCP and UDP), e.g. 127.0.0.1:5514. Empty disables it."`

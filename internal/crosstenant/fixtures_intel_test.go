@@ -58,6 +58,10 @@ func init() {
 		return `{"subscribed":true}`
 	}
 	defaults.NoControl["set-intel-feed-subscription"] = "only platform feeds can be subscribed to; an org's own feed (the fixture) answers 422"
+	defaults.Bodies["update-intel-feed"] = func(testing.TB, *Env, *Org, map[string]string) string {
+		return `{"confidence":70,"interval_minutes":30}`
+	}
+	defaults.NoControl["refresh-intel-feed"] = "the fixture feed has no URL (a pull needs a reachable server); the owner gets 422, another org 404"
 	defaults.Bodies["set-intel-match-verdict"] = func(testing.TB, *Env, *Org, map[string]string) string {
 		return `{"false_positive":true}`
 	}

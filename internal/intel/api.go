@@ -2,6 +2,7 @@ package intel
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -10,15 +11,49 @@ import (
 
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/httpapi"
+	"github.com/securenexus/securenexus/internal/jobs"
 	"github.com/securenexus/securenexus/internal/rbac"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // API serves the threat-intel operations.
 type API struct {
-	Store   *Store
-	Hunter  *Hunter
-	Matcher *Matcher
+	Store     *Store
+	Hunter    *Hunter
+	Matcher   *Matcher
+	Refresher *Refresher
+	// Jobs queues feed refreshes; nil runs them in the request (tests).
+	Jobs *jobs.Client
+}
+
+// UpdateFeedInput changes a feed.
+type UpdateFeedInput struct {
+	ID   uuid.UUID `path:"id"`
+	Body FeedPatch
+}
+
+// RefreshOutput reports a queued refresh (or, without a job queue, the
+// run).
+type RefreshOutput struct {
+	Body struct {
+		Queued bool     `json:"queued"`
+		Run    *FeedRun `json:"run,omitempty" doc:"The run, when it ran in the request"`
+	}
+}
+
+// FeedRunsInput pages a feed's runs.
+type FeedRunsInput struct {
+	ID     uuid.UUID `path:"id"`
+	Cursor string    `query:"cursor" maxLength:"40"`
+	Limit  int       `query:"limit" minimum:"1" maximum:"200" default:"50"`
+}
+
+// FeedRunsOutput is one page of runs.
+type FeedRunsOutput struct {
+	Body struct {
+		Items      []FeedRun `json:"items"`
+		NextCursor string    `json:"next_cursor,omitempty"`
+	}
 }
 
 func scopeOf(ctx context.Context) (tenant.Scope, error) {
@@ -346,6 +381,69 @@ func (a *API) Register(api huma.API) {
 				return nil, err
 			}
 			return nil, a.Store.DeleteFeed(ctx, scope, in.ID)
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-intel-feed", Method: http.MethodPatch, Path: base + "/feeds/{id}",
+		Summary: "Change one of the org's feeds", Tags: tags,
+		Description: "Absent fields stay. A new URL, configuration or credentials resets the feed's validators and cursor (the next pull starts over). Credentials are write-only."}, manage),
+		func(ctx context.Context, in *UpdateFeedInput) (*FeedOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f, err := a.Store.UpdateFeed(ctx, scope, in.ID, in.Body)
+			return &FeedOutput{Body: f}, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "refresh-intel-feed", Method: http.MethodPost, Path: base + "/feeds/{id}/refresh",
+		Summary: "Refresh a pulled feed now", Tags: tags, DefaultStatus: http.StatusAccepted,
+		Description: "Queues a refresh (at most one is queued or running per feed; another request joins it)."}, manage),
+		func(ctx context.Context, in *IDInput) (*RefreshOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f, err := a.Store.Feed(ctx, scope, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			if f.OrgID == nil {
+				return nil, apperr.NotFound("feed")
+			}
+			if !f.pulled() {
+				return nil, apperr.Validation("not a pulled feed", apperr.Field("path.id", "the feed has no URL to pull"))
+			}
+			org := scope.Org()
+			out := &RefreshOutput{}
+			if a.Jobs != nil {
+				if _, err := a.Jobs.Insert(ctx, FeedRefreshArgs{FeedID: f.ID, OrgID: &org}, nil); err != nil {
+					return nil, fmt.Errorf("intel: queue refresh: %w", err)
+				}
+				out.Body.Queued = true
+				return out, nil
+			}
+			if a.Refresher == nil {
+				return nil, apperr.Unavailable("feed refresh is not configured", nil)
+			}
+			run, err := a.Refresher.Refresh(ctx, &org, f.ID)
+			if run.ID != uuid.Nil {
+				out.Body.Run, err = &run, nil // the failure is on the run
+			}
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-intel-feed-runs", Method: http.MethodGet, Path: base + "/feeds/{id}/runs",
+		Summary: "List a feed's refresh runs with their statistics", Tags: tags}, read),
+		func(ctx context.Context, in *FeedRunsInput) (*FeedRunsOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			after, err := parseCursor(in.Cursor)
+			if err != nil {
+				return nil, err
+			}
+			out := &FeedRunsOutput{}
+			items, next, err := a.Store.FeedRuns(ctx, scope, in.ID, after, in.Limit)
+			out.Body.Items, out.Body.NextCursor = items, cursorOf(next)
+			return out, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "set-intel-feed-subscription", Method: http.MethodPut, Path: base + "/feeds/{id}/subscription",
 		Summary: "Subscribe to a platform feed (or stop)", Tags: tags,

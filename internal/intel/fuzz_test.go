@@ -72,3 +72,23 @@ func FuzzIndexMatch(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseCSV(f *testing.F) {
+	f.Add([]byte("# list\n203.0.113.1\nbad.example.net\n"), ",", 0, -1)
+	f.Add([]byte("type;value\nip-dst;203.0.113.2\nsha256;\"unterminated\n"), ";", 1, 0)
+	f.Fuzz(func(t *testing.T, raw []byte, delim string, value, typ int) {
+		cfg := &CSVConfig{Delimiter: delim, ValueColumn: value, TypeColumn: typ, Type: "auto", ConfidenceColumn: 2, TagsColumn: 3, DescriptionColumn: 4}
+		if len(cfg.Delimiter) > 1 {
+			cfg.Delimiter = cfg.Delimiter[:1]
+		}
+		inds, _, err := ParseCSV(raw, cfg)
+		if err != nil {
+			return
+		}
+		for _, ind := range inds {
+			if !ind.Type.Valid() || ind.Value == "" || ind.Confidence < 0 || ind.Confidence > 100 {
+				t.Fatalf("bad record %+v", ind)
+			}
+		}
+	})
+}

@@ -9,19 +9,28 @@ import (
 
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/platform"
+	"github.com/securenexus/securenexus/internal/platform/egress"
 )
 
 // Module is the constructed intel module.
 type Module struct {
-	Store   *Store
-	Matcher *Matcher
-	Hunter  *Hunter
+	Store     *Store
+	Matcher   *Matcher
+	Hunter    *Hunter
+	Refresher *Refresher
+}
+
+// feedPolicy is the egress policy of feed pulls: large bodies (feeds are
+// documents of up to 64 MiB), a few redirects, retries of idempotent calls.
+func feedPolicy(allowPrivate bool) egress.Policy {
+	return egress.Policy{Name: "intel_feed", Timeout: 5 * time.Minute, MaxBody: 64 << 20, MaxRedirects: 3, Retries: 2,
+		Development: func() bool { return allowPrivate }}
 }
 
 // New builds the intel module on p: its operations, the retro-hunt worker
 // and the index refresher. Its Matcher is the ingest pipeline's Enricher.
 func New(_ context.Context, p *platform.Platform) (*Module, error) {
-	store := &Store{DB: p.DB}
+	store := &Store{DB: p.DB, Keyring: p.Keyring}
 	policy := Policy{RaiseTo: alert.SeverityHigh, MinConfidence: 50}
 	if sev, ok := alert.ParseSeverity(p.Config.IntelRaiseSeverity); ok {
 		policy.RaiseTo = sev
@@ -35,7 +44,16 @@ func New(_ context.Context, p *platform.Platform) (*Module, error) {
 	if p.Workers != nil {
 		river.AddWorker(p.Workers, m.Hunter)
 	}
-	(&API{Store: store, Hunter: m.Hunter, Matcher: m.Matcher}).Register(p.Server.API)
+	m.Refresher = &Refresher{Store: store, Hunter: m.Hunter, Logger: p.Logger}
+	if p.Egress != nil {
+		m.Refresher.HTTP = p.Egress.HTTPClient(feedPolicy(p.Config.IntelFeedsAllowPrivate))
+	}
+	if p.Workers != nil {
+		river.AddWorker(p.Workers, &FeedRefreshWorker{Refresher: m.Refresher})
+		river.AddWorker(p.Workers, &FeedScheduler{Store: store, Jobs: p.Jobs})
+		p.AddPeriodic(FeedSchedulePeriodic(time.Minute))
+	}
+	(&API{Store: store, Hunter: m.Hunter, Matcher: m.Matcher, Refresher: m.Refresher, Jobs: p.Jobs}).Register(p.Server.API)
 	interval := p.Config.IntelIndexRefresh
 	if interval <= 0 {
 		interval = 5 * time.Second

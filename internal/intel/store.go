@@ -14,7 +14,9 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/platform/secrets"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -30,6 +32,8 @@ type Store struct {
 	// OnChange, when set, receives indicators after their change commits
 	// (the local replica's index applies them at once; others poll).
 	OnChange func(org *uuid.UUID, changed []Indicator)
+	// Keyring seals feed credentials.
+	Keyring *secrets.Keyring
 }
 
 func (s *Store) now() time.Time {
@@ -65,17 +69,27 @@ type Feed struct {
 	LastError         string     `json:"last_error,omitempty"`
 	ConsecutiveErrors int        `json:"consecutive_errors"`
 	LastCount         int        `json:"last_count" doc:"Indicators read by the last run"`
+	IntervalMinutes   int        `json:"interval_minutes" doc:"Pulled feeds: minutes between refreshes"`
+	Config            FeedConfig `json:"config"`
+	HasCredentials    bool       `json:"has_credentials" doc:"Credentials are set (they are never returned)"`
+	Health            string     `json:"health" enum:"manual,never,ok,failing,stale"`
+	NextRunAt         *time.Time `json:"next_run_at,omitempty"`
+	Cursor            string     `json:"cursor,omitempty" doc:"Where the next pull resumes (TAXII added_after, MISP timestamp)"`
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
 }
 
 // FeedInput creates a feed.
 type FeedInput struct {
-	Name       string `json:"name" minLength:"1" maxLength:"100"`
-	Kind       string `json:"kind" enum:"manual,stix,taxii,misp,csv"`
-	URL        string `json:"url,omitempty" maxLength:"2000" format:"uri"`
-	Confidence int    `json:"confidence,omitempty" minimum:"0" maximum:"100" default:"50"`
-	TLP        string `json:"tlp,omitempty" enum:"clear,green,amber,amber+strict,red" default:"amber"`
+	Name            string       `json:"name" minLength:"1" maxLength:"100"`
+	Kind            string       `json:"kind" enum:"manual,stix,taxii,misp,csv"`
+	URL             string       `json:"url,omitempty" maxLength:"2000" format:"uri"`
+	Confidence      int          `json:"confidence,omitempty" minimum:"0" maximum:"100" default:"50"`
+	TLP             string       `json:"tlp,omitempty" enum:"clear,green,amber,amber+strict,red" default:"amber"`
+	Enabled         *bool        `json:"enabled,omitempty" doc:"Default true"`
+	IntervalMinutes int          `json:"interval_minutes,omitempty" minimum:"5" maximum:"10080" default:"60"`
+	Config          *FeedConfig  `json:"config,omitempty"`
+	Credentials     *Credentials `json:"credentials,omitempty" doc:"Write-only, sealed in the keyring"`
 }
 
 func (in *FeedInput) normalize() {
@@ -86,17 +100,39 @@ func (in *FeedInput) normalize() {
 	if in.Kind == "" {
 		in.Kind = FeedManual
 	}
+	if in.IntervalMinutes == 0 {
+		in.IntervalMinutes = 60
+	}
+	if in.Config == nil {
+		in.Config = &FeedConfig{}
+	}
+	if in.Kind == FeedCSV && in.Config.CSV == nil {
+		in.Config.CSV = defaultCSV()
+	}
 }
 
-const feedCols = `id, org_id, name, kind, url, enabled, confidence, tlp, last_run_at, last_success_at, last_error, consecutive_errors, last_count, created_at, updated_at`
+const feedCols = `id, org_id, name, kind, url, enabled, confidence, tlp, last_run_at, last_success_at, last_error, consecutive_errors, last_count,
+interval_minutes, config, credentials <> '', next_run_at, cursor, created_at, updated_at`
 
-func scanFeed(sc db.Scanner) (Feed, error) {
+func scanFeed(sc db.Scanner) (Feed, error) { return scanFeedExtra(sc) }
+
+// scanFeedExtra scans feedCols followed by extra columns.
+func scanFeedExtra(sc db.Scanner, extra ...any) (Feed, error) {
 	var f Feed
 	var org sql.NullString
-	var lastRun, lastOK sql.NullTime
-	if err := sc.Scan(&f.ID, &org, &f.Name, &f.Kind, &f.URL, &f.Enabled, &f.Confidence, &f.TLP, &lastRun, &lastOK,
-		&f.LastError, &f.ConsecutiveErrors, &f.LastCount, &f.CreatedAt, &f.UpdatedAt); err != nil {
+	var lastRun, lastOK, next sql.NullTime
+	var cfg string
+	dest := []any{&f.ID, &org, &f.Name, &f.Kind, &f.URL, &f.Enabled, &f.Confidence, &f.TLP, &lastRun, &lastOK,
+		&f.LastError, &f.ConsecutiveErrors, &f.LastCount, &f.IntervalMinutes, &cfg, &f.HasCredentials, &next, &f.Cursor, &f.CreatedAt, &f.UpdatedAt}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
 		return f, fmt.Errorf("intel: scan feed: %w", err)
+	}
+	if err := json.Unmarshal([]byte(cfg), &f.Config); err != nil {
+		return f, fmt.Errorf("intel: decode feed config: %w", err)
+	}
+	if next.Valid {
+		t := next.Time.UTC()
+		f.NextRunAt = &t
 	}
 	if org.Valid {
 		id, err := uuid.Parse(org.String)
@@ -114,6 +150,7 @@ func scanFeed(sc db.Scanner) (Feed, error) {
 		f.LastSuccessAt = &t
 	}
 	f.CreatedAt, f.UpdatedAt = f.CreatedAt.UTC(), f.UpdatedAt.UTC()
+	f.fillHealth(time.Now())
 	return f, nil
 }
 
@@ -124,8 +161,11 @@ func (s *Store) CreateFeed(ctx context.Context, scope tenant.Scope, in FeedInput
 	var f Feed
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		f, err = s.insertFeed(ctx, tx, &org, in)
-		return err
+		if f, err = s.insertFeed(ctx, tx, &org, in); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, auditEntry(scope, "intel.feed.create", "intel_feed", f.ID.String(),
+			map[string]any{"name": f.Name, "kind": f.Kind, "url": f.URL}))
 	})
 	return f, err
 }
@@ -163,16 +203,38 @@ func (s *Store) insertFeed(ctx context.Context, tx *db.Tx, org *uuid.UUID, in Fe
 	if org != nil {
 		orgArg = org.String()
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO intel_feeds (id, org_id, name, kind, url, confidence, tlp, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)`, id.String(), orgArg, in.Name, in.Kind, in.URL, in.Confidence, in.TLP, now)
+	in.normalize()
+	if err := validateFeed(in.Kind, in.URL, in.Config, in.IntervalMinutes); err != nil {
+		return Feed{}, err
+	}
+	var sealed string
+	if in.Credentials != nil {
+		if err := validateCredentials(in.Credentials); err != nil {
+			return Feed{}, err
+		}
+		var err error
+		if sealed, err = s.sealCredentials(org, id, in.Credentials); err != nil {
+			return Feed{}, err
+		}
+	}
+	cfg, err := json.Marshal(in.Config)
+	if err != nil {
+		return Feed{}, fmt.Errorf("intel: encode feed config: %w", err)
+	}
+	enabled := in.Enabled == nil || *in.Enabled
+	_, err = tx.ExecContext(ctx, `INSERT INTO intel_feeds (id, org_id, name, kind, url, confidence, tlp, enabled, interval_minutes, config, credentials, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`, id.String(), orgArg, in.Name, in.Kind, in.URL, in.Confidence, in.TLP,
+		enabled, in.IntervalMinutes, string(cfg), sealed, now)
 	if isUnique(err) {
 		return Feed{}, apperr.Conflict("a feed with this name exists").WithCode("feed_name_taken")
 	}
 	if err != nil {
 		return Feed{}, fmt.Errorf("intel: insert feed: %w", err)
 	}
-	return Feed{ID: id, OrgID: org, Name: in.Name, Kind: in.Kind, URL: in.URL, Enabled: true, Confidence: in.Confidence,
-		TLP: in.TLP, CreatedAt: now, UpdatedAt: now}, nil
+	f := Feed{ID: id, OrgID: org, Name: in.Name, Kind: in.Kind, URL: in.URL, Enabled: enabled, Confidence: in.Confidence,
+		TLP: in.TLP, IntervalMinutes: in.IntervalMinutes, Config: *in.Config, HasCredentials: sealed != "", CreatedAt: now, UpdatedAt: now}
+	f.fillHealth(now)
+	return f, nil
 }
 
 // ManualFeed returns the org's feed for hand-entered indicators, creating
@@ -264,7 +326,7 @@ func (s *Store) DeleteFeed(ctx context.Context, scope tenant.Scope, id uuid.UUID
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.NotFound("feed")
 		}
-		return nil
+		return audit.Record(ctx, tx, auditEntry(scope, "intel.feed.delete", "intel_feed", id.String(), map[string]any{"indicators": len(gone)}))
 	})
 	if err == nil && s.OnChange != nil && len(gone) > 0 {
 		for i := range gone {
@@ -492,26 +554,50 @@ func (s *Store) Import(ctx context.Context, scope tenant.Scope, feedID *uuid.UUI
 		if f.OrgID == nil {
 			return apperr.NotFound("feed")
 		}
-		stored, err = s.upsert(ctx, tx, &org, &f, inds, res)
+		stored, err = s.importTx(ctx, tx, scope, &f, inds, hunt, res)
 		if err != nil {
 			return err
 		}
-		if hunt != nil && len(res.created) > 0 {
-			h, err := hunt.QueueHunt(ctx, tx, scope, res.created)
-			if err != nil {
-				return err
-			}
-			res.HuntID = h
+		if scope.Actor() != "" && !strings.HasPrefix(scope.Actor(), "system:") {
+			return audit.Record(ctx, tx, auditEntry(scope, "intel.indicators.import", "intel_feed", f.ID.String(),
+				map[string]any{"created": res.Created, "updated": res.Updated, "rejected": res.Rejected}))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if s.OnChange != nil && len(stored) > 0 {
-		s.OnChange(&org, stored)
-	}
+	s.changed(&org, stored)
 	return res, nil
+}
+
+// importTx upserts inds into f (an org's feed when scope is valid, else a
+// platform feed) in tx and queues the retro-hunt of the new ones.
+func (s *Store) importTx(ctx context.Context, tx *db.Tx, scope tenant.Scope, f *Feed, inds []Indicator, hunt HuntQueuer, res *ImportResult) ([]Indicator, error) {
+	var org *uuid.UUID
+	if f.OrgID != nil {
+		o := scope.Org()
+		org = &o
+	}
+	stored, err := s.upsert(ctx, tx, org, f, inds, res)
+	if err != nil {
+		return nil, err
+	}
+	if org != nil && hunt != nil && len(res.created) > 0 {
+		h, err := hunt.QueueHunt(ctx, tx, scope, res.created)
+		if err != nil {
+			return nil, err
+		}
+		res.HuntID = h
+	}
+	return stored, nil
+}
+
+// changed hands committed indicator changes to OnChange.
+func (s *Store) changed(org *uuid.UUID, stored []Indicator) {
+	if s.OnChange != nil && len(stored) > 0 {
+		s.OnChange(org, stored)
+	}
 }
 
 // ImportPlatform stores indicators into a platform feed.
@@ -533,9 +619,7 @@ func (s *Store) ImportPlatform(ctx context.Context, feedID uuid.UUID, inds []Ind
 	if err != nil {
 		return nil, err
 	}
-	if s.OnChange != nil && len(stored) > 0 {
-		s.OnChange(nil, stored)
-	}
+	s.changed(nil, stored)
 	return res, nil
 }
 
