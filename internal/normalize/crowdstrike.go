@@ -9,7 +9,9 @@ import (
 
 // crowdStrikeNormalizer maps CrowdStrike Falcon streaming API detection
 // events ({"metadata": {...}, "event": {...}}, eventType
-// DetectionSummaryEvent / EPPDetectionSummaryEvent), one per line.
+// DetectionSummaryEvent / EPPDetectionSummaryEvent), one per line, and
+// Alerts API / Detects API records (csAlertSpec), single or in
+// {"resources": [...]}.
 type crowdStrikeNormalizer struct{}
 
 func (crowdStrikeNormalizer) SourceType() string { return "crowdstrike" }
@@ -52,6 +54,13 @@ type csEvent struct {
 		PatternDisposition string     `json:"PatternDispositionDescription"`
 		ProcessStartTime   flexFloat  `json:"ProcessStartTime"`
 		Timestamp          flexFloat  `json:"Timestamp"`
+		NetworkAccesses    []struct {
+			RemoteAddress string `json:"RemoteAddress"`
+			LocalAddress  string `json:"LocalAddress"`
+		} `json:"NetworkAccesses"`
+		DNSRequests []struct {
+			DomainName string `json:"DomainName"`
+		} `json:"DnsRequests"`
 	} `json:"event"`
 }
 
@@ -64,6 +73,9 @@ func (n crowdStrikeNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
 }
 
 func (crowdStrikeNormalizer) one(rec record) (alert.Alert, bool, error) {
+	if isCSAlertAPI(rec.raw) && member(rec.raw, "event") == nil {
+		return specNormalizer{csAlertSpec}.one(rec)
+	}
 	var c csEvent
 	if err := decode(rec, &c); err != nil {
 		return alert.Alert{}, false, err
@@ -119,6 +131,13 @@ func (crowdStrikeNormalizer) one(rec record) (alert.Alert, bool, error) {
 		es.Add(alert.EntityDomain, e.IOCValue, entity.RoleRelated)
 	case "ipv4", "ipv6":
 		es.Add(alert.EntityIP, e.IOCValue, entity.RoleRelated)
+	}
+	for _, na := range e.NetworkAccesses {
+		es.Add(alert.EntityIP, na.RemoteAddress, entity.RoleDst)
+		es.Add(alert.EntityIP, na.LocalAddress, entity.RoleSrc)
+	}
+	for _, d := range e.DNSRequests {
+		es.Add(alert.EntityDomain, d.DomainName, entity.RoleRelated)
 	}
 	es.Scan(e.CommandLine)
 	a.Entities = es.Entities()

@@ -51,6 +51,19 @@ type defEvidence struct {
 	UserAccount   *defAccount `json:"userAccount"`
 	RegistryKey   string      `json:"registryKey"`
 	Roles         []string    `json:"roles"`
+	// Graph deviceEvidence: the device's addresses and logged-on users.
+	HostName              string       `json:"hostName"`
+	NTDomain              string       `json:"ntDomain"`
+	LastIPAddress         string       `json:"lastIpAddress"`
+	LastExternalIPAddress string       `json:"lastExternalIpAddress"`
+	LoggedOnUsers         []defAccount `json:"loggedOnUsers"`
+	// processEvidence / mail evidence.
+	ParentProcessImageFile *defFile `json:"parentProcessImageFile"`
+	SenderIP               string   `json:"senderIp"`
+	RecipientEmailAddress  string   `json:"recipientEmailAddress"`
+	PrimaryAddress         string   `json:"primaryAddress"`
+	// Defender for Endpoint API evidence.
+	ParentProcessFileName string `json:"parentProcessFileName"`
 }
 
 type defAlert struct {
@@ -149,8 +162,15 @@ func (defenderNormalizer) one(rec record) (alert.Alert, bool, error) {
 func addDefenderEvidence(es *entity.Set, ev defEvidence) {
 	switch {
 	case strings.HasSuffix(ev.ODataType, "deviceEvidence"):
-		es.Add(alert.EntityHostname, ev.DeviceDNSName, entity.RoleHost)
+		if !es.Add(alert.EntityHostname, ev.DeviceDNSName, entity.RoleHost) {
+			es.Add(alert.EntityHostname, ev.HostName, entity.RoleHost)
+		}
 		es.AddAll(alert.EntityIP, ev.IPInterfaces, entity.RoleHost)
+		es.Add(alert.EntityIP, ev.LastIPAddress, entity.RoleHost)
+		es.Add(alert.EntityIP, ev.LastExternalIPAddress, entity.RoleHost)
+		for _, u := range ev.LoggedOnUsers {
+			es.Add(alert.EntityUser, qualifiedUser(u.DomainName, u.AccountName), entity.RoleActor)
+		}
 		return
 	case strings.HasSuffix(ev.ODataType, "registryKeyEvidence"):
 		es.Add(entity.TypeRegistryKey, ev.RegistryKey, entity.RoleRelated)
@@ -170,6 +190,14 @@ func addDefenderEvidence(es *entity.Set, ev defEvidence) {
 	}
 	addFile(ev.FileDetails, entity.RoleFile)
 	addFile(ev.ImageFile, entity.RoleProcess)
+	if p := ev.ParentProcessImageFile; p != nil {
+		es.Add(alert.EntityProcess, joinPath(p.FilePath, p.FileName), entity.RoleRelated)
+	}
+	es.Add(alert.EntityProcess, ev.ParentProcessFileName, entity.RoleRelated)
+	es.Add(alert.EntityIP, ev.SenderIP, entity.RoleSrc)
+	es.Add(alert.EntityEmail, ev.RecipientEmailAddress, entity.RoleTarget)
+	es.Add(alert.EntityEmail, ev.PrimaryAddress, entity.RoleTarget)
+	es.Scan(ev.ProcessCommandLine)
 	if u := ev.UserAccount; u != nil {
 		es.Add(alert.EntityUser, qualifiedUser(u.DomainName, u.AccountName), entity.RoleActor)
 		es.Add(alert.EntityEmail, u.UserPrincipalName, entity.RoleActor)

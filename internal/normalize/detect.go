@@ -117,6 +117,9 @@ func detectObject(o []byte, depth int) string {
 			}
 		}
 	}
+	if ctx := rawString(ki.get("@odata.context")); strings.Contains(ctx, "security/alerts") || strings.Contains(ctx, "#Alerts") {
+		return "defender" // Graph alerts_v2 / Defender for Endpoint API list, even when empty
+	}
 	if has("queryEndTime") || has("messagesDelivered") || has("clicksPermitted") {
 		return "proofpoint_tap"
 	}
@@ -156,7 +159,7 @@ func detectObject(o []byte, depth int) string {
 		return detectObject(s, depth+1)
 	}
 	switch {
-	case has("class_uid") && has("severity_id"):
+	case has("class_uid") && (has("severity_id") || has("finding") || has("finding_info")):
 		return "ocsf"
 	case has("schemaVersion") && has("service") && has("arn"):
 		return "guardduty"
@@ -173,15 +176,19 @@ func detectObject(o []byte, depth int) string {
 	case isWindowsEvent(o, ki):
 		return "windows"
 	case strings.Contains(rawString(ki.get("@odata.type")), "security.alert") || has("alertCreationTime") || (has("machineId") && has("detectionSource")) ||
-		(has("detectorId") && has("serviceSource")) || (has("providerAlertId") && has("evidence")):
+		(has("detectorId") && has("serviceSource")) || (has("providerAlertId") && (has("evidence") || has("serviceSource") || has("detectionSource"))) ||
+		(has("alertWebUrl") || has("incidentWebUrl")) && has("severity") ||
+		has("serviceSource") && has("detectionSource") && (has("mitreTechniques") || has("incidentId")):
 		return "defender"
 	case strings.HasPrefix(rawString(ki.get("type")), "Microsoft.SecurityInsights/"):
 		return "sentinel"
 	case strings.Contains(strings.ToLower(rawString(path(ki.get("metadata"), "eventType"))), "detectionsummaryevent") ||
 		(has("metadata") && path(ki.get("event"), "CompositeId") != nil):
 		return "crowdstrike"
-	case has("threatInfo") || has("agentRealtimeInfo"):
+	case has("threatInfo") || has("agentRealtimeInfo") || isS1Alert(o):
 		return "sentinelone"
+	case isCSAlertAPI(o) && (has("device") || has("agent_id") || has("cid") || has("behaviors")):
+		return "crowdstrike"
 	case has("eventType") && has("published") && has("uuid"):
 		return "okta"
 	case has("finding") && (path(ki.get("finding"), "canonicalName") != nil || path(ki.get("finding"), "category") != nil):

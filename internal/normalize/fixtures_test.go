@@ -93,7 +93,8 @@ var fixtureCases = []fixtureCase{
 		{title: "CredentialDumpingLSASS", ruleID: "5701", sev: alert.SeverityHigh, eventTime: "2025-05-09T08:59:55Z",
 			sourceRef: "abcdef0123456789abcdef0123456789:ind:0123456789abcdef0123456789abcdef:4242-1", tactics: []string{"credential-access"}, techniques: []string{"T1003"},
 			entities: []ent{{Type: "hostname", Value: "laptop-99", Role: "host"}, {Type: "user", Value: `CORP\erin`, Role: "actor"},
-				{Type: "sha256", Value: "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9", Role: "file"}}},
+				{Type: "sha256", Value: "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9", Role: "file"},
+				{Type: "ip", Value: "203.0.113.242", Role: "dst"}}},
 	}},
 	{"sentinelone_threats.json", "sentinelone", 1, []want{
 		{title: "Trojan detected: invoice_viewer.exe", ruleID: "Trojan", sev: alert.SeverityHigh, eventTime: "2025-05-10T14:00:00Z",
@@ -300,6 +301,43 @@ var fixtureCases = []fixtureCase{
 		// Neither PRI nor stamp: still a message; the pipeline sets the received time.
 		{idx: 2, ruleID: "sshd", eventTime: "-", unknownSev: true, tags: []string{"text"}, entities: []ent{{Type: "user", Value: "deploy", Role: "target"}}},
 		{idx: 3, sev: alert.SeverityInformational, eventTime: "2025-01-06T07:12:00Z"},
+	}},
+	{"crowdstrike_alerts_api.json", "crowdstrike", 2, []want{
+		{idx: 0, title: "CredentialDumpingLSASS", ruleID: "10197", sev: alert.SeverityHigh, eventTime: "2025-02-01T10:00:00Z",
+			sourceRef: "fedcba9876543210fedcba9876543210:ind:0123456789abcdef0123456789abcdef:8589934599-10197-2311",
+			tactics:   []string{"credential-access"}, techniques: []string{"T1003.001"},
+			entities: []ent{{Type: "hostname", Value: "wks-lon-07", Role: "host"}, {Type: "ip", Value: "10.50.0.7", Role: "host"},
+				{Type: "user", Value: `CORP\grace`, Role: "actor"}, {Type: "sha256", Value: "0d3f9b4c5a6e7d8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f", Role: "process"},
+				{Type: "process", Value: "cmd.exe", Role: "related"}, {Type: "ip", Value: "203.0.113.250", Role: "dst"}}},
+		{idx: 1, ruleID: "5702", sev: alert.SeverityLow, status: alert.StatusResolved, tactics: []string{"execution"},
+			entities: []ent{{Type: "user", Value: `CORP\svc-sql`, Role: "actor"}, {Type: "hostname", Value: "srv-db-2", Role: "host"}}},
+	}},
+	{"crowdstrike_detects.json", "crowdstrike", 1, []want{
+		{title: "PowershellEncodedCommand", ruleID: "10137", sev: alert.SeverityMedium, eventTime: "2025-02-02T08:00:00Z",
+			sourceRef: "ldt:0123456789abcdef0123456789abcdef:4242424242", techniques: []string{"T1059.001"},
+			entities: []ent{{Type: "hostname", Value: "laptop-hr-3", Role: "host"}, {Type: "user", Value: "heidi", Role: "actor"}}},
+	}},
+	{"sentinelone_alerts.json", "sentinelone", 2, []want{
+		{idx: 0, title: "Web server spawns reverse shell", ruleID: "1111222233334444555", sev: alert.SeverityCritical, eventTime: "2025-02-03T12:00:05Z",
+			sourceRef: "1876543210987654321", tags: []string{"STAR"},
+			entities: []ent{{Type: "hostname", Value: "web-srv-09", Role: "host"}, {Type: "user", Value: "www-data", Role: "actor"},
+				{Type: "process", Value: "/usr/bin/bash", Role: "process"}, {Type: "ip", Value: "203.0.113.240", Role: "dst"},
+				{Type: "sha256", Value: "3333333333333333333333333333333333333333333333333333333333333333", Role: "process"},
+				{Type: "process", Value: "/usr/bin/nc", Role: "target"}}},
+		{idx: 1, sev: alert.SeverityLow, status: alert.StatusFalsePositive, entities: []ent{{Type: "user", Value: `CORP\ivy`, Role: "actor"}}},
+	}},
+	{"defender_graph_alerts.json", "defender", 1, []want{
+		{title: "Suspicious execution of hidden file", ruleID: "e0da400f-affd-43ef-b1d5-afc2eb6f2756", sev: alert.SeverityHigh,
+			eventTime: "2025-02-04T08:58:00Z", techniques: []string{"T1564.001"},
+			entities: []ent{{Type: "hostname", Value: "tempcomp.corp.example.com", Role: "host"}, {Type: "ip", Value: "10.80.0.4", Role: "host"},
+				{Type: "ip", Value: "198.51.100.249", Role: "host"}, {Type: "user", Value: `CORP\jkim`, Role: "actor"},
+				{Type: "process", Value: `C:\Windows\explorer.exe`, Role: "related"}}},
+	}},
+	{"ocsf_security_finding_2001.json", "ocsf", 2, []want{
+		{idx: 0, title: "Outbound traffic to known C2 domain", ruleID: "analytic-c2-17", sev: alert.SeverityHigh, sourceRef: "sf-2001-0042",
+			status: alert.StatusResolved, eventTime: "2025-02-04T10:00:00Z", techniques: []string{"T1071.004"}, tactics: []string{"command-and-control"},
+			entities: []ent{{Type: "ip", Value: "203.0.113.248", Role: "related"}}},
+		{idx: 1, sev: alert.SeverityLow, sourceRef: "sf-2001-0043", eventTime: "2025-02-04T11:00:00Z"},
 	}},
 }
 

@@ -66,15 +66,32 @@ type ocsfFinding struct {
 	Message     string    `json:"message"`
 	StatusID    flexFloat `json:"status_id"`
 	FindingInfo struct {
-		UID      string       `json:"uid"`
-		Title    string       `json:"title"`
-		Desc     string       `json:"desc"`
-		Types    []string     `json:"types"`
-		Attacks  []ocsfAttack `json:"attacks"`
-		Analytic *ocsfNamed   `json:"analytic"`
+		CreatedTime   flexFloat    `json:"created_time"`
+		FirstSeenTime flexFloat    `json:"first_seen_time"`
+		UID           string       `json:"uid"`
+		Title         string       `json:"title"`
+		Desc          string       `json:"desc"`
+		Types         []string     `json:"types"`
+		Attacks       []ocsfAttack `json:"attacks"`
+		Analytic      *ocsfNamed   `json:"analytic"`
 	} `json:"finding_info"`
-	Attacks  []ocsfAttack `json:"attacks"`
-	Metadata struct {
+	// Security Finding (2001, OCSF 1.0): the finding object, state and risk level.
+	Finding struct {
+		UID           string    `json:"uid"`
+		Title         string    `json:"title"`
+		Desc          string    `json:"desc"`
+		Types         []string  `json:"types"`
+		CreatedTime   flexFloat `json:"created_time"`
+		FirstSeenTime flexFloat `json:"first_seen_time"`
+	} `json:"finding"`
+	StateID     flexFloat    `json:"state_id"`
+	State       string       `json:"state"`
+	RiskLevelID flexFloat    `json:"risk_level_id"`
+	RiskLevel   string       `json:"risk_level"`
+	RiskScore   flexFloat    `json:"risk_score"`
+	Analytic    *ocsfNamed   `json:"analytic"`
+	Attacks     []ocsfAttack `json:"attacks"`
+	Metadata    struct {
 		EventCode string `json:"event_code"`
 		Product   struct {
 			Name       string `json:"name"`
@@ -108,7 +125,7 @@ type ocsfFinding struct {
 var ocsfMapped = set("class_uid", "time", "time_dt", "severity_id", "severity", "message", "status_id", "status",
 	"finding_info", "attacks", "metadata", "resources", "evidences", "observables", "device", "actor",
 	"src_endpoint", "dst_endpoint", "class_name", "category_uid", "category_name", "type_uid", "type_name",
-	"activity_id", "activity_name")
+	"activity_id", "activity_name", "finding", "state_id", "state", "risk_level_id", "risk_level", "risk_score", "analytic")
 
 var ocsfExpected = []string{qEventTime, qSeverity, qTitle, qDescription, qSourceRef, qRule, qEntities}
 
@@ -121,37 +138,61 @@ func (ocsfNormalizer) one(rec record) (alert.Alert, bool, error) {
 	if err := decode(rec, &f); err != nil {
 		return alert.Alert{}, false, err
 	}
-	if c := f.ClassUID.V; c != 2004 && c != 2001 {
-		return alert.Alert{}, false, invalid(rec, "class_uid", "must be 2004 (Detection Finding) or 2001 (Security Finding)")
+	if c := f.ClassUID.V; c < 2000 || c > 2099 {
+		return alert.Alert{}, false, invalid(rec, "class_uid", "must be an OCSF Findings class (2001 Security Finding, 2004 Detection Finding, 20xx)")
 	}
 	sev := alert.Severity(f.SeverityID.V)
 	if f.SeverityID.V != float64(int(f.SeverityID.V)) || !validSeverity(sev) {
 		return alert.Alert{}, false, invalid(rec, "severity_id", "must be an OCSF severity id (0-6 or 99)")
 	}
+	if sev == alert.SeverityUnknown || sev == alert.SeverityOther {
+		sev = ocsfRisk(f.RiskLevelID, f.RiskLevel, f.RiskScore, sev)
+	}
 	fi := f.FindingInfo
+	fd := f.Finding // 2001 (OCSF 1.0) names it "finding"
 	a := alert.Alert{
 		Source:      alert.Source{Type: "ocsf", Vendor: f.Metadata.Product.VendorName, Product: f.Metadata.Product.Name},
-		Title:       firstNonEmpty(fi.Title, f.Message),
-		Description: fi.Desc,
-		SourceRef:   fi.UID,
+		Title:       firstNonEmpty(fi.Title, fd.Title, f.Message),
+		Description: firstNonEmpty(fi.Desc, fd.Desc),
+		SourceRef:   firstNonEmpty(fi.UID, fd.UID),
 		Severity:    sev,
 		EventTime:   parseTime(f.TimeDt),
 	}
-	if a.Description == "" && fi.Title != "" {
+	if a.Description == "" && (fi.Title != "" || fd.Title != "") {
 		a.Description = f.Message
 	}
-	if a.EventTime.IsZero() && f.Time.Set {
-		a.EventTime = epochTime(f.Time.V)
+	for _, t := range []flexFloat{f.Time, fi.FirstSeenTime, fd.FirstSeenTime, fi.CreatedTime, fd.CreatedTime} {
+		if a.EventTime.IsZero() && t.Set {
+			a.EventTime = epochTime(t.V)
+		}
 	}
-	if an := fi.Analytic; an != nil {
-		a.Rule = alert.Rule{ID: an.UID, Name: an.Name}
+	for _, an := range []*ocsfNamed{fi.Analytic, f.Analytic} {
+		if an != nil && a.Rule.ID == "" && a.Rule.Name == "" {
+			a.Rule = alert.Rule{ID: an.UID, Name: an.Name}
+		}
 	}
-	switch f.StatusID.V {
+	// status_id (2004) / state_id (2001): 1 new, 2 in progress, 3 suppressed, 4 resolved.
+	st := f.StatusID.V
+	if !f.StatusID.Set {
+		st = f.StateID.V
+	}
+	switch st {
+	case 2:
+		a.Status = alert.StatusTriaged
 	case 3:
 		a.Status = alert.StatusSuppressed
 	case 4:
 		a.Status = alert.StatusResolved
 	}
+	if !f.StatusID.Set && !f.StateID.Set {
+		switch strings.ToLower(f.State) {
+		case "resolved":
+			a.Status = alert.StatusResolved
+		case "suppressed":
+			a.Status = alert.StatusSuppressed
+		}
+	}
+	fi.Types = append(fi.Types, fd.Types...)
 	for _, at := range append(fi.Attacks, f.Attacks...) {
 		if at.Tactic != nil {
 			addTactics(&a, at.Tactic.Name, at.Tactic.UID)
@@ -247,4 +288,20 @@ func (ocsfNormalizer) one(rec record) (alert.Alert, bool, error) {
 var ocsfObservableTypes = map[int]alert.EntityType{
 	1: alert.EntityHostname, 2: alert.EntityIP, 4: alert.EntityUser, 5: alert.EntityEmail,
 	6: alert.EntityURL, 7: alert.EntityFile, 8: "hash", 9: alert.EntityProcess, 10: alert.EntityCloudID,
+}
+
+// ocsfRisk reads the risk level of a finding whose severity_id is
+// unknown: risk_level_id 0 info, 1 low, 2 medium, 3 high, 4 critical,
+// else the risk_level word, else the 0..100 risk_score.
+func ocsfRisk(id flexFloat, level string, score flexFloat, fallback alert.Severity) alert.Severity {
+	if id.Set && id.V >= 0 && id.V <= 4 && id.V == float64(int(id.V)) {
+		return alert.SeverityInformational + alert.Severity(id.V)
+	}
+	if s, ok := severityFromText(level); ok {
+		return s
+	}
+	if score.Set && score.V > 0 && score.V <= 100 {
+		return severityFrom100(score.V)
+	}
+	return fallback
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // sentinelOneNormalizer maps SentinelOne threats (Management API
-// /web/api/v2.1/threats objects), single, NDJSON or in a {"data": [...]}
+// /web/api/v2.1/threats objects) and alerts (cloud-detection STAR and
+// custom-rule alerts, s1AlertSpec), single, NDJSON or in a {"data": [...]}
 // envelope.
 type sentinelOneNormalizer struct{}
 
@@ -77,6 +78,9 @@ func (n sentinelOneNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
 }
 
 func (sentinelOneNormalizer) one(rec record) (alert.Alert, bool, error) {
+	if isS1Alert(rec.raw) && member(rec.raw, "threatInfo") == nil {
+		return specNormalizer{s1AlertSpec}.one(rec)
+	}
 	var t s1Threat
 	if err := decode(rec, &t); err != nil {
 		return alert.Alert{}, false, err
