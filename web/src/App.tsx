@@ -14,6 +14,9 @@ import { LoginPage } from "./pages/Login";
 import { ApiKeysPage } from "./pages/settings/ApiKeys";
 import { AuditPage } from "./pages/settings/Audit";
 import { MembersPage } from "./pages/settings/Members";
+import { IncidentDetailPage } from "./pages/incidents/IncidentDetail";
+import { IncidentsPage } from "./pages/incidents/Incidents";
+import { CorrelationRulesPage } from "./pages/correlation/Rules";
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -54,6 +57,30 @@ export function App() {
             <Route index element={<Navigate to="/alerts" replace />} />
             <Route path="alerts" element={<AlertsPage />} />
             <Route path="alerts/:id" element={<AlertDetailPage />} />
+            <Route
+              path="incidents"
+              element={
+                <RequirePermission perm="incidents:read" title="Incidents">
+                  <IncidentsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="incidents/:id"
+              element={
+                <RequirePermission perm="incidents:read" title="Incident">
+                  <IncidentDetailPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="correlation/rules"
+              element={
+                <RequirePermission perm="incidents:read" title="Correlation rules">
+                  <CorrelationRulesPage />
+                </RequirePermission>
+              }
+            />
             <Route path="settings" element={<SettingsIndex />} />
             <Route
               path="settings/api-keys"

@@ -18,6 +18,20 @@ import type {
   SavedQuery,
   Role,
   SessionInfo,
+  AppNotification,
+  CorrelationRule,
+  FieldDef,
+  Grouping,
+  Incident,
+  IncidentChange,
+  IncidentFilters,
+  IncidentTemplate,
+  LinkedAlert,
+  Note,
+  NoteRevision,
+  StateChange,
+  Task,
+  TaskStatus,
 } from "./types";
 import { SEVERITY_IDS } from "./types";
 
@@ -200,4 +214,76 @@ export const ops = {
 
 export const openapi = {
   get: () => api.get<unknown>("openapi.json", { org: false }),
+};
+
+// ---- Incidents ----
+
+const inc = (id: string) => `incidents/${encodeURIComponent(id)}`;
+
+/** incidentQuery maps UI filters to GET /incidents query parameters. */
+export function incidentQuery(f: IncidentFilters, cursor?: string, limit = 50) {
+  return { status: f.status, severity: f.severity, assignee: f.assignee, tag: f.tag, sort: f.sort, order: f.order, cursor, limit };
+}
+
+export interface EscalateInput {
+  alert_ids: string[];
+  incident_id?: string;
+  title?: string;
+  type?: string;
+  severity?: string;
+  assignee?: string;
+}
+
+export interface TaskChange {
+  title?: string;
+  assignee?: string;
+  due_at?: string;
+  status?: TaskStatus;
+  position?: number;
+}
+
+export const incidents = {
+  list: async (f: IncidentFilters, cursor?: string, signal?: AbortSignal): Promise<Page<Incident>> =>
+    toPage<Incident>(await api.get<unknown>("incidents", { query: incidentQuery(f, cursor), signal })),
+  /** search lists open incidents for pickers (escalate to existing, merge). */
+  open: async (): Promise<Incident[]> =>
+    toPage<Incident>(await api.get<unknown>("incidents", { query: { status: ["new", "acknowledged", "investigating", "contained"], limit: 200, sort: "updated_at" } })).items,
+  forAlert: async (alertId: string): Promise<Incident | null> => toPage<Incident>(await api.get<unknown>("incidents", { query: { alert: alertId, limit: 1 } })).items[0] ?? null,
+  get: (id: string) => api.get<Incident>(inc(id)),
+  update: (id: string, change: IncidentChange) => api.patch<Incident>(inc(id), change),
+  bulkUpdate: (ids: string[], change: IncidentChange) => api.post<{ updated: number }>("incidents/bulk-update", { ids, change }),
+  escalate: (input: EscalateInput) => api.post<{ created: boolean; incident: Incident }>("incidents/escalate", input),
+  alerts: async (id: string) => toPage<LinkedAlert>(await api.get<unknown>(`${inc(id)}/alerts`, { query: { limit: 500 } })).items,
+  detach: (id: string, alertId: string) => api.delete<void>(`${inc(id)}/alerts/${encodeURIComponent(alertId)}`),
+  merge: (id: string, incidentIds: string[]) => api.post<{ survivor: Incident; merged: { incident_id: string; alerts: number; tasks: number; notes: number }[] }>(`${inc(id)}/merge`, { incident_ids: incidentIds }),
+  split: (id: string, alertIds: string[], title?: string) => api.post<Incident>(`${inc(id)}/split`, { alert_ids: alertIds, title: title || undefined }),
+  timeline: async (id: string) => toPage<StateChange>(await api.get<unknown>(`${inc(id)}/timeline`, { query: { limit: 200 } })).items,
+  tasks: async (id: string) => toPage<Task>(await api.get<unknown>(`${inc(id)}/tasks`)).items,
+  addTask: (id: string, title: string) => api.post<Task>(`${inc(id)}/tasks`, { title }),
+  updateTask: (id: string, taskId: string, change: TaskChange) => api.patch<Task>(`${inc(id)}/tasks/${encodeURIComponent(taskId)}`, change),
+  deleteTask: (id: string, taskId: string) => api.delete<void>(`${inc(id)}/tasks/${encodeURIComponent(taskId)}`),
+  notes: async (id: string) => toPage<Note>(await api.get<unknown>(`${inc(id)}/notes`)).items,
+  addNote: (id: string, body: string) => api.post<Note>(`${inc(id)}/notes`, { body }),
+  editNote: (id: string, noteId: string, body: string) => api.patch<Note>(`${inc(id)}/notes/${encodeURIComponent(noteId)}`, { body }),
+  noteRevisions: async (id: string, noteId: string) => toPage<NoteRevision>(await api.get<unknown>(`${inc(id)}/notes/${encodeURIComponent(noteId)}/revisions`)).items,
+  fields: async () => toPage<FieldDef>(await api.get<unknown>("incident-fields")).items,
+  templates: async () => toPage<IncidentTemplate>(await api.get<unknown>("incident-templates")).items,
+};
+
+export const notifications = {
+  list: async (unread = false) => {
+    const body = await api.get<{ items: AppNotification[] | null; unread: number; next_cursor?: string }>("notifications", { query: { unread: unread || undefined, limit: 20 } });
+    return { items: body.items ?? [], unread: body.unread ?? 0 };
+  },
+  read: (id: string) => api.post<void>(`notifications/${encodeURIComponent(id)}/read`),
+};
+
+export const correlation = {
+  rules: async () => toPage<CorrelationRule>(await api.get<unknown>("correlation/rules")).items,
+  rule: (key: string) => api.get<CorrelationRule>(`correlation/rules/${encodeURIComponent(key)}`),
+  validate: (rule: unknown, signal?: AbortSignal) => api.post<{ valid: boolean }>("correlation/rules/validate", rule, { signal }),
+  create: (rule: CorrelationRule) => api.post<CorrelationRule>("correlation/rules", rule),
+  replace: (key: string, rule: CorrelationRule) => api.put<CorrelationRule>(`correlation/rules/${encodeURIComponent(key)}`, rule),
+  remove: (key: string) => api.delete<void>(`correlation/rules/${encodeURIComponent(key)}`),
+  groupings: async (alertId: string) => toPage<Grouping>(await api.get<unknown>(`alerts/${encodeURIComponent(alertId)}/groupings`)).items,
 };

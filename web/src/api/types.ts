@@ -265,3 +265,233 @@ export interface AttackNames {
   attribution: string;
   source: string;
 }
+
+// ---- Incidents (internal/incident, docs/incidents.md) ----
+
+export type IncidentStatus = "new" | "acknowledged" | "investigating" | "contained" | "resolved" | "closed";
+export const INCIDENT_STATUSES: IncidentStatus[] = ["new", "acknowledged", "investigating", "contained", "resolved", "closed"];
+export const INCIDENT_STATUS_LABELS: Record<IncidentStatus, string> = {
+  new: "New",
+  acknowledged: "Acknowledged",
+  investigating: "Investigating",
+  contained: "Contained",
+  resolved: "Resolved",
+  closed: "Closed",
+};
+export type IncidentSeverity = "informational" | "low" | "medium" | "high" | "critical";
+export const INCIDENT_SEVERITIES: IncidentSeverity[] = ["critical", "high", "medium", "low", "informational"];
+export type Priority = "p1" | "p2" | "p3" | "p4";
+export const PRIORITIES: Priority[] = ["p1", "p2", "p3", "p4"];
+export type Disposition = "true_positive" | "benign_true_positive" | "false_positive" | "duplicate" | "other";
+export const DISPOSITIONS: Disposition[] = ["true_positive", "benign_true_positive", "false_positive", "duplicate", "other"];
+export const DISPOSITION_LABELS: Record<Disposition, string> = {
+  true_positive: "True positive",
+  benign_true_positive: "Benign true positive",
+  false_positive: "False positive",
+  duplicate: "Duplicate",
+  other: "Other",
+};
+
+/** A custom field value as stored (JSON: string, number, string[]). */
+export type FieldValue = string | number | string[] | null;
+
+export interface Incident {
+  id: string;
+  title: string;
+  description: string;
+  type: string;
+  severity: IncidentSeverity;
+  priority: Priority;
+  status: IncidentStatus;
+  disposition?: Disposition;
+  disposition_note?: string;
+  assignee?: string | null;
+  responders: string[] | null;
+  tags: string[] | null;
+  custom_fields: Record<string, FieldValue> | null;
+  tactics: string[] | null;
+  techniques: string[] | null;
+  manual_tactics: string[] | null;
+  manual_techniques: string[] | null;
+  alert_count: number;
+  merged_into?: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  acknowledged_at?: string;
+  resolved_at?: string;
+  closed_at?: string;
+}
+
+/** PATCH /incidents/{id} (ChangeSet). */
+export interface IncidentChange {
+  title?: string;
+  description?: string;
+  severity?: IncidentSeverity;
+  priority?: Priority;
+  status?: IncidentStatus;
+  disposition?: Disposition;
+  disposition_note?: string;
+  /** "" unassigns. */
+  assignee?: string;
+  responders?: string[];
+  tags?: string[];
+  add_tags?: string[];
+  remove_tags?: string[];
+  custom_fields?: Record<string, FieldValue>;
+  manual_tactics?: string[];
+  manual_techniques?: string[];
+}
+
+export interface ScorePart {
+  name: string;
+  weight: number;
+  value: number;
+}
+
+/** Why correlation grouped alerts. */
+export interface Explanation {
+  rule: string;
+  rule_version: number;
+  group_key: string;
+  shared_entities?: Entity[] | null;
+  ignored_entities?: Entity[] | null;
+  window_start: string;
+  window_end: string;
+  score: number;
+  score_parts?: ScorePart[] | null;
+  summary: string;
+}
+
+export interface LinkedAlert {
+  alert_id: string;
+  title: string;
+  severity: string;
+  source_type: string;
+  rule?: string;
+  event_time: string;
+  tactics: string[] | null;
+  techniques: string[] | null;
+  entities: Entity[] | null;
+  added_at: string;
+  added_by: string;
+  provenance: { via: string; from?: string; explanation?: Explanation };
+}
+
+/** GET /alerts/{id}/groupings item. */
+export interface Grouping {
+  group_id: string;
+  rule: string;
+  rule_version: number;
+  group_key: string;
+  alerts: number;
+  incident_id?: string;
+  explanation?: Explanation;
+}
+
+export type TaskStatus = "open" | "in_progress" | "done" | "cancelled";
+export interface Task {
+  id: string;
+  incident_id: string;
+  title: string;
+  assignee?: string | null;
+  due_at?: string | null;
+  status: TaskStatus;
+  position: number;
+  moved_from?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Note {
+  id: string;
+  incident_id: string;
+  author: string;
+  body: string;
+  mentions: string[] | null;
+  revisions: number;
+  moved_from?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NoteRevision {
+  body: string;
+  edited_by: string;
+  edited_at: string;
+}
+
+export interface StateChange {
+  id: string;
+  incident_id: string;
+  at: string;
+  actor: string;
+  kind: string;
+  from?: string;
+  to?: string;
+  details?: unknown;
+}
+
+export type FieldKind = "text" | "number" | "select" | "multi_select" | "date" | "user";
+export interface FieldDef {
+  id: string;
+  key: string;
+  label: string;
+  kind: FieldKind;
+  options: string[] | null;
+  required: boolean;
+}
+
+export interface IncidentTemplate {
+  id?: string;
+  type: string;
+  name: string;
+  description: string;
+  severity: IncidentSeverity;
+  priority: Priority;
+  tasks: { title: string }[] | null;
+  tags: string[] | null;
+  shipped: boolean;
+}
+
+export interface AppNotification {
+  id: string;
+  kind: string;
+  incident_id?: string;
+  message: string;
+  created_at: string;
+  read_at?: string | null;
+}
+
+/** Incident list filters as the UI keeps them (in the URL). */
+export interface IncidentFilters {
+  status?: string[];
+  severity?: string[];
+  /** User id or "none". */
+  assignee?: string;
+  tag?: string;
+  sort?: "created_at" | "updated_at" | "severity";
+  order?: "asc" | "desc";
+}
+
+// ---- Correlation (internal/correlate) ----
+
+export type RuleKind = "shared_entities" | "attack_progression" | "burst" | "intel_match";
+export interface CorrelationRule {
+  key: string;
+  version: number;
+  name: string;
+  description?: string;
+  enabled: boolean;
+  kind: RuleKind;
+  condition?: string;
+  group_by: string[];
+  window_seconds: number;
+  lateness_seconds?: number;
+  min_count: number;
+  min_distinct?: { field: string; count: number } | null;
+  min_tactics?: number;
+  outcome: string;
+  severity?: string;
+  shipped: boolean;
+}

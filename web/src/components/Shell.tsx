@@ -2,6 +2,7 @@ import * as Menu from "@radix-ui/react-dropdown-menu";
 import { useEffect, useState, type ReactNode } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { SETTINGS } from "./Guard";
+import { NotificationBell } from "./NotificationBell";
 import { useSession } from "../auth/session";
 import { cx } from "../lib/format";
 
@@ -133,12 +134,17 @@ export function Shell() {
           </NavLink>
           <OrgSwitcher />
         </div>
-        <UserMenu />
+        <div className="flex items-center gap-1">
+          <NotificationBell />
+          <UserMenu />
+        </div>
       </header>
       <div className="flex min-h-0 flex-1">
         <nav aria-label="Main" className="w-44 shrink-0 space-y-4 overflow-y-auto border-r border-slate-200 p-2 dark:border-slate-800">
           <div className="space-y-0.5">
             {can("alerts:read") && <NavItem to="/alerts">Alerts</NavItem>}
+            {can("incidents:read") && <NavItem to="/incidents">Incidents</NavItem>}
+            {can("incidents:read") && <NavItem to="/correlation/rules">Correlation rules</NavItem>}
           </div>
           {SETTINGS.some((p) => can(p.perm)) && (
             <div className="space-y-0.5">

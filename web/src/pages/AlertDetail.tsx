@@ -10,6 +10,8 @@ import { fmtTime } from "../lib/format";
 import { Dialog } from "../components/Dialog";
 import { AssigneeSelect } from "./AssigneeSelect";
 import { assigneeName, useAssignees } from "./assignees";
+import { incidents } from "../api/endpoints";
+import { EscalateDialog } from "./incidents/dialogs";
 
 /** attackURL links an ATT&CK technique id (T1059.001) to its MITRE page. */
 export function attackURL(id: string): string | null {
@@ -198,6 +200,9 @@ export function AlertDetailPage() {
   // with Esc, u or the back link asks first, and a reload warns.
   const dirty = useRef(false);
   const [confirmLeave, setConfirmLeave] = useState(false);
+  const [escalate, setEscalate] = useState(false);
+  const { can } = useSession();
+  const canEscalate = can("incidents:manage");
   const onDirty = useCallback((d: boolean) => {
     dirty.current = d;
   }, []);
@@ -222,6 +227,9 @@ export function AlertDetailPage() {
       if (e.key === "Escape" || e.key === "u") {
         e.preventDefault();
         requestLeave();
+      } else if (e.key === "e" && canEscalate) {
+        e.preventDefault();
+        setEscalate(true);
       }
     }
     function onUnload(e: BeforeUnloadEvent) {
@@ -233,7 +241,7 @@ export function AlertDetailPage() {
       window.removeEventListener("keydown", onKey);
       window.removeEventListener("beforeunload", onUnload);
     };
-  }, [requestLeave]);
+  }, [requestLeave, canEscalate]);
   const q = useQuery({ queryKey: useOrgKey("alert", id), queryFn: () => alerts.get(id) });
   if (q.isPending)
     return (
@@ -253,7 +261,8 @@ export function AlertDetailPage() {
   const a = q.data;
   return (
     <>
-      <AlertView a={a} onDirty={onDirty} onBack={requestLeave} />
+      <AlertView a={a} onDirty={onDirty} onBack={requestLeave} onEscalate={canEscalate ? () => setEscalate(true) : undefined} />
+      <EscalateDialog open={escalate} onOpenChange={setEscalate} alertIds={[a.id]} defaultTitle={a.title} />
       <Dialog open={confirmLeave} onOpenChange={setConfirmLeave} title="Discard unsaved changes?" description="The status or assignee you changed on this alert is not saved yet.">
         <div className="flex justify-end gap-2">
           <Button variant="primary" onClick={() => setConfirmLeave(false)} autoFocus>
@@ -275,8 +284,9 @@ export function AlertDetailPage() {
   );
 }
 
-function AlertView({ a, onDirty, onBack }: { a: Alert; onDirty: (d: boolean) => void; onBack: () => void }) {
+function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: boolean) => void; onBack: () => void; onEscalate?: () => void }) {
   const people = useAssignees();
+  const { can } = useSession();
   return (
     <div>
       <PageHeader title={a.title}>
@@ -295,7 +305,7 @@ function AlertView({ a, onDirty, onBack }: { a: Alert; onDirty: (d: boolean) => 
           ← Back to alerts
         </Link>
         <span className="ml-2 text-[11px] text-muted">
-          <kbd>Esc</kbd> back
+          <kbd>Esc</kbd> back{onEscalate ? <> · <kbd>e</kbd> escalate</> : null}
         </span>
       </div>
       <div className="grid gap-4 p-4 lg:grid-cols-[1fr_18rem]">
@@ -414,6 +424,11 @@ function AlertView({ a, onDirty, onBack }: { a: Alert; onDirty: (d: boolean) => 
           <Section title="Raw payload">{a.raw === undefined || a.raw === null ? <p className="text-sm text-muted">No raw payload kept.</p> : <RawViewer value={a.raw} />}</Section>
         </div>
         <aside className="space-y-4">
+          {can("incidents:read") && (
+            <Section title="Incident">
+              <AlertIncident alertId={a.id} onEscalate={onEscalate} />
+            </Section>
+          )}
           <Section title="Triage">
             <Triage alert={a} onDirty={onDirty} />
           </Section>
@@ -496,6 +511,33 @@ function ActivityPanel({ alertId }: { alertId: string }) {
             </li>
           ))}
         </ol>
+      )}
+    </div>
+  );
+}
+
+/** AlertIncident: the incident holding this alert, or an Escalate button. */
+function AlertIncident({ alertId, onEscalate }: { alertId: string; onEscalate?: () => void }) {
+  const q = useQuery({ queryKey: useOrgKey("alert-incident", alertId), queryFn: () => incidents.forAlert(alertId) });
+  if (q.isPending) return <Spinner label="Loading incident" />;
+  if (q.error) return <ProblemAlert error={q.error} />;
+  if (q.data)
+    return (
+      <p className="text-sm" data-testid="alert-incident">
+        In incident{" "}
+        <Link to={`/incidents/${q.data.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+          {q.data.title}
+        </Link>{" "}
+        <span className="text-xs text-muted">({q.data.status})</span>
+      </p>
+    );
+  return (
+    <div className="space-y-1">
+      <p className="text-sm text-muted">Not in an incident.</p>
+      {onEscalate && (
+        <Button size="sm" onClick={onEscalate}>
+          Escalate… <kbd className="text-[10px] opacity-70">e</kbd>
+        </Button>
       )}
     </div>
   );

@@ -12,6 +12,7 @@ import { Dialog } from "../components/Dialog";
 import { loadView, saveView } from "./selection";
 import { AssigneeSelect } from "./AssigneeSelect";
 import { assigneeName, useAssignees } from "./assignees";
+import { EscalateDialog } from "./incidents/dialogs";
 
 function toLocalInput(iso?: string): string {
   if (!iso) return "";
@@ -253,9 +254,11 @@ export function AlertsPage() {
   const filters = useMemo(() => filtersFromParams(params), [params]);
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const { can } = useSession();
+  const { can, me } = useSession();
   const people = useAssignees();
   const key = useOrgKey("alerts", filtersToParams(filters).toString());
+  const [escalate, setEscalate] = useState<string[] | null>(null);
+  const [flash, setFlash] = useState("");
   const q = useInfiniteQuery({
     queryKey: key,
     queryFn: ({ pageParam, signal }) => alerts.list(filters, pageParam, signal),
@@ -282,6 +285,14 @@ export function AlertsPage() {
     mutationFn: () => alerts.bulkUpdate([...selected], { status: bulkStatus }),
     onSuccess: () => {
       setSelected(new Set());
+      void qc.invalidateQueries({ queryKey: ["org"] });
+    },
+  });
+  // a: assign the selection (or the current alert) to me.
+  const assignMe = useMutation({
+    mutationFn: (ids: string[]) => alerts.bulkUpdate(ids, { assignee: me.user?.id ?? "" }),
+    onSuccess: (r) => {
+      setFlash(`Assigned ${r.updated} alert${r.updated === 1 ? "" : "s"} to you.`);
       void qc.invalidateQueries({ queryKey: ["org"] });
     },
   });
@@ -316,12 +327,17 @@ export function AlertsPage() {
       else if (e.key === "k" || e.key === "ArrowUp") setCursor(Math.max(i - 1, 0));
       else if (e.key === "x" && rows[i]) toggle(rows[i].id);
       else if ((e.key === "Enter" || e.key === "o") && rows[i] && !t.closest("button, a")) navigate(`/alerts/${rows[i].id}`);
-      else return;
+      else if (e.key === "e" && rows[i] && can("incidents:manage")) setEscalate(selected.size ? [...selected] : [rows[i].id]);
+      else if (e.key === "a" && rows[i] && me.user && can("alerts:write")) assignMe.mutate(selected.size ? [...selected] : [rows[i].id]);
+      else if (e.key === "s" && rows[i] && can("alerts:write")) {
+        if (!selected.size) setSelected(new Set([rows[i].id]));
+        requestAnimationFrame(() => document.getElementById("bulk-status")?.focus());
+      } else return;
       e.preventDefault();
     }
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [rows, cursor, navigate]);
+  }, [rows, cursor, navigate, selected, can, me.user, assignMe]);
 
   useEffect(() => {
     tableRef.current?.querySelector(`[data-row="${cursor}"]`)?.scrollIntoView({ block: "nearest" });
@@ -342,11 +358,26 @@ export function AlertsPage() {
         </Button>
       </PageHeader>
       <KeyHelp open={help} onOpenChange={setHelp} />
+      <EscalateDialog
+        open={!!escalate}
+        onOpenChange={(o) => !o && setEscalate(null)}
+        alertIds={escalate ?? []}
+        defaultTitle={rows.find((r) => r.id === escalate?.[0])?.title}
+        onDone={() => setSelected(new Set())}
+      />
+      {(flash || assignMe.error) && (
+        <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-1 text-xs dark:border-slate-800">
+          {assignMe.error ? <ProblemAlert error={assignMe.error} className="flex-1" /> : <p role="status">{flash}</p>}
+          <Button size="sm" variant="ghost" onClick={() => (setFlash(""), assignMe.reset())}>
+            Dismiss
+          </Button>
+        </div>
+      )}
       <FilterBar filters={filters} onChange={setFilters} errors={q.error instanceof ApiError ? q.error.fieldErrors() : {}} />
       {selected.size > 0 && can("alerts:write") && (
         <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-4 py-1.5 dark:border-slate-800 dark:bg-sky-950/40" role="region" aria-label="Bulk actions">
           <span className="text-xs font-medium">{selected.size} selected</span>
-          <Select aria-label="New status for selected alerts" className="w-40" value={bulkStatus} onChange={(e) => setBulkStatus(e.target.value as AlertStatus)}>
+          <Select id="bulk-status" aria-label="New status for selected alerts" className="w-40" value={bulkStatus} onChange={(e) => setBulkStatus(e.target.value as AlertStatus)}>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
                 {STATUS_LABELS[s]}
@@ -356,6 +387,16 @@ export function AlertsPage() {
           <Button size="sm" variant="primary" disabled={bulk.isPending} onClick={() => bulk.mutate()}>
             Set status
           </Button>
+          {me.user && (
+            <Button size="sm" disabled={assignMe.isPending} onClick={() => assignMe.mutate([...selected])}>
+              Assign to me
+            </Button>
+          )}
+          {can("incidents:manage") && (
+            <Button size="sm" onClick={() => setEscalate([...selected])}>
+              Escalate…
+            </Button>
+          )}
           <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>
             Clear selection
           </Button>
@@ -443,7 +484,7 @@ export function AlertsPage() {
         {rows.length > 0 && (
           <div className="flex items-center justify-between px-4 py-3 text-xs text-muted">
             <span>
-              {rows.length} loaded · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>Enter</kbd> open · <kbd>/</kbd> search · <kbd>?</kbd> all keys
+              {rows.length} loaded · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>Enter</kbd> open · <kbd>e</kbd> escalate · <kbd>a</kbd> assign to me · <kbd>/</kbd> search · <kbd>?</kbd> all keys
             </span>
             {q.hasNextPage ? (
               <Button size="sm" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
@@ -494,9 +535,13 @@ const KEYS: [string, string][] = [
   ["k / ↑", "Previous alert"],
   ["x", "Select or unselect the current alert"],
   ["Enter / o", "Open the current alert"],
+  ["e", "Escalate the selected alerts (or the current one) to an incident"],
+  ["a", "Assign the selected alerts (or the current one) to me"],
+  ["s", "Change the status of the selected alerts (or the current one)"],
   ["/", "Search"],
   ["?", "This help"],
   ["Esc / u", "Back to the list (on an alert)"],
+  ["e (on an alert)", "Escalate the alert to an incident"],
 ];
 
 function KeyHelp({ open, onOpenChange }: { open: boolean; onOpenChange: (v: boolean) => void }) {
