@@ -67,7 +67,8 @@ func TestUnitSuite(t *testing.T) {
 
 // TestBrowserE2E serves the whole application with demo data and drives
 // the UI in headless Chromium: sign in as the demo analyst, list alerts,
-// open one, change its status; no CSP violation or console error allowed.
+// open one, change its status, work incidents (correlated by the job
+// workers); no CSP violation or console error allowed.
 func TestBrowserE2E(t *testing.T) {
 	dir := webDir(t)
 	nodeTooling(t, dir)
@@ -93,6 +94,16 @@ func TestBrowserE2E(t *testing.T) {
 	if err := a.LoadDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// The job workers run correlation over the demo alerts (alert.ingested
+	// events), so the incident pages have correlated incidents to show.
+	if err := a.Jobs.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.Jobs.Stop(stop)
+	})
 	srv := httptest.NewServer(a.Server.Handler())
 	t.Cleanup(srv.Close)
 

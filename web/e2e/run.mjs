@@ -155,6 +155,8 @@ async function main() {
     await group.getByRole("button", { name: "high" }).click();
     await page.waitForURL(/severity=critical&severity=high/);
     await rows.first().waitFor();
+    // The list keeps the previous rows until the new query answers.
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="alert-row"]').length === n, Math.min(union, 50)).catch(() => undefined);
     const shown = await rows.count();
     if (shown !== Math.min(union, 50)) throw new Error(`critical+high chips list ${shown} rows, want ${Math.min(union, 50)}`);
     log(`critical ${crit.body.items.length} + high ${high.body.items.length} = ${shown} listed; comma form refused with 422`);
@@ -341,7 +343,14 @@ async function main() {
     const irows = page.getByTestId("incident-row");
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Incidents" }).click();
     await page.waitForURL(/\/incidents$/);
-    await irows.first().waitFor();
+    // Correlation of the demo alerts runs in the job workers: wait for its incidents.
+    for (let i = 0; ; i++) {
+      await Promise.race([irows.first().waitFor(), page.getByTestId("incidents-empty").waitFor()]);
+      if ((await irows.count()) > 0) break;
+      if (i === 20) throw new Error("no correlated incidents after 40 s");
+      await page.waitForTimeout(2000);
+      await page.getByRole("button", { name: "Refresh" }).click();
+    }
     log(`${await irows.count()} incidents listed`);
     await page.screenshot({ path: join(outDir, "incidents.png") });
     await a11y(page, "incidents");
