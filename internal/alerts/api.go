@@ -31,10 +31,12 @@ type AssigneesOutput struct {
 	}
 }
 
-// ListInput is the list query. List-valued filters are repeated
-// parameters (severity=critical&severity=high); a comma inside one value is
-// refused with 422 rather than silently read as one unknown value.
-type ListInput struct {
+// FilterParams are the list's filter parameters, shared by the list, the
+// count of matching alerts and the bulk change by filter. List-valued
+// filters are repeated parameters (severity=critical&severity=high); a comma
+// inside one value is refused with 422 rather than silently read as one
+// unknown value.
+type FilterParams struct {
 	Severity   []string `query:"severity,explode" doc:"Severity names (informational, low, medium, high, critical, fatal, unknown, other); any of them. Repeat the parameter for several values (severity=critical&severity=high); comma-separated values are refused" maxItems:"8"`
 	Status     []string `query:"status,explode" doc:"Statuses; any of them. Repeat the parameter for several values; comma-separated values are refused" maxItems:"6"`
 	SourceType []string `query:"source_type,explode" doc:"Source types; any of them. Repeat the parameter for several values; comma-separated values are refused" maxItems:"20"`
@@ -46,6 +48,11 @@ type ListInput struct {
 	Assignee   string   `query:"assignee" maxLength:"36" doc:"User id, or 'none' for unassigned"`
 	Tag        string   `query:"tag" maxLength:"64" doc:"Tag, any case (tags are stored lower-case)"`
 	Q          string   `query:"q" maxLength:"200" doc:"Free text over title and description (whole words on PostgreSQL), or the exact value of an entity the alert mentions (an IP, host, user, domain, hash…)"`
+}
+
+// ListInput is the list query: filters, sort and keyset paging.
+type ListInput struct {
+	FilterParams
 	Sort       string   `query:"sort" enum:"received_time,event_time,severity" default:"received_time"`
 	Order      string   `query:"order" enum:"asc,desc" default:"desc"`
 	Cursor     string   `query:"cursor" maxLength:"500" doc:"next_cursor of the previous page"`
@@ -66,7 +73,15 @@ func listValues(loc string, vs []string) []apperr.FieldError {
 }
 
 func (in *ListInput) filter() (AlertQuery, error) {
-	f := AlertQuery{Sort: in.Sort, Ascending: in.Order == "asc", Tag: in.Tag, Text: in.Q, SourceTypes: in.SourceType, Since: in.Since}
+	f, err := in.FilterParams.query()
+	f.Sort, f.Ascending = in.Sort, in.Order == "asc"
+	return f, err
+}
+
+// query validates the parameters into an AlertQuery, naming each bad
+// parameter.
+func (in *FilterParams) query() (AlertQuery, error) {
+	f := AlertQuery{Tag: in.Tag, Text: in.Q, SourceTypes: in.SourceType, Since: in.Since}
 	var fields []apperr.FieldError
 	fields = append(fields, listValues("query.severity", in.Severity)...)
 	fields = append(fields, listValues("query.status", in.Status)...)
@@ -183,6 +198,23 @@ type BulkInput struct {
 	}
 }
 
+// MatchingInput counts the alerts a filter selects.
+type MatchingInput struct {
+	FilterParams
+}
+
+// MatchingOutput is the bounded count.
+type MatchingOutput struct{ Body Matching }
+
+// BulkMatchingInput changes every alert a filter selects.
+type BulkMatchingInput struct {
+	FilterParams
+	Body struct {
+		AlertChange AlertChange `json:"change"`
+		Expect      int         `json:"expected_count,omitempty" minimum:"0" maximum:"5000" doc:"The count the analyst confirmed (from count-matching-alerts); when set and the filter now matches a different number, nothing changes (409 matching_changed)"`
+	}
+}
+
 // BulkOutput reports a bulk update.
 type BulkOutput struct {
 	Body struct {
@@ -272,6 +304,38 @@ func (a *API) Register(api huma.API) {
 			}
 			out := &BulkOutput{}
 			out.Body.Updated, err = a.Store.BulkUpdate(ctx, scope, in.Body.IDs, in.Body.AlertChange)
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "count-matching-alerts", Method: http.MethodGet, Path: base + "/matching",
+		Summary: "Count the alerts a filter selects (select all matching)", Tags: tags,
+		Description: "Takes the list's filter parameters; counts up to 5,000 (capped true beyond). Use it to offer \"select all N matching\" before bulk-update-matching-alerts."}, read),
+		func(ctx context.Context, in *MatchingInput) (*MatchingOutput, error) {
+			scope, err := httpapi.Scope(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f, err := in.query()
+			if err != nil {
+				return nil, err
+			}
+			out := &MatchingOutput{}
+			out.Body, err = a.Store.CountMatching(ctx, scope, f)
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "bulk-update-matching-alerts", Method: http.MethodPost, Path: base + "/matching/bulk-update",
+		Summary: "Change every alert a filter selects (one transaction: all or none)", Tags: tags,
+		Description: "Takes the list's filter parameters in the query and the change in the body. At most 5,000 alerts (422 beyond: narrow the filter); with expected_count the change applies only if the filter still matches that many alerts (409 matching_changed otherwise). One audit entry records the filter and the count; each alert gets its activity entry and alert.updated.v1 event."}, write),
+		func(ctx context.Context, in *BulkMatchingInput) (*BulkOutput, error) {
+			scope, err := httpapi.Scope(ctx)
+			if err != nil {
+				return nil, err
+			}
+			f, err := in.query()
+			if err != nil {
+				return nil, err
+			}
+			out := &BulkOutput{}
+			out.Body.Updated, err = a.Store.BulkUpdateMatching(ctx, scope, f, in.Body.AlertChange, in.Body.Expect)
 			return out, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-activity", Method: http.MethodGet, Path: base + "/{id}/activity",

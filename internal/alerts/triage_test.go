@@ -21,12 +21,27 @@ import (
 // client that can read and change them.
 func triageFixture(t *testing.T, d *db.DB) client {
 	t.Helper()
+	return triageOrgs(t, d, "Triage")[0]
+}
+
+// triageOrgs seeds the same five alerts in one org per name, on one server.
+func triageOrgs(t *testing.T, d *db.DB, names ...string) []client {
+	t.Helper()
 	p := identitytest.NewPlatform(t, d)
 	register(t, p)
 	srv := httptest.NewServer(p.Server.Handler())
 	t.Cleanup(srv.Close)
-	org := identitytest.NewOrg(t, d, "Triage")
-	ing := client{t, srv.URL, identitytest.NewAPIKey(t, d, org, rbac.AlertsIngest).Apply}
+	var out []client
+	for _, name := range names {
+		out = append(out, seedTriage(t, d, srv.URL, name))
+	}
+	return out
+}
+
+func seedTriage(t *testing.T, d *db.DB, base, name string) client {
+	t.Helper()
+	org := identitytest.NewOrg(t, d, name)
+	ing := client{t, base, identitytest.NewAPIKey(t, d, org, rbac.AlertsIngest).Apply}
 	now := time.Now().UTC()
 	var lines []string
 	for i, c := range []struct {
@@ -47,7 +62,7 @@ func triageFixture(t *testing.T, d *db.DB) client {
 	if st != http.StatusOK || !strings.Contains(string(b), `"accepted":5`) {
 		t.Fatalf("seed: %d %s", st, b)
 	}
-	return client{t, srv.URL, identitytest.NewAPIKey(t, d, org, rbac.AlertsRead, rbac.AlertsWrite).Apply}
+	return client{t, base, identitytest.NewAPIKey(t, d, org, rbac.AlertsRead, rbac.AlertsWrite).Apply}
 }
 
 func listTitles(t *testing.T, c client, query string) (int, []string, string) {
