@@ -19,6 +19,9 @@ func Detect(raw []byte) string {
 	if b[0] == '{' || b[0] == '[' {
 		return detectJSON(b)
 	}
+	if isZeekTSV(b) {
+		return "zeek"
+	}
 	// Text: every line must agree; mixed vendor/plain syslog lines go to
 	// "syslog", which maps each vendor's lines itself. A line is syslog
 	// when it has a PRI or a time stamp, or carries a vendor format.
@@ -169,7 +172,8 @@ func detectObject(o []byte, depth int) string {
 		return "cloudtrail"
 	case has("event_type") && (has("src_ip") || has("flow_id") || has("in_iface")):
 		return "suricata"
-	case has("note") && has("ts"):
+	case has("note") && has("ts"), has("seen.indicator") && has("ts"), has("seen") && path(ki.get("seen"), "indicator") != nil && has("ts"),
+		has("name") && has("ts") && has("uid") && has("id.orig_h") && (has("addl") || has("notice") || has("peer")):
 		return "zeek"
 	case has("rule") && path(ki.get("rule"), "level") != nil && (has("agent") || has("manager") || has("decoder")):
 		return "wazuh"

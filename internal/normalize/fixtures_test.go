@@ -339,6 +339,25 @@ var fixtureCases = []fixtureCase{
 			entities: []ent{{Type: "ip", Value: "203.0.113.248", Role: "related"}}},
 		{idx: 1, sev: alert.SeverityLow, sourceRef: "sf-2001-0043", eventTime: "2025-02-04T11:00:00Z"},
 	}},
+	// intel.log and weird.log in JSON; a conn.log record among them is skipped.
+	{"zeek_intel_weird.ndjson", "zeek", 3, []want{
+		{idx: 0, title: "Zeek intel hit: update.example-bad.org (DOMAIN) in DNS::IN_REQUEST", ruleID: "Intel::DOMAIN", sev: alert.SeverityHigh,
+			sourceRef: "CqY1Zk3mW0a9bXyZ1", eventTime: "2025-02-05T10:06:40.25Z", tags: []string{"abuse-feed", "DNS::IN_REQUEST"},
+			entities: []ent{{Type: "ip", Value: "10.90.0.12", Role: "src"}, {Type: "domain", Value: "update.example-bad.org", Role: "related"}}},
+		{idx: 1, ruleID: "Intel::ADDR", entities: []ent{{Type: "ip", Value: "203.0.113.230", Role: "dst"}}},
+		{idx: 2, ruleID: "Weird::bad_TCP_checksum", sev: alert.SeverityInformational, eventTime: "2025-02-05T10:10:00.5Z",
+			entities: []ent{{Type: "ip", Value: "198.51.100.231", Role: "src"}}},
+	}},
+	// Zeek TSV (#fields header).
+	{"zeek_intel.log", "zeek", 2, []want{
+		{idx: 0, ruleID: "Intel::URL", sev: alert.SeverityHigh, eventTime: "2025-02-05T10:13:20.123456Z", tags: []string{"url-feed", "partner-feed"},
+			entities: []ent{{Type: "url", Value: "http://dl.example-bad.com/x.bin", Role: "related"}, {Type: "ip", Value: "10.90.0.15", Role: "src"}}},
+		{idx: 1, ruleID: "Intel::FILE_HASH", entities: []ent{{Type: "sha256", Value: "f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f", Role: "related"}}},
+	}},
+	{"zeek_weird.log", "zeek", 1, []want{
+		{ruleID: "Weird::SSH_version_mismatch", sev: alert.SeverityLow, sourceRef: "CjK7Tk9sC6g5hDeF7",
+			entities: []ent{{Type: "ip", Value: "198.51.100.235", Role: "src"}, {Type: "ip", Value: "10.90.0.21", Role: "dst"}}},
+	}},
 }
 
 // TestFixtures runs every fixture through detection and its normalizer and
