@@ -58,6 +58,18 @@ func init() {
 		return `{"subscribed":true}`
 	}
 	defaults.NoControl["set-intel-feed-subscription"] = "only platform feeds can be subscribed to; an org's own feed (the fixture) answers 422"
+	defaults.Fixtures["/api/v1/intel/allowlist/{id}"] = Fixture{
+		Create: func(t testing.TB, e *Env, org *Org, _ map[string]string) string {
+			var out struct {
+				ID string `json:"id"`
+			}
+			post(t, e, org, "/api/v1/intel/allowlist", `{"type":"domain","value":"xt-`+uuid.Must(uuid.NewV7()).String()+`.example.net","subdomains":true}`, &out)
+			return out.ID
+		},
+	}
+	defaults.Fixtures["/api/v1/intel/alerts/{alertId}"] = Fixture{
+		Create: func(t testing.TB, e *Env, org *Org, _ map[string]string) string { return newAlert(t, e, org) },
+	}
 	defaults.Bodies["update-intel-feed"] = func(testing.TB, *Env, *Org, map[string]string) string {
 		return `{"confidence":70,"interval_minutes":30}`
 	}

@@ -1,9 +1,21 @@
 package intel
 
 import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"math"
 	"net/netip"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/audit"
+	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // The built-in allowlist: values that are never stored as indicators
@@ -80,4 +92,150 @@ func lowEntropy(v string) bool {
 		h -= p * math.Log2(p)
 	}
 	return h < 2
+}
+
+// AllowEntry is one value of an org's allowlist: alerts carrying it never
+// match (a CIDR covers its addresses, a domain with Subdomains its
+// subdomains). Indicators with the value stay stored.
+type AllowEntry struct {
+	ID         uuid.UUID `json:"id"`
+	Type       Type      `json:"type" enum:"ipv4,ipv6,cidr,domain,url,md5,sha1,sha256,email,file,ja3,ja4"`
+	Value      string    `json:"value"`
+	Subdomains bool      `json:"subdomains"`
+	Comment    string    `json:"comment"`
+	CreatedBy  string    `json:"created_by"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// AllowInput creates an allowlist entry.
+type AllowInput struct {
+	Type       Type   `json:"type" enum:"ipv4,ipv6,cidr,domain,url,md5,sha1,sha256,email,file,ja3,ja4"`
+	Value      string `json:"value" minLength:"1" maxLength:"2048"`
+	Subdomains bool   `json:"subdomains,omitempty"`
+	Comment    string `json:"comment,omitempty" maxLength:"500"`
+}
+
+// maxAllowEntries bounds one org's allowlist (it is held in memory).
+const maxAllowEntries = 10000
+
+const allowCols = `id, type, value, subdomains, comment, created_by, created_at`
+
+func scanAllow(sc db.Scanner) (AllowEntry, error) {
+	var a AllowEntry
+	if err := sc.Scan(&a.ID, &a.Type, &a.Value, &a.Subdomains, &a.Comment, &a.CreatedBy, &a.CreatedAt); err != nil {
+		return a, fmt.Errorf("intel: scan allowlist entry: %w", err)
+	}
+	a.CreatedAt = a.CreatedAt.UTC()
+	return a, nil
+}
+
+// indicator is the entry as an index record.
+func (a *AllowEntry) indicator() Indicator {
+	return Indicator{ID: a.ID, Type: a.Type, Value: a.Value, Subdomains: a.Subdomains, Detect: true}
+}
+
+// AddAllow adds an entry to the org's allowlist.
+func (s *Store) AddAllow(ctx context.Context, scope tenant.Scope, in AllowInput) (AllowEntry, error) {
+	if !in.Type.Valid() {
+		return AllowEntry{}, apperr.Validation("invalid allowlist entry", apperr.Field("body.type", "unknown indicator type"))
+	}
+	v, ok := Canonicalize(in.Type, in.Value)
+	if !ok {
+		return AllowEntry{}, apperr.Validation("invalid allowlist entry", apperr.Field("body.value", "not a valid "+string(in.Type)))
+	}
+	a := AllowEntry{ID: uuid.Must(uuid.NewV7()), Type: in.Type, Value: v, Subdomains: in.Subdomains && in.Type == TypeDomain,
+		Comment: strings.TrimSpace(in.Comment), CreatedBy: scope.Actor(), CreatedAt: s.now()}
+	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM intel_allowlist WHERE org_id = $1`, scope.Org().String()).Scan(&n); err != nil {
+			return fmt.Errorf("intel: count allowlist: %w", err)
+		}
+		if n >= maxAllowEntries {
+			return apperr.Conflict("the allowlist is full (10,000 entries)").WithCode("allowlist_full")
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO intel_allowlist (`+allowCols+`, org_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			a.ID.String(), string(a.Type), a.Value, a.Subdomains, a.Comment, a.CreatedBy, a.CreatedAt, scope.Org().String())
+		if isUnique(err) {
+			return apperr.Conflict("the value is on the allowlist").WithCode("allowlist_entry_exists")
+		}
+		if err != nil {
+			return fmt.Errorf("intel: add allowlist entry: %w", err)
+		}
+		return audit.Record(ctx, tx, auditEntry(scope, "intel.allowlist.add", "intel_allowlist", a.ID.String(),
+			map[string]any{"type": a.Type, "value": a.Value, "subdomains": a.Subdomains}))
+	})
+	if err == nil && s.OnAllowChange != nil {
+		s.OnAllowChange(scope.Org())
+	}
+	return a, err
+}
+
+// DeleteAllow removes an entry of the org's allowlist.
+func (s *Store) DeleteAllow(ctx context.Context, scope tenant.Scope, id uuid.UUID) error {
+	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		a, err := scanAllow(tx.QueryRowContext(ctx, `DELETE FROM intel_allowlist WHERE org_id = $1 AND id = $2 RETURNING `+allowCols,
+			scope.Org().String(), id.String()))
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("allowlist entry")
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, auditEntry(scope, "intel.allowlist.delete", "intel_allowlist", id.String(),
+			map[string]any{"type": a.Type, "value": a.Value}))
+	})
+	if err == nil && s.OnAllowChange != nil {
+		s.OnAllowChange(scope.Org())
+	}
+	return err
+}
+
+// Allowlist returns one page of the org's allowlist, newest first (t
+// filters by type).
+func (s *Store) Allowlist(ctx context.Context, scope tenant.Scope, t Type, after *uuid.UUID, limit int) ([]AllowEntry, *uuid.UUID, error) {
+	limit = min(max(limit, 1), maxAllowEntries)
+	var out []AllowEntry
+	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		args := []any{scope.Org().String()}
+		q := `SELECT ` + allowCols + ` FROM intel_allowlist WHERE org_id = $1`
+		if t != "" {
+			args = append(args, string(t))
+			q += fmt.Sprintf(` AND type = $%d`, len(args))
+		}
+		if after != nil {
+			args = append(args, after.String())
+			q += fmt.Sprintf(` AND id < $%d`, len(args))
+		}
+		args = append(args, limit+1)
+		var err error
+		out, err = db.Collect(ctx, tx, scanAllow, q+fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args)), args...)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if out == nil {
+		out = []AllowEntry{}
+	}
+	var next *uuid.UUID
+	if len(out) > limit {
+		out = out[:limit]
+		id := out[limit-1].ID
+		next = &id
+	}
+	return out, next, nil
+}
+
+// allowIndex loads the org's allowlist as a match index.
+func (s *Store) allowIndex(ctx context.Context, org uuid.UUID) (*Index, error) {
+	entries, _, err := s.Allowlist(ctx, tenant.System(org, "intel allowlist load"), "", nil, maxAllowEntries)
+	if err != nil {
+		return nil, err
+	}
+	x := NewIndex()
+	for i := range entries {
+		ind := entries[i].indicator()
+		x.Put(&ind)
+	}
+	return x, nil
 }

@@ -26,6 +26,39 @@ type API struct {
 	Jobs *jobs.Client
 }
 
+// AllowlistInput pages the allowlist.
+type AllowlistInput struct {
+	Type   string `query:"type" enum:"ipv4,ipv6,cidr,domain,url,md5,sha1,sha256,email,file,ja3,ja4"`
+	Cursor string `query:"cursor" maxLength:"40"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"100"`
+}
+
+// AllowlistOutput is one page of the allowlist.
+type AllowlistOutput struct {
+	Body struct {
+		Items      []AllowEntry `json:"items"`
+		NextCursor string       `json:"next_cursor,omitempty"`
+	}
+}
+
+// AddAllowInput adds an allowlist entry.
+type AddAllowInput struct{ Body AllowInput }
+
+// AllowOutput is one allowlist entry.
+type AllowOutput struct{ Body AllowEntry }
+
+// AlertMatchesInput names an alert.
+type AlertMatchesInput struct {
+	ID uuid.UUID `path:"alertId"`
+}
+
+// AlertMatchesOutput is an alert's matches with their indicators.
+type AlertMatchesOutput struct {
+	Body struct {
+		Items []MatchContext `json:"items"`
+	}
+}
+
 // UpdateFeedInput changes a feed.
 type UpdateFeedInput struct {
 	ID   uuid.UUID `path:"id"`
@@ -77,6 +110,8 @@ type ListIndicatorsInput struct {
 	Tag           string `query:"tag" maxLength:"100"`
 	MinConfidence int    `query:"min_confidence" minimum:"0" maximum:"100"`
 	Platform      bool   `query:"platform" doc:"Include the indicators of subscribed platform feeds"`
+	Flagged       bool   `query:"flagged" doc:"Only indicators the fan-out guardrail flagged"`
+	Expired       bool   `query:"expired" doc:"Only expired indicators (default: live ones)"`
 	Cursor        string `query:"cursor" maxLength:"40" doc:"next_cursor of the previous page"`
 	Limit         int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
 }
@@ -93,7 +128,7 @@ func parseCursor(c string) (*uuid.UUID, error) {
 }
 
 func (in *ListIndicatorsInput) query() (Query, *uuid.UUID, error) {
-	q := Query{Type: Type(in.Type), Tag: in.Tag, MinConfidence: in.MinConfidence, Platform: in.Platform}
+	q := Query{Type: Type(in.Type), Tag: in.Tag, MinConfidence: in.MinConfidence, Platform: in.Platform, Flagged: in.Flagged, Expired: in.Expired}
 	if in.FeedID != "" {
 		id, err := uuid.Parse(in.FeedID)
 		if err != nil {
@@ -493,6 +528,55 @@ func (a *API) Register(api huma.API) {
 			}
 			m, err := a.Store.MarkFalsePositive(ctx, scope, in.ID, in.Body.FalsePositive)
 			return &MatchOutput{Body: m}, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-intel-allowlist", Method: http.MethodGet, Path: base + "/allowlist",
+		Summary: "List the org's intel allowlist", Tags: tags,
+		Description: "Values that never match the org's alerts (a CIDR covers its addresses, a domain with subdomains its subdomains). The built-in allowlist (public resolvers, top domains, special ranges, low-entropy hashes) always applies and is not listed."}, read),
+		func(ctx context.Context, in *AllowlistInput) (*AllowlistOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			after, err := parseCursor(in.Cursor)
+			if err != nil {
+				return nil, err
+			}
+			out := &AllowlistOutput{}
+			items, next, err := a.Store.Allowlist(ctx, scope, Type(in.Type), after, in.Limit)
+			out.Body.Items, out.Body.NextCursor = items, cursorOf(next)
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "add-intel-allowlist", Method: http.MethodPost, Path: base + "/allowlist",
+		Summary: "Add a value to the org's intel allowlist", Tags: tags, DefaultStatus: http.StatusCreated,
+		Description: "The value is canonicalized; it applies to matching at once on this replica and within the index refresh interval on others."}, manage),
+		func(ctx context.Context, in *AddAllowInput) (*AllowOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			e, err := a.Store.AddAllow(ctx, scope, in.Body)
+			return &AllowOutput{Body: e}, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "delete-intel-allowlist", Method: http.MethodDelete, Path: base + "/allowlist/{id}",
+		Summary: "Remove a value from the org's intel allowlist", Tags: tags, DefaultStatus: http.StatusNoContent}, manage),
+		func(ctx context.Context, in *IDInput) (*struct{}, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return nil, a.Store.DeleteAllow(ctx, scope, in.ID)
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-intel-alert-matches", Method: http.MethodGet, Path: base + "/alerts/{alertId}/matches",
+		Summary: "An alert's intel matches with each indicator's context", Tags: tags,
+		Description: "Every match of the alert with the full indicator (confidence, score, markings, tags, ATT&CK, description) and its feed's name; 404 if the alert is not the org's."}, read),
+		func(ctx context.Context, in *AlertMatchesInput) (*AlertMatchesOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := &AlertMatchesOutput{}
+			out.Body.Items, err = a.Store.AlertMatches(ctx, scope, in.ID)
+			return out, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-intel-hunts", Method: http.MethodGet, Path: base + "/hunts",
 		Summary: "List retro-hunts", Tags: tags}, read),

@@ -92,6 +92,9 @@ func (x *Index) Put(ind *Indicator) {
 	if ind.ValidUntil != nil {
 		r.expires = ind.ValidUntil.Unix()
 	}
+	if ind.ExpiresAt != nil && (r.expires == 0 || ind.ExpiresAt.Unix() < r.expires) {
+		r.expires = ind.ExpiresAt.Unix()
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	head, ok := x.head(ind.Type, ind.Value)

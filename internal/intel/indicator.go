@@ -88,16 +88,28 @@ type Indicator struct {
 	STIXID      string     `json:"stix_id,omitempty" doc:"Original STIX object id (or MISP attribute uuid)"`
 	Sightings   int        `json:"sightings"`
 	// FalsePositives counts matches analysts marked false positive.
-	FalsePositives int       `json:"false_positives"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	FalsePositives int `json:"false_positives"`
+	// Score is the decay score at read time (docs/intel.md, "Decay").
+	Score int `json:"score" minimum:"0" maximum:"100"`
+	// ExpiresAt is when the score falls below the threshold (or validity
+	// ends): the indicator stops matching then.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// Expired is set by the expiry job; the row stays as context.
+	Expired bool `json:"expired"`
+	// Flagged: the fan-out guardrail saw it match more alerts in an hour
+	// than the limit; while ThrottledUntil is ahead its matches are stored
+	// but emit no intel.matched.v1 events.
+	Flagged        bool       `json:"flagged"`
+	ThrottledUntil *time.Time `json:"throttled_until,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 
 	// deleted marks a tombstone (index refresh removes it).
 	deleted bool
 }
 
 // matchable reports whether ind belongs in a match index.
-func (ind *Indicator) matchable() bool { return ind.Detect && !ind.deleted }
+func (ind *Indicator) matchable() bool { return ind.Detect && !ind.deleted && !ind.Expired }
 
 var (
 	ja3Re = regexp.MustCompile(`^[0-9a-f]{32}$`)

@@ -33,9 +33,11 @@ const MatchTag = "intel-match"
 // orgState is the matcher's view of one org: its own index and the
 // platform feeds it subscribes to.
 type orgState struct {
-	ready  chan struct{}
-	err    error
-	index  *Index
+	ready chan struct{}
+	err   error
+	index *Index
+	// allow is the org's allowlist (entities it covers never match).
+	allow  *Index
 	feeds  []uuid.UUID
 	cursor time.Time
 }
@@ -123,8 +125,33 @@ func (m *Matcher) loadOrg(ctx context.Context, org uuid.UUID, st *orgState) erro
 	if err != nil {
 		return fmt.Errorf("intel: load subscriptions: %w", err)
 	}
-	st.feeds, st.cursor = feeds, start
+	allow, err := m.Store.allowIndex(ctx, org)
+	if err != nil {
+		return fmt.Errorf("intel: load allowlist: %w", err)
+	}
+	st.feeds, st.cursor, st.allow = feeds, start, allow
 	return nil
+}
+
+// ReloadAllow reloads a loaded org's allowlist (after it changed here;
+// Refresh reloads it for changes made elsewhere).
+func (m *Matcher) ReloadAllow(org uuid.UUID) {
+	m.mu.Lock()
+	st, ok := m.orgs[org]
+	m.mu.Unlock()
+	if !ok || !isReady(st.ready) || st.err != nil {
+		return
+	}
+	allow, err := m.Store.allowIndex(context.Background(), org)
+	if err != nil {
+		if m.Logger != nil {
+			m.Logger.Warn("intel allowlist reload failed", "error", err)
+		}
+		return
+	}
+	m.mu.Lock()
+	st.allow = allow
+	m.mu.Unlock()
 }
 
 func (m *Matcher) feed(ctx context.Context, id uuid.UUID) (*feedState, error) {
@@ -233,6 +260,14 @@ func (m *Matcher) Refresh(ctx context.Context) error {
 		if err == nil {
 			err = m.Resubscribe(ctx, id)
 		}
+		if err == nil {
+			var allow *Index
+			if allow, err = m.Store.allowIndex(ctx, id); err == nil {
+				m.mu.Lock()
+				st.allow = allow
+				m.mu.Unlock()
+			}
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -277,12 +312,12 @@ func (m *Matcher) Run(interval time.Duration) func(context.Context) error {
 
 // indexes returns the loaded indexes that apply to org (nil if the org has
 // never been prepared).
-func (m *Matcher) indexes(org uuid.UUID, buf []*Index) []*Index {
+func (m *Matcher) indexes(org uuid.UUID, buf []*Index) (*Index, []*Index) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st, ok := m.orgs[org]
 	if !ok || !isReady(st.ready) || st.err != nil {
-		return buf
+		return nil, buf
 	}
 	buf = append(buf, st.index)
 	for _, f := range st.feeds {
@@ -290,7 +325,7 @@ func (m *Matcher) indexes(org uuid.UUID, buf []*Index) []*Index {
 			buf = append(buf, fs.index)
 		}
 	}
-	return buf
+	return st.allow, buf
 }
 
 // Match returns the hits of every entity of a (deduplicated by indicator
@@ -300,13 +335,20 @@ func (m *Matcher) Match(org uuid.UUID, a *alert.Alert, hits []Hit) []Hit {
 		return hits
 	}
 	var buf [4]*Index
-	idx := m.indexes(org, buf[:0])
+	allow, idx := m.indexes(org, buf[:0])
 	if len(idx) == 0 {
 		return hits
 	}
 	now := nowUnix()
 	start := len(hits)
+	checkAllow := allow != nil && allow.Len() > 0
 	for _, e := range a.Entities {
+		if checkAllow {
+			var scratch [2]Hit
+			if len(allow.Match(e, now, scratch[:0])) > 0 {
+				continue // on the org's allowlist: never matches
+			}
+		}
 		for _, x := range idx {
 			hits = x.Match(e, now, hits)
 		}

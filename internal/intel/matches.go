@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/securenexus/securenexus/internal/apperr"
+	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/tenant"
@@ -60,23 +61,66 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (org_id, alert_id, 
 		if err != nil {
 			return n, fmt.Errorf("intel: record match: %w", err)
 		}
-		if k, _ := res.RowsAffected(); k > 0 {
-			n++
-			if _, err := events.Append(ctx, tx, scope, EventMatched, events.Subject("alert", alertID), MatchedV1{
-				AlertID: alertID, MatchID: id, IndicatorID: h.IndicatorID, FeedID: h.FeedID, Type: h.Type,
-				Value: h.Value, Role: h.Role, Source: source, Confidence: h.Confidence,
-			}); err != nil {
-				return n, fmt.Errorf("intel: match event: %w", err)
-			}
-			// Sightings count on the org's own indicators; a platform
-			// feed's rows are not writable by an org.
-			if _, err := tx.ExecContext(ctx, `UPDATE intel_indicators SET sightings = sightings + 1, last_seen = $3
-WHERE org_id = $1 AND id = $2`, org, h.IndicatorID.String(), now); err != nil {
-				return n, fmt.Errorf("intel: count sighting: %w", err)
-			}
+		if k, _ := res.RowsAffected(); k == 0 {
+			continue
+		}
+		n++
+		throttled, err := s.sighting(ctx, tx, org, h.IndicatorID, now)
+		if err != nil {
+			return n, err
+		}
+		if throttled {
+			continue // stored and tagged, but no event: the guardrail holds it
+		}
+		if _, err := events.Append(ctx, tx, scope, EventMatched, events.Subject("alert", alertID), MatchedV1{
+			AlertID: alertID, MatchID: id, IndicatorID: h.IndicatorID, FeedID: h.FeedID, Type: h.Type,
+			Value: h.Value, Role: h.Role, Source: source, Confidence: h.Confidence,
+		}); err != nil {
+			return n, fmt.Errorf("intel: match event: %w", err)
 		}
 	}
 	return n, nil
+}
+
+// sighting counts a sighting on one of the org's indicators (a platform
+// feed's rows are not writable by an org: nothing happens), extends its
+// decay expiry and runs the fan-out guardrail: past FanOutLimit new
+// matches in the clock hour the indicator is flagged and throttled until
+// the hour ends. It reports whether the indicator is throttled.
+func (s *Store) sighting(ctx context.Context, tx *db.Tx, org string, indicator uuid.UUID, now time.Time) (bool, error) {
+	hour := now.Unix() / 3600
+	var ind Indicator
+	var until, throttledUntil sql.NullTime
+	var count int
+	err := tx.QueryRowContext(ctx, `UPDATE intel_indicators SET sightings = sightings + 1, last_seen = $3,
+match_hour_count = CASE WHEN match_hour = $4 THEN match_hour_count + 1 ELSE 1 END, match_hour = $4
+WHERE org_id = $1 AND id = $2
+RETURNING type, confidence, sightings, false_positives, last_seen, valid_until, match_hour_count, throttled_until`,
+		org, indicator.String(), now, hour).Scan(&ind.Type, &ind.Confidence, &ind.Sightings, &ind.FalsePositives, &ind.LastSeen, &until, &count, &throttledUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("intel: count sighting: %w", err)
+	}
+	if until.Valid {
+		ind.ValidUntil = &until.Time
+	}
+	throttled := throttledUntil.Valid && throttledUntil.Time.After(now)
+	exp := s.decay().ExpiresAt(&ind)
+	if count > s.fanOutLimit() && !throttled {
+		end := time.Unix((hour+1)*3600, 0).UTC()
+		_, err = tx.ExecContext(ctx, `UPDATE intel_indicators SET expires_at = $3, flagged = true, throttled_until = $4, updated_at = $5
+WHERE org_id = $1 AND id = $2`, org, indicator.String(), exp, end, now)
+		throttled = true
+	} else {
+		// updated_at moves so other replicas' indexes learn the later expiry.
+		_, err = tx.ExecContext(ctx, `UPDATE intel_indicators SET expires_at = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`, org, indicator.String(), exp, now)
+	}
+	if err != nil {
+		return false, fmt.Errorf("intel: decay after sighting: %w", err)
+	}
+	return throttled, nil
 }
 
 const matchCols = `id, alert_id, indicator_id, feed_id, type, value, role, source, false_positive, matched_at`
@@ -175,12 +219,71 @@ func (s *Store) MarkFalsePositive(ctx context.Context, scope tenant.Scope, id uu
 		if !fp {
 			delta = -1
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE intel_indicators SET false_positives = false_positives + $3, updated_at = $4
-WHERE org_id = $1 AND id = $2`, scope.Org().String(), m.IndicatorID.String(), delta, s.now()); err != nil {
+		var ind Indicator
+		var until sql.NullTime
+		err = tx.QueryRowContext(ctx, `UPDATE intel_indicators SET false_positives = false_positives + $3, updated_at = $4
+WHERE org_id = $1 AND id = $2 RETURNING type, confidence, sightings, false_positives, last_seen, valid_until`,
+			scope.Org().String(), m.IndicatorID.String(), delta, s.now()).Scan(&ind.Type, &ind.Confidence, &ind.Sightings, &ind.FalsePositives, &ind.LastSeen, &until)
+		switch {
+		case errors.Is(err, sql.ErrNoRows): // a platform feed's indicator: the verdict stays on the match
+		case err != nil:
 			return fmt.Errorf("intel: count false positive: %w", err)
+		default:
+			if until.Valid {
+				ind.ValidUntil = &until.Time
+			}
+			// The lower score moves the decay expiry closer (maybe into
+			// the past: the indicator stops matching at once).
+			if _, err := tx.ExecContext(ctx, `UPDATE intel_indicators SET expires_at = $3 WHERE org_id = $1 AND id = $2`,
+				scope.Org().String(), m.IndicatorID.String(), s.decay().ExpiresAt(&ind)); err != nil {
+				return fmt.Errorf("intel: decay after false positive: %w", err)
+			}
 		}
 		m.FalsePositive = fp
-		return nil
+		return audit.Record(ctx, tx, auditEntry(scope, "intel.match_verdict", "intel_match", id.String(),
+			map[string]any{"false_positive": fp, "indicator_id": m.IndicatorID}))
 	})
 	return m, err
+}
+
+// MatchContext is a match with its indicator and the feed's name.
+type MatchContext struct {
+	Match
+	Indicator *Indicator `json:"indicator,omitempty" doc:"Absent when the indicator was deleted or its platform feed unsubscribed"`
+	FeedName  string     `json:"feed_name"`
+}
+
+// AlertMatches returns every match of one of the org's alerts (at most
+// 500) with the indicators' context.
+func (s *Store) AlertMatches(ctx context.Context, scope tenant.Scope, alertID uuid.UUID) ([]MatchContext, error) {
+	ms, _, err := s.Matches(ctx, scope, MatchQuery{AlertID: &alertID}, nil, 500)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MatchContext, len(ms))
+	names := map[uuid.UUID]string{}
+	err = s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		for i, m := range ms {
+			out[i].Match = m
+			ind, err := s.get(ctx, tx, scope, m.IndicatorID)
+			switch {
+			case apperr.Is(err, apperr.KindNotFound):
+			case err != nil:
+				return err
+			default:
+				ind.Score = s.decay().Score(&ind, s.now())
+				out[i].Indicator = &ind
+			}
+			name, ok := names[m.FeedID]
+			if !ok {
+				if f, err := s.feed(ctx, tx, scope, m.FeedID); err == nil {
+					name = f.Name
+				}
+				names[m.FeedID] = name
+			}
+			out[i].FeedName = name
+		}
+		return nil
+	})
+	return out, err
 }

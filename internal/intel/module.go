@@ -30,7 +30,14 @@ func feedPolicy(allowPrivate bool) egress.Policy {
 // New builds the intel module on p: its operations, the retro-hunt worker
 // and the index refresher. Its Matcher is the ingest pipeline's Enricher.
 func New(_ context.Context, p *platform.Platform) (*Module, error) {
-	store := &Store{DB: p.DB, Keyring: p.Keyring}
+	model := DefaultDecay()
+	if err := model.ParseLifetimes(p.Config.IntelDecayLifetimes); err != nil {
+		return nil, err
+	}
+	if p.Config.IntelDecayThreshold > 0 {
+		model.Threshold = float64(p.Config.IntelDecayThreshold)
+	}
+	store := &Store{DB: p.DB, Keyring: p.Keyring, Decay: &model, FanOutLimit: p.Config.IntelFanOutLimit}
 	policy := Policy{RaiseTo: alert.SeverityHigh, MinConfidence: 50}
 	if sev, ok := alert.ParseSeverity(p.Config.IntelRaiseSeverity); ok {
 		policy.RaiseTo = sev
@@ -40,6 +47,7 @@ func New(_ context.Context, p *platform.Platform) (*Module, error) {
 	policy.MinConfidence = p.Config.IntelRaiseMinConfidence
 	m := &Module{Store: store, Matcher: NewMatcher(store, policy, p.Logger)}
 	store.OnChange = m.Matcher.Apply
+	store.OnAllowChange = m.Matcher.ReloadAllow
 	m.Hunter = &Hunter{Store: store, Jobs: p.Jobs, Days: p.Config.IntelRetroHuntDays, Policy: m.Matcher}
 	if p.Workers != nil {
 		river.AddWorker(p.Workers, m.Hunter)
@@ -52,6 +60,8 @@ func New(_ context.Context, p *platform.Platform) (*Module, error) {
 		river.AddWorker(p.Workers, &FeedRefreshWorker{Refresher: m.Refresher})
 		river.AddWorker(p.Workers, &FeedScheduler{Store: store, Jobs: p.Jobs})
 		p.AddPeriodic(FeedSchedulePeriodic(time.Minute))
+		river.AddWorker(p.Workers, &Expirer{Store: store})
+		p.AddPeriodic(ExpirePeriodic(time.Hour))
 	}
 	(&API{Store: store, Hunter: m.Hunter, Matcher: m.Matcher, Refresher: m.Refresher, Jobs: p.Jobs}).Register(p.Server.API)
 	interval := p.Config.IntelIndexRefresh

@@ -32,8 +32,38 @@ type Store struct {
 	// OnChange, when set, receives indicators after their change commits
 	// (the local replica's index applies them at once; others poll).
 	OnChange func(org *uuid.UUID, changed []Indicator)
+	// OnAllowChange, when set, is told after an org's allowlist changed.
+	OnAllowChange func(org uuid.UUID)
 	// Keyring seals feed credentials.
 	Keyring *secrets.Keyring
+	// Decay scores indicators (DefaultDecay when nil).
+	Decay *DecayModel
+	// FanOutLimit is how many alerts an indicator may newly match in an
+	// hour before the guardrail flags and throttles it (500 when 0).
+	FanOutLimit int
+}
+
+func (s *Store) decay() *DecayModel {
+	if s.Decay != nil {
+		return s.Decay
+	}
+	m := DefaultDecay()
+	return &m
+}
+
+func (s *Store) fanOutLimit() int {
+	if s.FanOutLimit > 0 {
+		return s.FanOutLimit
+	}
+	return 500
+}
+
+// scored fills the read-time decay scores.
+func (s *Store) scored(inds []Indicator) {
+	m, now := s.decay(), s.now()
+	for i := range inds {
+		inds[i].Score = m.Score(&inds[i], now)
+	}
 }
 
 func (s *Store) now() time.Time {
@@ -391,17 +421,25 @@ func truncate(s string, n int) string {
 }
 
 const indicatorCols = `id, org_id, feed_id, type, value, subdomains, detect, confidence, tlp, pap, first_seen, last_seen, valid_until,
-tags, attack, description, stix_id, sightings, false_positives, deleted, created_at, updated_at`
+tags, attack, description, stix_id, sightings, false_positives, deleted, created_at, updated_at, expires_at, expired, flagged, throttled_until`
 
 func scanIndicator(sc db.Scanner) (Indicator, error) {
 	var ind Indicator
 	var org sql.NullString
-	var until sql.NullTime
+	var until, expires, throttled sql.NullTime
 	var tags, attack string
 	if err := sc.Scan(&ind.ID, &org, &ind.FeedID, &ind.Type, &ind.Value, &ind.Subdomains, &ind.Detect, &ind.Confidence, &ind.TLP,
 		&ind.PAP, &ind.FirstSeen, &ind.LastSeen, &until, &tags, &attack, &ind.Description, &ind.STIXID, &ind.Sightings,
-		&ind.FalsePositives, &ind.deleted, &ind.CreatedAt, &ind.UpdatedAt); err != nil {
+		&ind.FalsePositives, &ind.deleted, &ind.CreatedAt, &ind.UpdatedAt, &expires, &ind.Expired, &ind.Flagged, &throttled); err != nil {
 		return ind, fmt.Errorf("intel: scan indicator: %w", err)
+	}
+	if expires.Valid {
+		t := expires.Time.UTC()
+		ind.ExpiresAt = &t
+	}
+	if throttled.Valid {
+		t := throttled.Time.UTC()
+		ind.ThrottledUntil = &t
 	}
 	if org.Valid {
 		id, err := uuid.Parse(org.String)
@@ -502,11 +540,10 @@ func prepare(ind *Indicator, f *Feed, now time.Time) (field, reason string) {
 	if ind.FirstSeen.IsZero() {
 		ind.FirstSeen = now
 	}
-	if ind.LastSeen.IsZero() || ind.LastSeen.Before(ind.FirstSeen) {
-		ind.LastSeen = ind.FirstSeen
-		if now.After(ind.LastSeen) {
-			ind.LastSeen = now
-		}
+	// A source that (re)asserts an indicator has seen it now: its decay
+	// restarts from the import (the source's own dates are first_seen).
+	if ind.LastSeen.Before(now) {
+		ind.LastSeen = now
 	}
 	if len(ind.Description) > 4000 {
 		ind.Description = ind.Description[:4000]
@@ -521,12 +558,13 @@ func prepare(ind *Indicator, f *Feed, now time.Time) (field, reason string) {
 // upsertSQL inserts or refreshes one indicator of a feed; the id returned
 // is the new one when inserted, the existing one otherwise.
 const upsertSQL = `INSERT INTO intel_indicators (` + indicatorCols + `)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 0, 0, false, $18, $18)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 0, 0, false, $18, $18, $19, false, false, NULL)
 ON CONFLICT (feed_id, type, value) DO UPDATE SET
  subdomains = excluded.subdomains, detect = excluded.detect, confidence = excluded.confidence, tlp = excluded.tlp, pap = excluded.pap,
  last_seen = CASE WHEN excluded.last_seen > intel_indicators.last_seen THEN excluded.last_seen ELSE intel_indicators.last_seen END,
  valid_until = excluded.valid_until, tags = excluded.tags, attack = excluded.attack, description = excluded.description,
- stix_id = excluded.stix_id, deleted = false, updated_at = excluded.updated_at
+ stix_id = excluded.stix_id, deleted = false, updated_at = excluded.updated_at,
+ expires_at = excluded.expires_at, expired = false
 RETURNING id, first_seen, sightings, false_positives, created_at`
 
 // Import stores indicators into one of the org's feeds (the manual feed
@@ -635,6 +673,7 @@ func (s *Store) upsert(ctx context.Context, tx *db.Tx, org *uuid.UUID, f *Feed, 
 		orgArg = org.String()
 	}
 	stored := make([]Indicator, 0, len(inds))
+	model := s.decay()
 	for i := range inds {
 		ind := inds[i]
 		if field, reason := prepare(&ind, f, now); reason != "" {
@@ -646,9 +685,11 @@ func (s *Store) upsert(ctx context.Context, tx *db.Tx, org *uuid.UUID, f *Feed, 
 		if ind.ValidUntil != nil {
 			until = ind.ValidUntil.UTC()
 		}
+		exp := model.ExpiresAt(&ind)
+		ind.ExpiresAt, ind.Expired = &exp, false
 		err := stmt.QueryRowContext(ctx, newID.String(), orgArg, f.ID.String(), string(ind.Type), ind.Value, ind.Subdomains, ind.Detect,
 			ind.Confidence, ind.TLP, ind.PAP, ind.FirstSeen.UTC(), ind.LastSeen.UTC(), until, jsonList(ind.Tags), jsonList(ind.Attack),
-			ind.Description, ind.STIXID, now).Scan(&ind.ID, &ind.FirstSeen, &ind.Sightings, &ind.FalsePositives, &ind.CreatedAt)
+			ind.Description, ind.STIXID, now, exp).Scan(&ind.ID, &ind.FirstSeen, &ind.Sightings, &ind.FalsePositives, &ind.CreatedAt)
 		if err != nil {
 			return nil, fmt.Errorf("intel: upsert indicator %d: %w", i, err)
 		}
@@ -675,6 +716,9 @@ type Query struct {
 	MinConfidence int
 	// Platform includes the indicators of subscribed platform feeds.
 	Platform bool
+	// Flagged lists only indicators the fan-out guardrail flagged;
+	// Expired lists only expired ones (default: live ones).
+	Flagged, Expired bool
 }
 
 // List returns one page of indicators, newest first, after the cursor (the
@@ -689,6 +733,14 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, q Query, after *uu
 			return fmt.Sprintf("$%d", len(args))
 		}
 		where := []string{"NOT deleted"}
+		if q.Expired {
+			where = append(where, "expired")
+		} else {
+			where = append(where, "NOT expired")
+		}
+		if q.Flagged {
+			where = append(where, "flagged")
+		}
 		if q.Platform {
 			where = append(where, "(org_id = $1 OR (org_id IS NULL AND feed_id IN (SELECT feed_id FROM intel_subscriptions WHERE org_id = $1)))")
 		} else {
@@ -732,6 +784,7 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, q Query, after *uu
 	if out == nil {
 		out = []Indicator{}
 	}
+	s.scored(out)
 	var next *uuid.UUID
 	if len(out) > limit {
 		out = out[:limit]
@@ -749,6 +802,7 @@ func (s *Store) Get(ctx context.Context, scope tenant.Scope, id uuid.UUID) (Indi
 		ind, err = s.get(ctx, tx, scope, id)
 		return err
 	})
+	ind.Score = s.decay().Score(&ind, s.now())
 	return ind, err
 }
 
