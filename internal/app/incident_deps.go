@@ -21,3 +21,27 @@ func (m orgMembers) IsMember(ctx context.Context, scope tenant.Scope, user uuid.
 	}
 	return err == nil, err
 }
+
+// roleMembers lists the members of a role (SLA escalation).
+type roleMembers struct{ dir *identity.Directory }
+
+func (m roleMembers) MembersWithRole(ctx context.Context, scope tenant.Scope, role string) ([]uuid.UUID, error) {
+	var out []uuid.UUID
+	pg := identity.Page{Limit: identity.MaxPageSize}
+	for range 100 {
+		ms, next, err := m.dir.ListMembers(ctx, scope, pg)
+		if err != nil {
+			return nil, err
+		}
+		for _, mb := range ms {
+			if mb.Role == role {
+				out = append(out, mb.UserID)
+			}
+		}
+		if next == "" || len(ms) == 0 {
+			break
+		}
+		pg.After = ms[len(ms)-1].ID
+	}
+	return out, nil
+}

@@ -54,7 +54,8 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	if m.Alerts, err = alerts.New(p, alerts.Deps{Directory: directory}); err != nil {
 		return fmt.Errorf("alerts: %w", err)
 	}
-	if m.Incident, err = incident.Register(ctx, p, incident.Deps{Members: orgMembers{directory}, Alerts: m.Alerts.Store}); err != nil {
+	if m.Incident, err = incident.Register(ctx, p, incident.Deps{Members: orgMembers{directory}, Alerts: m.Alerts.Store,
+		Roles: roleMembers{directory}, AlertStats: m.Alerts.Store}); err != nil {
 		return fmt.Errorf("incident: %w", err)
 	}
 	if m.Correlate, err = correlate.Register(ctx, p, correlate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident}); err != nil {

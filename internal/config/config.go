@@ -93,6 +93,8 @@ type Config struct {
 	IntelFeedsAllowPrivate  bool          `env:"SECURENEXUS_INTEL_FEEDS_ALLOW_PRIVATE" flag:"intel-feeds-allow-private" default:"false" desc:"Development only: let threat-intel feed pulls reach loopback and private addresses (a local TAXII or MISP server). Refused in production; otherwise such feeds fail at connect time (SSRF guard)."`
 	IntelIndexRefresh       time.Duration `env:"SECURENEXUS_INTEL_INDEX_REFRESH" flag:"intel-index-refresh" default:"5s" desc:"How often each replica pulls indicator changes made by other replicas into its in-memory match index."`
 
+	SLAScanInterval time.Duration `env:"SECURENEXUS_SLA_SCAN_INTERVAL" flag:"sla-scan-interval" default:"30s" desc:"How often the incident SLA breach scan runs (a periodic job; each warning and breach is raised once across replicas). A warning or breach is raised at most this long after it is due."`
+
 	SyslogAddr string `env:"SECURENEXUS_SYSLOG_ADDR" flag:"syslog-addr" default:"" desc:"Address for the syslog listener (TCP and UDP), e.g. 127.0.0.1:5514. Empty disables it."`
 
 	BlobBackend           string        `env:"SECURENEXUS_BLOB_BACKEND" flag:"blob-backend" default:"local" desc:"File store for evidence and other blobs (docs/blob.md): local (a directory, SECURENEXUS_BLOB_DIR) or s3 (an S3-compatible object store: AWS S3, MinIO, Ceph RGW)."`
@@ -381,6 +383,7 @@ func (c Config) Validate() error {
 		{"SECURENEXUS_SHUTDOWN_TIMEOUT", c.ShutdownTimeout},
 		{"SECURENEXUS_EVENTS_RETENTION", c.EventsRetention},
 		{"SECURENEXUS_STREAM_HEARTBEAT", c.StreamHeartbeat},
+		{"SECURENEXUS_SLA_SCAN_INTERVAL", c.SLAScanInterval},
 	} {
 		if d.v <= 0 {
 			bad(d.env, "must be a positive duration")

@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type ListIncidentsInput struct {
 	Field    string   `query:"field" maxLength:"300" doc:"key:value of a custom field (multi_select: contains the value)"`
 	From     string   `query:"from" format:"date-time" doc:"Inclusive lower bound of the creation time"`
 	To       string   `query:"to" format:"date-time" doc:"Exclusive upper bound of the creation time"`
+	SLA      []string `query:"sla" maxItems:"5" doc:"SLA states (ok, warning, breached, paused, met); any of them. Incidents without an SLA match none"`
 	Sort     string   `query:"sort" enum:"created_at,updated_at,severity" default:"created_at"`
 	Order    string   `query:"order" enum:"asc,desc" default:"desc"`
 	Cursor   string   `query:"cursor" maxLength:"500" doc:"next_cursor of the previous page"`
@@ -50,6 +52,12 @@ func (in *ListIncidentsInput) query() (Query, error) {
 			fields = append(fields, apperr.Field("query.severity", "unknown severity "+s))
 		}
 		q.Severities = append(q.Severities, sev)
+	}
+	for _, st := range in.SLA {
+		if !slices.Contains(SLAStates, st) {
+			fields = append(fields, apperr.Field("query.sla", "unknown SLA state "+st+" (ok, warning, breached, paused, met)"))
+		}
+		q.SLAStates = append(q.SLAStates, st)
 	}
 	for _, p := range in.Priority {
 		if !Priority(p).Valid() {
@@ -373,4 +381,5 @@ func (a *API) Register(api huma.API) {
 		})
 	a.registerWork(api, read, manage)
 	a.registerSettings(api, read, manage)
+	a.registerSLA(api, read, manage)
 }

@@ -30,4 +30,8 @@ var (
 	EventTaskDeleted    = events.Register[EventV1]("incident.task_deleted.v1", "A task of an incident was deleted.", rbac.IncidentsRead)
 	EventNoteAdded      = events.Register[EventV1]("incident.note_added.v1", "A note was added to an incident.", rbac.IncidentsRead)
 	EventNoteEdited     = events.Register[EventV1]("incident.note_edited.v1", "A note of an incident was edited.", rbac.IncidentsRead)
+	EventSLAPaused      = events.Register[EventV1]("incident.sla_paused.v1", "An incident's SLA clock was paused (details: reason).", rbac.IncidentsRead)
+	EventSLAResumed     = events.Register[EventV1]("incident.sla_resumed.v1", "An incident's paused SLA clock was resumed (details: paused_seconds).", rbac.IncidentsRead)
+	EventSLAWarning     = events.Register[EventV1]("incident.sla_warning.v1", "An SLA target of an incident passed its warning threshold (details: target acknowledge or resolve, due_at, policy, notified members). Raised once across replicas.", rbac.IncidentsRead)
+	EventSLABreached    = events.Register[EventV1]("incident.sla_breached.v1", "An SLA target of an incident was breached (details: target acknowledge or resolve, due_at, policy, notified members). Raised once across replicas.", rbac.IncidentsRead)
 )

@@ -155,6 +155,8 @@ type Incident struct {
 	AcknowledgedAt   *time.Time `json:"acknowledged_at,omitempty"`
 	ResolvedAt       *time.Time `json:"resolved_at,omitempty"`
 	ClosedAt         *time.Time `json:"closed_at,omitempty"`
+	// SLA is the incident's SLA clock (absent when no policy matched).
+	SLA *SLAStatus `json:"sla,omitempty"`
 }
 
 // LinkedAlert is an alert of an incident with how it got there.
@@ -212,7 +214,7 @@ type StateChange struct {
 	IncidentID uuid.UUID       `json:"incident_id" doc:"Incident the change happened on (a merged incident's entries show on its survivor)"`
 	At         time.Time       `json:"at"`
 	Actor      string          `json:"actor"`
-	Kind       string          `json:"kind" doc:"created, status, severity, priority, assignee, responders, title, description, tags, custom_fields, attack, alerts_linked, alerts_unlinked, merged, merged_into, split, split_from, task_added, task_updated, task_deleted, note_added, note_edited"`
+	Kind       string          `json:"kind" doc:"created, status, severity, priority, assignee, responders, title, description, tags, custom_fields, attack, alerts_linked, alerts_unlinked, merged, merged_into, split, split_from, task_added, task_updated, task_deleted, note_added, note_edited, sla_paused, sla_resumed, sla_warning, sla_breached"`
 	From       string          `json:"from,omitempty"`
 	To         string          `json:"to,omitempty"`
 	Details    json.RawMessage `json:"details,omitempty"`

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,8 +47,14 @@ type Query struct {
 	// FieldKey and FieldValue select incidents whose custom field equals
 	// the value (or, for multi_select, contains it).
 	FieldKey, FieldValue string
-	Sort                 string
-	Ascending            bool
+	// SLAStates selects incidents whose SLA is in any of these states
+	// (ok, warning, breached, paused, met) at Now.
+	SLAStates []string
+	// Now is the instant SLA states are judged at (zero: the store's
+	// clock).
+	Now       time.Time
+	Sort      string
+	Ascending bool
 }
 
 type cursor struct {
@@ -148,6 +155,17 @@ func listQuery(dialect db.Dialect, org uuid.UUID, q Query, cur *cursor, limit in
 			b.add(fmt.Sprintf("(CAST(json_extract(i.custom_fields, '$.' || %[1]s) AS TEXT) = %[2]s OR EXISTS (SELECT 1 FROM json_each(i.custom_fields, '$.' || %[1]s) WHERE json_each.value = %[2]s))", k, v))
 		}
 	}
+	if len(q.SLAStates) > 0 {
+		now := ""
+		if slices.ContainsFunc(q.SLAStates, func(s string) bool { return s != SLAPaused }) {
+			now = b.arg(q.Now.UTC())
+		}
+		conds := make([]string, len(q.SLAStates))
+		for i, st := range q.SLAStates {
+			conds[i] = "(" + slaStateCond(st, now) + ")"
+		}
+		b.add(fmt.Sprintf("EXISTS (SELECT 1 FROM incident_sla s WHERE s.org_id = %s AND s.incident_id = i.id AND (%s))", orgArg, strings.Join(conds, " OR ")))
+	}
 	timeCol := "i.created_at"
 	if q.Sort == SortUpdated {
 		timeCol = "i.updated_at"
@@ -188,6 +206,9 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, q Query, after str
 	if q.Sort == "" {
 		q.Sort = SortCreated
 	}
+	if q.Now.IsZero() {
+		q.Now = s.now()
+	}
 	var cur *cursor
 	if after != "" {
 		c, err := decodeCursor(after)
@@ -216,7 +237,15 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, q Query, after str
 			out = append(out, r.Incident)
 			sevs = append(sevs, int(r.sev))
 		}
-		return rs.Err()
+		if err := rs.Err(); err != nil {
+			return err
+		}
+		_ = rs.Close()
+		ptrs := make([]*Incident, len(out))
+		for i := range out {
+			ptrs[i] = &out[i]
+		}
+		return s.attachSLA(ctx, tx, scope, ptrs)
 	})
 	if err != nil {
 		return nil, "", err

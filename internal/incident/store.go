@@ -38,6 +38,12 @@ type Store struct {
 	DB      *db.DB
 	Members Members
 	Alerts  AlertReader
+	// Roles lists the members of a role for SLA escalation (nil: only
+	// assignees are notified).
+	Roles RoleMembers
+	// AlertStats counts alert verdicts for the false-positive metrics
+	// (nil: only incident dispositions count).
+	AlertStats AlertStats
 	// Now is the clock (UTC); nil means time.Now.
 	Now func() time.Time
 }
@@ -251,8 +257,10 @@ func (s *Store) Get(ctx context.Context, scope tenant.Scope, id uuid.UUID) (*Inc
 	var r row
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		r, err = s.load(ctx, tx, scope, id)
-		return err
+		if r, err = s.load(ctx, tx, scope, id); err != nil {
+			return err
+		}
+		return s.attachSLA(ctx, tx, scope, []*Incident{&r.Incident})
 	})
 	if err != nil {
 		return nil, err
@@ -279,7 +287,7 @@ WHERE org_id = $1 AND id = $2`,
 		return fmt.Errorf("incident: save: %w", err)
 	}
 	r.finish()
-	return nil
+	return s.slaSync(ctx, tx, scope, r)
 }
 
 // insert writes a new incident row.
