@@ -150,3 +150,22 @@ func newIncident(t testing.TB, e *Env, org *Org) string {
 	}
 	return out.Incident.ID
 }
+
+// SLA policies, the org's business hours, pausing an incident's SLA and the
+// metrics (made through the API as the org's owner).
+func init() {
+	defaults.Fixtures["/api/v1/incident-sla-policies/{id}"] = Fixture{
+		Create: func(t testing.TB, e *Env, org *Org, _ map[string]string) string {
+			var out struct {
+				ID string `json:"id"`
+			}
+			post(t, e, org, "/api/v1/incident-sla-policies", `{"name":"XT","type":"xt-`+uuid.Must(uuid.NewV7()).String()+`","ack_minutes":5,"resolve_minutes":60}`, &out)
+			return out.ID
+		},
+	}
+	defaults.Bodies["update-incident-sla-policy"] = func(testing.TB, *Env, *Org, map[string]string) string { return `{"name":"XT renamed"}` }
+	defaults.Bodies["pause-incident-sla"] = func(testing.TB, *Env, *Org, map[string]string) string {
+		return `{"reason":"xt waiting"}`
+	}
+	defaults.NoControl["resume-incident-sla"] = "a fresh incident's SLA is running, not paused: resume answers 409 sla_not_paused to its own org"
+}

@@ -1,7 +1,6 @@
 package incident
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -183,8 +182,6 @@ func parseHHMM(s string) (int, bool) {
 	}
 	return hh*60 + mm, true
 }
-
-func formatHHMM(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 
 // sortSpans orders spans and reports whether any two overlap.
 func sortSpans(s []Span) bool {

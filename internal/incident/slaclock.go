@@ -31,8 +31,8 @@ var SLAStates = []string{SLAOk, SLAWarning, SLABreached, SLAPaused, SLAMet}
 type SLATarget struct {
 	State            string     `json:"state" enum:"ok,warning,breached,paused,met"`
 	TargetSeconds    int64      `json:"target_seconds"`
-	ElapsedSeconds   int64      `json:"elapsed_seconds" doc:"Counted time so far (business time for a business-hours policy; paused time never counts)"`
-	RemainingSeconds int64      `json:"remaining_seconds" doc:"Counted time left; negative once overdue"`
+	ElapsedSeconds   *int64     `json:"elapsed_seconds,omitempty" doc:"Counted time (business time for a business-hours policy; paused time never counts): the time taken once met, the time so far while paused; absent while running (count down to due_at)"`
+	RemainingSeconds *int64     `json:"remaining_seconds,omitempty" doc:"Counted time left while paused (negative once overdue)"`
 	WarnAt           *time.Time `json:"warn_at,omitempty" doc:"When the warning is due (absent while paused)"`
 	DueAt            *time.Time `json:"due_at,omitempty" doc:"When the target is due (absent while paused)"`
 	MetAt            *time.Time `json:"met_at,omitempty"`
@@ -49,7 +49,7 @@ type SLAStatus struct {
 	StartedAt   time.Time  `json:"started_at"`
 	PausedAt    *time.Time `json:"paused_at,omitempty"`
 	PauseReason string     `json:"pause_reason,omitempty"`
-	PausedSecs  int64      `json:"paused_seconds" doc:"Wall time spent paused so far"`
+	PausedSecs  int64      `json:"paused_seconds" doc:"Wall time spent paused before the current pause"`
 	Acknowledge SLATarget  `json:"acknowledge"`
 	Resolve     SLATarget  `json:"resolve"`
 }
@@ -168,9 +168,6 @@ func (s *Store) saveClock(ctx context.Context, tx *db.Tx, scope tenant.Scope, id
 	return nil
 }
 
-// counter is the clock's way of counting time.
-func (c *clock) counter(cal *Calendar) Clock { return Clock{Business: c.Business, Calendar: cal} }
-
 // spentAt is the counted time of the clock at t.
 func (c *clock) spentAt(k Clock, t time.Time) time.Duration {
 	if c.RunningSince == nil || !t.After(*c.RunningSince) {
@@ -276,18 +273,19 @@ func (c *clock) status(k Clock, now time.Time) *SLAStatus {
 	if c.Business {
 		st.Hours = HoursBusiness
 	}
-	if c.PausedAt != nil && now.After(*c.PausedAt) {
-		st.PausedSecs += int64(now.Sub(*c.PausedAt) / time.Second)
-	}
 	spent := c.spentAt(k, now)
 	target := func(goal time.Duration, met *time.Time, metSpent *time.Duration, due, warn, warned, breached *time.Time) SLATarget {
-		e := spent
-		if metSpent != nil {
-			e = *metSpent
+		t := SLATarget{State: targetState(c, met, due, warn, warned, breached, now), TargetSeconds: int64(goal / time.Second),
+			WarnAt: warn, DueAt: due, MetAt: met, WarnedAt: warned, BreachedAt: breached}
+		switch {
+		case metSpent != nil:
+			e := int64(*metSpent / time.Second)
+			t.ElapsedSeconds = &e
+		case c.PausedAt != nil:
+			e, r := int64(spent/time.Second), int64((goal-spent)/time.Second)
+			t.ElapsedSeconds, t.RemainingSeconds = &e, &r
 		}
-		return SLATarget{State: targetState(c, met, due, warn, warned, breached, now), TargetSeconds: int64(goal / time.Second),
-			ElapsedSeconds: int64(e / time.Second), RemainingSeconds: int64((goal - e) / time.Second), WarnAt: warn, DueAt: due, MetAt: met,
-			WarnedAt: warned, BreachedAt: breached}
+		return t
 	}
 	st.Acknowledge = target(c.Ack, c.AckMetAt, c.AckSpent, c.AckDueAt, c.AckWarnAt, c.AckWarnedAt, c.AckBreachedAt)
 	st.Resolve = target(c.Resolve, c.ResolveMetAt, c.ResolveSpent, c.ResolveDueAt, c.ResolveWarnAt, c.ResolveWarnedAt, c.ResolveBreachedAt)
