@@ -23,7 +23,7 @@ func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "securenexus",
 		Short:         "SecureNexus: multi-tenant security operations platform",
-		Long:          "SecureNexus ingests and normalises security alerts, correlates them into incidents, and runs response, compliance and AI-assisted investigation, from one binary.\n\nEvery flag can also be set with its SECURENEXUS_* environment variable (see docs/configuration.md).",
+		Long:          "SecureNexus ingests and normalises security alerts, matches them against threat intel, correlates them into incidents and keeps their evidence with a chain of custody, from one binary.\n\nEvery flag can also be set with its SECURENEXUS_* environment variable (see docs/configuration.md).",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -4,15 +4,19 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/securenexus/securenexus/internal/alerts"
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/correlate"
+	"github.com/securenexus/securenexus/internal/evidence"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/incident"
 	"github.com/securenexus/securenexus/internal/intake"
 	"github.com/securenexus/securenexus/internal/intel"
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/platform/plugin"
+	"github.com/securenexus/securenexus/internal/tenant"
 )
 
 // Modules are the constructed domain modules, for commands that act through
@@ -23,6 +27,7 @@ type Modules struct {
 	Alerts    *alerts.API
 	Incident  *incident.Store
 	Correlate *correlate.Engine
+	Evidence  *evidence.Store
 	Intel     *intel.Module
 }
 
@@ -58,6 +63,9 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 		Roles: roleMembers{directory}, AlertStats: m.Alerts.Store}); err != nil {
 		return fmt.Errorf("incident: %w", err)
 	}
+	if m.Evidence, err = evidence.Register(ctx, p, evidence.Deps{Incidents: incidentExists{m.Incident}}); err != nil {
+		return fmt.Errorf("evidence: %w", err)
+	}
 	if m.Correlate, err = correlate.Register(ctx, p, correlate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident}); err != nil {
 		return fmt.Errorf("correlate: %w", err)
 	}
@@ -65,4 +73,13 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 		return fmt.Errorf("stream: %w", err)
 	}
 	return nil
+}
+
+// incidentExists is the evidence module's view of incidents: whether one
+// belongs to the caller's org.
+type incidentExists struct{ s *incident.Store }
+
+func (i incidentExists) Exists(ctx context.Context, scope tenant.Scope, id uuid.UUID) error {
+	_, err := i.s.Get(ctx, scope, id)
+	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/config"
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/evidence"
 	"github.com/securenexus/securenexus/internal/identity"
 	"github.com/securenexus/securenexus/internal/ingest"
 	"github.com/securenexus/securenexus/internal/intel"
@@ -43,7 +44,7 @@ func Keyring(c config.Config) (*secrets.Keyring, []byte, error) {
 
 // SealedColumns lists every column holding sealed values, across modules.
 func SealedColumns() []secrets.Column {
-	return slices.Concat(identity.SealedColumns(), ingest.SealedColumns(), intel.SealedColumns())
+	return slices.Concat(identity.SealedColumns(), ingest.SealedColumns(), intel.SealedColumns(), evidence.SealedColumns())
 }
 
 // SecretsAudit writes a secrets re-seal batch to the audit log (the

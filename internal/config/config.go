@@ -109,6 +109,9 @@ type Config struct {
 	BlobS3CAFile          string        `env:"SECURENEXUS_BLOB_S3_CA_FILE" flag:"blob-s3-ca-file" default:"" desc:"PEM file of CA certificates trusted for the S3 endpoint instead of the system roots (a private CA). AWS_CA_BUNDLE is not used."`
 	BlobS3Timeout         time.Duration `env:"SECURENEXUS_BLOB_S3_TIMEOUT" flag:"blob-s3-timeout" default:"10m" desc:"Longest one S3 call may take, body transfer included."`
 
+	EvidenceMaxSize        int64         `env:"SECURENEXUS_EVIDENCE_MAX_SIZE" flag:"evidence-max-size" default:"1073741824" desc:"Largest evidence upload in bytes (1 GiB by default); an org admin may set a lower limit for the org. Uploads stream, but must finish within SECURENEXUS_HTTP_READ_TIMEOUT."`
+	EvidenceVerifyInterval time.Duration `env:"SECURENEXUS_EVIDENCE_VERIFY_INTERVAL" flag:"evidence-verify-interval" default:"24h" desc:"How often every evidence artifact is re-hashed against its collection digest by the periodic job (a mismatch is recorded in custody and audit logs and emitted as evidence.integrity_failed.v1)."`
+
 	OIDCAllowPrivateIssuers bool `env:"SECURENEXUS_OIDC_ALLOW_PRIVATE_ISSUERS" flag:"oidc-allow-private-issuers" default:"false" desc:"Development only: let OIDC discovery and token requests reach loopback and private addresses (a local Keycloak or Dex). Refused in production; otherwise such issuers are blocked at connect time (SSRF guard)."`
 
 	PprofAddr string `env:"SECURENEXUS_PPROF_ADDR" flag:"pprof-addr" default:"" desc:"Loopback address (e.g. 127.0.0.1:6060) of a separate listener serving Go's net/http/pprof profiles (/debug/pprof/), for operators on the host (ssh port forwarding). Empty (the default) disables it; non-loopback addresses are refused, profiles reveal internals."`
@@ -338,6 +341,12 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.BlobS3AllowedPrefixes(); err != nil {
 		bad("SECURENEXUS_BLOB_S3_ALLOWED_CIDRS", "%v", err)
+	}
+	if c.EvidenceMaxSize < 1 || c.EvidenceMaxSize > 1<<40 {
+		bad("SECURENEXUS_EVIDENCE_MAX_SIZE", "must be between 1 and %d bytes, got %d", int64(1)<<40, c.EvidenceMaxSize)
+	}
+	if c.EvidenceVerifyInterval < time.Minute {
+		bad("SECURENEXUS_EVIDENCE_VERIFY_INTERVAL", "must be at least 1m")
 	}
 	if c.BlobS3Timeout <= 0 {
 		bad("SECURENEXUS_BLOB_S3_TIMEOUT", "must be a positive duration")

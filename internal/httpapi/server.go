@@ -67,7 +67,7 @@ func New(deps Deps) *Server {
 	s.metrics = newMetrics(deps.Metrics)
 
 	cfg := huma.DefaultConfig("SecureNexus API", deps.Version)
-	cfg.Info.Description = "Multi-tenant security operations platform: alert ingestion (API, signed webhooks, syslog) with normalization, deduplication and threat-intel matching; correlation rules; incidents with tasks and notes; a live event stream; identity (SSO, MFA, API keys, roles) and a hash-chained audit log. Every error is an RFC 9457 problem with a stable `code`."
+	cfg.Info.Description = "Multi-tenant security operations platform: alert ingestion (API, signed webhooks, syslog) with normalization, deduplication and threat-intel matching; correlation rules; incidents with tasks, notes and evidence (chain of custody, signed manifests); a live event stream; identity (SSO, MFA, API keys, roles) and a hash-chained audit log. Every error is an RFC 9457 problem with a stable `code`."
 	cfg.OpenAPIPath = APIPrefix + "/openapi"
 	cfg.DocsPath = "" // served by the web UI bundle, with no third-party CDN
 	cfg.SchemasPath = APIPrefix + "/schemas"
