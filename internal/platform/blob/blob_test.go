@@ -148,3 +148,22 @@ func FuzzValidateKey(f *testing.F) {
 		}
 	})
 }
+
+// A local store that never stores anything creates no directory.
+func TestLocalCreatesDirectoryOnFirstUse(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "blobs")
+	s, err := blob.NewLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("directory created before first use: %v", err)
+	}
+	if _, err := s.Put(context.Background(), "org/a/x", strings.NewReader("x"), blob.PutOptions{MaxSize: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(dir); err != nil || st.Mode().Perm() != 0o700 {
+		t.Fatalf("directory after Put: %v %v", st, err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // tmpDir holds partial writes inside the store's root; no key can name
@@ -25,33 +26,55 @@ const tmpDir = ".tmp"
 // cannot lead outside it. Put writes a temporary file, fsyncs it, renames
 // it into place and fsyncs the directory.
 type Local struct {
+	dir string
+
+	once sync.Once
 	root *os.Root
-	dir  string
+	err  error
 }
 
 var _ Store = (*Local)(nil)
 
-// NewLocal opens (creating it, mode 0700) the directory dir as a store.
+// NewLocal returns a store in the directory dir. The directory (mode
+// 0700) is created on first use, so a process that never stores a file
+// leaves nothing behind.
 func NewLocal(dir string) (*Local, error) {
 	if dir == "" {
 		return nil, errors.New("blob: local directory is empty")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("blob: create %s: %w", dir, err)
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("blob: open %s: %w", dir, err)
-	}
-	if err := root.MkdirAll(tmpDir, 0o700); err != nil {
-		root.Close()
-		return nil, fmt.Errorf("blob: create %s/%s: %w", dir, tmpDir, err)
-	}
-	return &Local{root: root, dir: dir}, nil
+	return &Local{dir: dir}, nil
+}
+
+// open creates and opens the directory once.
+func (l *Local) open() (*os.Root, error) {
+	l.once.Do(func() {
+		if err := os.MkdirAll(l.dir, 0o700); err != nil {
+			l.err = fmt.Errorf("blob: create %s: %w", l.dir, err)
+			return
+		}
+		root, err := os.OpenRoot(l.dir)
+		if err != nil {
+			l.err = fmt.Errorf("blob: open %s: %w", l.dir, err)
+			return
+		}
+		if err := root.MkdirAll(tmpDir, 0o700); err != nil {
+			root.Close()
+			l.err = fmt.Errorf("blob: create %s/%s: %w", l.dir, tmpDir, err)
+			return
+		}
+		l.root = root
+	})
+	return l.root, l.err
 }
 
 // Close releases the directory handle.
-func (l *Local) Close() error { return l.root.Close() }
+func (l *Local) Close() error {
+	l.once.Do(func() { l.err = errors.New("blob: store closed") })
+	if l.root != nil {
+		return l.root.Close()
+	}
+	return nil
+}
 
 // Name implements Store.
 func (l *Local) Name() string { return "local" }
@@ -64,17 +87,21 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, opts PutOption
 	if err := checkPut(key, opts); err != nil {
 		return Info{}, err
 	}
+	root, err := l.open()
+	if err != nil {
+		return Info{}, err
+	}
 	var rnd [12]byte
 	_, _ = rand.Read(rnd[:])
 	tmp := path.Join(tmpDir, hex.EncodeToString(rnd[:]))
-	f, err := l.root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return Info{}, fmt.Errorf("blob: create temporary file: %w", err)
 	}
 	defer func() {
 		if err != nil {
 			f.Close()
-			_ = l.root.Remove(tmp)
+			_ = root.Remove(tmp)
 		}
 	}()
 	lr := newLimitedHashReader(ctx, r, opts.MaxSize)
@@ -92,24 +119,24 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, opts PutOption
 		return Info{}, fmt.Errorf("blob: close %s: %w", key, err)
 	}
 	dir := path.Dir(key)
-	if err = l.root.MkdirAll(dir, 0o700); err != nil {
+	if err = root.MkdirAll(dir, 0o700); err != nil {
 		return Info{}, fmt.Errorf("blob: create directory of %s: %w", key, err)
 	}
-	if err = l.root.Rename(tmp, key); err != nil {
+	if err = root.Rename(tmp, key); err != nil {
 		return Info{}, fmt.Errorf("blob: rename into %s: %w", key, err)
 	}
-	if err := l.syncDir(dir); err != nil {
+	if err := l.syncDir(root, dir); err != nil {
 		return Info{}, err
 	}
-	st, err := l.root.Stat(key)
+	st, err := root.Stat(key)
 	if err != nil {
 		return Info{}, fmt.Errorf("blob: stat %s: %w", key, err)
 	}
 	return Info{Key: key, Size: n, SHA256: lr.digest(), ModTime: st.ModTime().UTC()}, nil
 }
 
-func (l *Local) syncDir(dir string) error {
-	d, err := l.root.Open(dir)
+func (l *Local) syncDir(root *os.Root, dir string) error {
+	d, err := root.Open(dir)
 	if err != nil {
 		return fmt.Errorf("blob: open directory %s: %w", dir, err)
 	}
@@ -128,7 +155,11 @@ func (l *Local) Open(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := l.root.Open(key)
+	root, err := l.open()
+	if err != nil {
+		return nil, err
+	}
+	f, err := root.Open(key)
 	if err != nil {
 		return nil, l.pathErr(key, err)
 	}
@@ -152,7 +183,11 @@ func (l *Local) Stat(ctx context.Context, key string) (Info, error) {
 	if err := ctx.Err(); err != nil {
 		return Info{}, err
 	}
-	st, err := l.root.Stat(key)
+	root, err := l.open()
+	if err != nil {
+		return Info{}, err
+	}
+	st, err := root.Stat(key)
 	if err != nil {
 		return Info{}, l.pathErr(key, err)
 	}
@@ -170,18 +205,22 @@ func (l *Local) Delete(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	st, err := l.root.Lstat(key)
+	root, err := l.open()
+	if err != nil {
+		return err
+	}
+	st, err := root.Lstat(key)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrInvalid) || (err == nil && st.IsDir()) {
 		return nil
 	}
 	if err != nil {
 		return l.pathErr(key, err)
 	}
-	if err := l.root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := root.Remove(key); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("blob: delete %s: %w", key, err)
 	}
 	for dir := path.Dir(key); dir != "." && dir != "/"; dir = path.Dir(dir) {
-		if l.root.Remove(dir) != nil { // not empty (or gone): stop
+		if root.Remove(dir) != nil { // not empty (or gone): stop
 			break
 		}
 	}
@@ -196,12 +235,17 @@ func (l *Local) List(ctx context.Context, prefix string) iter.Seq2[Info, error] 
 			yield(Info{}, err)
 			return
 		}
+		root, err := l.open()
+		if err != nil {
+			yield(Info{}, err)
+			return
+		}
 		start := "."
 		if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
 			start = prefix[:i]
 		}
 		var out []Info
-		err := fs.WalkDir(l.root.FS(), start, func(p string, d fs.DirEntry, err error) error {
+		err = fs.WalkDir(root.FS(), start, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) && p == start {
 					return fs.SkipAll
@@ -248,13 +292,17 @@ func (l *Local) Check(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	root, err := l.open()
+	if err != nil {
+		return err
+	}
 	var rnd [8]byte
 	_, _ = rand.Read(rnd[:])
 	probe := path.Join(tmpDir, "probe-"+hex.EncodeToString(rnd[:]))
-	if err := l.root.WriteFile(probe, []byte("ok"), 0o600); err != nil {
+	if err := root.WriteFile(probe, []byte("ok"), 0o600); err != nil {
 		return fmt.Errorf("blob: %s is not writable: %w", l.dir, err)
 	}
-	if err := l.root.Remove(probe); err != nil {
+	if err := root.Remove(probe); err != nil {
 		return fmt.Errorf("blob: remove probe in %s: %w", l.dir, err)
 	}
 	return nil
