@@ -1,12 +1,14 @@
 package blob_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http/httptest"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -165,5 +167,21 @@ func TestLocalCreatesDirectoryOnFirstUse(t *testing.T) {
 	}
 	if st, err := os.Stat(dir); err != nil || st.Mode().Perm() != 0o700 {
 		t.Fatalf("directory after Put: %v %v", st, err)
+	}
+}
+
+// BenchmarkLocalPut measures a streamed 1 MiB Put (hash, fsync, rename).
+func BenchmarkLocalPut(b *testing.B) {
+	s, err := blob.NewLocal(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	data := make([]byte, 1<<20)
+	b.SetBytes(int64(len(data)))
+	for i := 0; b.Loop(); i++ {
+		if _, err := s.Put(context.Background(), "org/bench/"+strconv.Itoa(i%16), bytes.NewReader(data), blob.PutOptions{MaxSize: 1 << 21}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
