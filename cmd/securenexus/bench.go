@@ -94,6 +94,28 @@ func (c *cli) benchCmd() *cobra.Command {
 	f.IntVar(&so.Buffer, "buffer", 64, "per-client server queue (SECURENEXUS_STREAM_CLIENT_BUFFER for the run)")
 	f.BoolVar(&so.Slow, "slow", true, "add one client that never reads (it must be disconnected without delaying the others)")
 	f.DurationVar(&so.Timeout, "timeout", 5*time.Minute, "upper bound for the run")
-	cmd.AddCommand(ingestCmd, queryCmd, streamCmd)
+	var lo bench.SLAOptions
+	slaCmd := &cobra.Command{
+		Use:   "sla",
+		Short: "Open N incidents with SLA clocks and time the breach scan (nothing due, everything due) and the sla=breached list",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("log-level") {
+				cfg.LogLevel = "warn"
+			}
+			lo.Config, lo.Logger, lo.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
+			_, err = bench.RunSLA(cmd.Context(), lo)
+			return err
+		},
+	}
+	f = slaCmd.Flags()
+	f.IntVar(&lo.Incidents, "incidents", 2000, "incidents to open (each with an SLA clock)")
+	f.IntVar(&lo.Runs, "runs", 50, "executions of the idle scan and of the list")
+	f.DurationVar(&lo.Timeout, "timeout", 10*time.Minute, "upper bound for the run")
+	cmd.AddCommand(ingestCmd, queryCmd, streamCmd, slaCmd)
 	return cmd
 }

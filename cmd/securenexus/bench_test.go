@@ -19,6 +19,7 @@ var benchRuns = map[string][]string{
 	"ingest-single": {"bench", "ingest", "--alerts", "200", "--batch", "1", "--concurrency", "4", "--source-type", "generic", "--slice", "100"},
 	"query":         {"bench", "query", "--alerts", "400", "--runs", "6"},
 	"stream":        {"bench", "stream", "--clients", "20", "--events", "300", "--rate", "150", "--buffer", "16"},
+	"sla":           {"bench", "sla", "--incidents", "60", "--runs", "5"},
 }
 
 func TestBenchCommandsRunAtSmallSizes(t *testing.T) {

@@ -153,3 +153,24 @@ func FuzzBusinessTime(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkBusinessAdd plans a 40-business-hour target (a week of 9 to 5
+// with a holiday) from an arbitrary instant, as every clock plan does.
+func BenchmarkBusinessAdd(b *testing.B) {
+	c := nineToFive(mustLoc(b, "Europe/Berlin"), "2026-12-25")
+	from := time.Date(2026, 12, 21, 15, 30, 0, 0, time.UTC)
+	for b.Loop() {
+		if _, ok := c.Add(from, 40*time.Hour); !ok {
+			b.Fatal("no due time")
+		}
+	}
+}
+
+// BenchmarkBusinessElapsed counts a month of business time.
+func BenchmarkBusinessElapsed(b *testing.B) {
+	c := nineToFive(mustLoc(b, "America/New_York"))
+	from := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		_ = c.Elapsed(from, from.Add(30*24*time.Hour))
+	}
+}
