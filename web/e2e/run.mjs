@@ -560,6 +560,22 @@ async function main() {
     await page.screenshot({ path: join(outDir, "correlation-rule-editor.png"), fullPage: true });
     await ruleJSON.fill(orig);
     await page.getByTestId("rule-check").filter({ hasText: "Valid rule." }).waitFor();
+    // Backtest the draft over the last 30 days: writes nothing, lists what it would have opened.
+    const incBefore = (await api(page, "incidents?limit=500")).body.items.length;
+    await page.getByLabel("Backtest period").selectOption("30");
+    await page.getByTestId("backtest").getByRole("button", { name: /^Backtest/ }).click();
+    const summary = page.getByTestId("backtest-summary");
+    await summary.waitFor();
+    log(`backtest: ${(await summary.innerText()).replace(/\s+/g, " ").slice(0, 160)}`);
+    if ((await page.getByTestId("backtest-incident").count()) > 0) {
+      await page.getByTestId("backtest-incident").first().getByRole("button", { name: "Why" }).click();
+      await page.getByTestId("backtest").getByTestId("why-grouped").waitFor();
+    }
+    await a11y(page, "backtest results");
+    await page.screenshot({ path: join(outDir, "correlation-backtest.png"), fullPage: true });
+    if ((await api(page, "incidents?limit=500")).body.items.length !== incBefore) throw new Error("the backtest changed the incidents");
+    await Promise.race([page.getByTestId("candidates-empty").waitFor(), page.getByTestId("candidate").first().waitFor()]);
+    log(`incident candidates: ${await page.getByTestId("candidate").count()} pending`);
     await page.getByRole("button", { name: "Save rule" }).click();
     await page.getByRole("form").waitFor({ state: "detached" }).catch(() => undefined);
     await firstRule.filter({ hasText: /v\d+/ }).waitFor();

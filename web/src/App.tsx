@@ -16,6 +16,7 @@ import { AuditPage } from "./pages/settings/Audit";
 import { MembersPage } from "./pages/settings/Members";
 import { IncidentDetailPage } from "./pages/incidents/IncidentDetail";
 import { IncidentsPage } from "./pages/incidents/Incidents";
+import { IncidentMetricsPage } from "./pages/incidents/Metrics";
 import { CorrelationRulesPage } from "./pages/correlation/Rules";
 
 const queryClient = new QueryClient({
@@ -62,6 +63,14 @@ export function App() {
               element={
                 <RequirePermission perm="incidents:read" title="Incidents">
                   <IncidentsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="incidents/metrics"
+              element={
+                <RequirePermission perm="incidents:read" title="Incident metrics">
+                  <IncidentMetricsPage />
                 </RequirePermission>
               }
             />

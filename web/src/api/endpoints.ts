@@ -19,6 +19,9 @@ import type {
   Role,
   SessionInfo,
   AppNotification,
+  IncidentMetrics,
+  BacktestResult,
+  Candidate,
   CorrelationRule,
   FieldDef,
   Grouping,
@@ -222,7 +225,7 @@ const inc = (id: string) => `incidents/${encodeURIComponent(id)}`;
 
 /** incidentQuery maps UI filters to GET /incidents query parameters. */
 export function incidentQuery(f: IncidentFilters, cursor?: string, limit = 50) {
-  return { status: f.status, severity: f.severity, assignee: f.assignee, tag: f.tag, sort: f.sort, order: f.order, cursor, limit };
+  return { status: f.status, severity: f.severity, sla: f.sla, assignee: f.assignee, tag: f.tag, sort: f.sort, order: f.order, cursor, limit };
 }
 
 export interface EscalateInput {
@@ -266,6 +269,9 @@ export const incidents = {
   addNote: (id: string, body: string) => api.post<Note>(`${inc(id)}/notes`, { body }),
   editNote: (id: string, noteId: string, body: string) => api.patch<Note>(`${inc(id)}/notes/${encodeURIComponent(noteId)}`, { body }),
   noteRevisions: async (id: string, noteId: string) => toPage<NoteRevision>(await api.get<unknown>(`${inc(id)}/notes/${encodeURIComponent(noteId)}/revisions`)).items,
+  pauseSLA: (id: string, reason: string) => api.post<Incident>(`${inc(id)}/sla/pause`, { reason }),
+  resumeSLA: (id: string) => api.post<Incident>(`${inc(id)}/sla/resume`),
+  metrics: (q: { from?: string; to?: string; group_by?: string; period?: string }) => api.get<IncidentMetrics>("incidents/metrics", { query: q }),
   fields: async () => toPage<FieldDef>(await api.get<unknown>("incident-fields")).items,
   templates: async () => toPage<IncidentTemplate>(await api.get<unknown>("incident-templates")).items,
 };
@@ -285,5 +291,9 @@ export const correlation = {
   create: (rule: CorrelationRule) => api.post<CorrelationRule>("correlation/rules", rule),
   replace: (key: string, rule: CorrelationRule) => api.put<CorrelationRule>(`correlation/rules/${encodeURIComponent(key)}`, rule),
   remove: (key: string) => api.delete<void>(`correlation/rules/${encodeURIComponent(key)}`),
+  backtest: (req: { rule_key?: string; rule?: CorrelationRule; days?: number }) => api.post<BacktestResult>("correlation/backtest", req),
+  candidates: async (status: "pending" | "accepted" | "rejected" = "pending") => toPage<Candidate>(await api.get<unknown>("correlation/candidates", { query: { status, limit: 100 } })).items,
+  accept: (id: string, title?: string) => api.post<Candidate>(`correlation/candidates/${encodeURIComponent(id)}/accept`, { title: title || undefined }),
+  reject: (id: string, reason: string) => api.post<Candidate>(`correlation/candidates/${encodeURIComponent(id)}/reject`, { reason }),
   groupings: async (alertId: string) => toPage<Grouping>(await api.get<unknown>(`alerts/${encodeURIComponent(alertId)}/groupings`)).items,
 };

@@ -321,6 +321,8 @@ export interface Incident {
   acknowledged_at?: string;
   resolved_at?: string;
   closed_at?: string;
+  /** The SLA clock (when the server tracks SLAs and a policy matched). */
+  sla?: IncidentSLA;
 }
 
 /** PATCH /incidents/{id} (ChangeSet). */
@@ -470,6 +472,8 @@ export interface IncidentFilters {
   /** User id or "none". */
   assignee?: string;
   tag?: string;
+  /** SLA states (ok, warning, breached, paused, met). */
+  sla?: string[];
   sort?: "created_at" | "updated_at" | "severity";
   order?: "asc" | "desc";
 }
@@ -494,4 +498,112 @@ export interface CorrelationRule {
   outcome: string;
   severity?: string;
   shipped: boolean;
+}
+
+/** One incident a backtested rule would have opened. */
+export interface WouldOpen {
+  group_key: string;
+  title: string;
+  severity: string;
+  alert_count: number;
+  alert_ids: string[] | null;
+  first_event: string;
+  last_event: string;
+  explanation: Explanation;
+}
+
+/** POST /correlation/backtest: what a rule would have done (writes nothing). */
+export interface BacktestResult {
+  rule: CorrelationRule;
+  from: string;
+  to: string;
+  days: number;
+  max_alerts: number;
+  alerts_scanned: number;
+  alerts_matched: number;
+  truncated: boolean;
+  groups: number;
+  groups_below_gates: number;
+  incidents_total: number;
+  incidents_truncated: boolean;
+  incidents: WouldOpen[] | null;
+}
+
+/** An incident candidate proposed by a rule with outcome propose. */
+export interface Candidate {
+  id: string;
+  rule: string;
+  rule_version: number;
+  group_key: string;
+  title: string;
+  severity?: string;
+  alert_count: number;
+  explanation: Explanation;
+  status: "pending" | "accepted" | "rejected";
+  incident_id?: string;
+  decided_by?: string;
+  decided_at?: string;
+  reason?: string;
+  created_at: string;
+}
+
+// ---- SLA (incident SLA helper; absent when no policy matched) ----
+
+export type SLAState = "ok" | "warning" | "breached" | "paused" | "met";
+export interface SLATarget {
+  state: SLAState;
+  target_seconds: number;
+  elapsed_seconds: number;
+  remaining_seconds: number;
+  warn_at?: string;
+  due_at?: string;
+  met_at?: string;
+  warned_at?: string;
+  breached_at?: string;
+}
+export interface IncidentSLA {
+  state: SLAState;
+  policy_id: string;
+  policy: string;
+  hours: "24x7" | "business";
+  started_at: string;
+  paused_at?: string;
+  pause_reason?: string;
+  paused_seconds: number;
+  acknowledge: SLATarget;
+  resolve: SLATarget;
+}
+
+export interface MetricsBucket {
+  key: string;
+  incidents: number;
+  acknowledged: number;
+  resolved: number;
+  mtta_seconds?: number;
+  mttr_seconds?: number;
+  sla_tracked: number;
+  sla_met: number;
+  sla_breached: number;
+  ack_breached: number;
+  resolve_breached: number;
+  sla_compliance?: number;
+}
+export interface FalsePositiveRate {
+  key: string;
+  incidents: number;
+  false_positive_incidents: number;
+  incident_rate?: number;
+  alerts_closed: number;
+  alerts_false_positive: number;
+  alert_rate?: number;
+}
+export interface IncidentMetrics {
+  from: string;
+  to: string;
+  group_by: string;
+  period: string;
+  timezone: string;
+  total: MetricsBucket;
+  groups: MetricsBucket[] | null;
+  false_positives: { by_rule: FalsePositiveRate[] | null; by_source: FalsePositiveRate[] | null };
 }

@@ -12,6 +12,7 @@ import { useOrgKey, useSession } from "../../auth/session";
 import { Button, PageHeader, ProblemAlert, Section, Spinner, td, th } from "../../components/ui";
 import { cx } from "../../lib/format";
 import { textarea } from "../incidents/parts";
+import { BacktestPanel, CandidatesPanel } from "./Backtest";
 import { NEW_RULE, fmtWindow, joinRule, offsetOf, ruleIssues, splitRule, type RuleIssue } from "./ruleDraft";
 
 type Check = { state: "idle" | "checking" | "valid" } | { state: "invalid"; issues: RuleIssue[] } | { state: "error"; error: unknown };
@@ -167,6 +168,10 @@ function Editor({ rule, isNew, onClose }: { rule: CorrelationRule; isNew: boolea
           {editable ? "Cancel" : "Close"}
         </Button>
       </div>
+      <div className="border-t border-slate-200 pt-3 dark:border-slate-800">
+        <h3 className="mb-2 text-xs font-semibold tracking-wide text-muted uppercase">Backtest</h3>
+        <BacktestPanel ruleKey={isNew ? undefined : rule.key} draft={draft && (isNew || JSON.stringify(draft) !== JSON.stringify(rule)) ? draft : undefined} />
+      </div>
     </form>
   );
 }
@@ -207,6 +212,9 @@ export function CorrelationRulesPage() {
           </Section>
         )}
         {selected && selected !== "new" && q.data && !current && <ProblemAlert error={new Error(`No rule with key ${selected}.`)} />}
+        <Section title="Incident candidates">
+          <CandidatesPanel />
+        </Section>
         {toggle.error || remove.error ? <ProblemAlert error={toggle.error ?? remove.error} /> : null}
         {q.isPending ? (
           <Spinner label="Loading rules" />

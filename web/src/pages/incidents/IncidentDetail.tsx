@@ -36,7 +36,8 @@ import { KeyTable } from "./Incidents";
 import { MentionBox } from "./MentionBox";
 import { MergeDialog, SplitDialog } from "./dialogs";
 import { needsDisposition, nextStatuses, splitMentions, transitionLabel } from "./incidentFilters";
-import { IncidentStatusBadge, PriorityBadge, textarea } from "./parts";
+import { IncidentStatusBadge, PriorityBadge, SlaBadge, textarea, useNow } from "./parts";
+import { fmtDuration } from "./incidentFilters";
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -483,7 +484,7 @@ function CustomFields({ inc, editable }: { inc: Incident; editable: boolean }) {
   );
 }
 
-function ExplanationView({ e }: { e: Explanation }) {
+export function ExplanationView({ e }: { e: Explanation }) {
   return (
     <div className="space-y-1 text-xs" data-testid="why-grouped">
       <p>{e.summary}</p>
@@ -888,6 +889,86 @@ function Timeline({ inc }: { inc: Incident }) {
   );
 }
 
+function SlaTarget({ label, t, now }: { label: string; t: NonNullable<Incident["sla"]>["acknowledge"]; now: number }) {
+  const left = t.due_at ? (new Date(t.due_at).getTime() - now) / 1000 : t.remaining_seconds;
+  return (
+    <Row label={label}>
+      <span className="font-medium">{t.state}</span>
+      {t.state === "met" ? (
+        <span className="text-muted"> at {fmtTime(t.met_at)}</span>
+      ) : t.state === "paused" ? (
+        <span className="text-muted"> · {fmtDuration(t.remaining_seconds)} left</span>
+      ) : (
+        <span className="text-muted">
+          {" "}
+          · {left >= 0 ? `${fmtDuration(left)} left` : `overdue by ${fmtDuration(left)}`} (due {fmtTime(t.due_at)})
+        </span>
+      )}
+      <span className="block text-[11px] text-muted">target {fmtDuration(t.target_seconds)}</span>
+    </Row>
+  );
+}
+
+/** SlaPanel: both SLA clocks of the incident, pause (with a reason) and resume. */
+function SlaPanel({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const qc = useQueryClient();
+  const now = useNow();
+  const [pausing, setPausing] = useState(false);
+  const [reason, setReason] = useState("");
+  const done = () => void qc.invalidateQueries({ queryKey: ["org"] });
+  const pause = useMutation({ mutationFn: () => incidents.pauseSLA(inc.id, reason.trim()), onSuccess: () => (setPausing(false), setReason(""), done()) });
+  const resume = useMutation({ mutationFn: () => incidents.resumeSLA(inc.id), onSuccess: done });
+  const sla = inc.sla!;
+  const err = pause.error instanceof ApiError ? pause.error.fieldErrors().reason : undefined;
+  return (
+    <div className="space-y-2" data-testid="sla-panel">
+      <SlaBadge sla={sla} />
+      <dl>
+        <SlaTarget label="Acknowledge" t={sla.acknowledge} now={now} />
+        <SlaTarget label="Resolve" t={sla.resolve} now={now} />
+        <Row label="Policy">
+          {sla.policy} <span className="text-muted">({sla.hours === "business" ? "business hours" : "24×7"})</span>
+        </Row>
+        {sla.state === "paused" && <Row label="Paused">{fmtTime(sla.paused_at)}{sla.pause_reason ? ` — ${sla.pause_reason}` : ""}</Row>}
+      </dl>
+      {editable && sla.state !== "met" && inc.status !== "resolved" && inc.status !== "closed" && (
+        sla.state === "paused" ? (
+          <Button size="sm" disabled={resume.isPending} onClick={() => resume.mutate()}>
+            Resume SLA
+          </Button>
+        ) : (
+          <Button size="sm" onClick={() => setPausing(true)}>
+            Pause SLA…
+          </Button>
+        )
+      )}
+      {resume.error ? <ProblemAlert error={resume.error} /> : null}
+      <Dialog open={pausing} onOpenChange={setPausing} title="Pause the SLA clock" description="The clock stops until you resume it; the reason goes into the timeline.">
+        <form
+          className="space-y-3"
+          onSubmit={(e) => {
+            e.preventDefault();
+            pause.mutate();
+          }}
+        >
+          <Field id="sla-reason" label="Reason (required)" error={err}>
+            <Input {...fieldProps("sla-reason", err)} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="waiting for the customer" autoFocus />
+          </Field>
+          {pause.error && !err ? <ProblemAlert error={pause.error} /> : null}
+          <div className="flex justify-end gap-2">
+            <Button variant="ghost" onClick={() => setPausing(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary" disabled={!reason.trim() || pause.isPending}>
+              Pause
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+    </div>
+  );
+}
+
 const DETAIL_KEYS: [string, string][] = [
   ["Esc / u", "Back to the incident list"],
   ["m", "Merge other incidents into this one"],
@@ -945,6 +1026,7 @@ export function IncidentDetailPage() {
         <SeverityBadge severity={inc.severity} />
         <IncidentStatusBadge status={inc.status} />
         <PriorityBadge priority={inc.priority} />
+        {inc.sla && <SlaBadge sla={inc.sla} />}
       </PageHeader>
       <div className="flex flex-wrap items-center justify-between gap-2 px-4 pt-2">
         <div>
@@ -988,6 +1070,11 @@ export function IncidentDetailPage() {
           </Section>
         </div>
         <aside className="min-w-0 space-y-4">
+          {inc.sla && (
+            <Section title="SLA">
+              <SlaPanel inc={inc} editable={editable} />
+            </Section>
+          )}
           <Section title="People">
             <People inc={inc} editable={editable} />
           </Section>

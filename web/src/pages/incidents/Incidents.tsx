@@ -23,7 +23,9 @@ import { cx, fmtAge, fmtTime } from "../../lib/format";
 import { AssigneeSelect } from "../AssigneeSelect";
 import { assigneeName, useAssignees } from "../assignees";
 import { incidentFiltersFromParams, incidentFiltersToParams, needsDisposition } from "./incidentFilters";
-import { IncidentStatusBadge, PriorityBadge } from "./parts";
+import { IncidentStatusBadge, PriorityBadge, SlaBadge } from "./parts";
+import { METRICS_PATH, SLA_PAUSE_PATH, useHasPath } from "../../lib/capabilities";
+import { SLA_STATES } from "./incidentFilters";
 
 function Chips({ label, values, selected, onChange, render }: { label: string; values: string[]; selected: string[]; onChange: (v: string[]) => void; render?: (v: string) => string }) {
   return (
@@ -52,10 +54,11 @@ function Chips({ label, values, selected, onChange, render }: { label: string; v
 
 function FilterBar({ filters, onChange, errors }: { filters: IncidentFilters; onChange: (f: IncidentFilters) => void; errors: Record<string, string> }) {
   const { me } = useSession();
+  const hasSLA = useHasPath(SLA_PAUSE_PATH);
   const [tag, setTag] = useState(filters.tag ?? "");
   useEffect(() => setTag(filters.tag ?? ""), [filters.tag]);
   const invalid = (k: string) => (errors[k] ? { "aria-invalid": true as const, title: errors[k] } : {});
-  const active = !!(filters.status?.length || filters.severity?.length || filters.assignee || filters.tag);
+  const active = !!(filters.status?.length || filters.severity?.length || filters.sla?.length || filters.assignee || filters.tag);
   return (
     <form
       aria-label="Incident filters"
@@ -68,6 +71,7 @@ function FilterBar({ filters, onChange, errors }: { filters: IncidentFilters; on
       <div className="flex flex-wrap gap-x-6 gap-y-2">
         <Chips label="Status" values={INCIDENT_STATUSES} selected={filters.status ?? []} onChange={(v) => onChange({ ...filters, status: v })} render={(v) => INCIDENT_STATUS_LABELS[v as IncidentStatus]} />
         <Chips label="Severity" values={INCIDENT_SEVERITIES} selected={filters.severity ?? []} onChange={(v) => onChange({ ...filters, severity: v })} />
+        {hasSLA && <Chips label="SLA" values={SLA_STATES} selected={filters.sla ?? []} onChange={(v) => onChange({ ...filters, sla: v })} />}
       </div>
       <div className="flex flex-wrap items-center gap-2">
         <AssigneeSelect {...invalid("assignee")} mode="filter" aria-label="Filter by assignee" className="w-48" value={filters.assignee ?? ""} onChange={(v) => onChange({ ...filters, assignee: v || undefined })} />
@@ -258,10 +262,16 @@ export function IncidentsPage() {
     body.current?.querySelector(`[data-row="${cursor}"]`)?.scrollIntoView({ block: "nearest" });
   }, [cursor]);
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
-  const filtered = !!(filters.status?.length || filters.severity?.length || filters.assignee || filters.tag);
+  const filtered = !!(filters.status?.length || filters.severity?.length || filters.sla?.length || filters.assignee || filters.tag);
+  const hasMetrics = useHasPath(METRICS_PATH);
   return (
     <div className="flex h-full flex-col">
       <PageHeader title="Incidents">
+        {hasMetrics && (
+          <Link to="/incidents/metrics" className="text-xs text-sky-700 hover:underline dark:text-sky-400">
+            Metrics
+          </Link>
+        )}
         <Button size="sm" variant="ghost" onClick={() => void q.refetch()} disabled={q.isFetching}>
           {q.isFetching && !q.isPending ? "Refreshing…" : "Refresh"}
         </Button>
@@ -299,7 +309,7 @@ export function IncidentsPage() {
                 </th>
                 <th className={cx(th, "w-20")}>Severity</th>
                 <th className={th}>Title</th>
-                <th className={cx(th, "w-28")}>Status</th>
+                <th className={cx(th, "w-32")}>Status · SLA</th>
                 <th className={cx(th, "hidden w-36 lg:table-cell")}>Assignee</th>
                 <th className={cx(th, "hidden w-16 text-right lg:table-cell")}>Alerts</th>
                 <th className={cx(th, "hidden w-36 lg:table-cell")}>Created (UTC)</th>
@@ -344,6 +354,11 @@ export function IncidentsPage() {
                   </td>
                   <td className={td}>
                     <IncidentStatusBadge status={r.status} />
+                    {r.sla && (
+                      <div className="mt-0.5">
+                        <SlaBadge sla={r.sla} />
+                      </div>
+                    )}
                   </td>
                   <td className={cx(td, "hidden max-w-36 truncate text-xs lg:table-cell", !r.assignee && "text-muted")} data-testid="incident-assignee">
                     {assigneeName(r.assignee, people.data?.items)}

@@ -35,3 +35,15 @@ describe("mentions", () => {
     expect(splitMentions(r.text)).toEqual([{ text: "ping " }, { user: id }, { text: "  now" }]);
   });
 });
+
+describe("SLA countdown", () => {
+  it("counts down the first target not met", async () => {
+    const { slaDue, fmtDuration } = await import("./incidentFilters");
+    const t = (state: string, due?: string, remaining = 0) => ({ state, target_seconds: 0, elapsed_seconds: 0, remaining_seconds: remaining, due_at: due }) as never;
+    const sla = { state: "ok", policy_id: "p", policy: "x", hours: "24x7", started_at: "", paused_seconds: 0, acknowledge: t("met"), resolve: t("ok", "2026-12-05T00:00:00Z", 7500) } as never;
+    expect(slaDue(sla)).toEqual({ target: "resolve", due: "2026-12-05T00:00:00Z", remaining: 7500 });
+    expect(fmtDuration(7500)).toBe("2h 05m");
+    expect(fmtDuration(-90)).toBe("1m");
+    expect(fmtDuration(90000)).toBe("1d 1h");
+  });
+});

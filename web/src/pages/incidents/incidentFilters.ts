@@ -1,7 +1,10 @@
 // Incident list filters live in the URL (shareable, back/forward work).
-import { INCIDENT_SEVERITIES, INCIDENT_STATUSES, type IncidentFilters, type IncidentStatus } from "../../api/types";
+import { INCIDENT_SEVERITIES, INCIDENT_STATUSES, type IncidentFilters, type IncidentSLA, type IncidentStatus, type SLAState } from "../../api/types";
 
 const SORTS = ["created_at", "updated_at", "severity"] as const;
+
+/** SLA_STATES are the SLA states the list filters on. */
+export const SLA_STATES: SLAState[] = ["breached", "warning", "ok", "paused", "met"];
 
 /** incidentFiltersFromParams reads incident filters from the URL query (unknown values are dropped). */
 export function incidentFiltersFromParams(p: URLSearchParams): IncidentFilters {
@@ -10,6 +13,8 @@ export function incidentFiltersFromParams(p: URLSearchParams): IncidentFilters {
   if (status.length) f.status = status;
   const severity = p.getAll("severity").filter((s) => (INCIDENT_SEVERITIES as string[]).includes(s));
   if (severity.length) f.severity = severity;
+  const sla = p.getAll("sla").filter((s) => (SLA_STATES as string[]).includes(s));
+  if (sla.length) f.sla = sla;
   const assignee = p.get("assignee");
   if (assignee) f.assignee = assignee;
   const tag = p.get("tag")?.trim();
@@ -25,6 +30,7 @@ export function incidentFiltersToParams(f: IncidentFilters): URLSearchParams {
   const p = new URLSearchParams();
   for (const s of f.status ?? []) p.append("status", s);
   for (const s of f.severity ?? []) p.append("severity", s);
+  for (const s of f.sla ?? []) p.append("sla", s);
   if (f.assignee) p.set("assignee", f.assignee);
   if (f.tag) p.set("tag", f.tag);
   if (f.sort && f.sort !== "created_at") p.set("sort", f.sort);
@@ -93,4 +99,20 @@ export function mentionQuery(text: string, caret: number): { start: number; quer
 export function insertMention(text: string, start: number, caret: number, userId: string): { text: string; caret: number } {
   const token = `<@${userId}> `;
   return { text: text.slice(0, start) + token + text.slice(caret), caret: start + token.length };
+}
+
+/** slaDue is the deadline the countdown shows: the first target not met (acknowledge, else resolve). */
+export function slaDue(sla: IncidentSLA): { target: "acknowledge" | "resolve"; due?: string; remaining: number } | null {
+  if (sla.acknowledge.state !== "met") return { target: "acknowledge", due: sla.acknowledge.due_at, remaining: sla.acknowledge.remaining_seconds };
+  if (sla.resolve.state !== "met") return { target: "resolve", due: sla.resolve.due_at, remaining: sla.resolve.remaining_seconds };
+  return null;
+}
+
+/** fmtDuration reads seconds as "2h 05m", "3d 4h", "45s"; negative is overdue. */
+export function fmtDuration(sec: number): string {
+  const s = Math.abs(Math.round(sec));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
 }
