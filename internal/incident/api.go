@@ -257,6 +257,9 @@ func (a *API) Register(api huma.API) {
 				return nil, err
 			}
 			inc, err := a.Store.Create(ctx, scope, in.Body)
+			if err == nil {
+				err = a.Store.WithSLA(ctx, scope, inc)
+			}
 			return &Output{Body: inc}, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "escalate-alerts", Method: http.MethodPost, Path: base + "/escalate",
@@ -307,6 +310,9 @@ func (a *API) Register(api huma.API) {
 				return nil, err
 			}
 			inc, err := a.Store.Update(ctx, scope, in.ID, in.Body)
+			if err == nil {
+				err = a.Store.WithSLA(ctx, scope, inc)
+			}
 			return &Output{Body: inc}, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-incident-alerts", Method: http.MethodGet, Path: one + "/alerts",

@@ -167,8 +167,12 @@ func TestSLAPolicies(t *testing.T) {
 			t.Fatalf("policy match: %+v", got)
 		}
 		// A severity change replans on the matching policy.
-		if _, err := s.Update(ctx, e.scope, inc.ID, incident.ChangeSet{Severity: ptr("critical")}); err != nil {
+		upd, err := s.Update(ctx, e.scope, inc.ID, incident.ChangeSet{Severity: ptr("critical")})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if err := s.WithSLA(ctx, e.scope, upd); err != nil || upd.SLA == nil || upd.SLA.Policy != "Default critical" {
+			t.Fatalf("WithSLA on the update's answer: %v %+v", err, upd.SLA)
 		}
 		if got := e.get(inc.ID).SLA; got.Policy != "Default critical" || got.Acknowledge.TargetSeconds != 15*60 {
 			t.Fatalf("after severity change: %+v", got)

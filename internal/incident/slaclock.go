@@ -538,6 +538,11 @@ func (s *Store) attachSLA(ctx context.Context, tx *db.Tx, scope tenant.Scope, in
 	return nil
 }
 
+// WithSLA sets the SLA status of incidents read or changed elsewhere.
+func (s *Store) WithSLA(ctx context.Context, scope tenant.Scope, incs ...*Incident) error {
+	return s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error { return s.attachSLA(ctx, tx, scope, incs) })
+}
+
 // PauseSLA stops an incident's SLA clock; reason is required and kept in
 // the incident's state-change log. Paused time never counts.
 func (s *Store) PauseSLA(ctx context.Context, scope tenant.Scope, id uuid.UUID, reason string) (*Incident, error) {
