@@ -445,6 +445,32 @@ async function main() {
     await transitions.getByRole("button", { name: "Contain" }).waitFor();
     log("transitions: acknowledge, resolve with disposition other + note, reopen");
 
+    step = "sla";
+    // The SLA clock: badge with a countdown, pause with a reason, resume.
+    await page.getByTestId("sla-panel").waitFor();
+    log(`SLA: ${(await page.getByTestId("sla-panel").getByTestId("sla-badge").innerText()).trim()}`);
+    await page.getByRole("button", { name: "Pause SLA…" }).click();
+    const pauseDlg = page.getByRole("dialog", { name: "Pause the SLA clock" });
+    await a11y(page, "SLA pause dialog");
+    await pauseDlg.getByLabel("Reason (required)").fill("Waiting for the asset owner");
+    await pauseDlg.getByRole("button", { name: "Pause" }).click();
+    await page.getByRole("button", { name: "Resume SLA" }).waitFor();
+    await page.getByTestId("sla-panel").getByText("Waiting for the asset owner").waitFor();
+    await page.getByRole("button", { name: "Resume SLA" }).click();
+    await page.getByRole("button", { name: "Pause SLA…" }).waitFor();
+    log("SLA paused with a reason and resumed");
+
+    step = "metrics";
+    await page.goto(`${base}/incidents`);
+    await page.getByRole("link", { name: "Metrics" }).click();
+    await page.getByTestId("metrics-row").first().waitFor();
+    await page.getByTestId("incident-row").first().waitFor({ state: "detached" }).catch(() => undefined);
+    await page.screenshot({ path: join(outDir, "incident-metrics.png"), fullPage: true });
+    await a11y(page, "incident metrics");
+    log(`metrics: ${await page.getByTestId("metrics-row").count()} rows`);
+    await page.goto(incidentURL);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+
     step = "notification-bell";
     // The edit mentioned the analyst: the bell shows it unread; opening it marks it read.
     await page.getByTestId("unread-count").waitFor({ timeout: 40_000 }).catch(async () => {
@@ -465,12 +491,13 @@ async function main() {
     step = "escalate";
     // e on an alert that is in no incident: a new incident from the phishing template.
     const page1 = await api(page, "alerts?limit=200");
-    const free = [];
-    for (const a of page1.body.items) {
-      const held = await api(page, `incidents?alert=${a.id}&limit=1`);
-      if (held.body.items.length === 0) free.push(a);
-      if (free.length === 2) break;
+    // Alerts held by an incident, from each incident's alert list (paced: the API rate-limits reads).
+    const held = new Set();
+    for (const inc of (await api(page, "incidents?limit=500")).body.items) {
+      await page.waitForTimeout(60);
+      for (const la of (await api(page, `incidents/${inc.id}/alerts?limit=500`)).body.items) held.add(la.alert_id);
     }
+    const free = page1.body.items.filter((a) => !held.has(a.id)).slice(0, 2);
     if (free.length < 2) throw new Error(`only ${free.length} alerts outside incidents`);
     await page.goto(`${base}/alerts/${free[0].id}`);
     await page.getByRole("heading", { level: 1 }).waitFor();
@@ -687,6 +714,7 @@ async function main() {
       ["incidents", "/incidents", () => page.getByTestId("incident-row").first().waitFor()],
       ["incident", incidentPath, () => page.getByTestId("linked-alert").first().waitFor()],
       ["correlation-rules", "/correlation/rules", () => page.getByTestId("rule-row").first().waitFor()],
+      ["incident-metrics", "/incidents/metrics", () => page.getByTestId("metrics-row").first().waitFor()],
       ["api-reference", "/docs/api", () => page.getByTestId("api-operation").first().waitFor()],
     ];
     for (const width of [1280, 768]) {

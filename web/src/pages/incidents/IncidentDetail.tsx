@@ -53,12 +53,21 @@ function actorName(actor: string, people: Assignee[] | undefined): string {
   return actor.startsWith("user:") ? assigneeName(actor.slice(5), people) : actor;
 }
 
+/**
+ * invalidateIncident refreshes what an incident change can affect: the
+ * incident queries (detail, its alerts, tasks, notes, timeline, lists),
+ * not every org query (the API rate-limits reads per user).
+ */
+export function invalidateIncident(qc: ReturnType<typeof useQueryClient>) {
+  return qc.invalidateQueries({ predicate: (q) => q.queryKey[0] === "org" && typeof q.queryKey[2] === "string" && /^(incident|note-revisions|notifications|alert-incident|groupings)/.test(q.queryKey[2]) });
+}
+
 /** useUpdate patches the incident and refreshes everything org-scoped. */
 function useUpdate(id: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (change: IncidentChange) => incidents.update(id, change),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ["org"] }),
+    onSuccess: () => void invalidateIncident(qc),
   });
 }
 
@@ -565,7 +574,7 @@ function Alerts({ inc, editable }: { inc: Incident; editable: boolean }) {
   const [split, setSplit] = useState(false);
   const detach = useMutation({
     mutationFn: (alertId: string) => incidents.detach(inc.id, alertId),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: ["org"] }),
+    onSuccess: () => void invalidateIncident(qc),
   });
   if (q.isPending) return <Spinner label="Loading alerts" />;
   if (q.error) return <ProblemAlert error={q.error} />;
@@ -664,7 +673,7 @@ function Tasks({ inc, editable }: { inc: Incident; editable: boolean }) {
   const key = useOrgKey("incident-tasks", inc.id);
   const q = useQuery({ queryKey: key, queryFn: () => incidents.tasks(inc.id) });
   const [title, setTitle] = useState("");
-  const done = () => void qc.invalidateQueries({ queryKey: ["org"] });
+  const done = () => void invalidateIncident(qc);
   const add = useMutation({ mutationFn: () => incidents.addTask(inc.id, title.trim()), onSuccess: () => (setTitle(""), done()) });
   const upd = useMutation({ mutationFn: ({ t, c }: { t: Task; c: Parameters<typeof incidents.updateTask>[2] }) => incidents.updateTask(inc.id, t.id, c), onSuccess: done });
   const del = useMutation({ mutationFn: (t: Task) => incidents.deleteTask(inc.id, t.id), onSuccess: done });
@@ -768,7 +777,7 @@ function NoteItem({ inc, note, mine }: { inc: Incident; note: Note; mine: boolea
     mutationFn: () => incidents.editNote(inc.id, note.id, body.trim()),
     onSuccess: () => {
       setEditing(false);
-      void qc.invalidateQueries({ queryKey: ["org"] });
+      void invalidateIncident(qc);
     },
   });
   return (
@@ -827,7 +836,7 @@ function Notes({ inc, editable }: { inc: Incident; editable: boolean }) {
     mutationFn: () => incidents.addNote(inc.id, body.trim()),
     onSuccess: () => {
       setBody("");
-      void qc.invalidateQueries({ queryKey: ["org"] });
+      void invalidateIncident(qc);
     },
   });
   const myActor = me.user ? `user:${me.user.id}` : "";
@@ -915,7 +924,7 @@ function SlaPanel({ inc, editable }: { inc: Incident; editable: boolean }) {
   const now = useNow();
   const [pausing, setPausing] = useState(false);
   const [reason, setReason] = useState("");
-  const done = () => void qc.invalidateQueries({ queryKey: ["org"] });
+  const done = () => void invalidateIncident(qc);
   const pause = useMutation({ mutationFn: () => incidents.pauseSLA(inc.id, reason.trim()), onSuccess: () => (setPausing(false), setReason(""), done()) });
   const resume = useMutation({ mutationFn: () => incidents.resumeSLA(inc.id), onSuccess: done });
   const sla = inc.sla!;

@@ -23,6 +23,7 @@ import { cx, fmtAge, fmtTime } from "../../lib/format";
 import { AssigneeSelect } from "../AssigneeSelect";
 import { assigneeName, useAssignees } from "../assignees";
 import { incidentFiltersFromParams, incidentFiltersToParams, needsDisposition } from "./incidentFilters";
+import { invalidateIncident } from "./IncidentDetail";
 import { IncidentStatusBadge, PriorityBadge, SlaBadge } from "./parts";
 import { METRICS_PATH, SLA_PAUSE_PATH, useHasPath } from "../../lib/capabilities";
 import { SLA_STATES } from "./incidentFilters";
@@ -121,7 +122,7 @@ function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) {
     onSuccess: () => {
       setConfirm(null);
       onDone();
-      void qc.invalidateQueries({ queryKey: ["org"] });
+      void invalidateIncident(qc);
     },
   });
   return (

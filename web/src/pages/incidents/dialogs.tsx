@@ -8,6 +8,7 @@ import { INCIDENT_SEVERITIES, type Incident, type LinkedAlert } from "../../api/
 import { useOrgKey } from "../../auth/session";
 import { Dialog } from "../../components/Dialog";
 import { Button, Checkbox, Field, Input, ProblemAlert, Select, Spinner, fieldProps } from "../../components/ui";
+import { invalidateIncident } from "./IncidentDetail";
 import { IncidentStatusBadge } from "./parts";
 
 /** useOpenIncidents lists open incidents for the pickers. */
@@ -37,7 +38,7 @@ export function EscalateDialog({ open, onOpenChange, alertIds, defaultTitle, onD
           : { alert_ids: alertIds, title: title.trim() || undefined, type: type || undefined, severity: severity || undefined },
       ),
     onSuccess: (r) => {
-      void qc.invalidateQueries({ queryKey: ["org"] });
+      void invalidateIncident(qc);
       onOpenChange(false);
       onDone?.();
       navigate(`/incidents/${r.incident.id}`);
@@ -142,7 +143,7 @@ export function MergeDialog({ open, onOpenChange, survivor }: { open: boolean; o
     onSuccess: () => {
       setChosen(new Set());
       onOpenChange(false);
-      void qc.invalidateQueries({ queryKey: ["org"] });
+      void invalidateIncident(qc);
     },
   });
   const others = (list.data ?? []).filter((i) => i.id !== survivor.id && i.title.toLowerCase().includes(filter.trim().toLowerCase()));
@@ -202,7 +203,7 @@ export function SplitDialog({ open, onOpenChange, incident, alerts }: { open: bo
     mutationFn: () => incidents.split(incident.id, alerts.map((a) => a.alert_id), title.trim()),
     onSuccess: (created) => {
       onOpenChange(false);
-      void qc.invalidateQueries({ queryKey: ["org"] });
+      void invalidateIncident(qc);
       navigate(`/incidents/${created.id}`);
     },
   });
