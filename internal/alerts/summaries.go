@@ -84,3 +84,15 @@ ORDER BY a.event_time, a.id LIMIT $4`, scope.Org().String(), from.UTC(), to.UTC(
 	}
 	return out, false, nil
 }
+
+// Suppress sets the status of the scope's alerts ids to suppressed with
+// reason (a suppression or maintenance window), audited and emitted like
+// an analyst's bulk update, in the caller's transaction when ctx carries
+// one: the facade correlation suppresses alerts through.
+func (s *Store) Suppress(ctx context.Context, scope tenant.Scope, ids []uuid.UUID, reason string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	st := alert.StatusSuppressed
+	return s.BulkUpdate(ctx, scope, ids, AlertChange{Status: &st, Reason: reason})
+}

@@ -66,7 +66,7 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	if m.Evidence, err = evidence.Register(ctx, p, evidence.Deps{Incidents: incidentExists{m.Incident}}); err != nil {
 		return fmt.Errorf("evidence: %w", err)
 	}
-	if m.Correlate, err = correlate.Register(ctx, p, correlate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident}); err != nil {
+	if m.Correlate, err = correlate.Register(ctx, p, correlate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident, Members: orgMembers{directory}}); err != nil {
 		return fmt.Errorf("correlate: %w", err)
 	}
 	if err = registerStream(p); err != nil {

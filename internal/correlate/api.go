@@ -14,8 +14,9 @@ import (
 
 // API serves the correlation rule operations and "why grouped".
 type API struct {
-	Rules      *Rules
-	Candidates *Candidates
+	Rules        *Rules
+	Candidates   *Candidates
+	Suppressions *Suppressions
 }
 
 // ListRulesOutput lists the effective rules.
@@ -73,6 +74,7 @@ type BacktestOutput struct{ Body *BacktestResult }
 // Register adds the operations.
 func (a *API) Register(api huma.API) {
 	a.registerCandidates(api)
+	a.registerSuppressions(api)
 	tags := []string{"Correlation"}
 	base := httpapi.APIPrefix + "/correlation/rules"
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-correlation-rules", Method: http.MethodGet, Path: base,

@@ -26,6 +26,9 @@ type AlertReader interface {
 	// Window returns up to limit alerts with event time in [from, to),
 	// oldest first, and whether more were left out.
 	Window(ctx context.Context, scope tenant.Scope, from, to time.Time, limit int) ([]alert.Alert, bool, error)
+	// Suppress sets the alerts' status to suppressed with a reason, in the
+	// caller's transaction.
+	Suppress(ctx context.Context, scope tenant.Scope, ids []uuid.UUID, reason string) (int, error)
 }
 
 // Incidents is the incident module's facade the engine writes through.
@@ -113,8 +116,15 @@ func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 		touched := map[uuid.UUID]*group{}
 		var order []*group
 		now := e.now()
+		suppressed, err := e.suppress(ctx, tx, scope, alerts, now)
+		if err != nil {
+			return err
+		}
 		for i := range alerts {
 			a := &alerts[i]
+			if suppressed[a.ID] {
+				continue // suppressed alerts never open incidents
+			}
 			vars := activation(a)
 			for _, r := range rules {
 				if !r.Enabled || r.Kind == KindIntelMatch {

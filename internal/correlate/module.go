@@ -15,13 +15,16 @@ import (
 type Deps struct {
 	Alerts    AlertReader
 	Incidents Incidents
+	// Members checks suppression owners (nil: not checked).
+	Members Members
 }
 
 // Register wires the rule API and the alert.ingested.v1 consumer that
 // feeds the engine (a River job per event, idempotent by event id).
 func Register(_ context.Context, p *platform.Platform, d Deps) (*Engine, error) {
 	eng := &Engine{DB: p.DB, Alerts: d.Alerts, Incidents: d.Incidents}
-	(&API{Rules: &Rules{DB: p.DB, Alerts: d.Alerts}, Candidates: &Candidates{DB: p.DB, Incidents: d.Incidents}}).Register(p.Server.API)
+	(&API{Rules: &Rules{DB: p.DB, Alerts: d.Alerts}, Candidates: &Candidates{DB: p.DB, Incidents: d.Incidents},
+		Suppressions: &Suppressions{DB: p.DB, Alerts: d.Alerts, Members: d.Members}}).Register(p.Server.API)
 	if p.Events == nil {
 		return eng, nil
 	}

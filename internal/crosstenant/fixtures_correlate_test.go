@@ -32,6 +32,21 @@ func init() {
 	defaults.Fixtures["/api/v1/correlation/candidates/{id}"] = Fixture{Create: newCandidate}
 	defaults.Bodies["accept-correlation-candidate"] = func(testing.TB, *Env, *Org, map[string]string) string { return `{"title":"xt accepted"}` }
 	defaults.Bodies["reject-correlation-candidate"] = func(testing.TB, *Env, *Org, map[string]string) string { return `{"reason":"xt rejected"}` }
+	defaults.Fixtures["/api/v1/correlation/suppressions/{id}"] = Fixture{
+		Create: func(t testing.TB, e *Env, org *Org, _ map[string]string) string {
+			var out struct {
+				ID string `json:"id"`
+			}
+			post(t, e, org, "/api/v1/correlation/suppressions", suppressionBody(), &out)
+			return out.ID
+		},
+	}
+	defaults.Bodies["replace-suppression"] = func(testing.TB, *Env, *Org, map[string]string) string { return suppressionBody() }
+}
+
+func suppressionBody() string {
+	return `{"name":"xt suppression","reason":"xt","filter":{"source_types":["xt-` + uuid.Must(uuid.NewV7()).String() + `"]},"expires_at":"` +
+		time.Now().UTC().Add(24*time.Hour).Format(time.RFC3339) + `"}`
 }
 
 func ruleBody(key string) string {
