@@ -460,6 +460,21 @@ async function main() {
     await page.getByRole("button", { name: "Pause SLA…" }).waitFor();
     log("SLA paused with a reason and resumed");
 
+    step = "evidence";
+    // Evidence: upload a file, verify its hash, see the custody chain, download it.
+    await page.getByLabel("Evidence file").setInputFiles({ name: "e2e-note.txt", mimeType: "text/plain", buffer: Buffer.from("suspicious mail header\n") });
+    const ev = page.getByTestId("evidence").filter({ hasText: "e2e-note.txt" });
+    await ev.waitFor();
+    await ev.getByRole("button", { name: "Verify e2e-note.txt" }).click();
+    await page.getByRole("status").filter({ hasText: "e2e-note.txt: hash verified." }).waitFor();
+    await ev.getByRole("button", { name: /^Custody/ }).click();
+    await ev.getByTestId("custody").getByText("Custody chain intact.").waitFor();
+    await ev.getByTestId("custody").getByText("collected").waitFor();
+    const dl = page.waitForEvent("download");
+    await ev.getByRole("button", { name: "Download e2e-note.txt" }).click();
+    log(`evidence uploaded, verified, custody intact, downloaded as ${(await dl).suggestedFilename()}`);
+    await a11y(page, "evidence");
+
     step = "metrics";
     await page.goto(`${base}/incidents`);
     await page.getByRole("link", { name: "Metrics" }).click();

@@ -34,6 +34,8 @@ import { AssigneeSelect } from "../AssigneeSelect";
 import { assigneeName, useAssignees } from "../assignees";
 import { KeyTable } from "./Incidents";
 import { MentionBox } from "./MentionBox";
+import { EvidencePanel } from "./Evidence";
+import { useHasPath } from "../../lib/capabilities";
 import { MergeDialog, SplitDialog } from "./dialogs";
 import { needsDisposition, nextStatuses, splitMentions, transitionLabel } from "./incidentFilters";
 import { IncidentStatusBadge, PriorityBadge, SlaBadge, textarea, useNow } from "./parts";
@@ -992,6 +994,7 @@ export function IncidentDetailPage() {
   const q = useQuery({ queryKey: useOrgKey("incident", id), queryFn: () => incidents.get(id) });
   const [merge, setMerge] = useState(false);
   const [help, setHelp] = useState(false);
+  const hasEvidence = useHasPath("/api/v1/incidents/{id}/evidence");
   const editable = can("incidents:manage") && !!q.data && !q.data.merged_into;
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
@@ -1087,6 +1090,11 @@ export function IncidentDetailPage() {
           <Section title="People">
             <People inc={inc} editable={editable} />
           </Section>
+          {hasEvidence && (
+            <Section title="Evidence">
+              <EvidencePanel incidentId={inc.id} editable={editable} />
+            </Section>
+          )}
           <Section title="Tags">
             <Tags inc={inc} editable={editable} />
           </Section>
