@@ -36,7 +36,7 @@ func (m members) IsMember(ctx context.Context, scope tenant.Scope, user uuid.UUI
 }
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	scope  tenant.Scope
 	eng    *correlate.Engine
 	inc    *incident.Store
@@ -45,7 +45,7 @@ type env struct {
 	ingest *ingest.Pipeline
 }
 
-func newEnv(t *testing.T, d *db.DB) *env {
+func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	org := identitytest.NewOrg(t, d, "Acme")
 	m := identitytest.NewMember(t, d, org, rbac.RoleAnalyst)
