@@ -20,7 +20,7 @@ test: web/node_modules /usr/bin/chromium
 # SECURENEXUS_CORPUS or as shared/corpus beside the checkout; a missing corpus
 # FAILS (it is never skipped). `make test` needs no corpus.
 conformance:
-	$(GO) test -count=1 -tags conformance ./internal/normalize/ ./internal/entity/ ./internal/syslog/ ./internal/attack/
+	$(GO) test -count=1 -tags conformance ./internal/normalize/ ./internal/entity/ ./internal/syslog/ ./internal/attack/ ./internal/intel/
 
 run:
 	$(GO) run ./cmd/securenexus serve --demo
