@@ -178,3 +178,26 @@ func TestParseMISPFixture(t *testing.T) {
 		t.Errorf("response envelope: %d, %v", len(got), err)
 	}
 }
+
+// TestExtractAddressesWithPorts reads addresses written with a port or an
+// interface in free text (ASA, Snort, sshd), never a CIDR network or a
+// clock time.
+func TestExtractAddressesWithPorts(t *testing.T) {
+	cases := map[string][]string{
+		"Deny tcp src outside:198.51.100.23/51515 dst inside:10.10.1.20/22": {"198.51.100.23", "10.10.1.20"},
+		"{TCP} 192.0.2.55:49152 -> 198.51.100.210:80":                       {"192.0.2.55", "198.51.100.210"},
+		"peer=203.0.113.7:443 and [2001:db8::7]:8443":                       {"203.0.113.7", "2001:db8::7"},
+		"route 10.0.0.0/8 via 192.0.2.0/24 at 10:52:01":                     nil,
+	}
+	for text, want := range cases {
+		var got []string
+		for _, e := range Extract(text) {
+			if e.Type == alert.EntityIP {
+				got = append(got, e.Value)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("Extract(%q) IPs = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -127,6 +127,10 @@ func (s *Set) scanToken(tok string) {
 			s.addRelated(alert.EntityIP, v)
 			return
 		}
+		if v, ok := ipWithPort(tok); ok {
+			s.addRelated(alert.EntityIP, v)
+			return
+		}
 	}
 	if strings.IndexByte(tok, '/') >= 0 || strings.IndexByte(tok, ':') >= 0 {
 		return
@@ -153,3 +157,39 @@ func isInstanceID(v string) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// ipWithPort reads an address written with a port or an interface in
+// free text: "ip:port" (IPv4), "ip/port" (Cisco ASA, Snort) and
+// "interface:ip/port" (ASA). A network written "a.b.c.0/n" is a CIDR, not
+// an address with a port, and is not read.
+func ipWithPort(tok string) (string, bool) {
+	if i := strings.LastIndexByte(tok, '/'); i > 0 && i < len(tok)-1 && allDigits(tok[i+1:]) {
+		if strings.HasSuffix(tok[:i], ".0") {
+			return "", false
+		}
+		tok = tok[:i]
+	} else if i := strings.LastIndexByte(tok, ':'); i > 0 && i < len(tok)-1 && allDigits(tok[i+1:]) && strings.Count(tok, ":") == 1 {
+		if v, ok := canonicalIP(tok[:i]); ok && strings.IndexByte(v, ':') < 0 {
+			return v, true
+		}
+	}
+	if v, ok := canonicalIP(tok); ok {
+		return v, true
+	}
+	if c := strings.IndexByte(tok, ':'); c > 0 && c < len(tok)-1 && !isDigit(tok[0]) { // "outside:192.0.2.1"
+		return canonicalIP(tok[c+1:])
+	}
+	return "", false
+}
+
+func allDigits(s string) bool {
+	if s == "" || len(s) > 5 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -26,8 +26,11 @@ type ctRecord struct {
 	ErrorCode       string `json:"errorCode"`
 	ErrorMessage    string `json:"errorMessage"`
 	EventID         string `json:"eventID"`
-	EventType       string `json:"eventType"`
-	UserIdentity    struct {
+	// RequestParameters name the target of IAM changes (userName,
+	// roleName, groupName, accessKeyId, policyArn...).
+	RequestParameters json.RawMessage `json:"requestParameters"`
+	EventType         string          `json:"eventType"`
+	UserIdentity      struct {
 		Type        string `json:"type"`
 		PrincipalID string `json:"principalId"`
 		Arn         string `json:"arn"`
@@ -169,6 +172,16 @@ func (cloudTrailNormalizer) record(rec record) (alert.Alert, bool, error) {
 	}
 	if !es.Add(alert.EntityIP, r.SourceIPAddress, entity.RoleSrc) {
 		es.Add(alert.EntityDomain, r.SourceIPAddress, entity.RoleSrc) // AWS service principal, e.g. ecs.amazonaws.com
+	}
+	if p := r.RequestParameters; len(p) > 0 && p[0] == '{' {
+		for _, k := range []string{"userName", "roleName"} { // IAM identities the call changes
+			es.Add(alert.EntityUser, rawString(member(p, k)), entity.RoleTarget)
+		}
+		for _, k := range []string{"accessKeyId", "policyArn", "roleArn", "groupName", "instanceProfileName", "bucketName", "secretId", "trailName", "name"} {
+			if v := rawString(member(p, k)); v != "" && (k != "name" || strings.HasPrefix(v, "arn:")) {
+				es.Add(alert.EntityCloudID, v, entity.RoleTarget)
+			}
+		}
 	}
 	if els, ok := elements(r.Resources); ok {
 		for _, e := range els {

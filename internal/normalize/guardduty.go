@@ -66,6 +66,7 @@ type gdFinding struct {
 			NetworkConnectionAction *struct {
 				ConnectionDirection string      `json:"connectionDirection"`
 				RemoteIPDetails     gdIPDetails `json:"remoteIpDetails"`
+				LocalIPDetails      gdIPDetails `json:"localIpDetails"`
 			} `json:"networkConnectionAction"`
 			AwsAPICallAction *struct {
 				API             string      `json:"api"`
@@ -81,6 +82,7 @@ type gdFinding struct {
 			PortProbeAction *struct {
 				PortProbeDetails []struct {
 					RemoteIPDetails gdIPDetails `json:"remoteIpDetails"`
+					LocalIPDetails  gdIPDetails `json:"localIpDetails"`
 				} `json:"portProbeDetails"`
 			} `json:"portProbeAction"`
 		} `json:"action"`
@@ -199,11 +201,12 @@ func (guardDutyNormalizer) finding(rec record) (alert.Alert, bool, error) {
 		es.Add(alert.EntityDomain, x.Domain, entity.RoleDst)
 	}
 	if x := act.NetworkConnectionAction; x != nil {
-		role := entity.RoleSrc
+		role, local := entity.RoleSrc, entity.RoleDst
 		if strings.EqualFold(x.ConnectionDirection, "OUTBOUND") {
-			role = entity.RoleDst
+			role, local = entity.RoleDst, entity.RoleSrc
 		}
 		addRemote(x.RemoteIPDetails, role)
+		addRemote(x.LocalIPDetails, local) // the instance's own address
 	}
 	if x := act.AwsAPICallAction; x != nil {
 		addRemote(x.RemoteIPDetails, entity.RoleSrc)
@@ -218,6 +221,7 @@ func (guardDutyNormalizer) finding(rec record) (alert.Alert, bool, error) {
 	if x := act.PortProbeAction; x != nil {
 		for _, p := range x.PortProbeDetails {
 			addRemote(p.RemoteIPDetails, entity.RoleSrc)
+			addRemote(p.LocalIPDetails, entity.RoleDst)
 		}
 	}
 	if rd := f.Service.RuntimeDetails; rd != nil && rd.Process != nil {

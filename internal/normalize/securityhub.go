@@ -21,6 +21,10 @@ type asffSeverity struct {
 	Original   string    `json:"Original"`
 }
 
+type asffIPDetail struct {
+	IPAddressV4 string `json:"IpAddressV4"`
+}
+
 type asffFinding struct {
 	ID                    string       `json:"Id"`
 	ProductArn            string       `json:"ProductArn"`
@@ -60,6 +64,28 @@ type asffFinding struct {
 		SourceDomain    string `json:"SourceDomain"`
 		DestDomain      string `json:"DestinationDomain"`
 	} `json:"Network"`
+	ThreatIntelIndicators []struct {
+		Type  string `json:"Type"`
+		Value string `json:"Value"`
+	} `json:"ThreatIntelIndicators"`
+	Process *struct {
+		Name string `json:"Name"`
+		Path string `json:"Path"`
+	} `json:"Process"`
+	Action *struct {
+		NetworkConnectionAction *struct {
+			ConnectionDirection string       `json:"ConnectionDirection"`
+			RemoteIPDetails     asffIPDetail `json:"RemoteIpDetails"`
+		} `json:"NetworkConnectionAction"`
+		AwsAPICallAction *struct {
+			RemoteIPDetails asffIPDetail `json:"RemoteIpDetails"`
+		} `json:"AwsApiCallAction"`
+		PortProbeAction *struct {
+			PortProbeDetails []struct {
+				RemoteIPDetails asffIPDetail `json:"RemoteIpDetails"`
+			} `json:"PortProbeDetails"`
+		} `json:"PortProbeAction"`
+	} `json:"Action"`
 	Vulnerabilities []struct {
 		ID string `json:"Id"`
 	} `json:"Vulnerabilities"`
@@ -70,7 +96,7 @@ type asffFinding struct {
 
 var asffMapped = set("Id", "ProductArn", "ProductName", "CompanyName", "GeneratorId", "Types", "Title", "Description",
 	"Severity", "FindingProviderFields", "FirstObservedAt", "CreatedAt", "Workflow", "WorkflowState", "RecordState",
-	"Compliance", "Resources", "Network", "Vulnerabilities", "Malware", "UpdatedAt")
+	"Compliance", "Resources", "Network", "Vulnerabilities", "Malware", "UpdatedAt", "ThreatIntelIndicators", "Process", "Action")
 
 var asffExpected = []string{qEventTime, qSeverity, qTitle, qDescription, qSourceRef, qRule, qEntities}
 
@@ -196,6 +222,48 @@ func (securityHubNormalizer) one(rec record) (alert.Alert, bool, error) {
 		es.Add(alert.EntityIP, n.DestinationIPV6, entity.RoleDst)
 		es.Add(alert.EntityDomain, n.SourceDomain, entity.RoleSrc)
 		es.Add(alert.EntityDomain, n.DestDomain, entity.RoleDst)
+	}
+	// ThreatIntelIndicators: Type IPV4_ADDRESS, IPV6_ADDRESS, DOMAIN,
+	// EMAIL_ADDRESS, URL, HASH_MD5, HASH_SHA1, HASH_SHA256, PROCESS, FILE.
+	for _, ti := range f.ThreatIntelIndicators {
+		switch strings.ToUpper(ti.Type) {
+		case "IPV4_ADDRESS", "IPV6_ADDRESS":
+			es.Add(alert.EntityIP, ti.Value, entity.RoleRelated)
+		case "DOMAIN":
+			es.Add(alert.EntityDomain, ti.Value, entity.RoleRelated)
+		case "EMAIL_ADDRESS":
+			es.Add(alert.EntityEmail, ti.Value, entity.RoleRelated)
+		case "URL":
+			es.Add(alert.EntityURL, ti.Value, entity.RoleRelated)
+		case "HASH_MD5", "HASH_SHA1", "HASH_SHA256":
+			es.AddHash(ti.Value, entity.RoleRelated)
+		case "PROCESS":
+			es.Add(alert.EntityProcess, ti.Value, entity.RoleRelated)
+		case "FILE":
+			es.Add(alert.EntityFile, ti.Value, entity.RoleRelated)
+		default:
+			es.Scan(ti.Value)
+		}
+	}
+	if p := f.Process; p != nil {
+		es.Add(alert.EntityProcess, firstNonEmpty(p.Path, p.Name), entity.RoleProcess)
+	}
+	if act := f.Action; act != nil {
+		if x := act.NetworkConnectionAction; x != nil {
+			role := entity.RoleSrc
+			if strings.EqualFold(x.ConnectionDirection, "OUTBOUND") {
+				role = entity.RoleDst
+			}
+			es.Add(alert.EntityIP, x.RemoteIPDetails.IPAddressV4, role)
+		}
+		if x := act.AwsAPICallAction; x != nil {
+			es.Add(alert.EntityIP, x.RemoteIPDetails.IPAddressV4, entity.RoleSrc)
+		}
+		if x := act.PortProbeAction; x != nil {
+			for _, d := range x.PortProbeDetails {
+				es.Add(alert.EntityIP, d.RemoteIPDetails.IPAddressV4, entity.RoleSrc)
+			}
+		}
 	}
 	// GuardDuty via Security Hub keeps the remote IP in ProductFields.
 	for _, k := range []string{"aws/guardduty/service/action/awsApiCallAction/remoteIpDetails/ipAddressV4",

@@ -80,7 +80,7 @@ func scanKV(es *entity.Set, msg string) {
 		v = strings.Trim(v, `"',;`)
 		switch strings.ToLower(k) {
 		case "user", "ruser", "suser", "duser", "account", "username", "logname":
-			es.Add(alert.EntityUser, v, entity.RoleActor)
+			es.Add(alert.EntityUser, canonicalUser(v), entity.RoleActor)
 		case "rhost", "src", "srcip", "src_ip", "client", "from":
 			if !es.Add(alert.EntityIP, v, entity.RoleSrc) {
 				es.Add(alert.EntityHostname, v, entity.RoleSrc)

@@ -116,8 +116,8 @@ func (wazuhNormalizer) one(hit record) (alert.Alert, error) {
 	if d := w.Data; d != nil {
 		es.Add(alert.EntityIP, d.SrcIP, entity.RoleSrc)
 		es.Add(alert.EntityIP, d.DstIP, entity.RoleDst)
-		es.Add(alert.EntityUser, d.SrcUser, entity.RoleActor)
-		es.Add(alert.EntityUser, d.DstUser, entity.RoleTarget)
+		es.Add(alert.EntityUser, canonicalUser(d.SrcUser), entity.RoleActor)
+		es.Add(alert.EntityUser, canonicalUser(d.DstUser), entity.RoleTarget)
 		if !es.Add(alert.EntityURL, d.URL, entity.RoleDst) {
 			es.Add(alert.EntityFile, d.URL, entity.RoleTarget) // a request path, e.g. /cgi-bin/x.sh
 		}
