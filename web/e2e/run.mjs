@@ -623,6 +623,24 @@ async function main() {
     await firstRule.filter({ hasText: /v\d+/ }).waitFor();
     log("rule editor: CEL error with line and column, field error names window_seconds, saved when valid");
 
+    step = "suppressions";
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Suppressions" }).click();
+    await page.getByRole("heading", { level: 1, name: "Suppressions" }).waitFor();
+    await page.getByLabel("Name").fill("E2E scanner window");
+    await page.getByLabel("Reason").fill("Weekly vulnerability scan");
+    await page.getByLabel("Title contains").fill("scan");
+    await page.getByRole("button", { name: "Preview impact (30 days)" }).click();
+    const impact = page.getByTestId("suppression-preview");
+    await impact.waitFor();
+    log(`suppression preview: ${(await impact.innerText()).replace(/\s+/g, " ").slice(0, 140)}`);
+    await page.getByRole("button", { name: "Create", exact: true }).click();
+    await page.getByTestId("suppression-row").filter({ hasText: "E2E scanner window" }).waitFor();
+    await page.screenshot({ path: join(outDir, "suppressions.png"), fullPage: true });
+    await a11y(page, "suppressions");
+    await page.getByRole("button", { name: "Delete E2E scanner window" }).click();
+    await page.getByTestId("suppression-row").filter({ hasText: "E2E scanner window" }).waitFor({ state: "detached" });
+    log("suppression previewed, created and deleted");
+
     step = "alert-keys";
     // a assigns the current alert to me; s focuses the status change.
     await page.goto(`${base}/alerts`);
@@ -729,6 +747,7 @@ async function main() {
       ["incidents", "/incidents", () => page.getByTestId("incident-row").first().waitFor()],
       ["incident", incidentPath, () => page.getByTestId("linked-alert").first().waitFor()],
       ["correlation-rules", "/correlation/rules", () => page.getByTestId("rule-row").first().waitFor()],
+      ["suppressions", "/correlation/suppressions", () => page.getByRole("heading", { level: 1, name: "Suppressions" }).waitFor()],
       ["incident-metrics", "/incidents/metrics", () => page.getByTestId("metrics-row").first().waitFor()],
       ["api-reference", "/docs/api", () => page.getByTestId("api-operation").first().waitFor()],
     ];

@@ -18,6 +18,7 @@ import { IncidentDetailPage } from "./pages/incidents/IncidentDetail";
 import { IncidentsPage } from "./pages/incidents/Incidents";
 import { IncidentMetricsPage } from "./pages/incidents/Metrics";
 import { CorrelationRulesPage } from "./pages/correlation/Rules";
+import { SuppressionsPage } from "./pages/correlation/Suppressions";
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -87,6 +88,14 @@ export function App() {
               element={
                 <RequirePermission perm="incidents:read" title="Correlation rules">
                   <CorrelationRulesPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="correlation/suppressions"
+              element={
+                <RequirePermission perm="incidents:read" title="Suppressions">
+                  <SuppressionsPage />
                 </RequirePermission>
               }
             />

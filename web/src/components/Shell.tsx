@@ -145,6 +145,7 @@ export function Shell() {
             {can("alerts:read") && <NavItem to="/alerts">Alerts</NavItem>}
             {can("incidents:read") && <NavItem to="/incidents">Incidents</NavItem>}
             {can("incidents:read") && <NavItem to="/correlation/rules">Correlation rules</NavItem>}
+            {can("incidents:read") && <NavItem to="/correlation/suppressions">Suppressions</NavItem>}
           </div>
           {SETTINGS.some((p) => can(p.perm)) && (
             <div className="space-y-0.5">

@@ -62,6 +62,7 @@ export function AuditPage() {
         ) : rows.length === 0 ? (
           <p className="text-sm text-muted">No audit entries.</p>
         ) : (
+          <div className="overflow-x-auto" data-scroll-x>
           <table className="w-full text-sm" aria-label="Audit entries">
             <thead>
               <tr>
@@ -106,6 +107,7 @@ export function AuditPage() {
               ))}
             </tbody>
           </table>
+          </div>
         )}
         {q.hasNextPage && (
           <Button size="sm" className="mt-2" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
