@@ -71,10 +71,36 @@ type BacktestInput struct{ Body BacktestRequest }
 // BacktestOutput is a backtest result.
 type BacktestOutput struct{ Body *BacktestResult }
 
+// SettingsOutput is the org's correlation settings.
+type SettingsOutput struct{ Body *CorrelationSettings }
+
+// PutSettingsInput replaces the org's correlation settings.
+type PutSettingsInput struct{ Body CorrelationSettings }
+
 // Register adds the operations.
 func (a *API) Register(api huma.API) {
 	a.registerCandidates(api)
 	a.registerSuppressions(api)
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "get-correlation-settings", Method: http.MethodGet, Path: httpapi.APIPrefix + "/correlation/settings",
+		Summary: "Get the org's correlation settings: the over-common-entity guardrail, its keep list and the entities it ignores now", Tags: []string{"Correlation"}}, rbac.IncidentsRead),
+		func(ctx context.Context, _ *struct{}) (*SettingsOutput, error) {
+			scope, err := httpapi.Scope(ctx)
+			if err != nil {
+				return nil, err
+			}
+			s, err := a.Rules.GetSettings(ctx, scope)
+			return &SettingsOutput{Body: s}, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "replace-correlation-settings", Method: http.MethodPut, Path: httpapi.APIPrefix + "/correlation/settings",
+		Summary: "Replace the org's correlation settings (share, minimum sample, entities to keep grouping on)", Tags: []string{"Correlation"}}, rbac.IncidentsManage),
+		func(ctx context.Context, in *PutSettingsInput) (*SettingsOutput, error) {
+			scope, err := httpapi.Scope(ctx)
+			if err != nil {
+				return nil, err
+			}
+			s, err := a.Rules.PutSettings(ctx, scope, in.Body)
+			return &SettingsOutput{Body: s}, err
+		})
 	tags := []string{"Correlation"}
 	base := httpapi.APIPrefix + "/correlation/rules"
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-correlation-rules", Method: http.MethodGet, Path: base,

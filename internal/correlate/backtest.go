@@ -119,7 +119,7 @@ func simulate(r *CorrelationRule, alerts []alert.Alert, skip map[string]bool) (g
 			}
 		}
 		if g == nil {
-			g = &simGroup{g: group{Rule: *r, Bucket: b, Key: keys[0], FirstEvent: a.EventTime.UTC(), LastEvent: a.EventTime.UTC()}}
+			g = &simGroup{g: group{Rule: *r, Bucket: b, Key: keys[0], FirstEvent: a.EventTime.UTC(), LastEvent: a.EventTime.UTC(), skip: skip}}
 			groups = append(groups, g)
 		}
 		for _, k := range keys {
@@ -223,7 +223,6 @@ func (s *Rules) backtest(ctx context.Context, scope tenant.Scope, rule Correlati
 		if err != nil {
 			return nil, err
 		}
-		annotateIgnored(&why, g.ms, &rule, skip)
 		ids := make([]uuid.UUID, 0, min(len(g.ms), maxBacktestAlertIDs))
 		for _, m := range g.ms[:min(len(g.ms), maxBacktestAlertIDs)] {
 			ids = append(ids, m.ID)

@@ -82,7 +82,8 @@ type group struct {
 	LastEvent  time.Time
 	Count      int
 	Incident   *uuid.UUID
-	added      []uuid.UUID // alerts this pass added
+	added      []uuid.UUID     // alerts this pass added
+	skip       map[string]bool // over-common entities ignored in this pass
 }
 
 // groupAlert is an alert as a group remembers it (gates, explanation).
@@ -104,7 +105,7 @@ func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 		if err != nil {
 			return err
 		}
-		skip, err := loadIgnored(ctx, tx, scope)
+		skip, err := refreshIgnored(ctx, tx, scope, e.now())
 		if err != nil {
 			return err
 		}
@@ -154,6 +155,7 @@ func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 					continue
 				}
 				g.added = []uuid.UUID{a.ID}
+				g.skip = skip
 				touched[g.ID] = g
 				order = append(order, g)
 			}
@@ -587,11 +589,13 @@ func (e *Engine) explain(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *
 	if g.Count > StormLinkCap {
 		summary += fmt.Sprintf("; storm: %d alerts, the first %d linked", g.Count, StormLinkCap)
 	}
-	return incident.Explanation{
+	why := incident.Explanation{
 		Rule: r.Key, RuleVersion: r.Version, GroupKey: g.Key, SharedEntities: shared,
 		WindowStart: g.FirstEvent, WindowEnd: g.FirstEvent.Add(r.Window()),
 		Score: roundTo(score/total, 3), ScoreParts: parts, Summary: summary,
-	}, nil
+	}
+	annotateIgnored(&why, ms, &r, g.skip)
+	return why, nil
 }
 
 func roundTo(v float64, digits int) float64 {
