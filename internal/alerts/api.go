@@ -53,10 +53,10 @@ type FilterParams struct {
 // ListInput is the list query: filters, sort and keyset paging.
 type ListInput struct {
 	FilterParams
-	Sort       string   `query:"sort" enum:"received_time,event_time,severity" default:"received_time"`
-	Order      string   `query:"order" enum:"asc,desc" default:"desc"`
-	Cursor     string   `query:"cursor" maxLength:"500" doc:"next_cursor of the previous page"`
-	Limit      int      `query:"limit" minimum:"1" maximum:"500" default:"50"`
+	Sort   string `query:"sort" enum:"received_time,event_time,severity" default:"received_time"`
+	Order  string `query:"order" enum:"asc,desc" default:"desc"`
+	Cursor string `query:"cursor" maxLength:"500" doc:"next_cursor of the previous page"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
 }
 
 // listValues refuses comma-separated list values: the convention is one
