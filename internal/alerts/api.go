@@ -73,7 +73,7 @@ func listValues(loc string, vs []string) []apperr.FieldError {
 }
 
 func (in *ListInput) filter() (AlertQuery, error) {
-	f, err := in.FilterParams.query()
+	f, err := in.query()
 	f.Sort, f.Ascending = in.Sort, in.Order == "asc"
 	return f, err
 }

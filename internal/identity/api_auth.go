@@ -348,7 +348,7 @@ func (svc *Service) authRoutes(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return &struct{ Body recoveryCodesBody }{Body: recoveryCodesBody{RecoveryCodes: res.RecoveryCodes, RevokedSessions: res.RevokedSessions}}, nil
+		return &struct{ Body recoveryCodesBody }{Body: recoveryCodesBody(res)}, nil
 	})
 
 	huma.Register(api, httpapi.Authenticated(huma.Operation{
