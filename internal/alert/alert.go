@@ -137,10 +137,16 @@ type Alert struct {
 	Quality float64 `json:"quality"`
 
 	// Deduplication.
-	Fingerprint string    `json:"fingerprint"`
-	Count       int       `json:"count"`
-	FirstSeen   time.Time `json:"first_seen"`
-	LastSeen    time.Time `json:"last_seen"`
+	Fingerprint string `json:"fingerprint"`
+	Count       int    `json:"count"`
+	// FirstSeen and LastSeen are when the first and latest occurrence
+	// were received.
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	// LastEventTime is the latest event time over the occurrences;
+	// EventTime is that of the first occurrence received. Set on reads;
+	// equal to EventTime for an alert seen once.
+	LastEventTime time.Time `json:"last_event_time"`
 
 	Assignee *uuid.UUID `json:"assignee,omitempty"`
 }

@@ -260,3 +260,58 @@ func TestAssigneeMustBeOrgMember(t *testing.T) {
 		}
 	})
 }
+
+// TestDedupKeepsEventAndReceiveTimes: occurrences of one alert keep the
+// first and latest event times (what happened) apart from the first and
+// latest receive times (when intake saw them), out-of-order arrivals
+// included.
+func TestDedupKeepsEventAndReceiveTimes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		org := tenant.NewAuthenticated(uuid.New(), "user:"+uuid.NewString())
+		base := time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC)
+		norm := func(_ string, raw []byte) ([]alert.Alert, error) {
+			var minute int
+			if _, err := fmt.Sscanf(string(raw), "%d", &minute); err != nil {
+				return nil, err
+			}
+			return []alert.Alert{{
+				Title: "ssh brute force", Severity: alert.SeverityHigh, Source: alert.Source{Type: "suricata"},
+				Rule: alert.Rule{ID: "ssh-bf"}, EventTime: base.Add(time.Duration(minute) * time.Minute),
+				Entities: []alert.Entity{{Type: alert.EntityIP, Value: "10.1.2.3", Role: "src"}},
+			}}, nil
+		}
+		p := &ingest.Pipeline{Store: ingest.NewStore(d, secrets.MustKeyring([]byte("k"))), Normalize: norm}
+		// Minute 5 arrives before minute 1 and minute 9 (same dedup bucket).
+		for _, minute := range []string{"5", "1", "9", "3"} {
+			if _, err := p.Ingest(ctx, org, nil, "", "test", [][]byte{[]byte(minute)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s := &Store{DB: d}
+		items, _, err := s.List(ctx, org, AlertQuery{}, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 1 || items[0].Count != 4 {
+			t.Fatalf("want one alert seen 4 times, got %d alerts %+v", len(items), items)
+		}
+		a := items[0]
+		if want := base.Add(9 * time.Minute); !a.LastEventTime.Equal(want) {
+			t.Errorf("last event time %s, want %s", a.LastEventTime, want)
+		}
+		if want := base.Add(5 * time.Minute); !a.EventTime.Equal(want) {
+			t.Errorf("event time %s, want the first received occurrence's %s", a.EventTime, want)
+		}
+		if a.FirstSeen.Before(a.LastEventTime) || a.LastSeen.Before(a.FirstSeen) {
+			t.Errorf("receive times first %s last %s should be intake's clock (after the 2026-11-01 event times)", a.FirstSeen, a.LastSeen)
+		}
+		got, err := s.Get(ctx, org, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.LastEventTime.Equal(a.LastEventTime) {
+			t.Errorf("detail last event time %s, list %s", got.LastEventTime, a.LastEventTime)
+		}
+	})
+}

@@ -250,7 +250,7 @@ func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, entityID string,
 
 const listCols = `a.id, a.org_id, a.event_time, a.received_time, a.severity_id, a.title, a.description, a.status, a.source_type,
  a.source_vendor, a.source_product, a.source_ref, a.rule_id, a.rule_name, a.tactics, a.techniques, a.entities, a.tags, a.quality,
- a.fingerprint, a.count, a.first_seen, a.last_seen, a.assignee`
+ a.fingerprint, a.count, a.first_seen, a.last_seen, a.assignee, a.last_event_time`
 
 func escapeLike(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

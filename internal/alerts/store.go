@@ -174,10 +174,11 @@ func scanAlert(sc scanner) (alert.Alert, error) {
 	var a alert.Alert
 	var tactics, techniques, entities, tags string
 	var assignee sql.NullString
+	var lastEvent sql.NullTime
 	var sev int
 	if err := sc.Scan(&a.ID, &a.OrgID, &a.EventTime, &a.ReceivedTime, &sev, &a.Title, &a.Description, &a.Status, &a.Source.Type,
 		&a.Source.Vendor, &a.Source.Product, &a.SourceRef, &a.Rule.ID, &a.Rule.Name, &tactics, &techniques, &entities, &tags,
-		&a.Quality, &a.Fingerprint, &a.Count, &a.FirstSeen, &a.LastSeen, &assignee); err != nil {
+		&a.Quality, &a.Fingerprint, &a.Count, &a.FirstSeen, &a.LastSeen, &assignee, &lastEvent); err != nil {
 		return a, fmt.Errorf("alerts: scan: %w", err)
 	}
 	a.Severity = alert.Severity(sev)
@@ -198,6 +199,11 @@ func scanAlert(sc scanner) (alert.Alert, error) {
 	}
 	a.EventTime, a.ReceivedTime = a.EventTime.UTC(), a.ReceivedTime.UTC()
 	a.FirstSeen, a.LastSeen = a.FirstSeen.UTC(), a.LastSeen.UTC()
+	// NULL on rows from before the column existed: the first event time.
+	a.LastEventTime = a.EventTime
+	if lastEvent.Valid && lastEvent.Time.After(a.EventTime) {
+		a.LastEventTime = lastEvent.Time.UTC()
+	}
 	return a, nil
 }
 

@@ -60,6 +60,7 @@ export interface Alert {
   fingerprint?: string;
   count?: number;
   first_seen?: string;
+  last_event_time?: string;
   last_seen?: string;
   assignee?: string | null;
 }

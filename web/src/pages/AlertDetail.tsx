@@ -333,7 +333,12 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
                 </Row>
               )}
               <Row label="Occurrences">
-                {a.count ?? 1} · first {fmtTime(a.first_seen)} · last {fmtTime(a.last_seen)}
+                {a.count ?? 1} · events {fmtTime(a.event_time)}
+                {a.last_event_time && a.last_event_time !== a.event_time ? <> – {fmtTime(a.last_event_time)}</> : null}
+                <span className="ml-2 text-xs text-muted">
+                  received {fmtTime(a.first_seen)}
+                  {a.last_seen && a.last_seen !== a.first_seen ? <> – {fmtTime(a.last_seen)}</> : null}
+                </span>
               </Row>
               {a.quality !== undefined && <Row label="Field quality">{Math.round(a.quality * 100)}%</Row>}
               {a.fingerprint && (
