@@ -16,6 +16,7 @@ import (
 	"github.com/securenexus/securenexus/internal/intel"
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/platform/plugin"
+	"github.com/securenexus/securenexus/internal/report"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -29,6 +30,7 @@ type Modules struct {
 	Correlate *correlate.Engine
 	Evidence  *evidence.Store
 	Intel     *intel.Module
+	Report    *report.Module
 }
 
 // registerModules constructs every domain module in dependency order, each
@@ -69,6 +71,13 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	if m.Correlate, err = correlate.Register(ctx, p, correlate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident, Members: orgMembers{directory}}); err != nil {
 		return fmt.Errorf("correlate: %w", err)
 	}
+	if m.Report, err = report.Register(ctx, p, report.Deps{Incidents: m.Incident, Evidence: m.Evidence, Intel: m.Intel.Store,
+		People: memberNames{directory}, Demo: &report.Demo{Org: func(ctx context.Context) (uuid.UUID, error) {
+			o, err := directory.DemoOrg(ctx, identity.DemoOrgAcme)
+			return o.ID, err
+		}, Alerts: m.Alerts.Store, Incidents: m.Incident, Evidence: m.Evidence}}); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	if err = registerStream(p); err != nil {
 		return fmt.Errorf("stream: %w", err)
 	}
@@ -82,4 +91,19 @@ type incidentExists struct{ s *incident.Store }
 func (i incidentExists) Exists(ctx context.Context, scope tenant.Scope, id uuid.UUID) error {
 	_, err := i.s.Get(ctx, scope, id)
 	return err
+}
+
+// memberNames is the report module's view of identity: a member's name
+// and e-mail address.
+type memberNames struct{ dir *identity.Directory }
+
+func (m memberNames) DisplayName(ctx context.Context, scope tenant.Scope, user uuid.UUID) (string, error) {
+	mb, err := m.dir.Member(ctx, scope, user)
+	if err != nil {
+		return "", err
+	}
+	if mb.Name == "" {
+		return mb.Email, nil
+	}
+	return mb.Name + " <" + mb.Email + ">", nil
 }

@@ -165,6 +165,13 @@ func (s *Store) PublicKey(ctx context.Context, scope tenant.Scope) (SigningKey, 
 // records an "exported" custody entry for every artifact in it (the
 // manifest shows the chains as they were just before).
 func (s *Store) ExportManifest(ctx context.Context, scope tenant.Scope, incidentID uuid.UUID) (*SignedManifest, error) {
+	return s.ExportManifestFor(ctx, scope, incidentID, "")
+}
+
+// ExportManifestFor is ExportManifest for a purpose (for example
+// "incident_report"), recorded in each exported custody entry's details
+// when not empty. It joins the caller's transaction when ctx carries one.
+func (s *Store) ExportManifestFor(ctx context.Context, scope tenant.Scope, incidentID uuid.UUID, purpose string) (*SignedManifest, error) {
 	if err := s.Incidents.Exists(ctx, scope, incidentID); err != nil {
 		return nil, err
 	}
@@ -203,7 +210,11 @@ func (s *Store) ExportManifest(ctx context.Context, scope tenant.Scope, incident
 			}
 			m.Artifacts = append(m.Artifacts, ManifestArtifact{ID: e.ID, Name: e.Name, ContentType: e.ContentType, Size: e.Size,
 				SHA256: e.SHA256, CollectedAt: e.CollectedAt, CollectedBy: e.CollectedBy, Integrity: locked.Integrity, Custody: chain})
-			if _, err := s.custody(ctx, tx, scope, locked, ActionExported, audit.OutcomeSuccess, map[string]any{"manifest_key_id": sk.KeyID}); err != nil {
+			details := map[string]any{"manifest_key_id": sk.KeyID}
+			if purpose != "" {
+				details["purpose"] = purpose
+			}
+			if _, err := s.custody(ctx, tx, scope, locked, ActionExported, audit.OutcomeSuccess, details); err != nil {
 				return err
 			}
 		}

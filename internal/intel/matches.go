@@ -287,3 +287,35 @@ func (s *Store) AlertMatches(ctx context.Context, scope tenant.Scope, alertID uu
 	})
 	return out, err
 }
+
+// MatchesOfAlerts returns the matches of the scope's alerts among
+// alertIDs (ids of other orgs' alerts match nothing), ordered by alert
+// then match id, at most 500 per alert: the facade incident reports read
+// indicators through.
+func (s *Store) MatchesOfAlerts(ctx context.Context, scope tenant.Scope, alertIDs []uuid.UUID) ([]Match, error) {
+	out := []Match{}
+	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		for start := 0; start < len(alertIDs); start += 200 {
+			chunk := alertIDs[start:min(start+200, len(alertIDs))]
+			args := []any{scope.Org().String()}
+			marks := make([]string, len(chunk))
+			for i, id := range chunk {
+				args = append(args, id.String())
+				marks[i] = fmt.Sprintf("$%d", i+2)
+			}
+			ms, err := db.Collect(ctx, tx, scanMatch, `SELECT `+matchCols+` FROM intel_matches WHERE org_id = $1 AND alert_id IN (`+
+				strings.Join(marks, ", ")+`) ORDER BY alert_id, id`, args...)
+			if err != nil {
+				return fmt.Errorf("intel: matches of alerts: %w", err)
+			}
+			perAlert := map[uuid.UUID]int{}
+			for _, m := range ms {
+				if perAlert[m.AlertID]++; perAlert[m.AlertID] <= 500 {
+					out = append(out, m)
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
