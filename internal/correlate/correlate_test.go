@@ -261,3 +261,64 @@ func TestDisabledRule(t *testing.T) {
 		}
 	})
 }
+
+// The explanation's shared entities are those on at least two of the
+// grouped alerts, not every entity of the group.
+func TestSharedEntitiesOnlyShared(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		e.onlyRule(correlate.CorrelationRule{Key: "user-host-ip", Name: "User, host or address", Kind: correlate.KindSharedEntities,
+			GroupBy: []string{"user", "hostname", "ip"}, WindowSeconds: 86400, MinCount: 2, Outcome: correlate.OutcomeOpen})
+		base := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+		mk := func(title string, t time.Time, ents ...alert.Entity) alert.Alert {
+			return alert.Alert{Title: title, Severity: alert.SeverityMedium, Source: alert.Source{Type: "wazuh"}, EventTime: t, Entities: ents}
+		}
+		alice := alert.Entity{Type: alert.EntityUser, Value: "alice"}
+		for _, a := range []alert.Alert{
+			mk("a", base, alice, alert.Entity{Type: alert.EntityHostname, Value: "ws-7"}, alert.Entity{Type: alert.EntityIP, Value: "10.0.0.1"}),
+			mk("b", base.Add(time.Minute), alice, alert.Entity{Type: alert.EntityHostname, Value: "ws-8"}),
+			mk("c", base.Add(2*time.Minute), alice, alert.Entity{Type: alert.EntityHostname, Value: "ws-8"}, alert.Entity{Type: alert.EntityIP, Value: "10.0.0.2"}),
+		} {
+			if _, err := e.eng.Process(ctx, e.scope, e.ingestAlerts(a)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, _, err := e.inc.List(ctx, e.scope, incident.Query{}, "", 10)
+		if err != nil || len(list) != 1 || list[0].AlertCount != 3 {
+			t.Fatalf("want one incident of 3: %v %+v", err, list)
+		}
+		linked, _, err := e.inc.LinkedAlerts(ctx, e.scope, list[0].ID, nil, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range linked {
+			got := fmt.Sprint(l.Provenance.Explanation.SharedEntities)
+			if got != "[{user alice } {hostname ws-8 }]" && got != "[{hostname ws-8 } {user alice }]" {
+				t.Fatalf("%s: shared %s, want alice and ws-8 only", l.Title, got)
+			}
+		}
+		// A one-alert group shares nothing.
+		off := correlate.CorrelationRule{Key: "user-host-ip", Name: "User, host or address", Kind: correlate.KindSharedEntities,
+			GroupBy: []string{"user", "hostname", "ip"}, WindowSeconds: 86400, MinCount: 2, Outcome: correlate.OutcomeOpen}
+		if _, err := e.rules.Put(ctx, e.scope, off, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.rules.Put(ctx, e.scope, correlate.CorrelationRule{Key: "any-user", Name: "Any user", Kind: correlate.KindSharedEntities, Enabled: true,
+			GroupBy: []string{"user", "hostname"}, WindowSeconds: 3600, MinCount: 1, Outcome: correlate.OutcomeOpen}, true); err != nil {
+			t.Fatal(err)
+		}
+		ds, err := e.eng.Process(ctx, e.scope, e.ingestAlerts(mk("solo", base.Add(30*time.Minute), alert.Entity{Type: alert.EntityUser, Value: "bob"},
+			alert.Entity{Type: alert.EntityHostname, Value: "ws-9"})))
+		if err != nil || len(ds) != 1 || ds[0].Incident == nil {
+			t.Fatalf("solo: %v %+v", err, ds)
+		}
+		linked, _, err = e.inc.LinkedAlerts(ctx, e.scope, *ds[0].Incident, nil, 10)
+		if err != nil || len(linked) != 1 {
+			t.Fatal(err)
+		}
+		if ex := linked[0].Provenance.Explanation; len(ex.SharedEntities) != 0 || strings.Contains(ex.Summary, "shared:") {
+			t.Fatalf("a one-alert group names shared entities: %+v", ex)
+		}
+	})
+}

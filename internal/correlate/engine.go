@@ -555,9 +555,11 @@ func (e *Engine) explain(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *
 			}
 		}
 	}
+	// Shared: on at least two of the group's alerts (an entity of one
+	// alert only, or of a one-alert group, is not shared).
 	var shared []alert.Entity
 	for en, n := range counts {
-		if n >= 2 || len(ms) == 1 {
+		if n >= 2 {
 			shared = append(shared, en)
 		}
 	}

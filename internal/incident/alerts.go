@@ -100,6 +100,20 @@ func (s *Store) linkAlerts(ctx context.Context, tx *db.Tx, scope tenant.Scope, r
 	if err != nil {
 		return nil, err
 	}
+	// A correlation explanation is stored once per grouping; each link
+	// keeps a reference and its own matched entities.
+	var grouping *string
+	shared := map[alert.Entity]bool{}
+	if via.Explanation != nil {
+		gid, err := s.saveGrouping(ctx, tx, scope, r.ID, via.Explanation, now)
+		if err != nil {
+			return nil, err
+		}
+		grouping = &gid
+		for _, e := range via.Explanation.SharedEntities {
+			shared[alert.Entity{Type: e.Type, Value: e.Value}] = true
+		}
+	}
 	var added []uuid.UUID
 	for _, id := range sortedIDs(ids) {
 		a, found := byID[id]
@@ -112,19 +126,20 @@ func (s *Store) linkAlerts(ctx context.Context, tx *db.Tx, scope tenant.Scope, r
 			}
 			return nil, apperr.Conflict(fmt.Sprintf("alert %s is already in incident %s: unlink it there, or merge the incidents", id, o)).WithCode("alert_in_incident")
 		}
-		prov, err := json.Marshal(via)
+		own := Provenance{Via: via.Via, From: via.From, Matched: matchedEntities(a.Entities, shared)}
+		prov, err := json.Marshal(own)
 		if err != nil {
 			return nil, fmt.Errorf("incident: encode provenance: %w", err)
 		}
 		q := `INSERT INTO incident_alerts (org_id, alert_id, incident_id, added_at, added_by, provenance,
- title, severity_id, source_type, rule, event_time, tactics, techniques, entities)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+ title, severity_id, source_type, rule, event_time, tactics, techniques, entities, grouping_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
 		if skipLinked {
 			q += ` ON CONFLICT DO NOTHING`
 		}
 		res, err := tx.ExecContext(ctx, q,
 			scope.Org().String(), id.String(), r.ID.String(), now, scope.Actor(), string(prov), a.Title, int(a.Severity), a.Source.Type,
-			ruleName(a.Rule), a.EventTime.UTC(), jsonArg(nonNil(a.Tactics)), jsonArg(nonNil(a.Techniques)), jsonArg(nonNil(a.Entities)))
+			ruleName(a.Rule), a.EventTime.UTC(), jsonArg(nonNil(a.Tactics)), jsonArg(nonNil(a.Techniques)), jsonArg(nonNil(a.Entities)), grouping)
 		if err != nil {
 			if db.IsUniqueViolation(err) {
 				return nil, apperr.Conflict("alert " + id.String() + " was just added to another incident").WithCode("alert_in_incident")
@@ -345,14 +360,16 @@ func (s *Store) LinkedAlerts(ctx context.Context, scope tenant.Scope, id uuid.UU
 		if _, err := s.load(ctx, tx, scope, id); err != nil {
 			return err
 		}
-		q := `SELECT alert_id, title, severity_id, source_type, rule, event_time, tactics, techniques, entities, added_at, added_by, provenance
-FROM incident_alerts WHERE org_id = $1 AND incident_id = $2`
+		q := `SELECT ia.alert_id, ia.title, ia.severity_id, ia.source_type, ia.rule, ia.event_time, ia.tactics, ia.techniques, ia.entities,
+ ia.added_at, ia.added_by, ia.provenance, ia.grouping_id, g.explanation
+FROM incident_alerts ia LEFT JOIN incident_groupings g ON g.org_id = ia.org_id AND g.id = ia.grouping_id
+WHERE ia.org_id = $1 AND ia.incident_id = $2`
 		args := []any{scope.Org().String(), id.String()}
 		if after != nil {
-			q += ` AND (added_at, alert_id) > (SELECT added_at, alert_id FROM incident_alerts WHERE org_id = $1 AND alert_id = $3)`
+			q += ` AND (ia.added_at, ia.alert_id) > (SELECT added_at, alert_id FROM incident_alerts WHERE org_id = $1 AND alert_id = $3)`
 			args = append(args, after.String())
 		}
-		q += fmt.Sprintf(` ORDER BY added_at, alert_id LIMIT %d`, limit+1)
+		q += fmt.Sprintf(` ORDER BY ia.added_at, ia.alert_id LIMIT %d`, limit+1)
 		rs, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("incident: list alerts: %w", err)
@@ -362,13 +379,17 @@ FROM incident_alerts WHERE org_id = $1 AND incident_id = $2`
 			var la LinkedAlert
 			var sev int
 			var tac, tech, ents, prov string
-			if err := rs.Scan(&la.AlertID, &la.Title, &sev, &la.Source, &la.Rule, &la.EventTime, &tac, &tech, &ents, &la.AddedAt, &la.AddedBy, &prov); err != nil {
+			var gid, why sql.NullString
+			if err := rs.Scan(&la.AlertID, &la.Title, &sev, &la.Source, &la.Rule, &la.EventTime, &tac, &tech, &ents, &la.AddedAt, &la.AddedBy, &prov, &gid, &why); err != nil {
 				return fmt.Errorf("incident: scan alert: %w", err)
 			}
 			la.Severity = alert.Severity(sev).String()
 			if err := errors.Join(json.Unmarshal([]byte(tac), &la.Tactics), json.Unmarshal([]byte(tech), &la.Techniques),
 				json.Unmarshal([]byte(ents), &la.Entities), json.Unmarshal([]byte(prov), &la.Provenance)); err != nil {
 				return fmt.Errorf("incident: decode alert: %w", err)
+			}
+			if err := la.Provenance.fillGrouping(gid, why); err != nil {
+				return err
 			}
 			la.Tactics, la.Techniques, la.Entities = nonNil(la.Tactics), nonNil(la.Techniques), nonNil(la.Entities)
 			la.EventTime, la.AddedAt = la.EventTime.UTC(), la.AddedAt.UTC()

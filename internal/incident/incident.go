@@ -181,8 +181,14 @@ type Provenance struct {
 	Via string `json:"via"`
 	// From is the incident it was moved from (merge, split).
 	From *uuid.UUID `json:"from,omitempty"`
-	// Explanation is the correlation's "why grouped", when Via is correlate.
+	// Explanation is the correlation's "why grouped", when Via is correlate
+	// (or the link was moved by a merge or split after correlation). It is
+	// stored once per grouping (incident_groupings) and filled in on read.
 	Explanation *Explanation `json:"explanation,omitempty"`
+	// GroupingID is the grouping whose explanation this link shares.
+	GroupingID *uuid.UUID `json:"grouping_id,omitempty" doc:"Correlation grouping whose explanation this link shares"`
+	// Matched are this alert's entities among the grouping's shared entities.
+	Matched []alert.Entity `json:"matched_entities,omitempty" doc:"This alert's entities among the grouping's shared entities"`
 }
 
 // Explanation tells why correlation grouped an alert into an incident.

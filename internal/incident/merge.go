@@ -16,7 +16,7 @@ import (
 )
 
 // moveAlerts moves links from one incident to another, keeping each
-// alert's earlier explanation; only (when non-nil) limits it to those
+// alert's earlier explanation (its grouping reference); only (when non-nil) limits it to those
 // alerts. It returns the alerts moved.
 func (s *Store) moveAlerts(ctx context.Context, tx *db.Tx, scope tenant.Scope, from, to uuid.UUID, via string, only []uuid.UUID) ([]uuid.UUID, error) {
 	q := `SELECT alert_id, provenance FROM incident_alerts WHERE org_id = $1 AND incident_id = $2`
@@ -54,7 +54,7 @@ func (s *Store) moveAlerts(ctx context.Context, tx *db.Tx, scope tenant.Scope, f
 	moved := make([]uuid.UUID, 0, len(links))
 	for _, l := range links {
 		f := from
-		prov, err := json.Marshal(Provenance{Via: via, From: &f, Explanation: l.prov.Explanation})
+		prov, err := json.Marshal(Provenance{Via: via, From: &f, Matched: l.prov.Matched}) // the grouping_id column stays
 		if err != nil {
 			return nil, fmt.Errorf("incident: encode provenance: %w", err)
 		}
