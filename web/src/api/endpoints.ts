@@ -42,6 +42,28 @@ export interface LoginInput {
   email: string;
   password: string;
   totp_code?: string;
+  /** A single-use recovery code instead of totp_code. */
+  recovery_code?: string;
+}
+
+/** POST /auth/mfa/enroll: a pending secret, its otpauth URL and the QR code as a data:image/png URL. */
+export interface MFAEnrollment {
+  secret: string;
+  otpauth_url: string;
+  qr_png: string;
+}
+
+/** Recovery codes, shown only in the response that created them. */
+export interface RecoveryCodes {
+  recovery_codes: string[] | null;
+  /** Other sessions signed out by enabling MFA. */
+  revoked_sessions: number;
+}
+
+/** GET /auth/mfa. */
+export interface MFAStatus {
+  enabled: boolean;
+  recovery_codes_left: number;
 }
 
 export const auth = {
@@ -49,8 +71,11 @@ export const auth = {
   logout: () => api.post<void>("auth/logout", undefined, { org: false }),
   me: () => api.get<Me>("auth/me", { org: false }),
   changePassword: (input: { current_password: string; new_password: string }) => api.post<void>("auth/password", input, { org: false }),
-  enrollMFA: () => api.post<{ secret: string; otpauth_url: string }>("auth/mfa/enroll", undefined, { org: false }),
-  verifyMFA: (code: string) => api.post<void>("auth/mfa/verify", { code }, { org: false }),
+  enrollMFA: () => api.post<MFAEnrollment>("auth/mfa/enroll", undefined, { org: false }),
+  verifyMFA: (code: string) => api.post<RecoveryCodes>("auth/mfa/verify", { code }, { org: false }),
+  mfa: () => api.get<MFAStatus>("auth/mfa", { org: false }),
+  disableMFA: (code: string) => api.post<void>("auth/mfa/disable", { code }, { org: false }),
+  regenerateRecoveryCodes: (code: string) => api.post<RecoveryCodes>("auth/mfa/recovery-codes", { code }, { org: false }),
   sessions: async (cursor?: string) => toPage<SessionInfo>(await api.get<unknown>("auth/sessions", { query: { cursor }, org: false })),
   revokeSession: (id: string) => api.delete<void>(`auth/sessions/${encodeURIComponent(id)}`, { org: false }),
 };
@@ -296,4 +321,25 @@ export const correlation = {
   accept: (id: string, title?: string) => api.post<Candidate>(`correlation/candidates/${encodeURIComponent(id)}/accept`, { title: title || undefined }),
   reject: (id: string, reason: string) => api.post<Candidate>(`correlation/candidates/${encodeURIComponent(id)}/reject`, { reason }),
   groupings: async (alertId: string) => toPage<Grouping>(await api.get<unknown>(`alerts/${encodeURIComponent(alertId)}/groupings`)).items,
+};
+
+/** GET /alerts/matching: how many alerts a filter selects, bounded by max. */
+export interface Matching {
+  count: number;
+  capped: boolean;
+  max: number;
+}
+
+/** matchingQuery is alertQuery without paging and order: the filter of the select-all-matching operations. */
+export function matchingQuery(f: AlertFilters) {
+  const { sort: _s, order: _o, cursor: _c, limit: _l, ...rest } = alertQuery(f);
+  return rest;
+}
+
+/** Select all matching: count by filter, change by filter (one transaction), and the pages of a filter for undo. */
+export const alertMatching = {
+  count: (f: AlertFilters) => api.get<Matching>("alerts/matching", { query: matchingQuery(f) }),
+  bulkUpdate: (f: AlertFilters, change: AlertPatch, expectedCount?: number) =>
+    api.post<{ updated: number }>("alerts/matching/bulk-update", { change, expected_count: expectedCount }, { query: matchingQuery(f) }),
+  page: async (f: AlertFilters, cursor?: string) => toPage<Alert>(await api.get<unknown>("alerts", { query: alertQuery(f, cursor, 500) })),
 };

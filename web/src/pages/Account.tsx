@@ -1,62 +1,11 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { auth } from "../api/endpoints";
 import { ApiError } from "../api/problem";
-import { ME_KEY, useSession } from "../auth/session";
-import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Spinner, fieldProps, td, th } from "../components/ui";
+import { useSession } from "../auth/session";
+import { Button, Field, Input, PageHeader, ProblemAlert, Section, Spinner, fieldProps, td, th } from "../components/ui";
 import { fmtTime } from "../lib/format";
-
-function MFA() {
-  const { me } = useSession();
-  const qc = useQueryClient();
-  const [code, setCode] = useState("");
-  const enroll = useMutation({ mutationFn: auth.enrollMFA });
-  const verify = useMutation({
-    mutationFn: () => auth.verifyMFA(code),
-    onSuccess: () => {
-      setCode("");
-      enroll.reset();
-      void qc.invalidateQueries({ queryKey: ME_KEY });
-    },
-  });
-  const fields = verify.error instanceof ApiError ? verify.error.fieldErrors() : {};
-  if (me.user?.mfa_enabled) return <p className="text-sm">Two-factor authentication (TOTP) is <strong className="text-emerald-700 dark:text-emerald-400">on</strong>.</p>;
-  if (!enroll.data)
-    return (
-      <div className="space-y-2">
-        <p className="text-sm">Two-factor authentication is off. Orgs may require it.</p>
-        <Button variant="primary" onClick={() => enroll.mutate()} disabled={enroll.isPending}>
-          Set up authenticator app
-        </Button>
-        {enroll.error ? <ProblemAlert error={enroll.error} /> : null}
-      </div>
-    );
-  return (
-    <form
-      className="space-y-3"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        verify.mutate();
-      }}
-    >
-      <p className="text-sm">Add this secret to your authenticator app (or open the otpauth link on a device that has one), then enter the 6-digit code it shows.</p>
-      <div className="flex items-center gap-2">
-        <code className="rounded bg-slate-100 px-2 py-1 font-mono text-sm tracking-wider select-all dark:bg-slate-900">{enroll.data.secret}</code>
-        <CopyButton text={enroll.data.secret} label="Copy secret" />
-        <CopyButton text={enroll.data.otpauth_url} label="Copy otpauth URL" />
-      </div>
-      <div className="max-w-48">
-        <Field id="mfa-code" label="Code from the app" error={fields.code}>
-          <Input {...fieldProps("mfa-code", fields.code)} inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onChange={(e) => setCode(e.target.value.trim())} />
-        </Field>
-      </div>
-      {verify.error && !fields.code ? <ProblemAlert error={verify.error} /> : null}
-      <Button type="submit" variant="primary" disabled={verify.isPending || code.length !== 6}>
-        Turn on two-factor authentication
-      </Button>
-    </form>
-  );
-}
+import { MFA } from "./Mfa";
 
 function Password() {
   const [current, setCurrent] = useState("");
@@ -184,7 +133,7 @@ export function AccountPage() {
           </dl>
         </Section>
         <Section title="Two-factor authentication">
-          <MFA />
+          <MFA email={me.user.email} />
         </Section>
         <Section title="Password">
           <Password />

@@ -26,9 +26,12 @@ export function LoginPage() {
   const [password, setPassword] = useState("");
   const [totp, setTotp] = useState("");
   const [askTotp, setAskTotp] = useState(false);
+  const [useRecovery, setUseRecovery] = useState(false);
+  const [recovery, setRecovery] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const totpRef = useRef<HTMLInputElement>(null);
+  const recoveryRef = useRef<HTMLInputElement>(null);
 
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
 
@@ -37,7 +40,12 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      const me = await auth.login({ email, password, totp_code: askTotp ? totp : undefined });
+      const me = await auth.login({
+        email,
+        password,
+        totp_code: askTotp && !useRecovery ? totp : undefined,
+        recovery_code: askTotp && useRecovery ? recovery.trim() : undefined,
+      });
       // A new session, maybe another user: drop everything cached before.
       qc.clear();
       qc.setQueryData(ME_KEY, me);
@@ -75,7 +83,7 @@ export function LoginPage() {
             onChange={(e) => setPassword(e.target.value)}
           />
         </Field>
-        {askTotp && (
+        {askTotp && !useRecovery && (
           <Field id="totp_code" label="Authenticator code" error={fields.totp_code} hint="6-digit code from your authenticator app">
             <Input
               {...fieldProps("totp_code", fields.totp_code)}
@@ -83,11 +91,38 @@ export function LoginPage() {
               inputMode="numeric"
               autoComplete="one-time-code"
               pattern="[0-9]*"
-              maxLength={8}
+              maxLength={6}
               value={totp}
-              onChange={(e) => setTotp(e.target.value.trim())}
+              onChange={(e) => setTotp(e.target.value.replace(/\D/g, ""))}
             />
           </Field>
+        )}
+        {askTotp && useRecovery && (
+          <Field id="recovery_code" label="Recovery code" error={fields.recovery_code} hint="One of the codes you saved when you turned on two-factor authentication; each works once">
+            <Input
+              {...fieldProps("recovery_code", fields.recovery_code)}
+              ref={recoveryRef}
+              autoComplete="off"
+              spellCheck={false}
+              maxLength={64}
+              value={recovery}
+              onChange={(e) => setRecovery(e.target.value)}
+            />
+          </Field>
+        )}
+        {askTotp && (
+          <button
+            type="button"
+            className="text-xs text-sky-700 hover:underline focus-visible:outline-2 focus-visible:outline-sky-500 dark:text-sky-400"
+            onClick={() => {
+              const next = !useRecovery;
+              setUseRecovery(next);
+              setError(null);
+              setTimeout(() => (next ? recoveryRef : totpRef).current?.focus(), 0);
+            }}
+          >
+            {useRecovery ? "Use an authenticator code instead" : "Use a recovery code instead"}
+          </button>
         )}
         <Button type="submit" variant="primary" className="w-full" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
