@@ -14,6 +14,7 @@ import (
 	"github.com/securenexus/securenexus/internal/incident"
 	"github.com/securenexus/securenexus/internal/intake"
 	"github.com/securenexus/securenexus/internal/intel"
+	"github.com/securenexus/securenexus/internal/investigate"
 	"github.com/securenexus/securenexus/internal/normalize"
 	"github.com/securenexus/securenexus/internal/platform/plugin"
 	"github.com/securenexus/securenexus/internal/report"
@@ -31,6 +32,8 @@ type Modules struct {
 	Evidence  *evidence.Store
 	Intel     *intel.Module
 	Report    *report.Module
+	// Investigate serves the entity pages and graph.
+	Investigate *investigate.Store
 }
 
 // registerModules constructs every domain module in dependency order, each
@@ -77,6 +80,10 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 			return o.ID, err
 		}, Alerts: m.Alerts.Store, Incidents: m.Incident, Evidence: m.Evidence}}); err != nil {
 		return fmt.Errorf("report: %w", err)
+	}
+	if m.Investigate, err = investigate.Register(p, investigate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident,
+		Intel: intelLookup{m.Intel.Matcher}, Caller: callerPermissions}); err != nil {
+		return fmt.Errorf("investigate: %w", err)
 	}
 	if err = registerStream(p); err != nil {
 		return fmt.Errorf("stream: %w", err)
