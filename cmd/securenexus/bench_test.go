@@ -61,7 +61,7 @@ func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
 					t.Errorf("output does not say how the server is limited:\n%s", out)
 				}
 				wants := map[string][]string{
-					"ingest":        {"pipeline:", "slice  3 (alerts 201-300)", "server CPU:", "bytes per alert"},
+					"ingest":        {"pipeline:", "slice  3 (alerts 201-300)", "server CPU:", "bytes per alert", "whole database", "table alerts "},
 					"ingest-single": {"single-alert requests", "slice  2 (alerts 101-200)", "server CPU:", "bytes per alert"},
 					"query":         {"newest 50"},
 					"stream":        {"fan-out (commit to receipt", "complete: 20 of 20 clients", "dropped", "closed by the server"},
