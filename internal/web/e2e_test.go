@@ -15,6 +15,7 @@ import (
 
 	"github.com/securenexus/securenexus/internal/app"
 	"github.com/securenexus/securenexus/internal/config"
+	"github.com/securenexus/securenexus/internal/evidence"
 )
 
 // webDir is the web/ source tree of this checkout.
@@ -113,6 +114,45 @@ func TestBrowserE2E(t *testing.T) {
 	if shots == "" {
 		shots = filepath.Join(dir, "e2e", "out")
 	}
+	// The war room's tamper test changes a stored evidence file in the
+	// local blob directory; it saves the signed manifest it exports (and
+	// the org's signing key) for verification here.
+	t.Setenv("SECURENEXUS_E2E_BLOB_DIR", c.BlobDirectory())
+	manifest := filepath.Join(t.TempDir(), "warroom-manifest.json")
+	t.Setenv("SECURENEXUS_E2E_MANIFEST", manifest)
 	cmd := []string{filepath.Join("e2e", "run.mjs"), srv.URL, shots}
-	t.Log(runNode(t, dir, 8*time.Minute, cmd...))
+	t.Log(runNode(t, dir, 12*time.Minute, cmd...))
+	verifyWarroomManifest(t, manifest)
+}
+
+// verifyWarroomManifest checks the manifest the browser exported after the
+// tamper test offline (evidence.VerifyManifest, as `securenexus evidence
+// verify-manifest --public-key` does): signed by the org's key, custody
+// chains intact, the tampered artifact listed as failed and the other ok.
+func verifyWarroomManifest(t *testing.T, path string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the war room test saved no manifest: %v", err)
+	}
+	key, err := os.ReadFile(path + ".key.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := evidence.ParsePublicKey(string(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := evidence.VerifyManifest(data, pub)
+	if err != nil {
+		t.Fatalf("exported manifest does not verify: %v", err)
+	}
+	got := map[string]string{}
+	for _, a := range r.Manifest.Artifacts {
+		got[a.Name] = a.Integrity
+	}
+	if got["tamper-me.txt"] != "failed" || got["live-header.txt"] != "ok" {
+		t.Fatalf("manifest integrity by artifact = %v, want tamper-me.txt failed and live-header.txt ok", got)
+	}
+	t.Logf("signed manifest of incident %s verified with key %s (pinned): %d artifacts, integrity %v", r.Manifest.IncidentID, r.KeyID, len(r.Manifest.Artifacts), got)
 }

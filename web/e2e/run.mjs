@@ -13,6 +13,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { trackNetwork } from "./network.mjs";
 
 const base = (process.argv[2] ?? "").replace(/\/$/, "");
 if (!base) {
@@ -93,6 +94,7 @@ async function main() {
     });
   });
   const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const net = trackNetwork(page);
   page.on("console", (m) => {
     if (m.type() === "error") {
       const text = m.text();
@@ -760,7 +762,7 @@ async function main() {
         step = `${name}@${width}`;
         await page.goto(`${base}${path}`);
         await ready();
-        await page.waitForLoadState("networkidle");
+        await net.idle();
         const over = await page.evaluate(() => {
           const out = [];
           const w = document.documentElement.clientWidth;
@@ -778,6 +780,9 @@ async function main() {
       }
     }
     await page.setViewportSize({ width: 1440, height: 900 });
+
+    step = "warroom";
+    await (await import("./warroom.mjs")).warroom({ base, outDir, executablePath, password, axeSource, problems, log });
 
     step = "done";
   } catch (e) {

@@ -3,8 +3,9 @@
 // with 409), verify, chain of custody, signed manifest export.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
-import { api, API } from "../../api/client";
-import { ApiError, networkError, parseProblem } from "../../api/problem";
+import { api } from "../../api/client";
+import { ApiError } from "../../api/problem";
+import { raw, save } from "./download";
 import { toPage } from "../../api/list";
 import { useOrgKey, useSession } from "../../auth/session";
 import { Button, ProblemAlert, Spinner } from "../../components/ui";
@@ -29,33 +30,6 @@ interface Custody {
   chain_valid: boolean;
   broken_at?: number;
   problem?: string;
-}
-
-/** raw performs a non-JSON call with the session cookie and the selected org. */
-async function raw(method: string, path: string, body?: Blob, contentType?: string): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (api.orgId) headers["X-Org-ID"] = api.orgId;
-  if (contentType) headers["Content-Type"] = contentType;
-  let res: Response;
-  try {
-    res = await fetch(`${API}/${path}`, { method, headers, body, credentials: "same-origin" });
-  } catch (e) {
-    throw networkError(e);
-  }
-  if (!res.ok) throw await parseProblem(res);
-  return res;
-}
-
-/** save downloads a response as a file (never rendered inline). */
-async function save(res: Response, fallback: string) {
-  const cd = res.headers.get("Content-Disposition") ?? "";
-  const name = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd)?.[1] ?? fallback;
-  const url = URL.createObjectURL(await res.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = decodeURIComponent(name);
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 const fmtSize = (n: number) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
@@ -119,7 +93,14 @@ export function EvidencePanel({ incidentId, editable }: { incidentId: string; ed
         </div>
       )}
       {err ? (
-        <ProblemAlert error={err} className={cx(err instanceof ApiError && err.code === "evidence_integrity_failed" && "border-2")} />
+        <div data-testid="evidence-error" className="space-y-1">
+          {err instanceof ApiError && err.code === "evidence_integrity_failed" && (
+            <p className="rounded border-2 border-red-700 bg-red-50 px-3 py-2 text-sm font-semibold text-red-900 dark:bg-red-950/60 dark:text-red-100">
+              Download refused: the stored file no longer matches the SHA-256 taken at collection (integrity check failed). It may have been altered; the failure is recorded in its chain of custody and the audit log.
+            </p>
+          )}
+          <ProblemAlert error={err} className={cx(err instanceof ApiError && err.code === "evidence_integrity_failed" && "border-2")} />
+        </div>
       ) : null}
       {note && (
         <p role="status" className="text-xs">

@@ -3,7 +3,7 @@
 // "why grouped", tasks, notes with @mentions and edit history, timeline;
 // merge and split.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Fragment, useEffect, useState, type ReactNode } from "react";
+import { Fragment, useEffect, useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { correlation, incidents } from "../../api/endpoints";
 import { ApiError } from "../../api/problem";
@@ -37,6 +37,9 @@ import { MentionBox } from "./MentionBox";
 import { EvidencePanel } from "./Evidence";
 import { useHasPath } from "../../lib/capabilities";
 import { MergeDialog, SplitDialog } from "./dialogs";
+import { LiveIndicator, useIncidentLive } from "./live";
+import { ReportButtons, ReviewPanel } from "./Review";
+import { REPORT_PATH, REVIEW_PATH } from "./warroomApi";
 import { needsDisposition, nextStatuses, splitMentions, transitionLabel } from "./incidentFilters";
 import { IncidentStatusBadge, PriorityBadge, SlaBadge, textarea, useNow } from "./parts";
 import { fmtDuration } from "./incidentFilters";
@@ -142,7 +145,10 @@ function Summary({ inc, editable }: { inc: Incident; editable: boolean }) {
   const m = useUpdate(inc.id);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState({ title: inc.title, description: inc.description, severity: inc.severity, priority: inc.priority });
-  useEffect(() => setDraft({ title: inc.title, description: inc.description, severity: inc.severity, priority: inc.priority }), [inc.title, inc.description, inc.severity, inc.priority]);
+  // A live change by someone else updates the view, never a draft being edited.
+  useEffect(() => {
+    if (!editing) setDraft({ title: inc.title, description: inc.description, severity: inc.severity, priority: inc.priority });
+  }, [editing, inc.title, inc.description, inc.severity, inc.priority]);
   const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
   if (editing)
     return (
@@ -769,7 +775,7 @@ function Revisions({ inc, note }: { inc: Incident; note: Note }) {
   );
 }
 
-function NoteItem({ inc, note, mine }: { inc: Incident; note: Note; mine: boolean }) {
+function NoteItem({ inc, note, mine, fresh }: { inc: Incident; note: Note; mine: boolean; fresh?: boolean }) {
   const qc = useQueryClient();
   const people = useAssignees();
   const [editing, setEditing] = useState(false);
@@ -788,6 +794,7 @@ function NoteItem({ inc, note, mine }: { inc: Incident; note: Note; mine: boolea
         {actorName(note.author, people.data?.items)} · {fmtTime(note.created_at)}
         {note.revisions > 0 && <> · edited {note.revisions}×</>}
         {note.moved_from && <> · moved in a merge</>}
+        {fresh && <span className="ml-1 rounded bg-sky-700 px-1 text-[10px] font-semibold text-white">NEW</span>}
       </p>
       {editing ? (
         <form
@@ -842,6 +849,9 @@ function Notes({ inc, editable }: { inc: Incident; editable: boolean }) {
     },
   });
   const myActor = me.user ? `user:${me.user.id}` : "";
+  // Notes that arrived live from others since the page opened are marked new.
+  const seen = useRef<Set<string> | null>(null);
+  if (q.data && !seen.current) seen.current = new Set(q.data.map((n) => n.id));
   return (
     <div className="space-y-2">
       {editable && (
@@ -868,7 +878,7 @@ function Notes({ inc, editable }: { inc: Incident; editable: boolean }) {
       ) : (
         <ol className="space-y-2" aria-label="Notes">
           {[...q.data].reverse().map((n) => (
-            <NoteItem key={n.id} inc={inc} note={n} mine={n.author === myActor} />
+            <NoteItem key={n.id} inc={inc} note={n} mine={n.author === myActor} fresh={n.author !== myActor && !seen.current?.has(n.id)} />
           ))}
         </ol>
       )}
@@ -995,6 +1005,10 @@ export function IncidentDetailPage() {
   const [merge, setMerge] = useState(false);
   const [help, setHelp] = useState(false);
   const hasEvidence = useHasPath("/api/v1/incidents/{id}/evidence");
+  const hasReview = useHasPath(REVIEW_PATH);
+  const hasReport = useHasPath(REPORT_PATH);
+  const live = useIncidentLive(id);
+  const people = useAssignees();
   const editable = can("incidents:manage") && !!q.data && !q.data.merged_into;
   useEffect(() => {
     function onKey(e: KeyboardEvent) {
@@ -1022,7 +1036,7 @@ export function IncidentDetailPage() {
         <Spinner label="Loading incident" />
       </div>
     );
-  if (q.error)
+  if (q.error && !q.data)
     return (
       <div className="space-y-3 p-4">
         <Link to="/incidents" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
@@ -1031,7 +1045,7 @@ export function IncidentDetailPage() {
         <ProblemAlert error={q.error} />
       </div>
     );
-  const inc = q.data;
+  const inc = q.data!;
   return (
     <div>
       <PageHeader title={inc.title}>
@@ -1050,6 +1064,7 @@ export function IncidentDetailPage() {
           </span>
         </div>
         <div className="flex flex-wrap items-center gap-2">
+          <LiveIndicator live={live} people={people.data?.items} />
           <Transitions inc={inc} editable={editable} />
           {editable && (
             <Button size="sm" variant="ghost" onClick={() => setMerge(true)}>
@@ -1058,6 +1073,11 @@ export function IncidentDetailPage() {
           )}
         </div>
       </div>
+      {q.error && (
+        <div className="mx-4 mt-2">
+          <ProblemAlert error={q.error} />
+        </div>
+      )}
       {inc.merged_into && (
         <p role="status" className="mx-4 mt-2 rounded border border-amber-500/60 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950/40 dark:text-amber-200">
           This incident was merged.{" "}
@@ -1080,6 +1100,11 @@ export function IncidentDetailPage() {
           <Section title="Notes">
             <Notes inc={inc} editable={editable} />
           </Section>
+          {hasReview && (inc.status === "resolved" || inc.status === "closed") && (
+            <Section title="Post-incident review">
+              <ReviewPanel inc={inc} editable={editable} />
+            </Section>
+          )}
         </div>
         <aside className="min-w-0 space-y-4">
           {inc.sla && (
@@ -1090,6 +1115,11 @@ export function IncidentDetailPage() {
           <Section title="People">
             <People inc={inc} editable={editable} />
           </Section>
+          {hasReport && (
+            <Section title="Report">
+              <ReportButtons inc={inc} />
+            </Section>
+          )}
           {hasEvidence && (
             <Section title="Evidence">
               <EvidencePanel incidentId={inc.id} editable={editable} />
