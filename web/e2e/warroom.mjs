@@ -76,8 +76,11 @@ export async function warroom(opts) {
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/alerts$/);
-    const org = await page.evaluate(() => localStorage.getItem("securenexus.org"));
     const me = await (await ctx.request.get(`${base}/api/v1/auth/me`)).json();
+    // The org the UI selected (it stores it once the session loads), else the first.
+    await page.waitForFunction(() => localStorage.getItem("securenexus.org") !== null).catch(() => undefined);
+    const org = (await page.evaluate(() => localStorage.getItem("securenexus.org"))) ?? me.orgs?.[0]?.id;
+    if (!org) throw new Error(`${email} has no org`);
     /** call is an API call with the user's session (not through the page: no console noise). */
     const call = async (method, path, body) => {
       const res = await ctx.request.fetch(`${base}/api/v1/${path}`, { method, headers: { "X-Org-ID": org, Accept: "application/json" }, data: body });
