@@ -19,6 +19,7 @@ import (
 	"github.com/securenexus/securenexus/internal/platform/plugin"
 	"github.com/securenexus/securenexus/internal/report"
 	"github.com/securenexus/securenexus/internal/tenant"
+	"github.com/securenexus/securenexus/internal/timeline"
 )
 
 // Modules are the constructed domain modules, for commands that act through
@@ -30,6 +31,7 @@ type Modules struct {
 	Incident  *incident.Store
 	Correlate *correlate.Engine
 	Evidence  *evidence.Store
+	Timeline  *timeline.Store
 	Intel     *intel.Module
 	Report    *report.Module
 	// Investigate serves the entity pages and graph.
@@ -70,6 +72,9 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	}
 	if m.Evidence, err = evidence.Register(ctx, p, evidence.Deps{Incidents: incidentExists{m.Incident}}); err != nil {
 		return fmt.Errorf("evidence: %w", err)
+	}
+	if m.Timeline, err = timeline.Register(ctx, p, timeline.Deps{Names: viewerNames{directory}}); err != nil {
+		return fmt.Errorf("timeline: %w", err)
 	}
 	if m.Correlate, err = correlate.Register(ctx, p, correlate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident, Members: orgMembers{directory}}); err != nil {
 		return fmt.Errorf("correlate: %w", err)

@@ -386,6 +386,7 @@ func (a *API) Register(api huma.API) {
 			return out, err
 		})
 	a.registerWork(api, read, manage)
+	a.registerDecisions(api, read, manage)
 	a.registerSettings(api, read, manage)
 	a.registerSLA(api, read, manage)
 }

@@ -37,6 +37,10 @@ type Note struct {
 	MovedFrom  *uuid.UUID  `json:"moved_from,omitempty" doc:"Incident the note came from in a merge"`
 	CreatedAt  time.Time   `json:"created_at"`
 	UpdatedAt  time.Time   `json:"updated_at"`
+	// DecisionAt is when the note was marked as a decision (absent: it is
+	// not one); DecisionBy who marked it.
+	DecisionAt *time.Time `json:"decision_at,omitempty" doc:"When the note was marked as a decision (absent: not a decision)"`
+	DecisionBy string     `json:"decision_by,omitempty" doc:"Who marked the note as a decision"`
 }
 
 // NoteInput creates or edits a note.
@@ -86,13 +90,14 @@ func (s *Store) checkNote(ctx context.Context, scope tenant.Scope, body string) 
 	return ms, nil
 }
 
-const noteCols = `id, incident_id, author, body, mentions, revisions, moved_from, created_at, updated_at`
+const noteCols = `id, incident_id, author, body, mentions, revisions, moved_from, created_at, updated_at, decision_at, decision_by`
 
 func scanNote(sc scanner) (Note, error) {
 	var n Note
 	var mentions string
 	var moved sql.NullString
-	if err := sc.Scan(&n.ID, &n.IncidentID, &n.Author, &n.Body, &mentions, &n.Revisions, &moved, &n.CreatedAt, &n.UpdatedAt); err != nil {
+	var decided sql.NullTime
+	if err := sc.Scan(&n.ID, &n.IncidentID, &n.Author, &n.Body, &mentions, &n.Revisions, &moved, &n.CreatedAt, &n.UpdatedAt, &decided, &n.DecisionBy); err != nil {
 		return n, fmt.Errorf("incident: scan note: %w", err)
 	}
 	if err := json.Unmarshal([]byte(mentions), &n.Mentions); err != nil {
@@ -104,6 +109,10 @@ func scanNote(sc scanner) (Note, error) {
 	}
 	n.Mentions = nonNil(n.Mentions)
 	n.CreatedAt, n.UpdatedAt = n.CreatedAt.UTC(), n.UpdatedAt.UTC()
+	if decided.Valid {
+		at := decided.Time.UTC()
+		n.DecisionAt = &at
+	}
 	return n, nil
 }
 
