@@ -116,6 +116,33 @@ func (c *cli) benchCmd() *cobra.Command {
 	f.IntVar(&lo.Incidents, "incidents", 2000, "incidents to open (each with an SLA clock)")
 	f.IntVar(&lo.Runs, "runs", 50, "executions of the idle scan and of the list")
 	f.DurationVar(&lo.Timeout, "timeout", 10*time.Minute, "upper bound for the run")
-	cmd.AddCommand(ingestCmd, queryCmd, streamCmd, slaCmd)
+	var co bench.CorrelateOptions
+	correlateCmd := &cobra.Command{
+		Use:   "correlate",
+		Short: "Time correlation decisions per alert, intake with correlation on (vs COPY on PostgreSQL) and the incident list over bulk-loaded incidents",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("log-level") {
+				cfg.LogLevel = "warn"
+			}
+			co.Config, co.Logger, co.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
+			_, err = bench.RunCorrelate(cmd.Context(), co)
+			return err
+		},
+	}
+	f = correlateCmd.Flags()
+	f.IntVar(&co.Decisions, "decisions", 2000, "alerts correlated one by one, each timed (after as many untimed ones warm the state up)")
+	f.IntVar(&co.IngestAlerts, "ingest-alerts", 10000, "alerts through the HTTP intake with correlation on (0: skip)")
+	f.IntVar(&co.Batch, "batch", 500, "payloads per intake batch")
+	f.IntVar(&co.Concurrency, "concurrency", 4, "concurrent intake clients")
+	f.IntVar(&co.Incidents, "incidents", 10000, "incidents bulk-loaded for the list timing (issue goal: 100000; 0: skip)")
+	f.IntVar(&co.LinkedAlerts, "linked-alerts", 100000, "linked alerts spread over those incidents (issue goal: 1000000)")
+	f.IntVar(&co.Runs, "runs", 50, "executions of each list query")
+	f.DurationVar(&co.Timeout, "timeout", 30*time.Minute, "upper bound for the run")
+	cmd.AddCommand(ingestCmd, queryCmd, streamCmd, slaCmd, correlateCmd)
 	return cmd
 }

@@ -49,6 +49,12 @@ type IngestOptions struct {
 	Timeout time.Duration
 	Logger  *slog.Logger
 	Out     io.Writer
+
+	// srv is a server already booted (bench correlate); afterSend runs
+	// after the last request and before the clock stops (waiting for the
+	// correlation consumer).
+	srv       *server
+	afterSend func(context.Context) error
 }
 
 // IngestReport is the outcome.
@@ -99,8 +105,15 @@ func RunIngest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	}
 	rep := &IngestReport{Backend: "remote", Alerts: o.Alerts}
 	url, key := o.URL, o.APIKey
-	var srv *server
-	if url == "" {
+	srv := o.srv
+	if srv != nil {
+		rep.Backend = string(srv.app.DB.Dialect)
+		var err error
+		if _, key, err = newOrgWithKey(ctx, srv.app, "Bench ingest", rbac.AlertsIngest); err != nil {
+			return nil, err
+		}
+		url = srv.url
+	} else if url == "" {
 		var err error
 		if srv, err = boot(ctx, o.Config, o.Logger, o.Out); err != nil {
 			return nil, err
@@ -236,6 +249,11 @@ func RunIngest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 		close(collected)
 	}()
 	wg.Wait()
+	if o.afterSend != nil && ctx.Err() == nil && len(errc) == 0 {
+		if err := o.afterSend(ctx); err != nil {
+			return nil, err
+		}
+	}
 	rep.Elapsed = time.Since(start)
 	close(sliceDone)
 	<-collected
