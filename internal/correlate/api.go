@@ -17,6 +17,7 @@ type API struct {
 	Rules        *Rules
 	Candidates   *Candidates
 	Suppressions *Suppressions
+	Suggestions  *Suggestions
 }
 
 // ListRulesOutput lists the effective rules.
@@ -81,6 +82,9 @@ type PutSettingsInput struct{ Body CorrelationSettings }
 func (a *API) Register(api huma.API) {
 	a.registerCandidates(api)
 	a.registerSuppressions(api)
+	if a.Suggestions != nil {
+		a.registerSuggestions(api)
+	}
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "get-correlation-settings", Method: http.MethodGet, Path: httpapi.APIPrefix + "/correlation/settings",
 		Summary: "Get the org's correlation settings: the over-common-entity guardrail, its keep list and the entities it ignores now", Tags: []string{"Correlation"}}, rbac.IncidentsRead),
 		func(ctx context.Context, _ *struct{}) (*SettingsOutput, error) {

@@ -322,3 +322,30 @@ func TestSharedEntitiesOnlyShared(t *testing.T) {
 		}
 	})
 }
+
+// A late alert moves its group's first event back; a later alert of the
+// same bucket, more than a window after that first event, still joins the
+// group owning its key (it used to fail: "could not claim or find a group").
+func TestLateAlertMovesGroupStart(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		e.onlyRule(correlate.CorrelationRule{Key: "same-user", Name: "Same user", Kind: correlate.KindSharedEntities,
+			GroupBy: []string{"user"}, WindowSeconds: 3600, LatenessSeconds: 86400, MinCount: 2, Outcome: correlate.OutcomeOpen})
+		bucket := time.Now().UTC().Add(-4*time.Hour).Unix() / 3600 * 3600
+		at := func(min int) time.Time { return time.Unix(bucket+int64(min)*60, 0).UTC() }
+		mk := func(title string, t time.Time) alert.Alert {
+			return alert.Alert{Title: title, Severity: alert.SeverityMedium, Source: alert.Source{Type: "wazuh"}, Rule: alert.Rule{ID: "r-" + title},
+				EventTime: t, Entities: []alert.Entity{{Type: alert.EntityUser, Value: "carol"}}}
+		}
+		for _, a := range []alert.Alert{mk("first", at(10)), mk("late", at(-40)), mk("next", at(30))} {
+			if _, err := e.eng.Process(ctx, e.scope, e.ingestAlerts(a)); err != nil {
+				t.Fatalf("%s: %v", a.Title, err)
+			}
+		}
+		list, _, err := e.inc.List(ctx, e.scope, incident.Query{}, "", 10)
+		if err != nil || len(list) != 1 || list[0].AlertCount != 3 {
+			t.Fatalf("want one incident of 3: %v %+v", err, list)
+		}
+	})
+}

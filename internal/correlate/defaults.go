@@ -38,9 +38,12 @@ var shippedRules = []CorrelationRule{
 		Description: "Two or more cloud findings on the same resource within a day.",
 		Condition:   "alert.source_type in ['guardduty', 'securityhub', 'cloudtrail', 'gcpscc', 'defender', 'sentinel']",
 		GroupBy:     []string{"cloud_resource"}, WindowSeconds: 86400, LatenessSeconds: 3600, MinCount: 2, Outcome: OutcomeOpen},
+	// Enabled, but proposing: an indicator match is strong evidence, yet
+	// feeds carry false positives, so an analyst accepts the candidate (or
+	// the org switches the outcome to open_incident).
 	{Key: "intel-match", Name: "Threat-intelligence match", Kind: KindIntelMatch,
-		Description: "Alerts whose entities match threat intelligence, grouped by the matched value (fed by intel-match events).",
-		GroupBy:     []string{"ip", "domain", "url", "sha256", "email"}, WindowSeconds: 86400, MinCount: 1, Outcome: OutcomeOpen},
+		Description: "Alerts matching the same threat-intel indicator within a day become one incident candidate naming the indicator (fed by intel.matched.v1, retro-hunts included).",
+		GroupBy:     []string{"indicator"}, WindowSeconds: 86400, MinCount: 1, Outcome: OutcomePropose},
 }
 
 // Shipped returns copies of the default rules: enabled, version 1.

@@ -3,6 +3,7 @@ package correlate
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +51,9 @@ type Engine struct {
 	Incidents Incidents
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Suggestions is the suggested-rule store the module registered (nil
+	// without the incident facade), for commands and tests.
+	Suggestions *Suggestions
 }
 
 func (e *Engine) now() time.Time {
@@ -93,6 +97,8 @@ type groupAlert struct {
 	Source    string
 	Tactics   []string
 	Entities  []alert.Entity
+	// Indicators are the threat-intel indicators it matched (intel_match).
+	Indicators []incident.IndicatorRef
 }
 
 // Process correlates the scope's alerts ids inside the caller's
@@ -101,6 +107,9 @@ type groupAlert struct {
 func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUID) ([]Decision, error) {
 	var out []Decision
 	err := e.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		if err := lockOrg(ctx, tx, scope); err != nil {
+			return err
+		}
 		rules, err := loadRules(ctx, tx, scope)
 		if err != nil {
 			return err
@@ -142,7 +151,7 @@ func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 				if len(keys) == 0 {
 					continue
 				}
-				g, err := e.join(ctx, tx, scope, r, keys, a, now)
+				g, err := e.join(ctx, tx, scope, r, keys, a, now, nil)
 				if err != nil {
 					return err
 				}
@@ -173,6 +182,27 @@ func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 	})
 	return out, err
 }
+
+// lockOrg serializes the org's correlation passes on PostgreSQL (a
+// transaction-scoped advisory lock, across replicas): one pass joins and
+// locks several groups, created on the fly in the order of its alerts, and
+// two concurrent passes over overlapping groups (batches sharing users and
+// hosts) would otherwise deadlock and be retried with back-off. SQLite has
+// one writer anyway.
+func lockOrg(ctx context.Context, tx *db.Tx, scope tenant.Scope) error {
+	if tx.Dialect != db.Postgres {
+		return nil
+	}
+	o := scope.Org()
+	key := int32(binary.BigEndian.Uint32(o[12:16])) //nolint:gosec // a hash of the org id
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, advisoryCorrelate, key); err != nil {
+		return fmt.Errorf("correlate: lock org: %w", err)
+	}
+	return nil
+}
+
+// advisoryCorrelate is the class of correlation's advisory locks ("corr").
+const advisoryCorrelate int32 = 0x636f7272
 
 // groupKeys returns an alert's keys under rule r: one per entity value of
 // the group-by entity types, each prefixed by the values of the non-entity
@@ -217,9 +247,10 @@ func groupKeys(r *CorrelationRule, a *alert.Alert, skip map[string]bool) []strin
 func bucketOf(t time.Time, w time.Duration) int64 { return t.Unix() / int64(w/time.Second) }
 
 // join finds the group of rule r that one of keys belongs to around a's
-// event time, or creates it, and records a in it. It returns nil when a
-// was already in the group.
-func (e *Engine) join(ctx context.Context, tx *db.Tx, scope tenant.Scope, r CorrelationRule, keys []string, a *alert.Alert, now time.Time) (*group, error) {
+// event time, or creates it, and records a in it (with the indicator it
+// matched, for intel_match rules). It returns nil when a was already in
+// the group (a new indicator of it is still recorded).
+func (e *Engine) join(ctx context.Context, tx *db.Tx, scope tenant.Scope, r CorrelationRule, keys []string, a *alert.Alert, now time.Time, ind *incident.IndicatorRef) (*group, error) {
 	org := scope.Org().String()
 	b := bucketOf(a.EventTime, r.Window())
 	var g *group
@@ -248,7 +279,21 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $8)`, id.String(), org, r.Key, r.Ver
 			if _, err := tx.ExecContext(ctx, `DELETE FROM correlation_groups WHERE org_id = $1 AND id = $2`, org, id.String()); err != nil {
 				return nil, fmt.Errorf("correlate: drop lost group: %w", err)
 			}
-			continue
+			// Join the group owning the key in this bucket: claimed by a
+			// concurrent pass, or one whose first event a late alert moved
+			// more than a window before a (so find does not see it).
+			owner := &group{}
+			err := tx.QueryRowContext(ctx, `SELECT g.id, g.bucket, g.group_key, g.first_event FROM correlation_group_keys k
+JOIN correlation_groups g ON g.id = k.group_id AND g.org_id = k.org_id
+WHERE k.org_id = $1 AND k.rule_key = $2 AND k.bucket = $3 AND k.key = $4`, org, r.Key, b, keys[0]).Scan(&owner.ID, &owner.Bucket, &owner.Key, &owner.FirstEvent)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // its group went meanwhile: try again
+			}
+			if err != nil {
+				return nil, fmt.Errorf("correlate: key owner: %w", err)
+			}
+			g = owner
+			break
 		}
 		g = &group{ID: id, Rule: r, Bucket: b, Key: keys[0], FirstEvent: a.EventTime.UTC(), LastEvent: a.EventTime.UTC()}
 	}
@@ -262,13 +307,20 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $8)`, id.String(), org, r.Key, r.Ver
 			return nil, fmt.Errorf("correlate: add key: %w", err)
 		}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO correlation_group_alerts (org_id, group_id, alert_id, event_time, source_type, tactics, entities)
-VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, org, g.ID.String(), a.ID.String(), a.EventTime.UTC(), a.Source.Type,
-		mustJSON(strs(a.Tactics)), mustJSON(entitiesOf(a)))
+	inds := []incident.IndicatorRef{}
+	if ind != nil {
+		inds = append(inds, *ind)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO correlation_group_alerts (org_id, group_id, alert_id, event_time, source_type, tactics, entities, indicators)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`, org, g.ID.String(), a.ID.String(), a.EventTime.UTC(), a.Source.Type,
+		mustJSON(strs(a.Tactics)), mustJSON(entitiesOf(a)), mustJSON(inds))
 	if err != nil {
 		return nil, fmt.Errorf("correlate: record alert: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		if ind != nil {
+			return nil, addIndicator(ctx, tx, scope, g.ID, a.ID, *ind)
+		}
 		return nil, nil
 	}
 	lock := ""
@@ -351,7 +403,7 @@ ORDER BY g.first_event, g.id`, args...)
 
 // members reads the alerts a group remembers, by event time.
 func members(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *group) ([]groupAlert, error) {
-	rs, err := tx.QueryContext(ctx, `SELECT alert_id, event_time, source_type, tactics, entities FROM correlation_group_alerts
+	rs, err := tx.QueryContext(ctx, `SELECT alert_id, event_time, source_type, tactics, entities, indicators FROM correlation_group_alerts
 WHERE org_id = $1 AND group_id = $2 ORDER BY event_time, alert_id`, scope.Org().String(), g.ID.String())
 	if err != nil {
 		return nil, fmt.Errorf("correlate: group alerts: %w", err)
@@ -360,11 +412,12 @@ WHERE org_id = $1 AND group_id = $2 ORDER BY event_time, alert_id`, scope.Org().
 	var out []groupAlert
 	for rs.Next() {
 		var m groupAlert
-		var tac, ents string
-		if err := rs.Scan(&m.ID, &m.EventTime, &m.Source, &tac, &ents); err != nil {
+		var tac, ents, inds string
+		if err := rs.Scan(&m.ID, &m.EventTime, &m.Source, &tac, &ents, &inds); err != nil {
 			return nil, fmt.Errorf("correlate: scan group alert: %w", err)
 		}
-		if err := errors.Join(json.Unmarshal([]byte(tac), &m.Tactics), json.Unmarshal([]byte(ents), &m.Entities)); err != nil {
+		if err := errors.Join(json.Unmarshal([]byte(tac), &m.Tactics), json.Unmarshal([]byte(ents), &m.Entities),
+			json.Unmarshal([]byte(inds), &m.Indicators)); err != nil {
 			return nil, fmt.Errorf("correlate: decode group alert: %w", err)
 		}
 		out = append(out, m)
@@ -597,6 +650,7 @@ func (e *Engine) explain(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *
 		Score: roundTo(score/total, 3), ScoreParts: parts, Summary: summary,
 	}
 	annotateIgnored(&why, ms, &r, g.skip)
+	annotateIndicators(&why, ms)
 	return why, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/securenexus/securenexus/internal/db"
+	"github.com/securenexus/securenexus/internal/intel"
 	"github.com/securenexus/securenexus/internal/platform"
 	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/tenant"
@@ -17,14 +18,22 @@ type Deps struct {
 	Incidents Incidents
 	// Members checks suppression owners (nil: not checked).
 	Members Members
+	// Manual lists incidents analysts grouped by hand, mined for
+	// suggested rules (nil: no suggestions).
+	Manual ManualGroupings
 }
 
-// Register wires the rule API and the alert.ingested.v1 consumer that
-// feeds the engine (a River job per event, idempotent by event id).
+// Register wires the rule API, the alert.ingested.v1 consumer that feeds
+// the engine and the intel.matched.v1 consumer that feeds the intel_match
+// rules (a River job per event, idempotent by event id).
 func Register(_ context.Context, p *platform.Platform, d Deps) (*Engine, error) {
 	eng := &Engine{DB: p.DB, Alerts: d.Alerts, Incidents: d.Incidents}
-	(&API{Rules: &Rules{DB: p.DB, Alerts: d.Alerts}, Candidates: &Candidates{DB: p.DB, Incidents: d.Incidents},
-		Suppressions: &Suppressions{DB: p.DB, Alerts: d.Alerts, Members: d.Members}}).Register(p.Server.API)
+	rules := &Rules{DB: p.DB, Alerts: d.Alerts}
+	if d.Manual != nil {
+		eng.Suggestions = &Suggestions{DB: p.DB, Rules: rules, Manual: d.Manual}
+	}
+	(&API{Rules: rules, Candidates: &Candidates{DB: p.DB, Incidents: d.Incidents},
+		Suppressions: &Suppressions{DB: p.DB, Alerts: d.Alerts, Members: d.Members}, Suggestions: eng.Suggestions}).Register(p.Server.API)
 	if p.Events == nil {
 		return eng, nil
 	}
@@ -42,6 +51,18 @@ func Register(_ context.Context, p *platform.Platform, d Deps) (*Engine, error) 
 	})
 	if err != nil {
 		return nil, fmt.Errorf("correlate: consume: %w", err)
+	}
+	// Threat-intel matches feed the intel_match rules.
+	err = p.Events.Consume("correlate-intel", []events.Kind{intel.EventMatched.Kind()}, func(ctx context.Context, _ *db.Tx, e events.Event) error {
+		in, err := intel.EventMatched.Decode(e)
+		if err != nil {
+			return err
+		}
+		_, err = eng.ProcessMatches(ctx, tenant.System(e.Org, "correlate"), []IntelHit{HitOf(in)})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("correlate: consume intel: %w", err)
 	}
 	return eng, nil
 }

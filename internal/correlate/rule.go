@@ -34,8 +34,8 @@ const (
 	KindProgression Kind = "attack_progression"
 	// KindBurst groups many alerts of one rule (the storm guardrail).
 	KindBurst Kind = "burst"
-	// KindIntelMatch groups alerts matching threat intelligence; fed by
-	// intel-match events once the intel module produces them.
+	// KindIntelMatch groups alerts matching threat-intel indicators, fed
+	// by intel.matched.v1 events, by the matched indicator or entity.
 	KindIntelMatch Kind = "intel_match"
 )
 
@@ -65,6 +65,9 @@ var Outcomes = []Outcome{OutcomeOpen, OutcomeAttach, OutcomePropose}
 const (
 	FieldSource = "source_type"
 	FieldRule   = "rule_id"
+	// FieldIndicator groups intel_match rules by the matched threat-intel
+	// indicator (its id), whatever entity matched it.
+	FieldIndicator = "indicator"
 )
 
 // Window bounds.
@@ -122,6 +125,10 @@ func isEntityType(s string) bool { return slices.Contains(entityTypes, alert.Ent
 
 func validField(s string) bool { return isEntityType(s) || s == FieldSource || s == FieldRule }
 
+func validGroupBy(s string, k Kind) bool {
+	return validField(s) || (s == FieldIndicator && k == KindIntelMatch)
+}
+
 // Validate checks r, compiling its condition; every error names its field
 // under prefix ("body."), CEL errors with line and column.
 func (r *CorrelationRule) Validate(prefix string) error {
@@ -148,11 +155,13 @@ func (r *CorrelationRule) Validate(prefix string) error {
 	entityKeys := 0
 	for i, g := range r.GroupBy {
 		switch {
-		case !validField(g):
+		case g == FieldIndicator && r.Kind != KindIntelMatch:
+			bad(fmt.Sprintf("group_by[%d]", i), "indicator groups only intel_match rules")
+		case !validGroupBy(g, r.Kind):
 			bad(fmt.Sprintf("group_by[%d]", i), "an entity type ("+joinTypes()+"), source_type or rule_id")
 		case slices.Index(r.GroupBy, g) != i:
 			bad(fmt.Sprintf("group_by[%d]", i), "named twice")
-		case isEntityType(g):
+		case isEntityType(g) || g == FieldIndicator:
 			entityKeys++
 		}
 	}

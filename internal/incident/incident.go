@@ -204,7 +204,20 @@ type Explanation struct {
 	// Ignored lists entities left out of grouping because they appear on
 	// too large a share of alerts (a NAT address, a DNS server).
 	Ignored []alert.Entity `json:"ignored_entities,omitempty"`
-	Summary string         `json:"summary"`
+	// Indicators are the threat-intel indicators the group's alerts
+	// matched (intel_match rules).
+	Indicators []IndicatorRef `json:"indicators,omitempty"`
+	Summary    string         `json:"summary"`
+}
+
+// IndicatorRef names a threat-intel indicator an alert matched.
+type IndicatorRef struct {
+	ID         uuid.UUID `json:"id"`
+	Type       string    `json:"type" doc:"Indicator type (ipv4, domain, sha256, ...)"`
+	Value      string    `json:"value" doc:"The alert's entity value that matched"`
+	Confidence int       `json:"confidence"`
+	// Alerts is how many of the group's alerts matched it.
+	Alerts int `json:"alerts"`
 }
 
 // ScorePart is one term of a grouping score.
