@@ -21,6 +21,9 @@ const (
 	// ExtOrgScoped marks operations acting inside one org (the cross-tenant
 	// suite walks these).
 	ExtOrgScoped = "x-org-scoped"
+	// ExtAnyPermission lists the permissions any one of which suffices
+	// (ProtectedAny); ExtPermission then names the first.
+	ExtAnyPermission = "x-any-permission"
 )
 
 // Security scheme names in the OpenAPI document.
@@ -47,6 +50,59 @@ func Protected(op huma.Operation, perm rbac.Permission) huma.Operation {
 	op.Errors = appendUnique(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests)
 	op.Description = strings.TrimSpace(op.Description + "\n\nRequires permission `" + string(perm) + "`.")
 	return op
+}
+
+// ProtectedAny declares that op requires any one of perms (at least one)
+// inside the caller's selected org, for operations every reader of some
+// domain may use (the live stream: each kind then needs its own read
+// permission).
+func ProtectedAny(op huma.Operation, perms ...rbac.Permission) huma.Operation {
+	if len(perms) == 0 {
+		panic(fmt.Sprintf("httpapi.ProtectedAny(%s): no permission", op.OperationID))
+	}
+	if len(perms) == 1 {
+		return Protected(op, perms[0])
+	}
+	names := make([]string, len(perms))
+	for i, p := range perms {
+		if !p.Valid() {
+			panic(fmt.Sprintf("httpapi.ProtectedAny(%s): permission %q is not in the rbac catalog", op.OperationID, p))
+		}
+		names[i] = "`" + string(p) + "`"
+	}
+	desc := op.Description
+	op.Description = ""
+	op = Protected(op, perms[0])
+	op.Description = strings.TrimSpace(desc + "\n\nRequires any of the permissions " + strings.Join(names, ", ") + ".")
+	alts := make([]string, len(perms))
+	for i, p := range perms {
+		alts[i] = string(p)
+	}
+	op.Extensions[ExtAnyPermission] = alts
+	return op
+}
+
+// Allows reports whether a caller holding the permissions has reports
+// holding passes op's access rule (its permission, or any of ProtectedAny's).
+func Allows(op *huma.Operation, has func(rbac.Permission) bool) bool {
+	perm, public, declared := Permission(op)
+	if public {
+		return true
+	}
+	if !declared {
+		return false
+	}
+	if perm == "" || has(perm) {
+		return true
+	}
+	if anyOf, ok := op.Extensions[ExtAnyPermission].([]string); ok {
+		for _, p := range anyOf {
+			if has(rbac.Permission(p)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Authenticated declares that op needs a signed-in caller but no org

@@ -73,7 +73,7 @@ func (svc *Service) Guard(hctx huma.Context, op *huma.Operation) (context.Contex
 			return nil, err
 		}
 	}
-	if orgScoped && !p.Permissions.Has(perm) {
+	if orgScoped && !httpapi.Allows(op, p.Permissions.Has) {
 		err = apperr.Forbidden("permission " + string(perm) + " required").WithCode("permission_denied")
 		svc.deny(ctx, p, opID, perm, err)
 		return nil, err

@@ -33,9 +33,14 @@ import (
 // Path is the stream's route.
 const Path = httpapi.APIPrefix + "/stream"
 
-// Permission is what opening a stream requires; each kind further needs
-// its own read permission (events.KindInfo.Permission).
+// Permission is what opening a stream requires, or any of Permissions;
+// each kind further needs its own read permission (events.KindInfo.Permission).
 const Permission = rbac.AlertsRead
+
+// Permissions are the permissions any one of which opens a stream: an
+// alert reader or an incident reader (who then receives the incident.*,
+// evidence.*, timeline.* and presence.* kinds).
+var Permissions = []rbac.Permission{rbac.AlertsRead, rbac.IncidentsRead}
 
 // MaxLifetime bounds one connection: the client reconnects (with
 // Last-Event-ID, losing nothing) and is authenticated and authorised
@@ -89,7 +94,7 @@ func Register(p *platform.Platform, deps Deps) (*Handler, error) {
 		deps.Heartbeat = 15 * time.Second
 	}
 	h := &Handler{db: p.DB, hub: p.Events.Hub(), log: p.Logger, deps: deps, lifetime: MaxLifetime}
-	huma.Register(p.Server.API, httpapi.Protected(huma.Operation{
+	huma.Register(p.Server.API, httpapi.ProtectedAny(huma.Operation{
 		OperationID: "stream-events",
 		Method:      http.MethodGet,
 		Path:        Path,
@@ -106,7 +111,7 @@ func Register(p *platform.Platform, deps Deps) (*Handler, error) {
 				Content:     map[string]*huma.MediaType{"text/event-stream": {Schema: &huma.Schema{Type: "string"}}},
 			},
 		},
-	}, Permission), h.open)
+	}, Permissions...), h.open)
 	return h, nil
 }
 

@@ -355,3 +355,43 @@ func TestStreamEndsWhenAccessChanges(t *testing.T) {
 		t.Fatalf("stream after role change: %v", err)
 	}
 }
+
+// An incident reader without alerts:read (a custom role) opens the stream
+// and receives the incident, evidence, timeline and presence kinds, never
+// alert ones; a role with neither permission is refused.
+func TestStreamForIncidentReaders(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		e := boot(t, d.Dialect, nil)
+		org := identitytest.NewOrg(t, e.app.DB, "stream incidents")
+		admin := identitytest.NewAPIKey(t, e.app.DB, org, rbac.All...)
+		reader := identitytest.NewMember(t, e.app.DB, org, identitytest.NewRole(t, e.app.DB, org, "incident-reader", rbac.IncidentsRead))
+		nobody := identitytest.NewMember(t, e.app.DB, org, identitytest.NewRole(t, e.app.DB, org, "intel-only", rbac.IntelRead))
+		if st, b := e.do(t, nobody, http.MethodGet, stream.Path, ""); st != http.StatusForbidden {
+			t.Fatalf("a role without alerts:read or incidents:read: %d %s", st, b)
+		}
+		if st, b := e.do(t, reader, http.MethodGet, stream.Path+"?kind=alert.updated.v1", ""); st != http.StatusForbidden {
+			t.Fatalf("incident reader asking for alert kinds: %d %s", st, b)
+		}
+		c := open(t, e, reader, "", "", nil)
+		a := e.ingest(t, admin)
+		e.patch(t, admin, a, "triaged")
+		st, b := e.do(t, admin, http.MethodPost, "/api/v1/incidents", `{"title":"stream reader","severity":"high"}`)
+		var inc struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(b, &inc); err != nil || st != http.StatusCreated {
+			t.Fatalf("create incident: %d %s", st, b)
+		}
+		c.expect(t, "incident.created.v1")
+		if st, b := e.do(t, reader, http.MethodPut, "/api/v1/incidents/"+inc.ID+"/presence", ""); st != http.StatusOK {
+			t.Fatalf("heartbeat: %d %s", st, b)
+		}
+		c.expect(t, "presence.joined.v1")
+		if st, b := e.do(t, admin, http.MethodPost, "/api/v1/incidents/"+inc.ID+"/timeline/entries",
+			`{"at":"2026-12-01T10:00:00Z","category":"observation","title":"seen"}`); st != http.StatusCreated {
+			t.Fatalf("entry: %d %s", st, b)
+		}
+		c.expect(t, "timeline.entry_added.v1")
+		c.quiet(t, 300*time.Millisecond)
+	})
+}
