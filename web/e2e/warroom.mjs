@@ -134,6 +134,11 @@ export async function warroom(opts) {
     const url = `${base}/incidents/${incidentID}`;
     log(`war room incident ${incidentID}; alerts to join: ${free.map((x) => x.title).join(" / ")}`);
 
+    const paths = (await a.call("GET", "openapi.json")).paths ?? {};
+    const has = (p) => `/api/v1/incidents/{id}${p}` in paths;
+    const caps = { presence: has("/presence"), decisions: has("/decisions"), timeline: has("/timeline/items"), review: has("/review"), report: has("/report") };
+    log(`server has: ${Object.entries(caps).filter(([, v]) => v).map(([k]) => k).join(", ") || "none of the later war room operations"}`);
+
     step = "warroom-open";
     for (const u of [a, b]) {
       await u.page.goto(url);
@@ -141,6 +146,17 @@ export async function warroom(opts) {
       await u.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
     }
     log("both users on the incident, stream live");
+
+    if (caps.presence) {
+      step = "warroom-presence";
+      for (const u of [a, b]) {
+        const group = u.page.getByTestId("presence");
+        await u.page.waitForFunction(() => document.querySelectorAll('[data-testid="presence-viewer"]').length >= 2);
+        const label = (await group.getAttribute("aria-label")) ?? "";
+        if (!label.includes("Alan Analyst") || !label.includes("Ada Admin")) throw new Error(`${u.name} sees presence "${label}"`);
+      }
+      log(`presence: both see ${await b.page.getByTestId("presence").getAttribute("aria-label")}`);
+    }
 
     step = "warroom-live-note";
     // B starts a note and scrolls; A writes a note; B sees it and keeps everything.
@@ -212,6 +228,74 @@ export async function warroom(opts) {
     await a.page.getByTestId("note").filter({ hasText: `${half} the sender domain.` }).waitFor();
     log("B's finished note appeared live for A");
 
+    if (caps.decisions) {
+      step = "warroom-decisions";
+      await b.page.getByTestId("decisions-empty").waitFor();
+      const aNoteItem = a.page.getByTestId("note").filter({ hasText: "Live from Alan: blocked the sender domain" });
+      await aNoteItem.getByRole("button", { name: "Mark as decision" }).click();
+      await aNoteItem.getByRole("button", { name: "Unmark decision" }).waitFor();
+      await b.page.getByTestId("note").filter({ hasText: "Live from Alan" }).getByText("DECISION").waitFor();
+      await b.page.getByTestId("decision-log").getByText("Live from Alan: blocked the sender domain").waitFor();
+      log("A marked a note as a decision; B sees the badge and the decision log live");
+    }
+
+    if (caps.timeline) {
+      step = "warroom-timeline";
+      const tl = b.page.getByTestId("war-timeline");
+      await tl.getByTestId("timeline-item").first().waitFor();
+      const n0 = await tl.getByTestId("timeline-item").count();
+      // A adds an analyst entry with a linked entity; B sees it live.
+      await a.page.getByTestId("war-timeline").getByRole("button", { name: "Add entry…" }).click();
+      await a.page.getByLabel("What happened").fill("Analyst entry: phishing mail opened by the user");
+      await a.page.getByLabel("Category", { exact: true }).selectOption("initial-access");
+      await a.page.getByLabel("Linked entities (type:value, comma-separated)").fill("ip:203.0.113.99, user:bob");
+      await a.page.getByRole("button", { name: "Add entry", exact: true }).click();
+      const entry = tl.getByTestId("timeline-item").filter({ hasText: "Analyst entry: phishing mail opened by the user" });
+      await entry.waitFor();
+      log(`timeline: ${n0} items; A's analyst entry appeared live for B`);
+      // Filters: the entity chip filters by it; a category chip; clear.
+      await entry.getByRole("button", { name: "ip:203.0.113.99" }).click();
+      await b.page.waitForFunction(() => document.querySelectorAll('[data-testid="war-timeline"] [data-testid="timeline-item"]').length === 1);
+      await tl.getByRole("button", { name: "Clear filters" }).click();
+      await tl.getByRole("group", { name: "Filter by category" }).getByRole("button", { name: "note", exact: true }).click();
+      await b.page.waitForFunction(() => [...document.querySelectorAll('[data-testid="war-timeline"] [data-testid="timeline-item"]')].every((e) => e.textContent.includes("note")));
+      await tl.getByRole("button", { name: "Clear filters" }).click();
+      await b.page.waitForFunction((n) => document.querySelectorAll('[data-testid="war-timeline"] [data-testid="timeline-item"]').length > n, n0);
+      log("timeline filters: by entity (1 item), by category note, cleared");
+      // The time axis by keyboard: End selects the last item, + zooms, 0 shows all, Enter shows it in the list.
+      const axis = tl.getByRole("group", { name: /^Time axis/ });
+      await axis.focus();
+      await b.page.keyboard.press("End");
+      await tl.getByTestId("time-axis-current").filter({ hasText: /^\d+ of \d+:/ }).waitFor();
+      await b.page.keyboard.press("+");
+      await tl.getByRole("button", { name: "Show all" }).and(b.page.locator(":enabled")).waitFor();
+      await b.page.keyboard.press("Home");
+      await tl.getByTestId("time-axis-current").filter({ hasText: /^1 of / }).waitFor();
+      await b.page.keyboard.press("0");
+      await tl.getByRole("button", { name: "Show all" }).and(b.page.locator(":disabled")).waitFor();
+      await b.page.keyboard.press("ArrowRight");
+      await b.page.keyboard.press("Enter");
+      if (!(await b.page.evaluate(() => document.activeElement?.getAttribute("data-testid") === "timeline-item"))) throw new Error("Enter on the axis did not show the item in the list");
+      log("time axis: End, +, Home, 0, → and Enter by keyboard");
+      // B annotates A's entry; A sees it.
+      await entry.getByRole("button", { name: "Annotate" }).click();
+      await entry.getByRole("textbox").fill("Confirmed with the mail gateway logs");
+      await entry.getByRole("button", { name: "Save" }).click();
+      await a.page.getByTestId("war-timeline").getByTestId("annotation").filter({ hasText: "Confirmed with the mail gateway logs" }).waitFor();
+      log("B's annotation appeared live for A");
+      // Export JSON and CSV.
+      for (const fmt of ["JSON", "CSV"]) {
+        const dl = b.page.waitForEvent("download");
+        await tl.getByRole("button", { name: `Export ${fmt}` }).click();
+        const f = await dl;
+        const path = join(outDir, `warroom-timeline.${fmt.toLowerCase()}`);
+        await f.saveAs(path);
+        const text = readFileSync(path, "utf8");
+        if (!text.includes("Analyst entry: phishing mail opened by the user")) throw new Error(`timeline ${fmt} export lacks the analyst entry`);
+      }
+      log("timeline exported as JSON and CSV (both hold the analyst entry)");
+    }
+
     step = "warroom-panels";
     for (const width of [1280, 768]) {
       await b.page.setViewportSize({ width, height: 900 });
@@ -222,6 +306,13 @@ export async function warroom(opts) {
       await shot(b.page, `warroom-live-${width}.png`);
       await b.page.keyboard.press("Escape");
       await b.page.getByRole("region", { name: "Live activity" }).waitFor({ state: "detached" });
+      if (caps.timeline) {
+        await b.page.getByTestId("war-timeline").scrollIntoViewIfNeeded();
+        await b.page.getByTestId("war-timeline").screenshot({ path: join(outDir, `warroom-timeline-${width}.png`) });
+      }
+      if (caps.decisions) await b.page.getByTestId("decision-log").screenshot({ path: join(outDir, `warroom-decisions-${width}.png`) });
+      if (caps.presence) await b.page.getByTestId("presence").screenshot({ path: join(outDir, `warroom-presence-${width}.png`) });
+      await shot(b.page, `warroom-${width}.png`);
     }
     await b.page.setViewportSize({ width: 1280, height: 900 });
     if (!(await b.page.url()).endsWith(incidentID)) throw new Error("Esc in the live panel left the page");
@@ -272,6 +363,63 @@ export async function warroom(opts) {
     const m = JSON.parse(readFileSync(manifestOut, "utf8"));
     const arts = m.manifest?.artifacts ?? [];
     log(`manifest saved (${arts.length} artifacts, ${arts.filter((x) => x.integrity === "failed").length} failed) to ${manifestOut}`);
+    if (caps.review) {
+      step = "warroom-review";
+      await a.page.goto(url);
+      await a.page.getByRole("heading", { level: 1, name: "E2E war room" }).waitFor();
+      await a.page.locator('[data-testid="live-indicator"][data-state="live"]').waitFor();
+      await a.page.getByRole("group", { name: "Status transitions" }).getByRole("button", { name: "Resolve" }).click();
+      const dispo = a.page.getByRole("dialog", { name: "Resolve incident" });
+      await dispo.getByLabel("True positive", { exact: true }).check();
+      await dispo.getByRole("button", { name: "Resolve" }).click();
+      // The review panel appears for both once the incident is resolved.
+      for (const u of [a, b]) await u.page.getByTestId("review-empty").waitFor();
+      await a.page.getByRole("button", { name: "Write review" }).click();
+      await a.page.getByLabel("Root cause").fill("Alan's draft root cause");
+      await b.page.getByRole("button", { name: "Write review" }).click();
+      await b.page.getByLabel("Root cause").fill("A user opened a phishing mail with a macro document.");
+      await b.page.getByLabel("Impact").fill("One workstation; no data left the network.");
+      await b.page.getByLabel("Lessons learned").fill("Block macros from the internet.");
+      await b.page.getByLabel("Existing task as a follow-up").selectOption({ label: "Live task: reset the user's password" });
+      await b.page.getByRole("button", { name: "Add task", exact: true }).last().click();
+      await b.page.getByLabel("New follow-up task").fill("Roll out the macro policy");
+      await b.page.getByRole("button", { name: "Add new" }).click();
+      await a11y(b.page, "war room review form");
+      await b.page.getByRole("button", { name: "Save review" }).click();
+      await b.page.getByTestId("review-view").getByText("Roll out the macro policy").waitFor();
+      // A's open draft is not overwritten: A is told a newer version exists.
+      await a.page.getByTestId("review-conflict").waitFor();
+      if ((await a.page.getByLabel("Root cause").inputValue()) !== "Alan's draft root cause") throw new Error("A's review draft was overwritten");
+      await a.page.getByRole("button", { name: /^Load version/ }).click();
+      if ((await a.page.getByLabel("Root cause").inputValue()) !== "A user opened a phishing mail with a macro document.") throw new Error("loading the newer review did not replace the draft");
+      await a.page.getByLabel("Impact").fill("One workstation; no data left the network. Mail gateway rule added.");
+      await a.page.getByRole("button", { name: "Save review" }).click();
+      await b.page.getByTestId("review-view").getByText("Mail gateway rule added.").waitFor();
+      // The new follow-up is an ordinary task of the incident, live on A's page too.
+      await a.page.getByTestId("task").filter({ hasText: "Roll out the macro policy" }).waitFor();
+      for (const width of [1280, 768]) {
+        await b.page.setViewportSize({ width, height: 900 });
+        await a11y(b.page, `war room review@${width}`);
+        await b.page.getByTestId("review").screenshot({ path: join(outDir, `warroom-review-${width}.png`) });
+      }
+      await b.page.setViewportSize({ width: 1280, height: 900 });
+      log("review: written by B with an existing and a new follow-up; A's stale draft told of v1, reloaded, saved v2; both live");
+    }
+
+    if (caps.report) {
+      step = "warroom-report";
+      for (const [label, ext] of [["Markdown", "md"], ["PDF", "pdf"]]) {
+        const dl = b.page.waitForEvent("download");
+        await b.page.getByRole("button", { name: `Download report (${label})` }).click();
+        const f = await dl;
+        const path = join(outDir, `warroom-report.${ext}`);
+        await f.saveAs(path);
+        const body = readFileSync(path);
+        if (ext === "pdf" ? body.subarray(0, 5).toString() !== "%PDF-" : !body.toString().includes("E2E war room")) throw new Error(`the ${label} report is not what it should be (${body.length} bytes)`);
+        log(`report downloaded as ${f.suggestedFilename()} (${body.length} bytes)`);
+      }
+    }
+
     step = "warroom-done";
   } catch (e) {
     throw new Error(`step ${step}: ${e instanceof Error ? e.message : e}`);

@@ -138,7 +138,9 @@ describe("live targets", () => {
     expect(liveTargets("incident.alerts_linked.v1")).toEqual(expect.arrayContaining(["incident", "incident-alerts"]));
     expect(liveTargets("evidence.integrity_failed.v1")).toContain("incident-evidence");
     expect(liveTargets("incident.task_updated.v1")).toContain("incident-tasks");
-    expect(liveTargets("incident.decision_marked.v1")).toEqual(["*"]);
+    expect(liveTargets("incident.decision_marked.v1")).toContain("warroom-decisions");
+    expect(liveTargets("presence.joined.v1")).toEqual([]);
+    expect(liveTargets("incident.something_new.v1")).toEqual(["*"]);
   });
   it("describes kinds", () => {
     expect(describeKind("incident.note_added.v1")).toBe("added a note");

@@ -37,10 +37,14 @@ import { MentionBox } from "./MentionBox";
 import { EvidencePanel } from "./Evidence";
 import { useHasPath } from "../../lib/capabilities";
 import { MergeDialog, SplitDialog } from "./dialogs";
+import { NoteBody } from "./noteBody";
+import { DecisionBadge, DecisionLog, DecisionToggle } from "./Decisions";
+import { PresenceAvatars } from "./Presence";
+import { WarTimeline } from "./WarTimeline";
 import { LiveIndicator, useIncidentLive } from "./live";
 import { ReportButtons, ReviewPanel } from "./Review";
-import { REPORT_PATH, REVIEW_PATH } from "./warroomApi";
-import { needsDisposition, nextStatuses, splitMentions, transitionLabel } from "./incidentFilters";
+import { DECISIONS_PATH, PRESENCE_PATH, REPORT_PATH, REVIEW_PATH, TIMELINE_ITEMS_PATH } from "./warroomApi";
+import { needsDisposition, nextStatuses, transitionLabel } from "./incidentFilters";
 import { IncidentStatusBadge, PriorityBadge, SlaBadge, textarea, useNow } from "./parts";
 import { fmtDuration } from "./incidentFilters";
 
@@ -739,22 +743,6 @@ function Tasks({ inc, editable }: { inc: Incident; editable: boolean }) {
   );
 }
 
-function NoteBody({ body, people }: { body: string; people: Assignee[] | undefined }) {
-  return (
-    <p className="text-sm whitespace-pre-wrap">
-      {splitMentions(body).map((p, i) =>
-        "user" in p ? (
-          <span key={i} className="rounded bg-sky-100 px-1 font-medium text-sky-800 dark:bg-sky-950 dark:text-sky-200">
-            @{assigneeName(p.user, people)}
-          </span>
-        ) : (
-          <span key={i}>{p.text}</span>
-        ),
-      )}
-    </p>
-  );
-}
-
 function Revisions({ inc, note }: { inc: Incident; note: Note }) {
   const people = useAssignees();
   const q = useQuery({ queryKey: useOrgKey("note-revisions", note.id, note.revisions), queryFn: () => incidents.noteRevisions(inc.id, note.id) });
@@ -775,7 +763,7 @@ function Revisions({ inc, note }: { inc: Incident; note: Note }) {
   );
 }
 
-function NoteItem({ inc, note, mine, fresh }: { inc: Incident; note: Note; mine: boolean; fresh?: boolean }) {
+function NoteItem({ inc, note, mine, fresh, decisions, editable }: { inc: Incident; note: Note & { decision_at?: string; decision_by?: string }; mine: boolean; fresh?: boolean; decisions: boolean; editable: boolean }) {
   const qc = useQueryClient();
   const people = useAssignees();
   const [editing, setEditing] = useState(false);
@@ -789,12 +777,13 @@ function NoteItem({ inc, note, mine, fresh }: { inc: Incident; note: Note; mine:
     },
   });
   return (
-    <li className="border-l-2 border-slate-200 pl-2 dark:border-slate-700" data-testid="note">
+    <li id={`note-${note.id}`} tabIndex={-1} className={cx("border-l-2 pl-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500", note.decision_at ? "border-amber-500" : "border-slate-200 dark:border-slate-700")} data-testid="note">
       <p className="text-xs text-muted">
         {actorName(note.author, people.data?.items)} · {fmtTime(note.created_at)}
         {note.revisions > 0 && <> · edited {note.revisions}×</>}
         {note.moved_from && <> · moved in a merge</>}
         {fresh && <span className="ml-1 rounded bg-sky-700 px-1 text-[10px] font-semibold text-white">NEW</span>}
+        {note.decision_at && <DecisionBadge at={note.decision_at} by={note.decision_by} />}
       </p>
       {editing ? (
         <form
@@ -818,7 +807,8 @@ function NoteItem({ inc, note, mine, fresh }: { inc: Incident; note: Note; mine:
       ) : (
         <NoteBody body={note.body} people={people.data?.items} />
       )}
-      <div className="flex gap-1">
+      <div className="flex flex-wrap gap-1">
+        {decisions && editable && !editing && <DecisionToggle incidentId={inc.id} noteId={note.id} decision={!!note.decision_at} />}
         {mine && !editing && (
           <Button size="sm" variant="ghost" onClick={() => (setBody(note.body), setEditing(true))}>
             Edit
@@ -835,7 +825,7 @@ function NoteItem({ inc, note, mine, fresh }: { inc: Incident; note: Note; mine:
   );
 }
 
-function Notes({ inc, editable }: { inc: Incident; editable: boolean }) {
+function Notes({ inc, editable, decisions }: { inc: Incident; editable: boolean; decisions: boolean }) {
   const qc = useQueryClient();
   const { me } = useSession();
   const people = useAssignees();
@@ -878,7 +868,7 @@ function Notes({ inc, editable }: { inc: Incident; editable: boolean }) {
       ) : (
         <ol className="space-y-2" aria-label="Notes">
           {[...q.data].reverse().map((n) => (
-            <NoteItem key={n.id} inc={inc} note={n} mine={n.author === myActor} fresh={n.author !== myActor && !seen.current?.has(n.id)} />
+            <NoteItem key={n.id} inc={inc} note={n} mine={n.author === myActor} fresh={n.author !== myActor && !seen.current?.has(n.id)} decisions={decisions} editable={editable} />
           ))}
         </ol>
       )}
@@ -1007,6 +997,9 @@ export function IncidentDetailPage() {
   const hasEvidence = useHasPath("/api/v1/incidents/{id}/evidence");
   const hasReview = useHasPath(REVIEW_PATH);
   const hasReport = useHasPath(REPORT_PATH);
+  const hasPresence = useHasPath(PRESENCE_PATH);
+  const hasDecisions = useHasPath(DECISIONS_PATH);
+  const hasTimeline = useHasPath(TIMELINE_ITEMS_PATH);
   const live = useIncidentLive(id);
   const people = useAssignees();
   const editable = can("incidents:manage") && !!q.data && !q.data.merged_into;
@@ -1064,6 +1057,7 @@ export function IncidentDetailPage() {
           </span>
         </div>
         <div className="flex flex-wrap items-center gap-2">
+          {hasPresence && <PresenceAvatars incidentId={inc.id} enabled={!inc.merged_into} />}
           <LiveIndicator live={live} people={people.data?.items} />
           <Transitions inc={inc} editable={editable} />
           {editable && (
@@ -1098,8 +1092,13 @@ export function IncidentDetailPage() {
             <Tasks inc={inc} editable={editable} />
           </Section>
           <Section title="Notes">
-            <Notes inc={inc} editable={editable} />
+            <Notes inc={inc} editable={editable} decisions={hasDecisions} />
           </Section>
+          {hasTimeline && (
+            <Section title="Timeline">
+              <WarTimeline incidentId={inc.id} editable={editable} />
+            </Section>
+          )}
           {hasReview && (inc.status === "resolved" || inc.status === "closed") && (
             <Section title="Post-incident review">
               <ReviewPanel inc={inc} editable={editable} />
@@ -1134,9 +1133,23 @@ export function IncidentDetailPage() {
           <Section title="Custom fields">
             <CustomFields inc={inc} editable={editable} />
           </Section>
-          <Section title="Timeline">
-            <Timeline inc={inc} />
-          </Section>
+          {hasDecisions && (
+            <Section title="Decision log">
+              <DecisionLog
+                incidentId={inc.id}
+                onShow={(noteId) => {
+                  const el = document.getElementById(`note-${noteId}`);
+                  el?.scrollIntoView({ block: "center" });
+                  el?.focus();
+                }}
+              />
+            </Section>
+          )}
+          {!hasTimeline && (
+            <Section title="Timeline">
+              <Timeline inc={inc} />
+            </Section>
+          )}
         </aside>
       </div>
       <MergeDialog open={merge} onOpenChange={setMerge} survivor={inc} />

@@ -15,6 +15,8 @@ import { cx, fmtTime } from "../../lib/format";
 import { useEventStream } from "../../lib/useEventStream";
 import { assigneeName } from "../assignees";
 import { describeEvent, liveTargets, systemKind } from "./liveEvents";
+import { applyPresence } from "./Presence";
+import type { Presence } from "./warroomApi";
 
 /** Coalescing window for refetches after events (ms). */
 const FLUSH_MS = 250;
@@ -68,7 +70,11 @@ export function useIncidentLive(incidentId: string, enabled = true): IncidentLiv
     query: { subject: `incident/${incidentId}` },
     onEvent: (e) => {
       if (e.subject !== `incident/${incidentId}`) return;
-      schedule(liveTargets(e.kind));
+      if (e.kind.startsWith("presence.")) {
+        qc.setQueryData<Presence>(["org", orgId, "warroom-presence", incidentId], (p) => applyPresence(p, e));
+        // Heartbeats come and go quietly: only arrivals and announced leaves are listed.
+        if ((e.payload as { expired?: boolean }).expired) return;
+      } else schedule(liveTargets(e.kind));
       setActivity((a) => [e, ...a.filter((x) => x.seq !== e.seq)].slice(0, KEEP));
     },
     onResync: () => schedule(["*"]),

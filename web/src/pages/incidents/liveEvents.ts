@@ -32,9 +32,20 @@ export function liveTargets(kind: string): string[] {
       return ["incident-evidence", "incident-evidence-custody", "incident-timeline", "warroom-timeline"];
     case "incident.review_updated":
       return ["incident-review", "incident-tasks", "warroom-timeline"];
-    case "incident.presence":
-    case "incident.presence_changed":
-      return ["warroom-presence"];
+    case "incident.decision_marked":
+    case "incident.decision_unmarked":
+      return ["incident-notes", "warroom-decisions", "incident-timeline", "warroom-timeline"];
+    case "timeline.entry_added":
+    case "timeline.entry_updated":
+    case "timeline.entry_deleted":
+    case "timeline.annotation_added":
+    case "timeline.annotation_updated":
+    case "timeline.annotation_deleted":
+      return ["warroom-timeline"];
+    case "presence.joined":
+    case "presence.left":
+      // Applied to the cached viewer list directly (Presence.tsx).
+      return [];
     default:
       // Merges, splits and kinds this build does not know yet (timeline
       // entries, decisions, reviews): refresh everything of the incident.
@@ -59,6 +70,16 @@ const VERBS: Record<string, string> = {
   "incident.split": "split alerts off",
   "evidence.added": "added evidence",
   "incident.review_updated": "saved the post-incident review",
+  "incident.decision_marked": "marked a note as a decision",
+  "incident.decision_unmarked": "unmarked a decision",
+  "timeline.entry_added": "added a timeline entry",
+  "timeline.entry_updated": "changed a timeline entry",
+  "timeline.entry_deleted": "deleted a timeline entry",
+  "timeline.annotation_added": "annotated the timeline",
+  "timeline.annotation_updated": "edited an annotation",
+  "timeline.annotation_deleted": "deleted an annotation",
+  "presence.joined": "opened the incident",
+  "presence.left": "left the incident",
   "evidence.integrity_failed": "evidence integrity check failed",
 };
 
