@@ -441,7 +441,7 @@ async function main() {
     await dispo.getByRole("button", { name: "Resolve" }).click();
     await transitions.getByRole("button", { name: "Reopen" }).waitFor();
     await page.getByText("Other — Test traffic from the e2e run").waitFor();
-    await page.getByTestId("timeline").getByText("status").first().waitFor();
+    await page.getByTestId("timeline").or(page.getByTestId("timeline-items")).getByText("status").first().waitFor();
     await page.screenshot({ path: join(outDir, "incident-detail.png"), fullPage: true });
     await a11y(page, "incident detail");
     await transitions.getByRole("button", { name: "Reopen" }).click();

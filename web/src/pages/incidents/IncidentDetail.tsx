@@ -68,7 +68,7 @@ function actorName(actor: string, people: Assignee[] | undefined): string {
  * not every org query (the API rate-limits reads per user).
  */
 export function invalidateIncident(qc: ReturnType<typeof useQueryClient>) {
-  return qc.invalidateQueries({ predicate: (q) => q.queryKey[0] === "org" && typeof q.queryKey[2] === "string" && /^(incident|note-revisions|notifications|alert-incident|groupings)/.test(q.queryKey[2]) });
+  return qc.invalidateQueries({ predicate: (q) => q.queryKey[0] === "org" && typeof q.queryKey[2] === "string" && /^(incident|warroom-(timeline|decisions)|note-revisions|notifications|alert-incident|groupings)/.test(q.queryKey[2]) });
 }
 
 /** useUpdate patches the incident and refreshes everything org-scoped. */

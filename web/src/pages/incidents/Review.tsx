@@ -247,8 +247,11 @@ export function ReviewPanel({ inc, editable }: { inc: Incident; editable: boolea
 
 /** ReportButtons download the incident report as Markdown or PDF. */
 export function ReportButtons({ inc }: { inc: Incident }) {
+  const qc = useQueryClient();
   const m = useMutation({
     mutationFn: async (format: "markdown" | "pdf") => save(await raw("GET", reportPath(inc.id, format)), `incident-${inc.id}.${format === "pdf" ? "pdf" : "md"}`),
+    // The report embeds the evidence manifest: each artifact's custody gains an "exported" entry.
+    onSettled: () => void qc.invalidateQueries({ predicate: (q) => typeof q.queryKey[2] === "string" && (q.queryKey[2].startsWith("incident-evidence") || q.queryKey[2] === "warroom-timeline") }),
   });
   return (
     <div className="space-y-2" data-testid="report">
