@@ -555,18 +555,6 @@ func prepare(ind *Indicator, f *Feed, now time.Time) (field, reason string) {
 	return "", ""
 }
 
-// upsertSQL inserts or refreshes one indicator of a feed; the id returned
-// is the new one when inserted, the existing one otherwise.
-const upsertSQL = `INSERT INTO intel_indicators (` + indicatorCols + `)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 0, 0, false, $18, $18, $19, false, false, NULL)
-ON CONFLICT (feed_id, type, value) DO UPDATE SET
- subdomains = excluded.subdomains, detect = excluded.detect, confidence = excluded.confidence, tlp = excluded.tlp, pap = excluded.pap,
- last_seen = CASE WHEN excluded.last_seen > intel_indicators.last_seen THEN excluded.last_seen ELSE intel_indicators.last_seen END,
- valid_until = excluded.valid_until, tags = excluded.tags, attack = excluded.attack, description = excluded.description,
- stix_id = excluded.stix_id, deleted = false, updated_at = excluded.updated_at,
- expires_at = excluded.expires_at, expired = false
-RETURNING id, first_seen, sightings, false_positives, created_at`
-
 // Import stores indicators into one of the org's feeds (the manual feed
 // when feedID is nil) in one transaction; invalid records are reported,
 // not fatal. New indicators are queued for a retro-hunt when hunt is set.
@@ -659,52 +647,6 @@ func (s *Store) ImportPlatform(ctx context.Context, feedID uuid.UUID, inds []Ind
 	}
 	s.changed(nil, stored)
 	return res, nil
-}
-
-func (s *Store) upsert(ctx context.Context, tx *db.Tx, org *uuid.UUID, f *Feed, inds []Indicator, res *ImportResult) ([]Indicator, error) {
-	now := s.now()
-	stmt, err := tx.PrepareContext(ctx, upsertSQL)
-	if err != nil {
-		return nil, fmt.Errorf("intel: prepare upsert: %w", err)
-	}
-	defer func() { _ = stmt.Close() }()
-	var orgArg any
-	if org != nil {
-		orgArg = org.String()
-	}
-	stored := make([]Indicator, 0, len(inds))
-	model := s.decay()
-	for i := range inds {
-		ind := inds[i]
-		if field, reason := prepare(&ind, f, now); reason != "" {
-			res.reject(i, field, reason)
-			continue
-		}
-		newID := uuid.Must(uuid.NewV7())
-		var until any
-		if ind.ValidUntil != nil {
-			until = ind.ValidUntil.UTC()
-		}
-		exp := model.ExpiresAt(&ind)
-		ind.ExpiresAt, ind.Expired = &exp, false
-		err := stmt.QueryRowContext(ctx, newID.String(), orgArg, f.ID.String(), string(ind.Type), ind.Value, ind.Subdomains, ind.Detect,
-			ind.Confidence, ind.TLP, ind.PAP, ind.FirstSeen.UTC(), ind.LastSeen.UTC(), until, jsonList(ind.Tags), jsonList(ind.Attack),
-			ind.Description, ind.STIXID, now, exp).Scan(&ind.ID, &ind.FirstSeen, &ind.Sightings, &ind.FalsePositives, &ind.CreatedAt)
-		if err != nil {
-			return nil, fmt.Errorf("intel: upsert indicator %d: %w", i, err)
-		}
-		ind.OrgID, ind.UpdatedAt = org, now
-		ind.FirstSeen, ind.CreatedAt = ind.FirstSeen.UTC(), ind.CreatedAt.UTC()
-		if ind.ID == newID {
-			res.Created++
-			res.created = append(res.created, ind)
-		} else {
-			res.Updated++
-		}
-		res.ByType[string(ind.Type)]++
-		stored = append(stored, ind)
-	}
-	return stored, nil
 }
 
 // Query filters an indicator list.
