@@ -13,7 +13,7 @@ func init() { extraCommands = append(extraCommands, (*cli).benchCmd) }
 func (c *cli) benchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure ingest throughput, alert query latency and live-stream fan-out",
+		Short: "Measure ingest throughput, alert query latency, live-stream fan-out, SLA scans and threat-intel matching",
 		Long:  "Benchmarks boot a real server in-process on a loopback port (or target --url) against the configured database (--database-url for PostgreSQL, else a temporary SQLite database). Loads are bounded in count and time; data goes into fresh throwaway orgs.",
 	}
 	var io bench.IngestOptions
@@ -143,6 +143,33 @@ func (c *cli) benchCmd() *cobra.Command {
 	f.IntVar(&co.LinkedAlerts, "linked-alerts", 100000, "linked alerts spread over those incidents (issue goal: 1000000)")
 	f.IntVar(&co.Runs, "runs", 50, "executions of each list query")
 	f.DurationVar(&co.Timeout, "timeout", 30*time.Minute, "upper bound for the run")
-	cmd.AddCommand(ingestCmd, queryCmd, streamCmd, slaCmd, correlateCmd)
+	var no bench.IntelOptions
+	intelCmd := &cobra.Command{
+		Use:   "intel",
+		Short: "Import N indicators as STIX bundles and report import rate, index heap, match cost per alert and intake with matching vs COPY",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("log-level") {
+				cfg.LogLevel = "warn"
+			}
+			no.Config, no.Logger, no.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
+			_, err = bench.RunIntel(cmd.Context(), no)
+			return err
+		},
+	}
+	f = intelCmd.Flags()
+	f.IntVar(&no.Indicators, "indicators", 1_000_000, "indicators to import into the bench org")
+	f.IntVar(&no.Bundle, "bundle", 10000, "indicators per STIX bundle upload")
+	f.IntVar(&no.MatchAlerts, "match-alerts", 20000, "generated alerts timed against the index")
+	f.IntVar(&no.Repeat, "repeat", 10, "matches per timed alert (its cost is their mean)")
+	f.IntVar(&no.Alerts, "alerts", 50000, "alerts then ingested over HTTP with matching (0: skip; PostgreSQL adds the COPY baseline)")
+	f.IntVar(&no.Batch, "batch", 500, "payloads per intake batch")
+	f.IntVar(&no.Concurrency, "concurrency", 4, "concurrent intake clients")
+	f.DurationVar(&no.Timeout, "timeout", 30*time.Minute, "upper bound for the run")
+	cmd.AddCommand(ingestCmd, queryCmd, streamCmd, slaCmd, correlateCmd, intelCmd)
 	return cmd
 }

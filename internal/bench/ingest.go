@@ -55,6 +55,9 @@ type IngestOptions struct {
 	// correlation consumer).
 	srv       *server
 	afterSend func(context.Context) error
+	// key, with srv, is an API key of the org to ingest into (bench intel:
+	// the org holding the indicators); empty provisions a fresh org.
+	key string
 }
 
 // IngestReport is the outcome.
@@ -109,8 +112,10 @@ func RunIngest(ctx context.Context, o IngestOptions) (*IngestReport, error) {
 	if srv != nil {
 		rep.Backend = string(srv.app.DB.Dialect)
 		var err error
-		if _, key, err = newOrgWithKey(ctx, srv.app, "Bench ingest", rbac.AlertsIngest); err != nil {
-			return nil, err
+		if key = o.key; key == "" {
+			if _, key, err = newOrgWithKey(ctx, srv.app, "Bench ingest", rbac.AlertsIngest); err != nil {
+				return nil, err
+			}
 		}
 		url = srv.url
 	} else if url == "" {

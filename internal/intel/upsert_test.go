@@ -43,10 +43,10 @@ func TestBulkUpsertSemantics(t *testing.T) {
 		firstSeen := now.Add(-48 * time.Hour)
 		res, err = s.Import(ctx, scope, nil, []Indicator{
 			{Type: TypeIPv4, Value: "203.0.113.5", Confidence: 60, Tags: []string{"b"}, Detect: true}, // revives the tombstone
-			{Type: TypeIPv4, Value: "8.8.8.8", Detect: true},                                       // allowlisted
+			{Type: TypeIPv4, Value: "8.8.8.8", Detect: true},                                          // allowlisted
 			{Type: TypeURL, Value: "http://x.example.org/p", FirstSeen: firstSeen, Confidence: 30, Detect: true},
 			{Type: TypeURL, Value: "HTTP://X.example.org/p", Confidence: 90, Tags: []string{"last"}, Detect: true}, // repeat: merged
-			{Type: TypeSHA256, Value: "zz", Detect: true}, // invalid
+			{Type: TypeSHA256, Value: "zz", Detect: true},                                                          // invalid
 		}, nil)
 		if err != nil {
 			t.Fatal(err)
