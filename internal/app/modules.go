@@ -70,6 +70,7 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 		Roles: roleMembers{directory}, AlertStats: m.Alerts.Store}); err != nil {
 		return fmt.Errorf("incident: %w", err)
 	}
+	m.Intel.RegisterSharing(p, incidentAlerts{m.Incident})
 	if m.Evidence, err = evidence.Register(ctx, p, evidence.Deps{Incidents: incidentExists{m.Incident}}); err != nil {
 		return fmt.Errorf("evidence: %w", err)
 	}
@@ -94,6 +95,30 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 		return fmt.Errorf("stream: %w", err)
 	}
 	return nil
+}
+
+// incidentAlerts is the intel module's view of incidents (STIX export):
+// an incident's alerts with their entities, at most 10,000.
+type incidentAlerts struct{ s *incident.Store }
+
+func (i incidentAlerts) IncidentAlerts(ctx context.Context, scope tenant.Scope, id uuid.UUID) ([]intel.IncidentAlert, error) {
+	var out []intel.IncidentAlert
+	var after *uuid.UUID
+	for len(out) < 10000 {
+		page, next, err := i.s.LinkedAlerts(ctx, scope, id, after, 500)
+		if err != nil {
+			return nil, err
+		}
+		for _, la := range page {
+			out = append(out, intel.IncidentAlert{ID: la.AlertID, EventTime: la.EventTime, Entities: la.Entities})
+		}
+		if next == "" {
+			break
+		}
+		last := page[len(page)-1].AlertID
+		after = &last
+	}
+	return out, nil
 }
 
 // incidentExists is the evidence module's view of incidents: whether one

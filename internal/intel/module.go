@@ -72,6 +72,13 @@ func New(_ context.Context, p *platform.Platform) (*Module, error) {
 	return m, nil
 }
 
+// RegisterSharing adds the incident STIX export and the TAXII 2.1 server;
+// it runs after the incident module is built (incidents gives an
+// incident's alerts).
+func (m *Module) RegisterSharing(p *platform.Platform, incidents Incidents) {
+	(&SharingAPI{Store: m.Store, Incidents: incidents}).Register(p.Server.API)
+}
+
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func parseTime(s string) (time.Time, error) {

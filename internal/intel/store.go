@@ -764,7 +764,7 @@ func (s *Store) Delete(ctx context.Context, scope tenant.Scope, id uuid.UUID) er
 	var ind Indicator
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		var err error
-		ind, err = scanIndicator(tx.QueryRowContext(ctx, `UPDATE intel_indicators SET deleted = true, updated_at = $3
+		ind, err = scanIndicator(tx.QueryRowContext(ctx, `UPDATE intel_indicators SET deleted = true, updated_at = $3, shared_at = $3
 WHERE org_id = $1 AND id = $2 AND NOT deleted RETURNING `+indicatorCols, scope.Org().String(), id.String(), s.now()))
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.NotFound("indicator")
@@ -778,38 +778,56 @@ WHERE org_id = $1 AND id = $2 AND NOT deleted RETURNING `+indicatorCols, scope.O
 	return err
 }
 
+// changesPage is how many indicator rows one query of changes reads (a
+// million-indicator org loads in pages, each well inside the statement
+// timeout).
+const changesPage = 20000
+
 // changes returns the org's (or, org nil, a platform feed's) indicators
-// updated at or after since, for index refresh, including tombstones.
+// updated at or after since, for index refresh, including tombstones; it
+// reads them in pages by id, one read transaction each.
 func (s *Store) changes(ctx context.Context, org *uuid.UUID, feed uuid.UUID, since time.Time, fn func(*Indicator)) error {
-	run := func(ctx context.Context, tx *db.Tx) error {
-		var rows *sql.Rows
+	after := uuid.Nil.String()
+	for {
+		n := 0
+		run := func(ctx context.Context, tx *db.Tx) error {
+			var rows *sql.Rows
+			var err error
+			if org != nil {
+				rows, err = tx.QueryContext(ctx, `SELECT `+indicatorCols+` FROM intel_indicators WHERE org_id = $1 AND updated_at >= $2 AND id > $3
+ORDER BY id LIMIT $4`, org.String(), since, after, changesPage)
+			} else {
+				rows, err = tx.QueryContext(ctx, `SELECT `+indicatorCols+` FROM intel_indicators WHERE org_id IS NULL AND feed_id = $1 AND updated_at >= $2 AND id > $3
+ORDER BY id LIMIT $4`, feed.String(), since, after, changesPage)
+			}
+			if err != nil {
+				return fmt.Errorf("intel: changes: %w", err)
+			}
+			defer func() { _ = rows.Close() }()
+			for rows.Next() {
+				ind, err := scanIndicator(rows)
+				if err != nil {
+					return err
+				}
+				n++
+				after = ind.ID.String()
+				fn(&ind)
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("intel: changes: %w", err)
+			}
+			return nil
+		}
 		var err error
 		if org != nil {
-			rows, err = tx.QueryContext(ctx, `SELECT `+indicatorCols+` FROM intel_indicators WHERE org_id = $1 AND updated_at >= $2`, org.String(), since)
+			err = s.DB.ReadInOrg(ctx, tenant.System(*org, "intel index refresh"), run)
 		} else {
-			rows, err = tx.QueryContext(ctx, `SELECT `+indicatorCols+` FROM intel_indicators WHERE org_id IS NULL AND feed_id = $1 AND updated_at >= $2`,
-				feed.String(), since)
+			err = s.DB.Read(ctx, run)
 		}
-		if err != nil {
-			return fmt.Errorf("intel: changes: %w", err)
+		if err != nil || n < changesPage {
+			return err
 		}
-		defer func() { _ = rows.Close() }()
-		for rows.Next() {
-			ind, err := scanIndicator(rows)
-			if err != nil {
-				return err
-			}
-			fn(&ind)
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("intel: changes: %w", err)
-		}
-		return nil
 	}
-	if org != nil {
-		return s.DB.ReadInOrg(ctx, tenant.System(*org, "intel index refresh"), run)
-	}
-	return s.DB.Read(ctx, run)
 }
 
 func isUnique(err error) bool {

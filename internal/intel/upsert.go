@@ -14,18 +14,35 @@ import (
 // upsertConflict is the refresh of an existing (feed, type, value): the
 // source's fields replace the stored ones, last_seen only moves forward,
 // first_seen, sightings and false positives stay, a tombstone or an
-// expired row comes back.
-const upsertConflict = `
+// expired row comes back; shared_at (the TAXII server's date added)
+// moves only when what is shared changed. distinct is the dialect's
+// "differs, NULLs equal" operator.
+func upsertConflict(distinct string) string {
+	changed := make([]string, 0, len(sharedCols))
+	for _, c := range sharedCols {
+		changed = append(changed, "intel_indicators."+c+" "+distinct+" excluded."+c)
+	}
+	return `
 ON CONFLICT (feed_id, type, value) DO UPDATE SET
  subdomains = excluded.subdomains, detect = excluded.detect, confidence = excluded.confidence, tlp = excluded.tlp, pap = excluded.pap,
  last_seen = CASE WHEN excluded.last_seen > intel_indicators.last_seen THEN excluded.last_seen ELSE intel_indicators.last_seen END,
  valid_until = excluded.valid_until, tags = excluded.tags, attack = excluded.attack, description = excluded.description,
  stix_id = excluded.stix_id, deleted = false, updated_at = excluded.updated_at,
- expires_at = excluded.expires_at, expired = false
+ expires_at = excluded.expires_at, expired = false,
+ shared_at = CASE WHEN ` + strings.Join(changed, " OR ") + ` THEN excluded.shared_at ELSE intel_indicators.shared_at END
 RETURNING type, value, id, first_seen, sightings, false_positives, created_at`
+}
+
+// sharedCols are the columns whose change is a new version for partners.
+var sharedCols = []string{"subdomains", "detect", "confidence", "tlp", "pap", "valid_until", "tags", "attack", "description", "stix_id", "deleted", "expired"}
+
+var (
+	upsertConflictPG     = upsertConflict("IS DISTINCT FROM")
+	upsertConflictSQLite = upsertConflict("IS NOT")
+)
 
 // Rows per upsert statement: PostgreSQL binds one array per column (any
-// size); SQLite binds 20 values per row and allows 32,766 per statement.
+// size); SQLite binds 21 values per row and allows 32,766 per statement.
 const (
 	upsertChunkPG     = 2000
 	upsertChunkSQLite = 500
@@ -178,13 +195,13 @@ func upsertChunkPostgres(ctx context.Context, tx *db.Tx, org any, feed uuid.UUID
 		subs[i], detects[i], confs[i] = ind.Subdomains, ind.Detect, int32(ind.Confidence) //nolint:gosec // 0..100
 		firsts[i], lasts[i], exps[i] = ind.FirstSeen.UTC(), ind.LastSeen.UTC(), ind.ExpiresAt.UTC()
 	}
-	q := `INSERT INTO intel_indicators (` + indicatorCols + `)
+	q := `INSERT INTO intel_indicators (` + indicatorCols + `, shared_at)
 SELECT u.id::uuid, $1::uuid, $2::uuid, u.t, u.v, u.sd, u.det, u.conf::smallint, u.tlp, u.pap, u.fs, u.ls, NULLIF(u.vu, '')::timestamptz,
- u.tags::jsonb, u.att::jsonb, u.descr, u.sid, 0, 0, false, $3, $3, u.exp, false, false, NULL
+ u.tags::jsonb, u.att::jsonb, u.descr, u.sid, 0, 0, false, $3, $3, u.exp, false, false, NULL, $3
 FROM unnest($4::text[], $5::text[], $6::text[], $7::bool[], $8::bool[], $9::int4[], $10::text[], $11::text[], $12::timestamptz[],
  $13::timestamptz[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::timestamptz[])
  AS u(id, t, v, sd, det, conf, tlp, pap, fs, ls, vu, tags, att, descr, sid, exp)
-ORDER BY u.t, u.v` + upsertConflict
+ORDER BY u.t, u.v` + upsertConflictPG
 	return scanUpserted(ctx, tx, part, q, org, feed.String(), now, ids, types, values, subs, detects, confs, tlps, paps,
 		firsts, lasts, untils, tags, attack, descs, stix, exps)
 }
@@ -194,11 +211,11 @@ ORDER BY u.t, u.v` + upsertConflict
 // named ones in a list the driver searches once per parameter when
 // binding, which makes a long VALUES quadratic.
 func upsertChunkSQL(ctx context.Context, tx *db.Tx, org any, feed uuid.UUID, now time.Time, part []pendingUpsert) error {
-	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, false, ?, ?, ?, false, false, NULL)"
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, false, ?, ?, ?, false, false, NULL, ?)"
 	var b strings.Builder
-	b.Grow(100 + len(part)*(len(row)+1) + len(upsertConflict))
-	b.WriteString(`INSERT INTO intel_indicators (` + indicatorCols + `) VALUES `)
-	args := make([]any, 0, 20*len(part))
+	b.Grow(100 + len(part)*(len(row)+1) + len(upsertConflictSQLite))
+	b.WriteString(`INSERT INTO intel_indicators (` + indicatorCols + `, shared_at) VALUES `)
+	args := make([]any, 0, 21*len(part))
 	fid := feed.String()
 	for i := range part {
 		p := &part[i]
@@ -209,8 +226,8 @@ func upsertChunkSQL(ctx context.Context, tx *db.Tx, org any, feed uuid.UUID, now
 		b.WriteString(row)
 		args = append(args, p.newID.String(), org, fid, string(ind.Type), ind.Value, ind.Subdomains, ind.Detect, ind.Confidence, ind.TLP, ind.PAP,
 			ind.FirstSeen.UTC(), ind.LastSeen.UTC(), p.until, jsonList(ind.Tags), jsonList(ind.Attack), ind.Description, ind.STIXID,
-			now, now, ind.ExpiresAt.UTC())
+			now, now, ind.ExpiresAt.UTC(), now)
 	}
-	b.WriteString(upsertConflict)
+	b.WriteString(upsertConflictSQLite)
 	return scanUpserted(ctx, tx, part, b.String(), args...)
 }
