@@ -376,6 +376,17 @@ func (a *API) Register(api huma.API) {
 			}
 			return nil, a.Store.Delete(ctx, scope, in.ID)
 		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "clear-intel-indicator-flag", Method: http.MethodDelete, Path: base + "/indicators/{id}/flag",
+		Summary: "Clear an indicator's fan-out flag", Tags: tags,
+		Description: "Clears the fan-out guardrail's flag and throttle on one of the org's indicators, or (for this org only) on a subscribed platform feed's, and restarts its count for the hour: its next matches emit intel.matched.v1 again until it passes the limit again. Idempotent; audited (intel.indicator.clear_flag)."}, manage),
+		func(ctx context.Context, in *IDInput) (*IndicatorOutput, error) {
+			scope, err := scopeOf(ctx)
+			if err != nil {
+				return nil, err
+			}
+			ind, err := a.Store.ClearFlag(ctx, scope, in.ID)
+			return &IndicatorOutput{Body: ind}, err
+		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-intel-feeds", Method: http.MethodGet, Path: base + "/feeds",
 		Summary: "List the org's feeds and the platform feeds", Tags: tags,
 		Description: "The org's own feeds first, then the platform feeds with whether the org subscribes; each with its health (last run, last success, errors, counts)."}, read),

@@ -43,7 +43,7 @@ func (a *SharingAPI) Register(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "export-incident-stix", Method: http.MethodGet, Path: httpapi.APIPrefix + "/incidents/{id}/stix",
 		Summary: "Export an incident's indicators as a STIX 2.1 bundle", Tags: tags,
 		Description: "The indicators (the org's and subscribed platform feeds') that the incident's alerts matched, as STIX 2.1 indicators with their TLP 2.0 marking-definitions; TLP:RED indicators are never exported (X-SecureNexus-Withheld counts them). observables=true adds the alerts' shareable observables. Audited (intel.incident.export).",
-		Responses: map[string]*huma.Response{"200": {Description: "A STIX 2.1 bundle", Content: map[string]*huma.MediaType{STIXMediaType: {}}}}}, rbac.IntelRead),
+		Responses:   map[string]*huma.Response{"200": {Description: "A STIX 2.1 bundle", Content: map[string]*huma.MediaType{STIXMediaType: {}}}}}, rbac.IntelRead),
 		func(ctx context.Context, in *ExportIncidentInput) (*ExportOutput, error) {
 			scope, err := scopeOf(ctx)
 			if err != nil {

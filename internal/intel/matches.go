@@ -98,7 +98,7 @@ WHERE org_id = $1 AND id = $2
 RETURNING type, confidence, sightings, false_positives, last_seen, valid_until, match_hour_count, throttled_until`,
 		org, indicator.String(), now, hour).Scan(&ind.Type, &ind.Confidence, &ind.Sightings, &ind.FalsePositives, &ind.LastSeen, &until, &count, &throttledUntil)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return s.platformFanOut(ctx, tx, org, indicator, now)
 	}
 	if err != nil {
 		return false, fmt.Errorf("intel: count sighting: %w", err)
@@ -121,6 +121,132 @@ WHERE org_id = $1 AND id = $2`, org, indicator.String(), exp, end, now)
 		return false, fmt.Errorf("intel: decay after sighting: %w", err)
 	}
 	return throttled, nil
+}
+
+// platformFanOut runs the fan-out guardrail for a platform feed's
+// indicator (its row is not the org's to write): the org's own counter in
+// intel_fanout counts new matches per clock hour and flags and throttles
+// the indicator for this org past FanOutLimit, like an own indicator. It
+// reports whether the indicator is throttled for the org.
+func (s *Store) platformFanOut(ctx context.Context, tx *db.Tx, org string, indicator uuid.UUID, now time.Time) (bool, error) {
+	hour := now.Unix() / 3600
+	var count int
+	var throttledUntil sql.NullTime
+	err := tx.QueryRowContext(ctx, `INSERT INTO intel_fanout (org_id, indicator_id, match_hour, match_hour_count, updated_at)
+SELECT $1, id, $3, 1, $4 FROM intel_indicators WHERE id = $2 AND org_id IS NULL
+ON CONFLICT (org_id, indicator_id) DO UPDATE SET
+ match_hour_count = CASE WHEN intel_fanout.match_hour = excluded.match_hour THEN intel_fanout.match_hour_count + 1 ELSE 1 END,
+ match_hour = excluded.match_hour, updated_at = excluded.updated_at
+RETURNING match_hour_count, throttled_until`, org, indicator.String(), hour, now).Scan(&count, &throttledUntil)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // not a platform indicator (deleted meanwhile)
+	}
+	if err != nil {
+		return false, fmt.Errorf("intel: count platform fan-out: %w", err)
+	}
+	throttled := throttledUntil.Valid && throttledUntil.Time.After(now)
+	if count > s.fanOutLimit() && !throttled {
+		end := time.Unix((hour+1)*3600, 0).UTC()
+		if _, err := tx.ExecContext(ctx, `UPDATE intel_fanout SET flagged = true, throttled_until = $3, updated_at = $4 WHERE org_id = $1 AND indicator_id = $2`,
+			org, indicator.String(), end, now); err != nil {
+			return false, fmt.Errorf("intel: flag platform indicator: %w", err)
+		}
+		throttled = true
+	}
+	return throttled, nil
+}
+
+// fanOutStates returns the org's guardrail state of platform indicators.
+func (s *Store) fanOutStates(ctx context.Context, tx *db.Tx, org uuid.UUID, inds []Indicator) error {
+	var ids []string
+	for i := range inds {
+		if inds[i].OrgID == nil {
+			ids = append(ids, inds[i].ID.String())
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{org.String()}
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	type state struct {
+		flagged bool
+		until   *time.Time
+	}
+	states := map[uuid.UUID]state{}
+	rows, err := tx.QueryContext(ctx, `SELECT indicator_id, flagged, throttled_until FROM intel_fanout WHERE org_id = $1 AND indicator_id IN (`+
+		strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("intel: fan-out state: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var id uuid.UUID
+		var st state
+		var until sql.NullTime
+		if err := rows.Scan(&id, &st.flagged, &until); err != nil {
+			return fmt.Errorf("intel: fan-out state: %w", err)
+		}
+		if until.Valid {
+			t := until.Time.UTC()
+			st.until = &t
+		}
+		states[id] = st
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("intel: fan-out state: %w", err)
+	}
+	for i := range inds {
+		if st, ok := states[inds[i].ID]; ok && inds[i].OrgID == nil {
+			inds[i].Flagged, inds[i].ThrottledUntil = st.flagged, st.until
+		}
+	}
+	return nil
+}
+
+// ClearFlag clears the fan-out guardrail's flag and throttle on an
+// indicator the org sees (its own, or for the org a subscribed platform
+// feed's) and restarts its hour's count; audited (intel.indicator.clear_flag).
+func (s *Store) ClearFlag(ctx context.Context, scope tenant.Scope, id uuid.UUID) (Indicator, error) {
+	var ind Indicator
+	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+		var err error
+		if ind, err = s.get(ctx, tx, scope, id); err != nil {
+			return err
+		}
+		org, now := scope.Org().String(), s.now()
+		if ind.OrgID != nil {
+			_, err = tx.ExecContext(ctx, `UPDATE intel_indicators SET flagged = false, throttled_until = NULL, match_hour_count = 0, updated_at = $3
+WHERE org_id = $1 AND id = $2`, org, id.String(), now)
+			ind.UpdatedAt = now
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE intel_fanout SET flagged = false, throttled_until = NULL, match_hour_count = 0, updated_at = $3
+WHERE org_id = $1 AND indicator_id = $2`, org, id.String(), now)
+		}
+		if err != nil {
+			return fmt.Errorf("intel: clear flag: %w", err)
+		}
+		was := ind.Flagged
+		if ind.OrgID == nil {
+			probe := []Indicator{ind}
+			if err := s.fanOutStates(ctx, tx, scope.Org(), probe); err != nil {
+				return err
+			}
+			was = probe[0].Flagged
+		}
+		ind.Flagged, ind.ThrottledUntil = false, nil
+		return audit.Record(ctx, tx, auditEntry(scope, "intel.indicator.clear_flag", "intel_indicator", id.String(),
+			map[string]any{"was_flagged": was, "platform": ind.OrgID == nil}))
+	})
+	if err != nil {
+		return ind, err
+	}
+	ind.Score = s.decay().Score(&ind, s.now())
+	return ind, nil
 }
 
 const matchCols = `id, alert_id, indicator_id, feed_id, type, value, role, source, false_positive, matched_at`

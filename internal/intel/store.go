@@ -681,7 +681,9 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, q Query, after *uu
 			where = append(where, "NOT expired")
 		}
 		if q.Flagged {
-			where = append(where, "flagged")
+			// Own indicators carry the flag; platform ones the org's
+			// counter in intel_fanout.
+			where = append(where, "(flagged OR (org_id IS NULL AND id IN (SELECT indicator_id FROM intel_fanout WHERE org_id = $1 AND flagged)))")
 		}
 		if q.Platform {
 			where = append(where, "(org_id = $1 OR (org_id IS NULL AND feed_id IN (SELECT feed_id FROM intel_subscriptions WHERE org_id = $1)))")
@@ -717,8 +719,10 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, q Query, after *uu
 		query := `SELECT ` + indicatorCols + ` FROM intel_indicators WHERE ` + strings.Join(where, " AND ") +
 			` ORDER BY id DESC LIMIT ` + arg(limit+1)
 		var err error
-		out, err = db.Collect(ctx, tx, scanIndicator, query, args...)
-		return err
+		if out, err = db.Collect(ctx, tx, scanIndicator, query, args...); err != nil {
+			return err
+		}
+		return s.fanOutStates(ctx, tx, scope.Org(), out)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -755,7 +759,12 @@ WHERE id = $1 AND NOT deleted AND (org_id = $2 OR (org_id IS NULL AND feed_id IN
 	if errors.Is(err, sql.ErrNoRows) {
 		return ind, apperr.NotFound("indicator")
 	}
-	return ind, err
+	if err != nil {
+		return ind, err
+	}
+	probe := []Indicator{ind}
+	err = s.fanOutStates(ctx, tx, scope.Org(), probe)
+	return probe[0], err
 }
 
 // Delete removes one of the org's indicators (kept as a tombstone so that
