@@ -91,6 +91,23 @@ func init() {
 			return "", `{"feed_id":"` + id + `","indicators":[{"type":"domain","value":"xt-probe.example.net"}]}`
 		},
 	}
+	// The TAXII server: the org's one collection (its id derives from the
+	// org), reached by the collection, objects and list routes.
+	defaults.Fixtures["/api/v1/intel/taxii2/root/collections/{id}"] = Fixture{
+		Create: func(t testing.TB, e *Env, org *Org, _ map[string]string) string {
+			intelIndicator(t, e, org) // something for the objects route to serve
+			var out struct {
+				Collections []struct {
+					ID string `json:"id"`
+				} `json:"collections"`
+			}
+			send(t, e, org, http.MethodGet, "/api/v1/intel/taxii2/root/collections/", "", &out)
+			if len(out.Collections) != 1 {
+				t.Fatalf("taxii collection fixture: %d collections", len(out.Collections))
+			}
+			return out.Collections[0].ID
+		},
+	}
 	defaults.Probes["import-intel"] = Probe{
 		Fixture: "/api/v1/intel/feeds/{id}",
 		Request: func(id string) (string, string) {

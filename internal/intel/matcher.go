@@ -412,12 +412,31 @@ func severityRank(s alert.Severity) int {
 }
 
 // Record stores the matches of the written alerts in the batch's
-// transaction (ingest.Enricher).
+// transaction (ingest.Enricher). Matches are recorded in indicator order:
+// each counts a sighting on its indicator's row (or the org's fan-out
+// counter), so concurrent batches hitting the same indicators take those
+// row locks in one order and cannot deadlock.
 func (m *Matcher) Record(ctx context.Context, tx *db.Tx, scope tenant.Scope, written []ingest.Enriched) error {
+	type pending struct {
+		alert uuid.UUID
+		hit   Hit
+	}
+	var all []pending
 	var hits []Hit
 	for _, w := range written {
 		hits = m.Match(scope.Org(), w.Alert, hits[:0])
-		if err := m.Store.recordMatches(ctx, tx, scope, w.ID, hits, SourceIngest); err != nil {
+		for _, h := range hits {
+			all = append(all, pending{w.ID, h})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b pending) int {
+		if c := slices.Compare(a.hit.IndicatorID[:], b.hit.IndicatorID[:]); c != 0 {
+			return c
+		}
+		return slices.Compare(a.alert[:], b.alert[:])
+	})
+	for _, p := range all {
+		if err := m.Store.recordMatches(ctx, tx, scope, p.alert, []Hit{p.hit}, SourceIngest); err != nil {
 			return err
 		}
 	}

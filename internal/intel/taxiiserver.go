@@ -251,8 +251,8 @@ func taxiiBody(v any) (*TAXIIOutput, error) {
 }
 
 // acceptsTAXII reports whether an Accept header allows the TAXII media
-// type (absent, */*, application/*, or application/taxii+json with
-// version 2.1 or none).
+// type (absent, */*, application/*, application/json, or
+// application/taxii+json with version 2.1 or none).
 func acceptsTAXII(accept string) bool {
 	if strings.TrimSpace(accept) == "" {
 		return true
@@ -261,7 +261,7 @@ func acceptsTAXII(accept string) bool {
 		mt, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		mt = strings.ToLower(strings.TrimSpace(mt))
 		switch mt {
-		case "*/*", "application/*":
+		case "*/*", "application/*", "application/json":
 			return true
 		case "application/taxii+json":
 			if v := versionParam(params); v == "" || v == "2.1" {
