@@ -40,7 +40,6 @@ type Incidents interface {
 // Evidence is what the report reads of evidence (the evidence store
 // satisfies it).
 type Evidence interface {
-	List(ctx context.Context, scope tenant.Scope, incidentID uuid.UUID, after *uuid.UUID, limit int) ([]evidence.Evidence, string, error)
 	// ExportManifestFor signs the incident's manifest and records an
 	// exported custody entry per artifact naming purpose.
 	ExportManifestFor(ctx context.Context, scope tenant.Scope, incidentID uuid.UUID, purpose string) (*evidence.SignedManifest, error)

@@ -1,7 +1,10 @@
 package report_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -182,5 +185,74 @@ func TestReviewAPI(t *testing.T) {
 		if audits != 2 || evs != 2 {
 			t.Fatalf("audit entries %d, events %d, want 2 and 2", audits, evs)
 		}
+	})
+}
+
+// The export route: formats, download headers, the body's digest,
+// field-named problems, permissions and isolation; UTF-8 text kept exact
+// in Markdown and transliterated in the PDF.
+func TestReportAPI(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		org := identitytest.NewOrg(t, d, "Acme")
+		analyst := identitytest.NewMember(t, d, org, rbac.RoleAnalyst)
+		viewer := identitytest.NewMember(t, d, org, rbac.RoleViewer)
+		title := "Fraude à la facture – Łódź “Счёт” 🚨 | <b>bold</b>"
+		inc, err := e.inc.Create(ctx, analyst.Scope(), incident.NewIncident{Title: title, Severity: "medium"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.inc.AddNote(ctx, analyst.Scope(), inc.ID, incident.NoteInput{Body: "# not a heading\n*not emphasis*"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.ev.Add(ctx, analyst.Scope(), inc.ID, evidence.Upload{Name: "dump.bin"}, strings.NewReader("payload")); err != nil {
+			t.Fatal(err)
+		}
+		path := "/api/v1/incidents/" + inc.ID.String() + "/report"
+		get := func(who caller, query string, want int) *http.Response {
+			t.Helper()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.srv.URL+path+query, nil)
+			who.Apply(req)
+			res, err := e.srv.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.StatusCode != want {
+				b, _ := io.ReadAll(res.Body)
+				t.Fatalf("GET %s%s: %d %s, want %d", path, query, res.StatusCode, b, want)
+			}
+			t.Cleanup(func() { res.Body.Close() })
+			return res
+		}
+		res := get(viewer, "", http.StatusOK)
+		md, _ := io.ReadAll(res.Body)
+		sum := sha256.Sum256(md)
+		if res.Header.Get("Content-Type") != "text/markdown; charset=utf-8" || res.Header.Get("X-Report-Sha256") != hex.EncodeToString(sum[:]) ||
+			res.Header.Get("Content-Disposition") != `attachment; filename=incident-`+inc.ID.String()+`.md` {
+			t.Fatalf("markdown headers %v", res.Header)
+		}
+		for _, want := range []string{"# Incident report: Fraude à la facture – Łódź “Счёт” 🚨 \\| &lt;b&gt;bold&lt;/b&gt;\n",
+			"> \\# not a heading\n> \\*not emphasis\\*\n", "No post-incident review yet", "dump.bin"} {
+			if !strings.Contains(string(md), want) {
+				t.Errorf("markdown lacks %q:\n%s", want, md)
+			}
+		}
+		res = get(analyst, "?format=pdf", http.StatusOK)
+		pdf, _ := io.ReadAll(res.Body)
+		if res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf, []byte("%PDF-1.")) ||
+			!strings.HasSuffix(res.Header.Get("Content-Disposition"), ".pdf") {
+			t.Fatalf("pdf: %v %q", res.Header, pdf[:min(10, len(pdf))])
+		}
+		text := strings.Join(pdfText(t, pdf), " ")
+		if !strings.Contains(text, "Incident report: Fraude à la facture – Lódz “????” ? | <b>bold</b>") {
+			t.Errorf("pdf title not transliterated as documented:\n%s", text)
+		}
+		b, _ := io.ReadAll(get(analyst, "?format=docx", http.StatusUnprocessableEntity).Body)
+		if !strings.Contains(string(b), "query.format") {
+			t.Fatalf("bad format: %s", b)
+		}
+		other := identitytest.NewMember(t, d, identitytest.NewOrg(t, d, "Globex"), rbac.RoleAnalyst)
+		get(other, "?format=pdf", http.StatusNotFound)
 	})
 }
