@@ -3,8 +3,10 @@ package report_test
 import (
 	"bytes"
 	"compress/zlib"
+	"fmt"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -40,7 +42,14 @@ func pdfStreams(t *testing.T, pdf []byte) [][]byte {
 		if end < 0 {
 			t.Fatal("pdf: stream without endstream")
 		}
+		// The dictionary's /Length is exact; trimming line ends instead
+		// would cut compressed data that happens to end in one.
 		data := bytes.TrimRight(body[:end], "\r\n")
+		if m := streamLength.FindSubmatch(dict); m != nil {
+			if n, err := strconv.Atoi(string(m[1])); err == nil && n <= len(body) {
+				data = body[:n]
+			}
+		}
 		if bytes.Contains(dict, []byte("/FlateDecode")) {
 			zr, err := zlib.NewReader(bytes.NewReader(data))
 			if err != nil {
@@ -54,6 +63,8 @@ func pdfStreams(t *testing.T, pdf []byte) [][]byte {
 		rest = body[end+9:]
 	}
 }
+
+var streamLength = regexp.MustCompile(`/Length (\d+)`)
 
 var showText = regexp.MustCompile(`\)\s*Tj`)
 
@@ -158,7 +169,7 @@ func squash(s string) string {
 
 func TestPDFTextExtractor(t *testing.T) {
 	s := []byte(`BT 1 2 Td (a \(b\) \\ c\051 \344) Tj ET BT (x)Tj ET (not shown) Td`)
-	got := pdfText(t, append(append([]byte("<< /Length 1 >>\nstream\n"), s...), []byte("\nendstream")...))
+	got := pdfText(t, append(append([]byte(fmt.Sprintf("1 0 obj\n<< /Length %d >>\nstream\n", len(s))), s...), []byte("\nendstream")...))
 	if len(got) != 2 || got[0] != `a (b) \ c) ä` || got[1] != "x" {
 		t.Fatalf("extracted %q", got)
 	}
