@@ -37,6 +37,7 @@ type DemoIncidents interface {
 	Escalate(ctx context.Context, scope tenant.Scope, in incident.EscalateInput) (*incident.Incident, bool, error)
 	Update(ctx context.Context, scope tenant.Scope, id uuid.UUID, c incident.ChangeSet) (*incident.Incident, error)
 	AddNote(ctx context.Context, scope tenant.Scope, id uuid.UUID, in incident.NoteInput) (*incident.Note, error)
+	MarkDecision(ctx context.Context, scope tenant.Scope, id, note uuid.UUID, decision bool) (*incident.Note, error)
 }
 
 // DemoEvidence collects the demo artifacts (the evidence store satisfies
@@ -114,8 +115,14 @@ func (m *Module) LoadDemo(ctx context.Context, d *Demo) (bool, error) {
 		return false, fmt.Errorf("report demo: investigate: %w", err)
 	}
 	for i, body := range notes {
-		if _, err := d.Incidents.AddNote(ctx, scope, inc.ID, incident.NoteInput{Body: body}); err != nil {
+		n, err := d.Incidents.AddNote(ctx, scope, inc.ID, incident.NoteInput{Body: body})
+		if err != nil {
 			return false, fmt.Errorf("report demo: note %d: %w", i, err)
+		}
+		if strings.HasPrefix(body, "Decision:") {
+			if _, err := d.Incidents.MarkDecision(ctx, scope, inc.ID, n.ID, true); err != nil {
+				return false, fmt.Errorf("report demo: decision: %w", err)
+			}
 		}
 	}
 	for _, a := range DemoArtifacts {

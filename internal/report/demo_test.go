@@ -159,7 +159,11 @@ func TestDemoReport(t *testing.T) {
 			}
 			for _, n := range notes {
 				has("note", n.Body)
+				if n.DecisionAt != nil {
+					has("decision", "Decision "+n.DecisionAt.UTC().Format("2006-01-02 15:04:05Z"))
+				}
 			}
+			has("section", "Decision log")
 			for _, e := range artifacts {
 				has("evidence name", e.Name)
 				has("evidence SHA-256", e.SHA256)

@@ -261,6 +261,19 @@ func (d *Data) document(where string) []block {
 
 	// Actions and decisions.
 	add(block{kind: bH1, text: "Actions and decisions"})
+	add(block{kind: bH2, text: "Decision log"})
+	decided := 0
+	for _, n := range d.Notes {
+		if n.DecisionAt == nil {
+			continue
+		}
+		decided++
+		add(block{kind: bNote, fields: [][2]string{{"Decision " + ts(*n.DecisionAt) + " · marked by " + d.actor(n.DecisionBy) + " · note by " + d.actor(n.Author),
+			d.mentions(n.Body)}}})
+	}
+	if decided == 0 {
+		add(block{kind: bPara, text: "No note was marked as a decision."})
+	}
 	add(block{kind: bH2, text: "Notes"})
 	if len(d.Notes) == 0 {
 		add(block{kind: bPara, text: "No note was written."})
