@@ -20,6 +20,7 @@ var benchRuns = map[string][]string{
 	"query":         {"bench", "query", "--alerts", "400", "--runs", "6"},
 	"stream":        {"bench", "stream", "--clients", "20", "--events", "300", "--rate", "150", "--buffer", "16"},
 	"sla":           {"bench", "sla", "--incidents", "60", "--runs", "5"},
+	"correlate":     {"bench", "correlate", "--decisions", "50", "--ingest-alerts", "200", "--incidents", "100", "--linked-alerts", "400", "--runs", "5"},
 	"intel":         {"bench", "intel", "--indicators", "3000", "--bundle", "1000", "--match-alerts", "200", "--alerts", "300", "--batch", "100", "--concurrency", "2"},
 }
 
@@ -66,6 +67,7 @@ func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
 					"ingest-single": {"single-alert requests", "slice  2 (alerts 101-200)", "server CPU:", "bytes per alert"},
 					"query":         {"newest 50"},
 					"stream":        {"fan-out (commit to receipt", "complete: 20 of 20 clients", "dropped", "closed by the server"},
+					"correlate":     {"correlation finished", "incident list over HTTP", "newest 50"},
 					"intel":         {"STIX import:", "(3000 stored, 0 rejected)", "index:", "match per alert", "alerts matched at intake:"},
 				}[name]
 				for _, want := range wants {
