@@ -87,6 +87,11 @@ func TestBrowserE2E(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.DataDir = t.TempDir()
+	// The scripted users click far faster than people and keep several
+	// war-room pages live at once under the same demo principals; the
+	// default per-user read budget (60 burst, 20/s) then answers 429 on a
+	// quiet machine. The limiter has its own tests (internal/httpapi).
+	c.RateLimitReadBurst, c.RateLimitReadRPS = 600, 200
 	a, err := app.Build(ctx, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
