@@ -74,6 +74,8 @@ async function main() {
     executablePath,
     headless: true,
     viewport: { width: 1440, height: 900 },
+    // No transitions: axe must never sample a colour halfway between two states.
+    reducedMotion: "reduce",
     args: [
       "--headless",
       "--no-sandbox",

@@ -51,7 +51,7 @@ export async function warroom(opts) {
   const browser = await chromium.launch({ executablePath: opts.executablePath ?? process.env.SECURENEXUS_CHROMIUM ?? "/usr/bin/chromium", headless: true, args: ARGS });
 
   async function user(name, email) {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 720 }, acceptDownloads: true, reducedMotion: "reduce" });
     ctx.setDefaultTimeout(15_000);
     await ctx.addInitScript(() => {
       document.addEventListener("securitypolicyviolation", (e) => {

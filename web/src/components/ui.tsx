@@ -9,7 +9,7 @@ import { cx } from "../lib/format";
 type Variant = "primary" | "secondary" | "danger" | "ghost" | "dangerGhost";
 
 const variants: Record<Variant, string> = {
-  primary: "bg-sky-700 text-white hover:bg-sky-600 disabled:bg-slate-300 disabled:text-muted dark:disabled:bg-slate-800 dark:disabled:text-muted",
+  primary: "bg-sky-700 text-white hover:bg-sky-800 disabled:bg-slate-300 disabled:text-muted dark:disabled:bg-slate-800 dark:disabled:text-muted",
   secondary:
     "border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800",
   danger: "bg-red-700 text-white hover:bg-red-600 disabled:opacity-50",
