@@ -70,3 +70,34 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 		t.Fatalf("slow connection still open: %v", err)
 	}
 }
+
+// A client following one subject is not dropped by a burst of events it
+// does not follow, however many more than its queue holds: the hub
+// filters before queueing. It still receives its own event after them.
+func TestFilteredBurstKeepsClient(t *testing.T) {
+	e := boot(t, db.SQLite, map[string]string{"SECURENEXUS_STREAM_CLIENT_BUFFER": "8"})
+	org := identitytest.NewOrg(t, e.app.DB, "burst")
+	key := identitytest.NewAPIKey(t, e.app.DB, org, rbac.All...)
+	incident := "incident/" + uuid.NewString()
+	c := open(t, e, key, "?subject="+incident, "", nil)
+	w, err := events.Head(t.Context(), e.app.DB, identitytest.Scope(org, "t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := json.Marshal(events.AlertUpdatedV1{AlertID: uuid.New(), Fields: []string{"status"}})
+	const n = 2000
+	burst := make([]events.Event, n)
+	for i := range burst {
+		burst[i] = events.Event{ID: uuid.New(), Org: org, Seq: w.Last + 1 + int64(i), Kind: events.AlertUpdated.Kind(),
+			Subject: "alert/" + uuid.NewString(), OccurredAt: time.Now(), Payload: payload}
+	}
+	// One Publish, as a bulk update's commit does: far faster than any
+	// client drains a queue of 8.
+	e.app.Events.Hub().Publish(burst...)
+	e.app.Events.Hub().Publish(events.Event{ID: uuid.New(), Org: org, Seq: w.Last + 1 + n, Kind: events.AlertUpdated.Kind(),
+		Subject: incident, OccurredAt: time.Now(), Payload: payload})
+	_, ev := c.expect(t, string(events.AlertUpdated.Kind()))
+	if ev.Seq != w.Last+1+n || ev.Subject != incident {
+		t.Fatalf("got seq %d subject %s", ev.Seq, ev.Subject)
+	}
+}

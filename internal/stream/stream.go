@@ -221,6 +221,7 @@ type client struct {
 	filter filter
 	follow bool
 	w      *httpapi.Stream
+	sub    *events.Subscription
 	// last is the highest seq handled (sent or filtered out).
 	last int64
 }
@@ -239,8 +240,13 @@ func (c *client) serve(ctx context.Context, hctx huma.Context, after int64) {
 
 	// Subscribe before reading the table, so nothing committed in between
 	// is missed (duplicates are skipped by seq).
-	sub := c.h.hub.Subscribe(c.scope.Org(), c.h.deps.Buffer)
+	// Only events this client may receive use its queue: a burst of
+	// kinds or subjects it does not follow never drops it.
+	sub := c.h.hub.SubscribeFiltered(c.scope.Org(), c.h.deps.Buffer, func(e events.Event) bool {
+		return c.filter.match(e) || revocationKind(e.Kind)
+	})
 	defer sub.Close()
+	c.sub = sub
 	// Bound what the kernel holds for this client (autotuning grows a
 	// socket's send buffer to megabytes): a client that stops reading
 	// then backs up into its hub queue within a few hundred events and
@@ -344,6 +350,17 @@ func (c *client) send(e events.Event) error {
 	return err
 }
 
+// revocationKind reports whether events of kind k may end a stream
+// (revokes); they reach every client whatever its filter.
+func revocationKind(k events.Kind) bool {
+	switch k {
+	case events.MemberRoleChanged.Kind(), events.MemberRemoved.Kind(), events.APIKeyRevoked.Kind(),
+		events.RoleUpdated.Kind(), events.RoleDeleted.Kind():
+		return true
+	}
+	return false
+}
+
 // revokes reports whether e changes the caller's own access: the stream
 // ends and the client's reconnect is authorised afresh.
 func (c *client) revokes(e events.Event) bool {
@@ -408,6 +425,10 @@ func (c *client) live(ctx context.Context, sub *events.Subscription) error {
 func (c *client) deliver(ctx context.Context, e events.Event) error {
 	if e.Seq <= c.last {
 		return nil
+	}
+	if e.Seq > c.last+1 && c.sub != nil {
+		// Seqs the hub filtered out for this client are no gap.
+		c.last = c.sub.Skipped(c.last)
 	}
 	if e.Seq > c.last+1 {
 		if err := c.backfill(ctx, e.Seq-1); err != nil {

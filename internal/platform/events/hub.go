@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/maphash"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -53,7 +54,20 @@ type Subscription struct {
 	dropped chan struct{}
 	gone    atomic.Bool
 	once    sync.Once
+	// accept, when set, admits the events queued on ch; the seqs of the
+	// others are kept in skipped so the subscriber can tell a filtered
+	// seq from one not yet arrived without reading the table.
+	accept func(Event) bool
+	mu     sync.Mutex
+	// skipped holds disjoint, ascending [from, to] seq ranges the hub
+	// filtered out and the subscriber has not consumed yet.
+	skipped [][2]int64
 }
+
+// maxSkipped bounds a subscription's filtered-seq ranges. Past it the
+// oldest ranges are forgotten: the subscriber then reads those seqs from
+// the table, which is slower but still exact.
+const maxSkipped = 1024
 
 // NewHub builds a hub registering its metrics on reg.
 func NewHub(opts HubOptions, reg prometheus.Registerer) (*Hub, error) {
@@ -94,10 +108,20 @@ func (h *Hub) shard(org uuid.UUID) *hubShard {
 // Subscribe registers a subscriber for org's events with a queue of buffer
 // events (0: the hub's default). Close it when done.
 func (h *Hub) Subscribe(org uuid.UUID, buffer int) *Subscription {
+	return h.SubscribeFiltered(org, buffer, nil)
+}
+
+// SubscribeFiltered is Subscribe with accept deciding, in the publisher's
+// goroutine, which events enter the queue (nil: all). Only accepted
+// events use queue space, so a burst of events the subscriber does not
+// want never drops it. accept must be fast and must not block. The seqs
+// of filtered events are recorded (Skipped) so the subscriber can close
+// the gaps they leave without reading the table.
+func (h *Hub) SubscribeFiltered(org uuid.UUID, buffer int, accept func(Event) bool) *Subscription {
 	if buffer <= 0 {
 		buffer = h.buffer
 	}
-	s := &Subscription{hub: h, org: org, ch: make(chan Event, buffer), dropped: make(chan struct{})}
+	s := &Subscription{hub: h, org: org, ch: make(chan Event, buffer), dropped: make(chan struct{}), accept: accept}
 	sh := h.shard(org)
 	sh.mu.Lock()
 	o := sh.orgs[org]
@@ -128,6 +152,10 @@ func (h *Hub) Publish(evs ...Event) {
 		}
 		for s := range o.subs {
 			if s.gone.Load() {
+				continue
+			}
+			if s.accept != nil && !s.accept(e) {
+				s.skip(e.Seq)
 				continue
 			}
 			select {
@@ -171,6 +199,65 @@ func (h *Hub) Orgs() []uuid.UUID {
 		sh.mu.RUnlock()
 	}
 	return out
+}
+
+// skip records that seq was filtered out.
+func (s *Subscription) skip(seq int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.skipped)
+	// Events mostly arrive in seq order: extend the last range.
+	if n > 0 && s.skipped[n-1][1]+1 == seq {
+		s.skipped[n-1][1] = seq
+		return
+	}
+	if n > 0 && seq <= s.skipped[n-1][1] {
+		// Out of order: insert or merge in place.
+		i := sort.Search(n, func(i int) bool { return s.skipped[i][1] >= seq-1 })
+		switch {
+		case s.skipped[i][0] <= seq && seq <= s.skipped[i][1]:
+			return
+		case s.skipped[i][1] == seq-1:
+			s.skipped[i][1] = seq
+			if i+1 < n && s.skipped[i+1][0] == seq+1 {
+				s.skipped[i][1] = s.skipped[i+1][1]
+				s.skipped = append(s.skipped[:i+1], s.skipped[i+2:]...)
+			}
+			return
+		case s.skipped[i][0] == seq+1:
+			s.skipped[i][0] = seq
+			return
+		}
+		s.skipped = append(s.skipped, [2]int64{})
+		copy(s.skipped[i+1:], s.skipped[i:])
+		s.skipped[i] = [2]int64{seq, seq}
+	} else {
+		s.skipped = append(s.skipped, [2]int64{seq, seq})
+	}
+	if len(s.skipped) > maxSkipped {
+		s.skipped = append(s.skipped[:0], s.skipped[len(s.skipped)-maxSkipped:]...)
+	}
+}
+
+// Skipped advances last over the seqs right after it that the hub
+// filtered out and returns the new value; ranges at or below it are
+// forgotten. A subscriber whose next event is last+1 after this call, or
+// that has nothing queued, has no gap to read from the table.
+func (s *Subscription) Skipped(last int64) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := 0
+	for ; i < len(s.skipped); i++ {
+		r := s.skipped[i]
+		if r[0] > last+1 {
+			break
+		}
+		if r[1] > last {
+			last = r[1]
+		}
+	}
+	s.skipped = append(s.skipped[:0], s.skipped[i:]...)
+	return last
 }
 
 func (s *Subscription) drop() {

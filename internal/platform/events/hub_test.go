@@ -114,3 +114,48 @@ func BenchmarkHubPublish(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/subscribers, "ns/delivery")
 }
+
+// A filtered subscription queues only what it accepts, so a burst of
+// other events never drops it; the filtered seqs are reported (Skipped)
+// as ranges, in or out of order, so the subscriber sees no gap.
+func TestHubFilteredSubscription(t *testing.T) {
+	h, reg := newHub(t, 4)
+	org := uuid.New()
+	want := events.Kind("x.wanted.v1")
+	sub := h.SubscribeFiltered(org, 2, func(e events.Event) bool { return e.Kind == want })
+	defer sub.Close()
+	var burst []events.Event
+	for seq := int64(1); seq <= 500; seq++ {
+		burst = append(burst, events.Event{Org: org, Seq: seq, Kind: "x.other.v1"})
+	}
+	h.Publish(burst...)
+	h.Publish(events.Event{Org: org, Seq: 501, Kind: want})
+	// Out of order: 505 and 503 before 502 and 504.
+	for _, seq := range []int64{505, 503, 502, 504} {
+		h.Publish(events.Event{Org: org, Seq: seq, Kind: "x.other.v1"})
+	}
+	h.Publish(events.Event{Org: org, Seq: 506, Kind: want})
+	select {
+	case <-sub.Dropped():
+		t.Fatal("filtered subscriber dropped by events it does not accept")
+	default:
+	}
+	if got := counter(t, reg, "securenexus_events_hub_dropped_total"); got != 0 {
+		t.Fatalf("dropped metric %v", got)
+	}
+	if e := <-sub.C(); e.Seq != 501 {
+		t.Fatalf("first event seq %d, want 501", e.Seq)
+	}
+	if last := sub.Skipped(0); last != 500 {
+		t.Fatalf("skipped through %d, want 500", last)
+	}
+	if e := <-sub.C(); e.Seq != 506 {
+		t.Fatalf("second event seq %d, want 506", e.Seq)
+	}
+	if last := sub.Skipped(501); last != 505 {
+		t.Fatalf("skipped through %d after 501, want 505 (ranges merged out of order)", last)
+	}
+	if last := sub.Skipped(506); last != 506 {
+		t.Fatalf("nothing left to skip, got %d", last)
+	}
+}
