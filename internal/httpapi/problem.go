@@ -92,6 +92,10 @@ func codeForStatus(status int) string {
 
 func problemType(code string) string { return "https://securenexus.dev/problems/" + code }
 
+// StatusClientClosedRequest is the status recorded (metrics, access log)
+// for a request whose client went away before the answer was ready.
+const StatusClientClosedRequest = 499
+
 // FromError converts any error into a Problem. *apperr.Error keeps its kind,
 // code and fields; anything else becomes a 500 whose cause is not shown.
 func FromError(ctx context.Context, err error) *Problem {
@@ -101,6 +105,14 @@ func FromError(ctx context.Context, err error) *Problem {
 			p.RequestID = RequestID(ctx)
 		}
 		return p
+	}
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// The client went away (closed the connection or gave up): not a
+		// server fault, so no 500 and no error log. 499 is the usual
+		// proxy convention; nobody reads the body.
+		return &Problem{Type: problemType("client_closed_request"), Title: "Client Closed Request",
+			Status: StatusClientClosedRequest, Detail: "the client closed the request before it completed",
+			Code: "client_closed_request", RequestID: RequestID(ctx)}
 	}
 	e := apperr.As(err)
 	p = &Problem{
@@ -139,6 +151,9 @@ func newHumaError(hctx huma.Context, status int, msg string, errs ...error) huma
 		}
 		if errors.As(err, &ae) {
 			return FromError(ctx, ae)
+		}
+		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+			return FromError(ctx, err)
 		}
 	}
 	code := codeForStatus(status)

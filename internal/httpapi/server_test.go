@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -70,6 +71,12 @@ func newHarness(t testing.TB) *harness {
 		OperationID: "internal-error", Method: http.MethodGet, Path: "/api/v1/internal",
 	}), func(_ context.Context, _ *struct{}) (*echoOutput, error) {
 		return nil, io.ErrUnexpectedEOF
+	})
+	huma.Register(srv.API, httpapi.Public(huma.Operation{
+		OperationID: "gone-client", Method: http.MethodGet, Path: "/api/v1/gone",
+	}), func(ctx context.Context, _ *struct{}) (*echoOutput, error) {
+		<-ctx.Done()
+		return nil, fmt.Errorf("waiting: %w", ctx.Err())
 	})
 	huma.Register(srv.API, huma.Operation{
 		OperationID: "undeclared", Method: http.MethodGet, Path: "/api/v1/undeclared",
@@ -190,6 +197,24 @@ func TestPanicIs500ProblemAndLoggedWithoutSecret(t *testing.T) {
 	}
 	if strings.Contains(logs, "snk_header_secret") {
 		t.Fatalf("request secret leaked into logs: %s", logs)
+	}
+}
+
+// A client that goes away is no server fault: 499, logged at info, no
+// 500 in the metrics or the error log.
+func TestClientClosedRequestIsNot500(t *testing.T) {
+	h := newHarness(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/api/v1/gone", nil)
+	rec := httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	if rec.Code != httpapi.StatusClientClosedRequest {
+		t.Fatalf("status %d, want 499: %s", rec.Code, rec.Body.String())
+	}
+	logs := h.logs.String()
+	if !strings.Contains(logs, `"status":499`) || strings.Contains(logs, `"level":"ERROR"`) {
+		t.Fatalf("a closed request must be logged at info with 499: %s", logs)
 	}
 }
 
