@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/securenexus/securenexus/internal/alert"
@@ -147,4 +148,150 @@ var s1AlertSpec = &spec{
 // isS1Alert reports a SentinelOne cloud-detection alert.
 func isS1Alert(o []byte) bool {
 	return member(o, "alertInfo") != nil || member(o, "ruleInfo") != nil && (member(o, "sourceProcessInfo") != nil || member(o, "agentDetectionInfo") != nil)
+}
+
+// s1UAMSpec: SentinelOne Unified Alert Management alerts (the GraphQL API
+// at /web/api/v2.1/unifiedalerts/graphql: UnifiedAlert / UnifiedAlertDetail
+// nodes with detectedAt, analytics{}, detectionSource{}, assets[],
+// detectionTime{}, process{}, indicators[], observables[]), as one node,
+// a list, NDJSON, or in the API's own answers ({"data":{"alerts":{"edges":
+// [{"node":…}]}}} and {"data":{"alert":…}}; see s1Records).
+var s1UAMSpec = &spec{
+	name: "sentinelone", vendor: "SentinelOne", product: "Singularity",
+	title:      []string{"name", "analytics.name", "indicators.title"},
+	desc:       []string{"description", "indicators.description"},
+	ref:        []string{"id", "externalId"},
+	ruleID:     []string{"analytics.uid", "analytics.name"},
+	ruleName:   []string{"analytics.name", "name"},
+	time:       []string{"detectedAt", "firstSeenAt", "indicators.eventTime", "createdAt"},
+	sev:        []string{"severity"},
+	tactics:    []string{"indicators.attacks.tactic.uid", "indicators.attacks.tactic.name", "mitreTactics"},
+	techniques: []string{"indicators.attacks.technique.uid", "mitreTechniques"},
+	tags:       []string{"classification", "attackSurfaces", "detectionSource.product", "analytics.category", "analytics.typeValue", "labels"},
+	entities: []specEntity{
+		{alert.EntityHostname, entity.RoleHost, []string{"assets.name", "detectionTime.asset.domain"}},
+		{alert.EntityIP, entity.RoleHost, []string{"detectionTime.asset.ipV4", "detectionTime.asset.ipV4Addresses", "detectionTime.asset.ipV6",
+			"detectionTime.asset.ipV6Addresses", "detectionTime.asset.consoleIpAddress", "detectionTime.assets.asset.ipV4"}},
+		{alert.EntityIP, entity.RoleSrc, []string{"detectionTime.attacker.ip"}},
+		{alert.EntityHostname, entity.RoleSrc, []string{"detectionTime.attacker.host"}},
+		{alert.EntityUser, entity.RoleTarget, []string{"detectionTime.targetUser.emailAddress", "detectionTime.targetUser.name"}},
+		{alert.EntityProcess, entity.RoleProcess, []string{"process.file.path", "process.file.name"}},
+		{alert.EntitySHA256, entity.RoleProcess, []string{"process.file.sha256"}},
+		{alert.EntitySHA1, entity.RoleProcess, []string{"process.file.sha1"}},
+		{alert.EntityMD5, entity.RoleProcess, []string{"process.file.md5"}},
+		{alert.EntityProcess, entity.RoleRelated, []string{"process.parentName"}},
+		{alert.EntitySHA256, entity.RoleRelated, []string{"exclusionHashes.sha256"}},
+		{alert.EntityCloudID, entity.RoleResource, []string{"detectionTime.cloud.instanceId", "detectionTime.kubernetes.podName", "detectionTime.kubernetes.containerId"}},
+	},
+	scan:     []string{"process.cmdLine"},
+	expected: s1Expected,
+	post: func(v *view, a *alert.Alert, es *entity.Set) {
+		// The process's user, qualified by its domain; the asset's last
+		// logged-in user is context (related), not the actor.
+		if u := v.str("process.username"); u != "" {
+			if d := v.str("process.userDomain"); d != "" && !strings.ContainsAny(u, `\@`) {
+				u = qualifiedUser(d, u)
+			}
+			addEntity(es, alert.EntityUser, u, entity.RoleActor)
+		}
+		for _, u := range v.all("assets.lastLoggedInUser", "detectionTime.asset.lastLoggedInUser") {
+			addEntity(es, alert.EntityUser, u, entity.RoleRelated)
+		}
+		// Observables name their type: IP, domain, URL, hashes, users.
+		for _, o := range elementsAt(v.raw("observables"), v.raw("indicators")) {
+			typ := strings.ToLower(clean(scalar(member(o, "typeName")) + " " + scalar(member(o, "type")) + " " + scalar(member(o, "name"))))
+			val := clean(scalar(member(o, "value")))
+			switch {
+			case val == "":
+			case strings.Contains(typ, "ip"):
+				es.Add(alert.EntityIP, val, entity.RoleRelated)
+			case strings.Contains(typ, "domain") || strings.Contains(typ, "hostname"):
+				es.Add(alert.EntityDomain, val, entity.RoleRelated)
+			case strings.Contains(typ, "url"):
+				es.Add(alert.EntityURL, val, entity.RoleRelated)
+			case strings.Contains(typ, "hash") || strings.Contains(typ, "sha") || strings.Contains(typ, "md5"):
+				es.AddHash(val, entity.RoleRelated)
+			case strings.Contains(typ, "email"):
+				es.Add(alert.EntityEmail, val, entity.RoleRelated)
+			case strings.Contains(typ, "user"):
+				addEntity(es, alert.EntityUser, val, entity.RoleRelated)
+			}
+		}
+		switch strings.ToUpper(v.str("status")) {
+		case "RESOLVED":
+			a.Status = alert.StatusResolved
+		case "IN_PROGRESS":
+			a.Status = alert.StatusTriaged
+		}
+		if strings.HasPrefix(strings.ToUpper(v.str("analystVerdict")), "FALSE_POSITIVE") {
+			a.Status = alert.StatusFalsePositive
+		}
+		if a.Title == "" {
+			a.Title = "SentinelOne alert"
+		}
+		if a.Severity == alert.SeverityUnknown {
+			a.Severity = alert.SeverityMedium // an alert was raised but named no severity
+		}
+	},
+}
+
+// elementsAt returns the objects of the observables list and of every
+// indicator's observables.
+func elementsAt(observables, indicators []byte) [][]byte {
+	var out [][]byte
+	if els, ok := elements(observables); ok {
+		out = append(out, els...)
+	}
+	if inds, ok := elements(indicators); ok {
+		for _, ind := range inds {
+			if els, ok := elements(member(ind, "observables")); ok {
+				out = append(out, els...)
+			}
+		}
+	}
+	return out
+}
+
+// isS1UAM reports a Unified Alert Management node: detectionSource is an
+// object ({product, vendor}; Defender's is a string) or the node carries
+// the UAM-only members.
+func isS1UAM(o []byte) bool {
+	if ds := member(o, "detectionSource"); len(ds) > 0 && ds[0] == '{' && (member(ds, "product") != nil || member(ds, "vendor") != nil) {
+		return true
+	}
+	return member(o, "detectedAt") != nil && (member(o, "analytics") != nil || member(o, "attackSurfaces") != nil ||
+		member(o, "assets") != nil || member(o, "storylineId") != nil || member(o, "analystVerdict") != nil)
+}
+
+// s1GraphQLNodes returns the alert nodes of a UAM GraphQL answer
+// ({"data":{"alerts":{"edges":[{"node":…}]}}}, {"data":{"alert":…}}, or
+// the same without "data") and whether r is one.
+func s1GraphQLNodes(r record) ([]record, bool) {
+	base, loc := r.raw, r.loc
+	if d := member(base, "data"); len(d) > 0 && d[0] == '{' {
+		base, loc = d, loc+".data"
+	}
+	if a := member(base, "alert"); len(a) > 0 && a[0] == '{' {
+		return []record{{raw: a, loc: loc + ".alert"}}, true
+	}
+	conn := member(base, "alerts")
+	if len(conn) == 0 || conn[0] != '{' {
+		if member(base, "edges") == nil {
+			return nil, false
+		}
+		conn = base
+	} else {
+		loc += ".alerts"
+	}
+	edges, ok := elements(member(conn, "edges"))
+	if !ok {
+		return nil, false
+	}
+	out := make([]record, 0, len(edges))
+	for i, e := range edges {
+		if n := member(e, "node"); len(n) > 0 && n[0] == '{' {
+			out = append(out, record{raw: n, loc: fmt.Sprintf("%s.edges[%d].node", loc, i)})
+		}
+	}
+	return out, true
 }

@@ -123,6 +123,9 @@ func detectObject(o []byte, depth int) string {
 	if ctx := rawString(ki.get("@odata.context")); strings.Contains(ctx, "security/alerts") || strings.Contains(ctx, "#Alerts") {
 		return "defender" // Graph alerts_v2 / Defender for Endpoint API list, even when empty
 	}
+	if nodes, ok := s1GraphQLNodes(record{raw: o}); ok && (len(nodes) == 0 && has("data") || len(nodes) > 0 && detectObject(nodes[0].raw, depth+1) == "sentinelone") {
+		return "sentinelone" // a UAM GraphQL answer, even an empty page
+	}
 	if has("queryEndTime") || has("messagesDelivered") || has("clicksPermitted") {
 		return "proofpoint_tap"
 	}
@@ -189,7 +192,7 @@ func detectObject(o []byte, depth int) string {
 	case strings.Contains(strings.ToLower(rawString(path(ki.get("metadata"), "eventType"))), "detectionsummaryevent") ||
 		(has("metadata") && path(ki.get("event"), "CompositeId") != nil):
 		return "crowdstrike"
-	case has("threatInfo") || has("agentRealtimeInfo") || isS1Alert(o):
+	case has("threatInfo") || has("agentRealtimeInfo") || isS1Alert(o) || isS1UAM(o):
 		return "sentinelone"
 	case isCSAlertAPI(o) && (has("device") || has("agent_id") || has("cid") || has("behaviors")):
 		return "crowdstrike"

@@ -326,6 +326,18 @@ var fixtureCases = []fixtureCase{
 				{Type: "process", Value: "/usr/bin/nc", Role: "target"}}},
 		{idx: 1, sev: alert.SeverityLow, status: alert.StatusFalsePositive, entities: []ent{{Type: "user", Value: `CORP\ivy`, Role: "actor"}}},
 	}},
+	{"sentinelone_uam_alerts.json", "sentinelone", 2, []want{
+		{idx: 0, title: "Credential dumping via LSASS memory access", ruleID: "s1-behav-lsass-01", ruleName: "LSASS memory dump", sev: alert.SeverityHigh,
+			eventTime: "2025-06-02T09:15:03.5Z", sourceRef: "019a0c1e-5a6b-7c8d-9e0f-112233445566", tactics: []string{"credential-access"},
+			techniques: []string{"T1003.001"}, tags: []string{"ENDPOINT", "EDR"},
+			entities: []ent{{Type: "hostname", Value: "fin-ws-12", Role: "host"}, {Type: "ip", Value: "10.44.1.12", Role: "host"},
+				{Type: "user", Value: `EXAMPLE\kate`, Role: "actor"}, {Type: "process", Value: `C:\Windows\System32\rundll32.exe`, Role: "process"},
+				{Type: "sha256", Value: "4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b", Role: "process"},
+				{Type: "md5", Value: "5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c", Role: "process"}, {Type: "process", Value: "powershell.exe", Role: "related"}}},
+		{idx: 1, title: "Impossible travel sign-in", sev: alert.SeverityMedium, status: alert.StatusFalsePositive, eventTime: "2025-06-03T18:40:00Z",
+			entities: []ent{{Type: "ip", Value: "203.0.113.201", Role: "src"}, {Type: "email", Value: "leo@example.com", Role: "target"},
+				{Type: "domain", Value: "login.example-sso.net", Role: "related"}}},
+	}},
 	{"defender_graph_alerts.json", "defender", 1, []want{
 		{title: "Suspicious execution of hidden file", ruleID: "e0da400f-affd-43ef-b1d5-afc2eb6f2756", sev: alert.SeverityHigh,
 			eventTime: "2025-02-04T08:58:00Z", techniques: []string{"T1564.001"},

@@ -8,9 +8,10 @@ import (
 )
 
 // sentinelOneNormalizer maps SentinelOne threats (Management API
-// /web/api/v2.1/threats objects) and alerts (cloud-detection STAR and
-// custom-rule alerts, s1AlertSpec), single, NDJSON or in a {"data": [...]}
-// envelope.
+// /web/api/v2.1/threats objects), alerts (cloud-detection STAR and
+// custom-rule alerts, s1AlertSpec) and Unified Alert Management alerts
+// (GraphQL, s1UAMSpec), single, NDJSON, in a {"data": [...]} envelope or
+// in a GraphQL answer.
 type sentinelOneNormalizer struct{}
 
 func (sentinelOneNormalizer) SourceType() string { return "sentinelone" }
@@ -74,10 +75,22 @@ func s1Severity(c string) alert.Severity {
 }
 
 func (n sentinelOneNormalizer) Normalize(raw []byte) ([]alert.Alert, error) {
-	return normalizeJSON(raw, envelopes("data"), n.one)
+	return normalizeJSON(raw, s1Records, n.one)
+}
+
+// s1Records opens the envelopes SentinelOne's APIs answer in: the UAM
+// GraphQL connection and the Management API's {"data": [...]}.
+func s1Records(r record) []record {
+	if nodes, ok := s1GraphQLNodes(r); ok {
+		return nodes
+	}
+	return envelopes("data")(r)
 }
 
 func (sentinelOneNormalizer) one(rec record) (alert.Alert, bool, error) {
+	if member(rec.raw, "threatInfo") == nil && isS1UAM(rec.raw) {
+		return specNormalizer{s1UAMSpec}.one(rec)
+	}
 	if isS1Alert(rec.raw) && member(rec.raw, "threatInfo") == nil {
 		return specNormalizer{s1AlertSpec}.one(rec)
 	}
