@@ -225,11 +225,20 @@ func canonicalIP(v string) (string, bool) {
 	if v == "" {
 		return "", false
 	}
+	if !ipLike(v) {
+		// Most candidates (host names, words) are not addresses: refuse
+		// them before netip, whose failures allocate an error each.
+		return "", false
+	}
 	if v[0] == '[' && v[len(v)-1] == ']' {
 		v = v[1 : len(v)-1]
 	}
 	a, err := netip.ParseAddr(v)
 	if err != nil {
+		// Only "ip:port" and "[ipv6]:port" can still be an address.
+		if v[0] != '[' && strings.Count(v, ":") != 1 {
+			return "", false
+		}
 		ap, err2 := netip.ParseAddrPort(v)
 		if err2 != nil {
 			return "", false
@@ -243,6 +252,25 @@ func canonicalIP(v string) (string, bool) {
 		return "", false
 	}
 	return a.String(), true
+}
+
+// ipLike reports whether v is made only of what an IP address (with an
+// optional port, brackets or zone) is written with, and has a '.' or ':'.
+func ipLike(v string) bool {
+	sep := false
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '%':
+			return sep // a zone may hold any characters
+		case c == '.' || c == ':':
+			sep = true
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == '[', c == ']':
+		default:
+			return false
+		}
+	}
+	return sep
 }
 
 func canonicalHex(v string, n int) (string, bool) {
