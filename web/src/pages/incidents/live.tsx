@@ -18,8 +18,13 @@ import { describeEvent, liveTargets, systemKind } from "./liveEvents";
 import { applyPresence } from "./Presence";
 import type { Presence } from "./warroomApi";
 
-/** Coalescing window for refetches after events (ms). */
+/** Coalescing window for refetches after events (ms)… */
 const FLUSH_MS = 250;
+/** …widened while events keep coming (a busy incident): at most one refetch
+ * per query a second, whatever the event rate, so several open war rooms stay
+ * well inside the per-user read budget. */
+const BUSY_FLUSH_MS = 1000;
+const BUSY_WITHIN_MS = 2000;
 const KEEP = 25;
 
 export interface IncidentLive {
@@ -34,11 +39,13 @@ export function useIncidentLive(incidentId: string, enabled = true): IncidentLiv
   const orgId = useSession().org?.id ?? "";
   const pending = useRef<Set<string>>(new Set());
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const lastFlush = useRef(0);
   const [activity, setActivity] = useState<StreamEvent[]>([]);
 
   const flush = useCallback(
     (before?: number) => {
       timer.current = undefined;
+      lastFlush.current = Date.now();
       const names = pending.current;
       pending.current = new Set();
       const all = names.has("*");
@@ -59,7 +66,10 @@ export function useIncidentLive(incidentId: string, enabled = true): IncidentLiv
   const schedule = useCallback(
     (names: string[]) => {
       for (const n of names) pending.current.add(n);
-      if (!timer.current) timer.current = setTimeout(() => flush(), FLUSH_MS);
+      if (!timer.current) {
+        const busy = Date.now() - lastFlush.current < BUSY_WITHIN_MS;
+        timer.current = setTimeout(() => flush(), busy ? BUSY_FLUSH_MS : FLUSH_MS);
+      }
     },
     [flush],
   );
