@@ -219,7 +219,7 @@ func (s *Rules) backtest(ctx context.Context, scope tenant.Scope, rule Correlati
 			res.IncidentsTruncated = true
 			continue
 		}
-		why, err := eng.explain(ctx, nil, scope, &g.g, g.ms)
+		why, err := eng.explain(ctx, nil, scope, &g.g, g.ms, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -243,7 +243,7 @@ func (s *Candidates) Accept(ctx context.Context, scope tenant.Scope, id uuid.UUI
 		if err := tx.QueryRowContext(ctx, `SELECT alert_count FROM correlation_groups WHERE org_id = $1 AND id = $2`+lock, scope.Org().String(), c.GroupID.String()).Scan(&n); err != nil {
 			return fmt.Errorf("correlate: candidate group: %w", err)
 		}
-		ms, err := members(ctx, tx, scope, &group{ID: c.GroupID})
+		ms, err := memberRows(ctx, tx, scope, c.GroupID)
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,6 @@ package correlate
 
 import (
 	"context"
-	"database/sql"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +25,9 @@ type AlertReader interface {
 	// Window returns up to limit alerts with event time in [from, to),
 	// oldest first, and whether more were left out.
 	Window(ctx context.Context, scope tenant.Scope, from, to time.Time, limit int) ([]alert.Alert, bool, error)
+	// EntitiesOf returns the alerts' entities (correlation explains groups
+	// from them and keeps no copy).
+	EntitiesOf(ctx context.Context, scope tenant.Scope, ids []uuid.UUID) (map[uuid.UUID][]alert.Entity, error)
 	// Suppress sets the alerts' status to suppressed with a reason, in the
 	// caller's transaction.
 	Suppress(ctx context.Context, scope tenant.Scope, ids []uuid.UUID, reason string) (int, error)
@@ -87,6 +88,7 @@ type group struct {
 	Count      int
 	Incident   *uuid.UUID
 	added      []uuid.UUID     // alerts this pass added
+	isNew      bool            // created by this pass
 	skip       map[string]bool // over-common entities ignored in this pass
 }
 
@@ -102,19 +104,19 @@ type groupAlert struct {
 }
 
 // Process correlates the scope's alerts ids inside the caller's
-// transaction (an event consumer's). Redelivery is harmless: an alert
-// already in a group is not counted twice.
+// transaction (an event consumer's) as one pass (pass.go): the batch's
+// grouping state is loaded with a few set-based queries after claiming its
+// group keys, decided in memory and written with multi-row statements.
+// Redelivery is harmless: an alert already in a group is not counted twice.
 func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUID) ([]Decision, error) {
 	var out []Decision
 	err := e.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		if err := lockOrg(ctx, tx, scope); err != nil {
-			return err
-		}
 		rules, err := loadRules(ctx, tx, scope)
 		if err != nil {
 			return err
 		}
-		skip, err := refreshIgnored(ctx, tx, scope, e.now())
+		now := e.now()
+		skip, err := refreshIgnored(ctx, tx, scope, now, e.Alerts)
 		if err != nil {
 			return err
 		}
@@ -122,87 +124,43 @@ func (e *Engine) Process(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 		if err != nil {
 			return fmt.Errorf("correlate: read alerts: %w", err)
 		}
-		slices.SortFunc(alerts, func(a, b alert.Alert) int { return a.EventTime.Compare(b.EventTime) })
-		touched := map[uuid.UUID]*group{}
-		var order []*group
-		now := e.now()
+		slices.SortStableFunc(alerts, func(a, b alert.Alert) int { return a.EventTime.Compare(b.EventTime) })
 		suppressed, err := e.suppress(ctx, tx, scope, alerts, now)
 		if err != nil {
 			return err
 		}
+		var items []item
 		for i := range alerts {
 			a := &alerts[i]
 			if suppressed[a.ID] {
 				continue // suppressed alerts never open incidents
 			}
-			vars := activation(a)
-			for _, r := range rules {
+			var vars map[string]any
+			for ri := range rules {
+				r := &rules[ri]
 				if !r.Enabled || r.Kind == KindIntelMatch {
 					continue
 				}
 				if now.Sub(a.EventTime) > r.Window()+r.Lateness() {
 					continue // too late to group by this rule
 				}
+				if vars == nil {
+					vars = activation(a)
+				}
 				cond, err := compile(r.Condition)
 				if err != nil || !cond.match(vars) {
 					continue
 				}
-				keys := groupKeys(&r, a, skip)
-				if len(keys) == 0 {
-					continue
+				if keys := groupKeys(r, a, skip); len(keys) > 0 {
+					items = append(items, item{a: a, r: r, keys: keys})
 				}
-				g, err := e.join(ctx, tx, scope, r, keys, a, now, nil)
-				if err != nil {
-					return err
-				}
-				if g == nil {
-					continue // already counted (redelivery)
-				}
-				if prev, ok := touched[g.ID]; ok {
-					prev.added = append(prev.added, a.ID)
-					prev.Count, prev.FirstEvent, prev.LastEvent, prev.Incident = g.Count, g.FirstEvent, g.LastEvent, g.Incident
-					continue
-				}
-				g.added = []uuid.UUID{a.ID}
-				g.skip = skip
-				touched[g.ID] = g
-				order = append(order, g)
 			}
 		}
-		for _, g := range order {
-			d, err := e.decide(ctx, tx, scope, g, now)
-			if err != nil {
-				return err
-			}
-			if d != nil {
-				out = append(out, *d)
-			}
-		}
-		return nil
+		out, err = e.apply(ctx, tx, scope, items, skip, now)
+		return err
 	})
 	return out, err
 }
-
-// lockOrg serializes the org's correlation passes on PostgreSQL (a
-// transaction-scoped advisory lock, across replicas): one pass joins and
-// locks several groups, created on the fly in the order of its alerts, and
-// two concurrent passes over overlapping groups (batches sharing users and
-// hosts) would otherwise deadlock and be retried with back-off. SQLite has
-// one writer anyway.
-func lockOrg(ctx context.Context, tx *db.Tx, scope tenant.Scope) error {
-	if tx.Dialect != db.Postgres {
-		return nil
-	}
-	o := scope.Org()
-	key := int32(binary.BigEndian.Uint32(o[12:16])) //nolint:gosec // a hash of the org id
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, advisoryCorrelate, key); err != nil {
-		return fmt.Errorf("correlate: lock org: %w", err)
-	}
-	return nil
-}
-
-// advisoryCorrelate is the class of correlation's advisory locks ("corr").
-const advisoryCorrelate int32 = 0x636f7272
 
 // groupKeys returns an alert's keys under rule r: one per entity value of
 // the group-by entity types, each prefixed by the values of the non-entity
@@ -246,113 +204,6 @@ func groupKeys(r *CorrelationRule, a *alert.Alert, skip map[string]bool) []strin
 
 func bucketOf(t time.Time, w time.Duration) int64 { return t.Unix() / int64(w/time.Second) }
 
-// join finds the group of rule r that one of keys belongs to around a's
-// event time, or creates it, and records a in it (with the indicator it
-// matched, for intel_match rules). It returns nil when a was already in
-// the group (a new indicator of it is still recorded).
-func (e *Engine) join(ctx context.Context, tx *db.Tx, scope tenant.Scope, r CorrelationRule, keys []string, a *alert.Alert, now time.Time, ind *incident.IndicatorRef) (*group, error) {
-	org := scope.Org().String()
-	b := bucketOf(a.EventTime, r.Window())
-	var g *group
-	for attempt := 0; g == nil && attempt < 3; attempt++ {
-		found, err := e.find(ctx, tx, scope, r, keys, b, a.EventTime)
-		if err != nil {
-			return nil, err
-		}
-		if found != nil {
-			g = found
-			break
-		}
-		// Claim the first key for a new group; a concurrent replica that
-		// claimed it first wins (primary key) and we join its group.
-		id := uuid.Must(uuid.NewV7())
-		if _, err := tx.ExecContext(ctx, `INSERT INTO correlation_groups (id, org_id, rule_key, rule_version, bucket, group_key, first_event, last_event, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $8)`, id.String(), org, r.Key, r.Version, b, keys[0], a.EventTime.UTC(), now); err != nil {
-			return nil, fmt.Errorf("correlate: new group: %w", err)
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO correlation_group_keys (org_id, rule_key, bucket, key, group_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-			org, r.Key, b, keys[0], id.String())
-		if err != nil {
-			return nil, fmt.Errorf("correlate: claim key: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM correlation_groups WHERE org_id = $1 AND id = $2`, org, id.String()); err != nil {
-				return nil, fmt.Errorf("correlate: drop lost group: %w", err)
-			}
-			// Join the group owning the key in this bucket: claimed by a
-			// concurrent pass, or one whose first event a late alert moved
-			// more than a window before a (so find does not see it).
-			owner := &group{}
-			err := tx.QueryRowContext(ctx, `SELECT g.id, g.bucket, g.group_key, g.first_event FROM correlation_group_keys k
-JOIN correlation_groups g ON g.id = k.group_id AND g.org_id = k.org_id
-WHERE k.org_id = $1 AND k.rule_key = $2 AND k.bucket = $3 AND k.key = $4`, org, r.Key, b, keys[0]).Scan(&owner.ID, &owner.Bucket, &owner.Key, &owner.FirstEvent)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // its group went meanwhile: try again
-			}
-			if err != nil {
-				return nil, fmt.Errorf("correlate: key owner: %w", err)
-			}
-			g = owner
-			break
-		}
-		g = &group{ID: id, Rule: r, Bucket: b, Key: keys[0], FirstEvent: a.EventTime.UTC(), LastEvent: a.EventTime.UTC()}
-	}
-	if g == nil {
-		return nil, errors.New("correlate: could not claim or find a group")
-	}
-	g.Rule = r
-	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO correlation_group_keys (org_id, rule_key, bucket, key, group_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-			org, r.Key, g.Bucket, k, g.ID.String()); err != nil {
-			return nil, fmt.Errorf("correlate: add key: %w", err)
-		}
-	}
-	inds := []incident.IndicatorRef{}
-	if ind != nil {
-		inds = append(inds, *ind)
-	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO correlation_group_alerts (org_id, group_id, alert_id, event_time, source_type, tactics, entities, indicators)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`, org, g.ID.String(), a.ID.String(), a.EventTime.UTC(), a.Source.Type,
-		mustJSON(strs(a.Tactics)), mustJSON(entitiesOf(a)), mustJSON(inds))
-	if err != nil {
-		return nil, fmt.Errorf("correlate: record alert: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if ind != nil {
-			return nil, addIndicator(ctx, tx, scope, g.ID, a.ID, *ind)
-		}
-		return nil, nil
-	}
-	lock := ""
-	if tx.Dialect == db.Postgres {
-		lock = " FOR UPDATE"
-	}
-	var inc sql.NullString
-	if err := tx.QueryRowContext(ctx, `SELECT first_event, last_event, alert_count, incident_id FROM correlation_groups WHERE org_id = $1 AND id = $2`+lock,
-		org, g.ID.String()).Scan(&g.FirstEvent, &g.LastEvent, &g.Count, &inc); err != nil {
-		return nil, fmt.Errorf("correlate: lock group: %w", err)
-	}
-	g.Count++
-	if a.EventTime.Before(g.FirstEvent) {
-		g.FirstEvent = a.EventTime.UTC()
-	}
-	if a.EventTime.After(g.LastEvent) {
-		g.LastEvent = a.EventTime.UTC()
-	}
-	if inc.Valid {
-		u, err := uuid.Parse(inc.String)
-		if err != nil {
-			return nil, fmt.Errorf("correlate: group incident: %w", err)
-		}
-		g.Incident = &u
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE correlation_groups SET alert_count = $3, first_event = $4, last_event = $5, updated_at = $6 WHERE org_id = $1 AND id = $2`,
-		org, g.ID.String(), g.Count, g.FirstEvent, g.LastEvent, now); err != nil {
-		return nil, fmt.Errorf("correlate: update group: %w", err)
-	}
-	return g, nil
-}
-
 func entitiesOf(a *alert.Alert) []alert.Entity {
 	if a.Entities == nil {
 		return []alert.Entity{}
@@ -368,65 +219,64 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// find returns the group one of keys belongs to whose first event is
-// within the window of t (buckets b-1, b, b+1), the earliest if several.
-func (e *Engine) find(ctx context.Context, tx *db.Tx, scope tenant.Scope, r CorrelationRule, keys []string, b int64, t time.Time) (*group, error) {
-	args := []any{scope.Org().String(), r.Key, b - 1, b + 1}
-	ph := make([]string, len(keys))
-	for i, k := range keys {
-		args = append(args, k)
-		ph[i] = fmt.Sprintf("$%d", len(args))
-	}
-	rs, err := tx.QueryContext(ctx, `SELECT g.id, g.bucket, g.group_key, g.first_event FROM correlation_group_keys k
-JOIN correlation_groups g ON g.id = k.group_id AND g.org_id = k.org_id
-WHERE k.org_id = $1 AND k.rule_key = $2 AND k.bucket BETWEEN $3 AND $4 AND k.key IN (`+strings.Join(ph, ", ")+`)
-ORDER BY g.first_event, g.id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("correlate: find group: %w", err)
-	}
-	defer func() { _ = rs.Close() }()
-	for rs.Next() {
-		g := &group{}
-		if err := rs.Scan(&g.ID, &g.Bucket, &g.Key, &g.FirstEvent); err != nil {
-			return nil, fmt.Errorf("correlate: scan group: %w", err)
-		}
-		d := t.Sub(g.FirstEvent)
-		if d < 0 {
-			d = -d
-		}
-		if d <= r.Window() {
-			return g, rs.Err()
-		}
-	}
-	return nil, rs.Err()
-}
-
-// members reads the alerts a group remembers, by event time.
-func members(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *group) ([]groupAlert, error) {
-	rs, err := tx.QueryContext(ctx, `SELECT alert_id, event_time, source_type, tactics, entities, indicators FROM correlation_group_alerts
-WHERE org_id = $1 AND group_id = $2 ORDER BY event_time, alert_id`, scope.Org().String(), g.ID.String())
+// memberRows reads the alerts a group remembers, by event time, without
+// their entities.
+func memberRows(ctx context.Context, tx *db.Tx, scope tenant.Scope, groupID uuid.UUID) ([]groupAlert, error) {
+	rs, err := tx.QueryContext(ctx, `SELECT alert_id, event_time, source_type, tactics, indicators FROM correlation_group_alerts
+WHERE org_id = $1 AND group_id = $2 ORDER BY event_time, alert_id`, scope.Org().String(), groupID.String())
 	if err != nil {
 		return nil, fmt.Errorf("correlate: group alerts: %w", err)
 	}
 	defer func() { _ = rs.Close() }()
-	var out []groupAlert
+	out := []groupAlert{}
 	for rs.Next() {
 		var m groupAlert
-		var tac, ents, inds string
-		if err := rs.Scan(&m.ID, &m.EventTime, &m.Source, &tac, &ents, &inds); err != nil {
+		var tac, inds string
+		if err := rs.Scan(&m.ID, &m.EventTime, &m.Source, &tac, &inds); err != nil {
 			return nil, fmt.Errorf("correlate: scan group alert: %w", err)
 		}
-		if err := errors.Join(json.Unmarshal([]byte(tac), &m.Tactics), json.Unmarshal([]byte(ents), &m.Entities),
-			json.Unmarshal([]byte(inds), &m.Indicators)); err != nil {
+		if err := errors.Join(json.Unmarshal([]byte(tac), &m.Tactics), json.Unmarshal([]byte(inds), &m.Indicators)); err != nil {
 			return nil, fmt.Errorf("correlate: decode group alert: %w", err)
 		}
+		m.EventTime = m.EventTime.UTC()
 		out = append(out, m)
 	}
 	return out, rs.Err()
 }
 
+// members reads the alerts a group remembers, by event time, with their
+// entities: those of the pass's own alerts from memory, the others through
+// the alert facade (correlation keeps no copy of them). An alert gone from
+// the store (retention) keeps its place with no entities.
+func (e *Engine) members(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *group, st *passState) ([]groupAlert, error) {
+	ms, err := memberRows(ctx, tx, scope, g.ID)
+	if err != nil {
+		return nil, err
+	}
+	var missing []uuid.UUID
+	for i := range ms {
+		if a := st.batch[ms[i].ID]; a != nil {
+			ms[i].Entities = entitiesOf(a)
+		} else {
+			missing = append(missing, ms[i].ID)
+		}
+	}
+	if len(missing) > 0 {
+		ents, err := e.Alerts.EntitiesOf(ctx, scope, missing)
+		if err != nil {
+			return nil, fmt.Errorf("correlate: member entities: %w", err)
+		}
+		for i := range ms {
+			if ms[i].Entities == nil {
+				ms[i].Entities = ents[ms[i].ID]
+			}
+		}
+	}
+	return ms, nil
+}
+
 // decide applies a group's gates and outcome after this pass's alerts.
-func (e *Engine) decide(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *group, now time.Time) (*Decision, error) {
+func (e *Engine) decide(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *group, now time.Time, st *passState) (*Decision, error) {
 	r := g.Rule
 	d := &Decision{Rule: r.Key, GroupKey: g.Key, GroupID: g.ID, Incident: g.Incident, Alerts: g.Count}
 	if g.Incident != nil {
@@ -434,7 +284,7 @@ func (e *Engine) decide(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *g
 		if g.Count-len(g.added) >= StormLinkCap {
 			return d, e.saveExplanation(ctx, tx, scope, g, nil)
 		}
-		why, err := e.explain(ctx, tx, scope, g, nil)
+		why, err := e.explain(ctx, tx, scope, g, nil, st)
 		if err != nil {
 			return nil, err
 		}
@@ -452,14 +302,14 @@ func (e *Engine) decide(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *g
 	if g.Count < r.MinCount {
 		return d, nil
 	}
-	ms, err := members(ctx, tx, scope, g)
+	ms, err := e.members(ctx, tx, scope, g, st)
 	if err != nil {
 		return nil, err
 	}
 	if !gatesPass(&r, ms) {
 		return d, nil
 	}
-	why, err := e.explain(ctx, tx, scope, g, ms)
+	why, err := e.explain(ctx, tx, scope, g, ms, st)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +360,7 @@ func (e *Engine) setIncident(ctx context.Context, tx *db.Tx, scope tenant.Scope,
 
 func (e *Engine) saveExplanation(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *group, why *incident.Explanation) error {
 	if why == nil {
-		w, err := e.explain(ctx, tx, scope, g, []groupAlert{})
+		w, err := e.explain(ctx, tx, scope, g, []groupAlert{}, nil)
 		if err != nil {
 			return err
 		}
@@ -585,10 +435,10 @@ func progression(ms []groupAlert) int {
 }
 
 // explain builds the group's "why grouped" (ms nil: read them).
-func (e *Engine) explain(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *group, ms []groupAlert) (incident.Explanation, error) {
+func (e *Engine) explain(ctx context.Context, tx *db.Tx, scope tenant.Scope, g *group, ms []groupAlert, st *passState) (incident.Explanation, error) {
 	if ms == nil {
 		var err error
-		if ms, err = members(ctx, tx, scope, g); err != nil {
+		if ms, err = e.members(ctx, tx, scope, g, st); err != nil {
 			return incident.Explanation{}, err
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/audit"
@@ -103,7 +105,10 @@ func loadIgnored(ctx context.Context, tx *db.Tx, scope tenant.Scope) (map[string
 
 // refreshIgnored is loadIgnored for the consumer: it recomputes the list
 // when it is older than commonEvery.
-func refreshIgnored(ctx context.Context, tx *db.Tx, scope tenant.Scope, now time.Time) (map[string]bool, error) {
+//
+// The sample's entities are the alerts' own, read through the alert facade
+// (correlation keeps no copy of them).
+func refreshIgnored(ctx context.Context, tx *db.Tx, scope tenant.Scope, now time.Time, reader AlertReader) (map[string]bool, error) {
 	s, _, err := readSettings(ctx, tx, scope)
 	if err != nil {
 		return nil, err
@@ -111,39 +116,44 @@ func refreshIgnored(ctx context.Context, tx *db.Tx, scope tenant.Scope, now time
 	if s.ComputedAt != nil && now.Sub(*s.ComputedAt) < commonEvery {
 		return skipSet(s), nil
 	}
-	rs, err := tx.QueryContext(ctx, `SELECT alert_id, entities FROM correlation_group_alerts WHERE org_id = $1 AND event_time >= $2 ORDER BY event_time DESC LIMIT $3`,
+	rs, err := tx.QueryContext(ctx, `SELECT alert_id FROM correlation_group_alerts WHERE org_id = $1 AND event_time >= $2 ORDER BY event_time DESC LIMIT $3`,
 		scope.Org().String(), now.Add(-commonWindow), commonSample)
 	if err != nil {
 		return nil, fmt.Errorf("correlate: sample entities: %w", err)
 	}
-	seen := map[string]bool{}
-	counts := map[alert.Entity]int{}
+	seen := map[uuid.UUID]bool{}
+	var ids []uuid.UUID
 	for rs.Next() {
-		var id, ents string
-		if err := rs.Scan(&id, &ents); err != nil {
+		var id uuid.UUID
+		if err := rs.Scan(&id); err != nil {
 			_ = rs.Close()
 			return nil, fmt.Errorf("correlate: scan sample: %w", err)
 		}
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		var es []alert.Entity
-		if json.Unmarshal([]byte(ents), &es) != nil {
-			continue
-		}
-		once := map[alert.Entity]bool{}
-		for _, e := range es {
-			k := alert.Entity{Type: e.Type, Value: e.Value}
-			if !once[k] {
-				once[k] = true
-				counts[k]++
-			}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
 	_ = rs.Close()
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("correlate: sample entities: %w", err)
+	}
+	counts := map[alert.Entity]int{}
+	if len(ids) >= s.CommonMinAlerts {
+		ents, err := reader.EntitiesOf(ctx, scope, ids)
+		if err != nil {
+			return nil, fmt.Errorf("correlate: sample entities: %w", err)
+		}
+		for _, es := range ents {
+			once := map[alert.Entity]bool{}
+			for _, e := range es {
+				k := alert.Entity{Type: e.Type, Value: e.Value}
+				if !once[k] {
+					once[k] = true
+					counts[k]++
+				}
+			}
+		}
 	}
 	common := []CommonEntity{}
 	if n := len(seen); n >= s.CommonMinAlerts {

@@ -2,7 +2,6 @@ package correlate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,9 +43,6 @@ func HitOf(m intel.MatchedV1) IntelHit {
 func (e *Engine) ProcessMatches(ctx context.Context, scope tenant.Scope, hits []IntelHit) ([]Decision, error) {
 	var out []Decision
 	err := e.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		if err := lockOrg(ctx, tx, scope); err != nil {
-			return err
-		}
 		all, err := loadRules(ctx, tx, scope)
 		if err != nil {
 			return err
@@ -86,8 +82,7 @@ func (e *Engine) ProcessMatches(ctx context.Context, scope tenant.Scope, hits []
 			}
 			return x.EventTime.Compare(y.EventTime)
 		})
-		touched := map[uuid.UUID]*group{}
-		var order []*group
+		var items []item
 		for _, h := range hits {
 			a := byID[h.AlertID]
 			if a == nil || suppressed[a.ID] || a.Status == alert.StatusSuppressed {
@@ -95,42 +90,19 @@ func (e *Engine) ProcessMatches(ctx context.Context, scope tenant.Scope, hits []
 			}
 			vars := activation(a)
 			ref := incident.IndicatorRef{ID: h.IndicatorID, Type: h.Type, Value: h.Value, Confidence: h.Confidence}
-			for _, r := range rules {
+			for ri := range rules {
+				r := &rules[ri]
 				cond, err := compile(r.Condition)
 				if err != nil || !cond.match(vars) {
 					continue
 				}
-				keys := intelKeys(&r, a, h)
-				if len(keys) == 0 {
-					continue
+				if keys := intelKeys(r, a, h); len(keys) > 0 {
+					items = append(items, item{a: a, r: r, keys: keys, ind: &ref})
 				}
-				g, err := e.join(ctx, tx, scope, r, keys, a, now, &ref)
-				if err != nil {
-					return err
-				}
-				if g == nil {
-					continue
-				}
-				if prev, ok := touched[g.ID]; ok {
-					prev.added = append(prev.added, a.ID)
-					prev.Count, prev.FirstEvent, prev.LastEvent, prev.Incident = g.Count, g.FirstEvent, g.LastEvent, g.Incident
-					continue
-				}
-				g.added = []uuid.UUID{a.ID}
-				touched[g.ID] = g
-				order = append(order, g)
 			}
 		}
-		for _, g := range order {
-			d, err := e.decide(ctx, tx, scope, g, now)
-			if err != nil {
-				return err
-			}
-			if d != nil {
-				out = append(out, *d)
-			}
-		}
-		return nil
+		out, err = e.apply(ctx, tx, scope, items, nil, now)
+		return err
 	})
 	return out, err
 }
@@ -167,28 +139,6 @@ func intelKeys(r *CorrelationRule, a *alert.Alert, h IntelHit) []string {
 		return nil
 	}
 	return []string{strings.Join(append(parts, key), "|")}
-}
-
-// addIndicator records one more indicator an alert of a group matched.
-func addIndicator(ctx context.Context, tx *db.Tx, scope tenant.Scope, groupID, alertID uuid.UUID, ind incident.IndicatorRef) error {
-	org := scope.Org().String()
-	var raw string
-	if err := tx.QueryRowContext(ctx, `SELECT indicators FROM correlation_group_alerts WHERE org_id = $1 AND group_id = $2 AND alert_id = $3`,
-		org, groupID.String(), alertID.String()).Scan(&raw); err != nil {
-		return fmt.Errorf("correlate: read indicators: %w", err)
-	}
-	var inds []incident.IndicatorRef
-	if err := json.Unmarshal([]byte(raw), &inds); err != nil {
-		return fmt.Errorf("correlate: decode indicators: %w", err)
-	}
-	if slices.ContainsFunc(inds, func(x incident.IndicatorRef) bool { return x.ID == ind.ID }) {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE correlation_group_alerts SET indicators = $4 WHERE org_id = $1 AND group_id = $2 AND alert_id = $3`,
-		org, groupID.String(), alertID.String(), mustJSON(append(inds, ind))); err != nil {
-		return fmt.Errorf("correlate: add indicator: %w", err)
-	}
-	return nil
 }
 
 // annotateIndicators names in why the indicators the group's alerts
