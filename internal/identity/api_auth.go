@@ -92,6 +92,8 @@ type UserView struct {
 	Name       string    `json:"name"`
 	MFAEnabled bool      `json:"mfa_enabled"`
 	CreatedAt  time.Time `json:"created_at"`
+	Timezone   string    `json:"timezone" doc:"My display time zone (empty: the selected org's)"`
+	Language   string    `json:"language" doc:"My UI language (empty: the selected org's)"`
 }
 
 func userView(u User) UserView {
@@ -106,6 +108,8 @@ type MyOrgView struct {
 	Permissions []string `json:"permissions"`
 	MFARequired bool     `json:"mfa_required"`
 	SSOEnforced bool     `json:"sso_enforced"`
+	Timezone    string   `json:"timezone" doc:"The org's default display time zone (IANA), also its reports' zone"`
+	Language    string   `json:"language" doc:"The org's default UI language"`
 }
 
 // MeBody describes the caller.
@@ -157,8 +161,13 @@ func (svc *Service) me(ctx context.Context, p Principal) (MeBody, error) {
 		if err != nil {
 			return MeBody{}, err
 		}
+		l, err := svc.Store.OrgLocale(ctx, tenant.NewAuthenticated(p.OrgID, p.Actor()))
+		if err != nil {
+			return MeBody{}, err
+		}
 		return MeBody{Kind: string(KindAPIKey), APIKeyID: p.APIKeyID.String(), Orgs: []MyOrgView{{
 			ID: o.ID.String(), Name: o.Name, Permissions: p.Permissions.Strings(), MFARequired: o.Policy.MFARequired, SSOEnforced: o.Policy.SSOEnforced,
+			Timezone: l.Timezone, Language: l.Language,
 		}}}, nil
 	}
 	u, err := svc.Store.UserByID(ctx, p.UserID)
@@ -170,6 +179,19 @@ func (svc *Service) me(ctx context.Context, p Principal) (MeBody, error) {
 		return MeBody{}, err
 	}
 	uv := userView(u)
+	ul, err := svc.Store.UserLocale(ctx, p.UserID)
+	if err != nil {
+		return MeBody{}, err
+	}
+	uv.Timezone, uv.Language = ul.Timezone, ul.Language
+	ids := make([]uuid.UUID, 0, len(orgs))
+	for _, or := range orgs {
+		ids = append(ids, or.Org.ID)
+	}
+	locales, err := svc.Store.orgLocales(ctx, ids)
+	if err != nil {
+		return MeBody{}, err
+	}
 	body := MeBody{Kind: string(KindUser), User: &uv, Session: p.SessionID.String(), MFA: p.MFA, Orgs: []MyOrgView{}}
 	for _, or := range orgs {
 		if p.SSOOrg != uuid.Nil && or.Org.ID != p.SSOOrg {
@@ -182,7 +204,8 @@ func (svc *Service) me(ctx context.Context, p Principal) (MeBody, error) {
 			perms = cr.Strings()
 		}
 		body.Orgs = append(body.Orgs, MyOrgView{ID: or.Org.ID.String(), Name: or.Org.Name, Role: or.Role, Permissions: perms,
-			MFARequired: or.Org.Policy.MFARequired, SSOEnforced: or.Org.Policy.SSOEnforced})
+			MFARequired: or.Org.Policy.MFARequired, SSOEnforced: or.Org.Policy.SSOEnforced,
+			Timezone: locales[or.Org.ID].Timezone, Language: locales[or.Org.ID].Language})
 	}
 	return body, nil
 }

@@ -7,4 +7,5 @@ func (svc *Service) Routes(api huma.API) {
 	svc.authRoutes(api)
 	svc.orgRoutes(api)
 	svc.oidcRoutes(api)
+	svc.localeRoutes(api)
 }

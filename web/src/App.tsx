@@ -1,4 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
 import { BrowserRouter, Link, Navigate, Route, Routes } from "react-router";
 import { ApiError } from "./api/problem";
 import { RequireSession } from "./auth/session";
@@ -32,11 +33,12 @@ const queryClient = new QueryClient({
 });
 
 function NotFound() {
+  const { t } = useTranslation();
   return (
     <div className="p-6">
-      <h1 className="text-base font-semibold">Page not found</h1>
+      <h1 className="text-base font-semibold">{t("common:notFound.title")}</h1>
       <Link to="/alerts" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
-        Go to alerts
+        {t("common:notFound.back")}
       </Link>
     </div>
   );
@@ -62,7 +64,7 @@ export function App() {
             <Route
               path="incidents"
               element={
-                <RequirePermission perm="incidents:read" title="Incidents">
+                <RequirePermission perm="incidents:read" titleKey="shell:nav.incidents">
                   <IncidentsPage />
                 </RequirePermission>
               }
@@ -70,7 +72,7 @@ export function App() {
             <Route
               path="incidents/metrics"
               element={
-                <RequirePermission perm="incidents:read" title="Incident metrics">
+                <RequirePermission perm="incidents:read" titleKey="shell:nav.incidentMetrics">
                   <IncidentMetricsPage />
                 </RequirePermission>
               }
@@ -78,7 +80,7 @@ export function App() {
             <Route
               path="incidents/:id"
               element={
-                <RequirePermission perm="incidents:read" title="Incident">
+                <RequirePermission perm="incidents:read" titleKey="shell:nav.incident">
                   <IncidentDetailPage />
                 </RequirePermission>
               }
@@ -86,7 +88,7 @@ export function App() {
             <Route
               path="correlation/rules"
               element={
-                <RequirePermission perm="incidents:read" title="Correlation rules">
+                <RequirePermission perm="incidents:read" titleKey="shell:nav.correlationRules">
                   <CorrelationRulesPage />
                 </RequirePermission>
               }
@@ -94,7 +96,7 @@ export function App() {
             <Route
               path="correlation/suppressions"
               element={
-                <RequirePermission perm="incidents:read" title="Suppressions">
+                <RequirePermission perm="incidents:read" titleKey="shell:nav.suppressions">
                   <SuppressionsPage />
                 </RequirePermission>
               }
@@ -103,7 +105,7 @@ export function App() {
             <Route
               path="settings/api-keys"
               element={
-                <RequirePermission perm="apikeys:manage" title="API keys">
+                <RequirePermission perm="apikeys:manage" titleKey="shell:nav.apiKeys">
                   <ApiKeysPage />
                 </RequirePermission>
               }
@@ -111,7 +113,7 @@ export function App() {
             <Route
               path="settings/members"
               element={
-                <RequirePermission perm="admin:users" title="Members">
+                <RequirePermission perm="admin:users" titleKey="shell:nav.members">
                   <MembersPage />
                 </RequirePermission>
               }
@@ -119,7 +121,7 @@ export function App() {
             <Route
               path="settings/audit"
               element={
-                <RequirePermission perm="audit:read" title="Audit log">
+                <RequirePermission perm="audit:read" titleKey="shell:nav.audit">
                   <AuditPage />
                 </RequirePermission>
               }

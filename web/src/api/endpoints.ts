@@ -11,6 +11,7 @@ import type {
   CreatedInvitation,
   HealthReport,
   Invitation,
+  LocalePrefs,
   Me,
   Member,
   Page,
@@ -78,6 +79,10 @@ export const auth = {
   regenerateRecoveryCodes: (code: string) => api.post<RecoveryCodes>("auth/mfa/recovery-codes", { code }, { org: false }),
   sessions: async (cursor?: string) => toPage<SessionInfo>(await api.get<unknown>("auth/sessions", { query: { cursor }, org: false })),
   revokeSession: (id: string) => api.delete<void>(`auth/sessions/${encodeURIComponent(id)}`, { org: false }),
+  preferences: () => api.get<LocalePrefs>("auth/preferences", { org: false }),
+  setPreferences: (p: LocalePrefs) => api.put<LocalePrefs>("auth/preferences", p, { org: false }),
+  orgLocale: () => api.get<LocalePrefs>("org/locale"),
+  setOrgLocale: (p: LocalePrefs) => api.put<LocalePrefs>("org/locale", p),
 };
 
 /** alertQuery maps UI filters to GET /alerts query parameters. */

@@ -77,6 +77,10 @@ export interface User {
   name: string;
   mfa_enabled: boolean;
   created_at?: string;
+  /** Own display time zone (IANA); empty follows the selected org. */
+  timezone?: string;
+  /** Own UI language; empty follows the selected org. */
+  language?: string;
 }
 
 /** One org of the caller with the caller's access in it. */
@@ -87,6 +91,16 @@ export interface OrgMembership {
   permissions: string[];
   mfa_required?: boolean;
   sso_enforced?: boolean;
+  /** The org's default display time zone (IANA), also its reports' zone. */
+  timezone?: string;
+  /** The org's default UI language. */
+  language?: string;
+}
+
+/** A display time zone and UI language (GET/PUT /auth/preferences, /org/locale). */
+export interface LocalePrefs {
+  timezone: string;
+  language: string;
 }
 
 /** GET /auth/me (and the login response). */

@@ -1,12 +1,14 @@
 // The signed-in user, their orgs and the selected org.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useLayoutEffect, useMemo, useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { Navigate, useLocation } from "react-router";
 import { api } from "../api/client";
 import { auth } from "../api/endpoints";
 import { ApiError } from "../api/problem";
 import type { Me, OrgMembership } from "../api/types";
 import { ProblemAlert, Spinner } from "../components/ui";
+import { applyLocale, currentLocale, effectiveLocale, localeKey } from "../i18n";
 
 interface Session {
   me: Me;
@@ -74,6 +76,19 @@ export function RequireSession({ children }: { children: ReactNode }) {
     }
   }, [qc]);
 
+  // The user's language and zone (else the org's): applied before the
+  // children render, and the subtree remounts when it changes so every
+  // string and time is redrawn.
+  const want = effectiveLocale(me.data?.user, org);
+  const wantKey = localeKey(want);
+  const [applied, setApplied] = useState(() => localeKey(currentLocale()));
+  useLayoutEffect(() => {
+    if (!me.data || wantKey === applied) return;
+    applyLocale(want);
+    setApplied(wantKey);
+  }, [me.data, want, wantKey, applied]);
+  const { t } = useTranslation();
+
   const value = useMemo<Session | null>(() => {
     if (!me.data) return null;
     const perms = org?.permissions;
@@ -97,9 +112,18 @@ export function RequireSession({ children }: { children: ReactNode }) {
       </div>
     ) : (
       <div className="grid h-full place-items-center">
-        <Spinner label="Checking session" />
+        <Spinner label={t("common:checkingSession")} />
       </div>
     );
   }
-  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+  if (wantKey !== applied) return null;
+  return (
+    <Ctx.Provider value={value}>
+      <LocaleScope key={applied}>{children}</LocaleScope>
+    </Ctx.Provider>
+  );
+}
+
+function LocaleScope({ children }: { children: ReactNode }) {
+  return <>{children}</>;
 }

@@ -1,30 +1,37 @@
 // Route guards: a page the selected role cannot use says so instead of
 // showing forms that would end in 403.
 import type { ReactNode } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Link, Navigate } from "react-router";
 import { useSession } from "../auth/session";
 import { PageHeader } from "./ui";
 
-/** SETTINGS are the settings pages in menu order with the permission each needs. */
+/** SETTINGS are the settings pages in menu order with the permission each needs (label: an i18n key). */
 export const SETTINGS: { to: string; label: string; perm: string }[] = [
-  { to: "/settings/api-keys", label: "API keys", perm: "apikeys:manage" },
-  { to: "/settings/members", label: "Members", perm: "admin:users" },
-  { to: "/settings/audit", label: "Audit log", perm: "audit:read" },
+  { to: "/settings/api-keys", label: "shell:nav.apiKeys", perm: "apikeys:manage" },
+  { to: "/settings/members", label: "shell:nav.members", perm: "admin:users" },
+  { to: "/settings/audit", label: "shell:nav.audit", perm: "audit:read" },
 ];
 
-export function RequirePermission({ perm, title, children }: { perm: string; title: string; children: ReactNode }) {
+/** RequirePermission shows children only when the role has perm; titleKey is the i18n key of the page title. */
+export function RequirePermission({ perm, titleKey, children }: { perm: string; titleKey: string; children: ReactNode }) {
   const { can, org } = useSession();
+  const { t } = useTranslation();
   if (can(perm)) return <>{children}</>;
   return (
     <div>
-      <PageHeader title={title} />
+      <PageHeader title={t(titleKey)} />
       <div className="space-y-2 p-6 text-sm" data-testid="no-access">
         <p>
-          Your role in {org?.name ?? "this organization"} ({org?.role ?? "none"}) does not include <code className="font-mono text-xs">{perm}</code>, which this page needs.
+          <Trans
+            i18nKey="common:guard.noAccess"
+            values={{ org: org?.name ?? t("common:guard.thisOrg"), role: org?.role ?? t("common:none"), perm }}
+            components={{ code: <code className="font-mono text-xs" /> }}
+          />
         </p>
-        <p className="text-muted">Ask an owner or admin of the organization if you need it.</p>
+        <p className="text-muted">{t("common:guard.askAdmin")}</p>
         <Link to="/alerts" className="text-sky-700 hover:underline dark:text-sky-400">
-          Back to alerts
+          {t("common:guard.back")}
         </Link>
       </div>
     </div>

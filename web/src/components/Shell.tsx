@@ -1,5 +1,6 @@
 import * as Menu from "@radix-ui/react-dropdown-menu";
 import { useEffect, useState, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { SETTINGS } from "./Guard";
 import { NotificationBell } from "./NotificationBell";
@@ -38,23 +39,24 @@ const menuItem =
 
 function OrgSwitcher() {
   const { me, org, selectOrg } = useSession();
-  if (me.orgs.length === 0) return <span className="text-xs text-muted">No organisation</span>;
+  const { t } = useTranslation("shell");
+  if (me.orgs.length === 0) return <span className="text-xs text-muted">{t("org.none")}</span>;
   return (
     <Menu.Root modal={false}>
       <Menu.Trigger
         className="flex h-7 max-w-60 items-center gap-2 rounded border border-slate-300 px-2 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
         data-testid="org-switcher"
       >
-        <span className="sr-only">Organisation:</span>
+        <span className="sr-only">{t("org.label")}</span>
         <span className="truncate font-medium" data-testid="org-name">
-          {org?.name ?? "Select org"}
+          {org?.name ?? t("org.select")}
         </span>
         <span className="text-muted">{org?.role}</span>
         <span aria-hidden>▾</span>
       </Menu.Trigger>
       <Menu.Portal>
         <Menu.Content className={menuContent} align="start" sideOffset={4}>
-          <Menu.Label className="px-2 py-1 text-[11px] text-muted uppercase">Organisations</Menu.Label>
+          <Menu.Label className="px-2 py-1 text-[11px] text-muted uppercase">{t("org.heading")}</Menu.Label>
           <Menu.RadioGroup value={org?.id} onValueChange={selectOrg}>
             {me.orgs.map((o) => (
               <Menu.RadioItem key={o.id} value={o.id} className={menuItem}>
@@ -73,13 +75,14 @@ function UserMenu() {
   const { me, logout } = useSession();
   const [theme, toggle] = useTheme();
   const navigate = useNavigate();
+  const { t } = useTranslation("shell");
   return (
     <Menu.Root modal={false}>
       <Menu.Trigger
         className="flex h-7 items-center gap-1 rounded px-2 text-xs hover:bg-slate-100 dark:hover:bg-slate-800"
       >
-        <span className="sr-only">User menu:</span>
-        <span className="max-w-48 truncate">{me.user ? me.user.name || me.user.email : "API key"}</span>
+        <span className="sr-only">{t("user.menu")}</span>
+        <span className="max-w-48 truncate">{me.user ? me.user.name || me.user.email : t("user.apiKey")}</span>
         <span aria-hidden>▾</span>
       </Menu.Trigger>
       <Menu.Portal>
@@ -88,14 +91,14 @@ function UserMenu() {
           <Menu.Separator className="my-1 h-px bg-slate-200 dark:bg-slate-700" />
           {me.user && (
             <Menu.Item className={menuItem} onSelect={() => navigate("/account")}>
-              Account &amp; security
+              {t("user.account")}
             </Menu.Item>
           )}
           <Menu.Item className={menuItem} onSelect={toggle}>
-            {theme === "dark" ? "Light theme" : "Dark theme"}
+            {theme === "dark" ? t("user.lightTheme") : t("user.darkTheme")}
           </Menu.Item>
           <Menu.Item className={menuItem} onSelect={() => void logout()}>
-            Sign out
+            {t("user.signOut")}
           </Menu.Item>
         </Menu.Content>
       </Menu.Portal>
@@ -121,10 +124,11 @@ function NavItem({ to, children }: { to: string; children: ReactNode }) {
 
 export function Shell() {
   const { can } = useSession();
+  const { t } = useTranslation("shell");
   return (
     <div className="flex h-full flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:p-2">
-        Skip to content
+        {t("skip")}
       </a>
       <header className="flex h-10 shrink-0 items-center justify-between border-b border-slate-200 px-3 dark:border-slate-800">
         <div className="flex items-center gap-3">
@@ -140,27 +144,27 @@ export function Shell() {
         </div>
       </header>
       <div className="flex min-h-0 flex-1">
-        <nav aria-label="Main" className="w-44 shrink-0 space-y-4 overflow-y-auto border-r border-slate-200 p-2 dark:border-slate-800">
+        <nav aria-label={t("mainNav")} className="w-44 shrink-0 space-y-4 overflow-y-auto border-r border-slate-200 p-2 dark:border-slate-800">
           <div className="space-y-0.5">
-            {can("alerts:read") && <NavItem to="/alerts">Alerts</NavItem>}
-            {can("incidents:read") && <NavItem to="/incidents">Incidents</NavItem>}
-            {can("incidents:read") && <NavItem to="/correlation/rules">Correlation rules</NavItem>}
-            {can("incidents:read") && <NavItem to="/correlation/suppressions">Suppressions</NavItem>}
+            {can("alerts:read") && <NavItem to="/alerts">{t("nav.alerts")}</NavItem>}
+            {can("incidents:read") && <NavItem to="/incidents">{t("nav.incidents")}</NavItem>}
+            {can("incidents:read") && <NavItem to="/correlation/rules">{t("nav.correlationRules")}</NavItem>}
+            {can("incidents:read") && <NavItem to="/correlation/suppressions">{t("nav.suppressions")}</NavItem>}
           </div>
           {SETTINGS.some((p) => can(p.perm)) && (
             <div className="space-y-0.5">
-              <p className="px-2 text-[11px] font-semibold tracking-wide text-muted uppercase">Settings</p>
+              <p className="px-2 text-[11px] font-semibold tracking-wide text-muted uppercase">{t("nav.settings")}</p>
               {SETTINGS.filter((p) => can(p.perm)).map((p) => (
                 <NavItem key={p.to} to={p.to}>
-                  {p.label}
+                  {t(p.label)}
                 </NavItem>
               ))}
             </div>
           )}
           <div className="space-y-0.5">
-            <p className="px-2 text-[11px] font-semibold tracking-wide text-muted uppercase">Platform</p>
-            <NavItem to="/health">Health</NavItem>
-            <NavItem to="/docs/api">API reference</NavItem>
+            <p className="px-2 text-[11px] font-semibold tracking-wide text-muted uppercase">{t("nav.platform")}</p>
+            <NavItem to="/health">{t("nav.health")}</NavItem>
+            <NavItem to="/docs/api">{t("nav.apiReference")}</NavItem>
           </div>
         </nav>
         <main id="main" className="min-w-0 flex-1 overflow-y-auto">

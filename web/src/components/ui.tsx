@@ -1,9 +1,10 @@
 // Small styled building blocks on top of native elements and Radix primitives.
 import * as CheckboxPrimitive from "@radix-ui/react-checkbox";
 import * as LabelPrimitive from "@radix-ui/react-label";
+import { useTranslation } from "react-i18next";
 import { forwardRef, useState, type ButtonHTMLAttributes, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
 import { ApiError } from "../api/problem";
-import { STATUS_LABELS, type AlertStatus, type Severity } from "../api/types";
+import type { AlertStatus, Severity } from "../api/types";
 import { cx } from "../lib/format";
 
 type Variant = "primary" | "secondary" | "danger" | "ghost" | "dangerGhost";
@@ -127,9 +128,10 @@ const sevClasses: Record<Severity, string> = {
 };
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
+  const { t } = useTranslation();
   return (
     <span className={cx("inline-block w-[4.75rem] rounded px-1 py-0.5 text-center text-[11px] font-semibold uppercase tracking-wide", sevClasses[severity])}>
-      {severity === "informational" ? "info" : severity}
+      {t(`common:severity.${severity}`, { defaultValue: severity })}
     </span>
   );
 }
@@ -144,9 +146,10 @@ const statusClasses: Record<AlertStatus, string> = {
 };
 
 export function StatusBadge({ status }: { status: AlertStatus }) {
+  const { t } = useTranslation();
   return (
     <span className={cx("inline-block rounded border px-1.5 py-px text-[11px] font-medium whitespace-nowrap", statusClasses[status] ?? statusClasses.new)}>
-      {STATUS_LABELS[status] ?? status}
+      {t(`common:status.${status}`, { defaultValue: status })}
     </span>
   );
 }
@@ -161,6 +164,7 @@ export function Tag({ children }: { children: ReactNode }) {
 
 /** ProblemAlert shows an API error: detail, code, request id and non-field issues. */
 export function ProblemAlert({ error, className }: { error: unknown; className?: string }) {
+  const { t } = useTranslation();
   if (!error) return null;
   const e = error instanceof ApiError ? error : null;
   const general = e ? e.generalErrors() : [];
@@ -187,19 +191,20 @@ export function ProblemAlert({ error, className }: { error: unknown; className?:
       {e && (
         <p className="mt-1 font-mono text-[11px] opacity-75">
           {e.code}
-          {e.status ? ` · HTTP ${e.status}` : ""}
-          {e.requestId ? ` · request ${e.requestId}` : ""}
+          {e.status ? ` · ${t("common:problem.http", { status: e.status })}` : ""}
+          {e.requestId ? ` · ${t("common:problem.request", { id: e.requestId })}` : ""}
         </p>
       )}
     </div>
   );
 }
 
-export function Spinner({ label = "Loading" }: { label?: string }) {
+export function Spinner({ label }: { label?: string }) {
+  const { t } = useTranslation();
   return (
     <span role="status" className="inline-flex items-center gap-2 text-xs text-muted">
       <span className="h-3 w-3 animate-spin rounded-full border-2 border-slate-500 border-t-transparent" />
-      {label}…
+      {t("common:loadingEllipsis", { label: label ?? t("common:loading") })}
     </span>
   );
 }
@@ -225,7 +230,8 @@ export function Section({ title, children, actions }: { title: string; children:
   );
 }
 
-export function CopyButton({ text, label = "Copy" }: { text: string; label?: string }) {
+export function CopyButton({ text, label }: { text: string; label?: string }) {
+  const { t } = useTranslation();
   const [done, setDone] = useState<"idle" | "ok" | "fail">("idle");
   return (
     <Button
@@ -237,7 +243,7 @@ export function CopyButton({ text, label = "Copy" }: { text: string; label?: str
         );
       }}
     >
-      {done === "ok" ? "Copied" : done === "fail" ? "Copy failed: select and copy" : label}
+      {done === "ok" ? t("common:copied") : done === "fail" ? t("common:copyFailed") : (label ?? t("common:copy"))}
     </Button>
   );
 }

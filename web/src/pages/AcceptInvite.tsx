@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { members } from "../api/endpoints";
 import { ApiError } from "../api/problem";
@@ -17,6 +18,7 @@ export function AcceptInvitePage() {
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<Member | null>(null);
   const [busy, setBusy] = useState(false);
+  const { t } = useTranslation("auth");
   const fields = error instanceof ApiError ? error.fieldErrors() : {};
 
   async function submit(e: FormEvent) {
@@ -35,30 +37,30 @@ export function AcceptInvitePage() {
   return (
     <main className="grid min-h-full place-items-center bg-slate-100 p-4 dark:bg-slate-950">
       <div className="w-full max-w-sm space-y-4 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-800 dark:bg-slate-900">
-        <h1 className="text-lg font-semibold">Join an organisation</h1>
+        <h1 className="text-lg font-semibold">{t("invite.title")}</h1>
         {!token ? (
-          <p className="text-sm text-red-700 dark:text-red-400">This link has no invitation token. Ask for a new invitation.</p>
+          <p className="text-sm text-red-700 dark:text-red-400">{t("invite.noToken")}</p>
         ) : done ? (
           <div className="space-y-3 text-sm">
             <p>
-              Welcome, {done.email}. You joined as <strong>{done.role}</strong>.
+              <Trans t={t} i18nKey="invite.welcome" values={{ email: done.email, role: done.role }} components={{ strong: <strong /> }} />
             </p>
             <Link className="text-sky-700 hover:underline dark:text-sky-400" to="/login">
-              Sign in
+              {t("invite.signIn")}
             </Link>
           </div>
         ) : (
           <form onSubmit={submit} noValidate className="space-y-3">
-            <p className="text-xs text-muted">New here: choose your name and a password (12+ characters). Already have an account with the invited email: enter its password only.</p>
+            <p className="text-xs text-muted">{t("invite.intro")}</p>
             {error && Object.keys(fields).length === 0 ? <ProblemAlert error={error} /> : null}
-            <Field id="name" label="Your name" error={fields.name}>
+            <Field id="name" label={t("invite.name")} error={fields.name}>
               <Input {...fieldProps("name", fields.name)} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
             </Field>
-            <Field id="password" label="Password" error={fields.password}>
+            <Field id="password" label={t("invite.password")} error={fields.password}>
               <Input {...fieldProps("password", fields.password)} type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
             </Field>
             <Button type="submit" variant="primary" className="w-full" disabled={busy}>
-              Accept invitation
+              {t("invite.submit")}
             </Button>
           </form>
         )}

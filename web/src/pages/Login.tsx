@@ -1,5 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useRef, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
 import { useNavigate, useSearchParams } from "react-router";
 import { auth } from "../api/endpoints";
 import { ApiError } from "../api/problem";
@@ -22,6 +23,7 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const qc = useQueryClient();
+  const { t } = useTranslation("auth");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [totp, setTotp] = useState("");
@@ -67,13 +69,13 @@ export function LoginPage() {
       <form onSubmit={submit} noValidate className="w-full max-w-sm space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <div className="flex items-center gap-2">
           <img src="/favicon.svg" alt="" className="h-7 w-7" />
-          <h1 className="text-lg font-semibold">Sign in to SecureNexus</h1>
+          <h1 className="text-lg font-semibold">{t("login.title")}</h1>
         </div>
         {error && Object.keys(fields).length === 0 ? <ProblemAlert error={error} /> : null}
-        <Field id="email" label="Email" error={fields.email}>
+        <Field id="email" label={t("login.email")} error={fields.email}>
           <Input {...fieldProps("email", fields.email)} type="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
         </Field>
-        <Field id="password" label="Password" error={fields.password}>
+        <Field id="password" label={t("login.password")} error={fields.password}>
           <Input
             {...fieldProps("password", fields.password)}
             type="password"
@@ -84,7 +86,7 @@ export function LoginPage() {
           />
         </Field>
         {askTotp && !useRecovery && (
-          <Field id="totp_code" label="Authenticator code" error={fields.totp_code} hint="6-digit code from your authenticator app">
+          <Field id="totp_code" label={t("login.totp")} error={fields.totp_code} hint={t("login.totpHint")}>
             <Input
               {...fieldProps("totp_code", fields.totp_code)}
               ref={totpRef}
@@ -98,7 +100,7 @@ export function LoginPage() {
           </Field>
         )}
         {askTotp && useRecovery && (
-          <Field id="recovery_code" label="Recovery code" error={fields.recovery_code} hint="One of the codes you saved when you turned on two-factor authentication; each works once">
+          <Field id="recovery_code" label={t("login.recovery")} error={fields.recovery_code} hint={t("login.recoveryHint")}>
             <Input
               {...fieldProps("recovery_code", fields.recovery_code)}
               ref={recoveryRef}
@@ -121,11 +123,11 @@ export function LoginPage() {
               setTimeout(() => (next ? recoveryRef : totpRef).current?.focus(), 0);
             }}
           >
-            {useRecovery ? "Use an authenticator code instead" : "Use a recovery code instead"}
+            {useRecovery ? t("login.useTotp") : t("login.useRecovery")}
           </button>
         )}
         <Button type="submit" variant="primary" className="w-full" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("login.busy") : t("login.submit")}
         </Button>
       </form>
     </main>

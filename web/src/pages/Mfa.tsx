@@ -4,6 +4,8 @@
 // turn MFA off. Every change needs a current code.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type FormEvent } from "react";
+import { Trans, useTranslation } from "react-i18next";
+import i18n from "../i18n";
 import { auth, type RecoveryCodes } from "../api/endpoints";
 import { ApiError } from "../api/problem";
 import { ME_KEY } from "../auth/session";
@@ -14,8 +16,8 @@ export const MFA_KEY = ["my-mfa"] as const;
 /** recoveryCodesText is the downloadable text file of a set of recovery codes. */
 export function recoveryCodesText(codes: string[], email: string, now = new Date()): string {
   return [
-    `SecureNexus recovery codes for ${email}`,
-    `Created ${now.toISOString()}. Each code signs you in once instead of an authenticator code.`,
+    i18n.t("auth:mfa.fileTitle", { email }),
+    i18n.t("auth:mfa.fileCreated", { time: now.toISOString() }),
     "",
     ...codes,
     "",
@@ -74,6 +76,7 @@ function CodeForm({
 /** ShownCodes lists freshly issued recovery codes once, with copy and download. */
 function ShownCodes({ result, email, onDone }: { result: RecoveryCodes; email: string; onDone: () => void }) {
   const codes = result.recovery_codes ?? [];
+  const { t } = useTranslation("auth");
   const [url, setUrl] = useState("");
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -85,13 +88,13 @@ function ShownCodes({ result, email, onDone }: { result: RecoveryCodes; email: s
   return (
     <div className="space-y-2 rounded border border-amber-600/60 bg-amber-50 p-3 dark:bg-amber-950/30" data-testid="recovery-codes">
       <h3 ref={heading} tabIndex={-1} className="text-sm font-semibold focus:outline-none">
-        Your recovery codes
+        {t("mfa.codesTitle")}
       </h3>
       <p className="text-sm">
-        Each code signs you in once when you do not have your authenticator. They are shown only now: copy or download them and keep them somewhere safe.
-        {result.revoked_sessions > 0 ? ` ${result.revoked_sessions} other session${result.revoked_sessions === 1 ? " was" : "s were"} signed out.` : ""}
+        {t("mfa.codesIntro")}
+        {result.revoked_sessions > 0 ? t("mfa.revoked", { count: result.revoked_sessions }) : ""}
       </p>
-      <ol className="grid max-w-md grid-cols-2 gap-x-6 gap-y-1 font-mono text-sm select-all" aria-label="Recovery codes">
+      <ol className="grid max-w-md grid-cols-2 gap-x-6 gap-y-1 font-mono text-sm select-all" aria-label={t("mfa.codesLabel")}>
         {codes.map((c) => (
           <li key={c} data-testid="recovery-code">
             {c}
@@ -99,18 +102,18 @@ function ShownCodes({ result, email, onDone }: { result: RecoveryCodes; email: s
         ))}
       </ol>
       <div className="flex flex-wrap gap-2">
-        <CopyButton text={codes.join("\n")} label="Copy codes" />
+        <CopyButton text={codes.join("\n")} label={t("mfa.copyCodes")} />
         {url ? (
           <a
             href={url}
             download="securenexus-recovery-codes.txt"
             className="inline-flex h-7 items-center rounded border border-slate-300 bg-white px-2 text-xs font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200"
           >
-            Download codes
+            {t("mfa.download")}
           </a>
         ) : null}
         <Button size="sm" variant="primary" onClick={onDone}>
-          I have saved them
+          {t("mfa.saved")}
         </Button>
       </div>
     </div>
@@ -120,6 +123,7 @@ function ShownCodes({ result, email, onDone }: { result: RecoveryCodes; email: s
 export function MFA({ email }: { email: string }) {
   const qc = useQueryClient();
   const status = useQuery({ queryKey: MFA_KEY, queryFn: auth.mfa });
+  const { t } = useTranslation("auth");
   const [shown, setShown] = useState<RecoveryCodes | null>(null);
   const [action, setAction] = useState<"none" | "regenerate" | "disable">("none");
   const refresh = () => {
@@ -153,7 +157,7 @@ export function MFA({ email }: { email: string }) {
   });
 
   if (status.error) return <ProblemAlert error={status.error} />;
-  if (status.isPending) return <Spinner label="Loading two-factor status" />;
+  if (status.isPending) return <Spinner label={t("mfa.loading")} />;
   const st = status.data;
 
   if (shown) return <ShownCodes result={shown} email={email} onDone={() => setShown(null)} />;
@@ -163,35 +167,35 @@ export function MFA({ email }: { email: string }) {
     return (
       <div className="space-y-3">
         <p className="text-sm" data-testid="mfa-state">
-          Two-factor authentication (TOTP) is <strong className="text-emerald-700 dark:text-emerald-400">on</strong>.{" "}
+          <Trans t={t} i18nKey="mfa.on" components={{ strong: <strong className="text-emerald-700 dark:text-emerald-400" /> }} />{" "}
           <span className={left <= 3 ? "font-medium text-amber-800 dark:text-amber-300" : ""} data-testid="recovery-left">
-            {left} recovery code{left === 1 ? "" : "s"} left
-            {left <= 3 ? ": regenerate them soon." : "."}
+            {t("mfa.left", { count: left })}
+            {left <= 3 ? t("mfa.leftLow") : t("mfa.leftOk")}
           </span>
         </p>
         <div className="flex flex-wrap gap-2">
           <Button size="sm" aria-expanded={action === "regenerate"} onClick={() => setAction(action === "regenerate" ? "none" : "regenerate")}>
-            Regenerate recovery codes
+            {t("mfa.regenerate")}
           </Button>
           <Button size="sm" variant="dangerGhost" aria-expanded={action === "disable"} onClick={() => setAction(action === "disable" ? "none" : "disable")}>
-            Turn off two-factor authentication
+            {t("mfa.turnOff")}
           </Button>
         </div>
         {action === "regenerate" && (
           <div className="space-y-2">
-            <p className="text-sm text-muted">Every earlier recovery code stops working. Confirm with a current code from your authenticator app.</p>
-            <CodeForm id="mfa-regen-code" label="Authenticator code" submit="Regenerate codes" pending={regenerate.isPending} error={regenerate.error} onSubmit={(c) => regenerate.mutate(c)} />
+            <p className="text-sm text-muted">{t("mfa.regenerateIntro")}</p>
+            <CodeForm id="mfa-regen-code" label={t("mfa.code")} submit={t("mfa.regenerateSubmit")} pending={regenerate.isPending} error={regenerate.error} onSubmit={(c) => regenerate.mutate(c)} />
           </div>
         )}
         {action === "disable" && (
           <div className="space-y-2">
             <p className="text-sm text-muted">
-              Signing in will need only your password, and orgs that require two-factor authentication will refuse you. Confirm with a current code from your authenticator app.
+              {t("mfa.disableIntro")}
             </p>
             <CodeForm
               id="mfa-disable-code"
-              label="Authenticator code"
-              submit="Turn off"
+              label={t("mfa.code")}
+              submit={t("mfa.disableSubmit")}
               variant="danger"
               pending={disable.isPending}
               error={disable.error}
@@ -207,15 +211,15 @@ export function MFA({ email }: { email: string }) {
     return (
       <div className="space-y-2">
         <p className="text-sm" data-testid="mfa-state">
-          Two-factor authentication is <strong>off</strong>. Orgs may require it.
+          <Trans t={t} i18nKey="mfa.off" components={{ strong: <strong /> }} />
         </p>
         {disable.isSuccess ? (
           <p role="status" className="text-xs text-emerald-700 dark:text-emerald-400">
-            Two-factor authentication turned off.
+            {t("mfa.turnedOff")}
           </p>
         ) : null}
         <Button variant="primary" onClick={() => enroll.mutate()} disabled={enroll.isPending}>
-          {enroll.isPending ? "Preparing…" : "Set up authenticator app"}
+          {enroll.isPending ? t("mfa.preparing") : t("mfa.setup")}
         </Button>
         {enroll.error ? <ProblemAlert error={enroll.error} /> : null}
       </div>
@@ -224,24 +228,24 @@ export function MFA({ email }: { email: string }) {
   const e = enroll.data;
   return (
     <div className="space-y-3" data-testid="mfa-enroll">
-      <p className="text-sm">Scan this QR code with your authenticator app (or enter the secret by hand), then enter the 6-digit code it shows.</p>
+      <p className="text-sm">{t("mfa.scan")}</p>
       <div className="flex flex-wrap items-start gap-4">
-        <img src={e.qr_png} alt="QR code of the authenticator secret" width={192} height={192} className="h-48 w-48 rounded bg-white p-2" data-testid="mfa-qr" />
+        <img src={e.qr_png} alt={t("mfa.qrAlt")} width={192} height={192} className="h-48 w-48 rounded bg-white p-2" data-testid="mfa-qr" />
         <div className="min-w-0 space-y-2">
-          <p className="text-xs text-muted">Secret (base32)</p>
+          <p className="text-xs text-muted">{t("mfa.secret")}</p>
           <code className="block rounded bg-slate-100 px-2 py-1 font-mono text-sm tracking-wider break-all select-all dark:bg-slate-900" data-testid="mfa-secret">
             {e.secret}
           </code>
           <div className="flex flex-wrap gap-2">
-            <CopyButton text={e.secret} label="Copy secret" />
-            <CopyButton text={e.otpauth_url} label="Copy otpauth URL" />
+            <CopyButton text={e.secret} label={t("mfa.copySecret")} />
+            <CopyButton text={e.otpauth_url} label={t("mfa.copyUrl")} />
             <Button size="sm" variant="ghost" onClick={() => enroll.reset()}>
-              Cancel
+              {t("common:cancel")}
             </Button>
           </div>
         </div>
       </div>
-      <CodeForm id="mfa-code" label="Code from the app" submit="Turn on two-factor authentication" pending={verify.isPending} error={verify.error} onSubmit={(c) => verify.mutate(c)} />
+      <CodeForm id="mfa-code" label={t("mfa.appCode")} submit={t("mfa.turnOn")} pending={verify.isPending} error={verify.error} onSubmit={(c) => verify.mutate(c)} />
     </div>
   );
 }
