@@ -234,7 +234,7 @@ export async function warroom(opts) {
       const aNoteItem = a.page.getByTestId("note").filter({ hasText: "Live from Alan: blocked the sender domain" });
       await aNoteItem.getByRole("button", { name: "Mark as decision" }).click();
       await aNoteItem.getByRole("button", { name: "Unmark decision" }).waitFor();
-      await b.page.getByTestId("note").filter({ hasText: "Live from Alan" }).getByText("DECISION").waitFor();
+      await b.page.getByTestId("note").filter({ hasText: "Live from Alan" }).getByText("DECISION", { exact: true }).waitFor();
       await b.page.getByTestId("decision-log").getByText("Live from Alan: blocked the sender domain").waitFor();
       log("A marked a note as a decision; B sees the badge and the decision log live");
     }

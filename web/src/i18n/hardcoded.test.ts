@@ -14,6 +14,7 @@ const CONVERTED = [
   "src/pages/Mfa.tsx",
   "src/pages/AcceptInvite.tsx",
   "src/pages/Account.tsx",
+  "src/pages/settings/",
 ];
 
 interface Finding {
