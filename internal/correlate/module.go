@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/securenexus/securenexus/internal/db"
 	"github.com/securenexus/securenexus/internal/intel"
@@ -23,9 +26,10 @@ type Deps struct {
 	Manual ManualGroupings
 }
 
-// Register wires the rule API, the alert.ingested.v1 consumer that feeds
-// the engine and the intel.matched.v1 consumer that feeds the intel_match
-// rules (a River job per event, idempotent by event id).
+// Register wires the rule API, the periodic suggestion-mining job, the
+// alert.ingested.v1 consumer that feeds the engine and the
+// intel.matched.v1 consumer that feeds the intel_match rules (a River job
+// per event, idempotent by event id).
 func Register(_ context.Context, p *platform.Platform, d Deps) (*Engine, error) {
 	eng := &Engine{DB: p.DB, Alerts: d.Alerts, Incidents: d.Incidents}
 	rules := &Rules{DB: p.DB, Alerts: d.Alerts}
@@ -34,6 +38,10 @@ func Register(_ context.Context, p *platform.Platform, d Deps) (*Engine, error) 
 	}
 	(&API{Rules: rules, Candidates: &Candidates{DB: p.DB, Incidents: d.Incidents},
 		Suppressions: &Suppressions{DB: p.DB, Alerts: d.Alerts, Members: d.Members}, Suggestions: eng.Suggestions}).Register(p.Server.API)
+	if p.Workers != nil && eng.Suggestions != nil {
+		river.AddWorker(p.Workers, &Miner{Suggestions: eng.Suggestions, Logger: p.Logger})
+		p.AddPeriodic(MinePeriodic(time.Hour))
+	}
 	if p.Events == nil {
 		return eng, nil
 	}
