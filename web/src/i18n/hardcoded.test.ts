@@ -15,6 +15,9 @@ const CONVERTED = [
   "src/pages/AcceptInvite.tsx",
   "src/pages/Account.tsx",
   "src/pages/settings/",
+  "src/pages/Alerts.tsx",
+  "src/pages/AlertDetail.tsx",
+  "src/pages/AssigneeSelect.tsx",
 ];
 
 interface Finding {

@@ -1,17 +1,19 @@
+import { useTranslation } from "react-i18next";
+import i18n from "../i18n";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { alerts, needsReason, type Activity, type AlertPatch } from "../api/endpoints";
 import { ApiError } from "../api/problem";
-import { STATUSES, STATUS_LABELS, severityOf, type Alert, type AlertStatus, type Assignee } from "../api/types";
+import { STATUSES, severityOf, type Alert, type AlertStatus, type Assignee } from "../api/types";
 import { useOrgKey, useSession } from "../auth/session";
 import { Button, CopyButton, Field, Input, PageHeader, ProblemAlert, Section, Select, SeverityBadge, Spinner, StatusBadge, fieldProps, td, th } from "../components/ui";
-import { fmtTime } from "../lib/format";
 import { Dialog } from "../components/Dialog";
 import { AssigneeSelect } from "./AssigneeSelect";
 import { assigneeName, useAssignees } from "./assignees";
 import { incidents } from "../api/endpoints";
 import { EscalateDialog } from "./incidents/dialogs";
+import { Time } from "../components/Time";
 
 /** attackURL links an ATT&CK technique id (T1059.001) to its MITRE page. */
 export function attackURL(id: string): string | null {
@@ -30,16 +32,17 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 }
 
 function RawViewer({ value }: { value: unknown }) {
+  const { t } = useTranslation();
   const [wrap, setWrap] = useState(false);
   const text = typeof value === "string" ? value : JSON.stringify(value, null, 2);
   return (
     <div>
       <div className="mb-2 flex gap-2">
-        <CopyButton text={text} label="Copy raw" />
+        <CopyButton text={text} label={t("alerts:detail.copyRaw")} />
         <Button size="sm" variant="ghost" onClick={() => setWrap((w) => !w)} aria-pressed={wrap}>
-          {wrap ? "No wrap" : "Wrap lines"}
+          {wrap ? t("alerts:detail.noWrap") : t("alerts:detail.wrapLines")}
         </Button>
-        <span className="self-center text-xs text-muted">{new Blob([text]).size.toLocaleString()} bytes</span>
+        <span className="self-center text-xs text-muted">{t("alerts:detail.bytes", { value: new Blob([text]).size.toLocaleString() })}</span>
       </div>
       <pre
         tabIndex={0}
@@ -53,6 +56,7 @@ function RawViewer({ value }: { value: unknown }) {
 }
 
 function TagEditor({ alert }: { alert: Alert }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const { can } = useSession();
   const [tag, setTag] = useState("");
@@ -73,12 +77,12 @@ function TagEditor({ alert }: { alert: Alert }) {
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-1">
-        {tags.length === 0 && <span className="text-sm text-muted">No tags.</span>}
-        {tags.map((t) => (
-          <span key={t} className="inline-flex items-center gap-1 rounded bg-slate-200 py-px pr-0.5 pl-1.5 font-mono text-[11px] text-slate-700 dark:bg-slate-800 dark:text-slate-300">
-            {t}
+        {tags.length === 0 && <span className="text-sm text-muted">{t("alerts:detail.noTags")}</span>}
+        {tags.map((tg) => (
+          <span key={tg} className="inline-flex items-center gap-1 rounded bg-slate-200 py-px pr-0.5 pl-1.5 font-mono text-[11px] text-slate-700 dark:bg-slate-800 dark:text-slate-300">
+            {tg}
             {editable && (
-              <button type="button" aria-label={`Remove tag ${t}`} className="rounded px-1 hover:bg-slate-300 dark:hover:bg-slate-700" onClick={() => m.mutate({ remove_tags: [t] })}>
+              <button type="button" aria-label={t("alerts:detail.removeTag", { tag: tg })} className="rounded px-1 hover:bg-slate-300 dark:hover:bg-slate-700" onClick={() => m.mutate({ remove_tags: [tg] })}>
                 ×
               </button>
             )}
@@ -93,27 +97,28 @@ function TagEditor({ alert }: { alert: Alert }) {
             if (tag.trim()) m.mutate({ add_tags: [tag.trim()] });
           }}
         >
-          <Input aria-label="Add tag" aria-invalid={tagErr ? true : undefined} placeholder="Add tag" className="h-7! w-40 text-xs" value={tag} onChange={(e) => setTag(e.target.value)} />
+          <Input aria-label={t("alerts:detail.addTag")} aria-invalid={tagErr ? true : undefined} placeholder={t("alerts:detail.addTag")} className="h-7! w-40 text-xs" value={tag} onChange={(e) => setTag(e.target.value)} />
           <Button type="submit" size="sm" disabled={!tag.trim() || m.isPending}>
-            Add
+            {t("alerts:detail.add")}
           </Button>
         </form>
       )}
       {removed && (
         <p role="status" className="flex items-center gap-2 text-xs">
-          Removed tag “{removed}”.
+          {t("alerts:detail.removedTag", { tag: removed })}
           <Button size="sm" variant="ghost" onClick={() => m.mutate({ add_tags: [removed] })}>
-            Undo
+            {t("alerts:detail.undo")}
           </Button>
         </p>
       )}
-      {editable && <p className="text-[11px] text-muted">Tag changes save at once.</p>}
+      {editable && <p className="text-[11px] text-muted">{t("alerts:detail.tagChangesSaveAtOnce")}</p>}
       {tagErr ? <p className="text-xs text-red-700 dark:text-red-400">{tagErr}</p> : m.error ? <ProblemAlert error={m.error} /> : null}
     </div>
   );
 }
 
 function Triage({ alert, onDirty }: { alert: Alert; onDirty: (dirty: boolean) => void }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const { me, can } = useSession();
   const [status, setStatus] = useState<AlertStatus>(alert.status);
@@ -143,57 +148,58 @@ function Triage({ alert, onDirty }: { alert: Alert; onDirty: (dirty: boolean) =>
         m.mutate(patch);
       }}
     >
-      <Field id="status" label="Status" error={fields.status}>
+      <Field id="status" label={t("alerts:detail.status")} error={fields.status}>
         <Select {...fieldProps("status", fields.status)} disabled={!editable} value={status} onChange={(e) => setStatus(e.target.value as AlertStatus)}>
           {STATUSES.map((s) => (
             <option key={s} value={s}>
-              {STATUS_LABELS[s]}
+              {t(`common:status.${s}`)}
             </option>
           ))}
         </Select>
       </Field>
       {status !== alert.status && needsReason(status) && (
-        <Field id="reason" label="Closure reason (required)" error={fields.reason}>
+        <Field id="reason" label={t("alerts:detail.closureReasonRequired")} error={fields.reason}>
           <textarea
             {...fieldProps("reason", fields.reason)}
             className="h-16 w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
             value={reason}
             onChange={(e) => setReason(e.target.value)}
-            placeholder="e.g. benign admin activity, confirmed with the owner"
+            placeholder={t("alerts:detail.eGBenignAdminActivity")}
           />
         </Field>
       )}
-      <Field id="assignee" label="Assignee" error={fields.assignee}>
+      <Field id="assignee" label={t("alerts:detail.assignee")} error={fields.assignee}>
         <div className="flex gap-1">
           <AssigneeSelect {...fieldProps("assignee", fields.assignee)} disabled={!editable} value={assignee} onChange={setAssignee} />
-          <Button size="sm" className="h-8" aria-label="Assign to me" disabled={!editable || !me.user || assignee === me.user.id} onClick={() => me.user && setAssignee(me.user.id)}>
-            Me
+          <Button size="sm" className="h-8" aria-label={t("alerts:detail.assignToMe")} disabled={!editable || !me.user || assignee === me.user.id} onClick={() => me.user && setAssignee(me.user.id)}>
+            {t("alerts:detail.me")}
           </Button>
         </div>
       </Field>
       {m.error && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
       {dirty && editable ? (
         <p className="text-xs text-amber-700 dark:text-amber-400" data-testid="unsaved">
-          Unsaved changes
+          {t("alerts:detail.unsavedChanges")}
         </p>
       ) : null}
       {m.isSuccess && !dirty ? (
         <p role="status" className="text-xs text-emerald-700 dark:text-emerald-400">
-          Saved.
+          {t("alerts:detail.saved")}
         </p>
       ) : null}
       {editable ? (
         <Button type="submit" variant="primary" disabled={!dirty || m.isPending || (status !== alert.status && needsReason(status) && !reason.trim())}>
-          {m.isPending ? "Saving…" : "Save changes"}
+          {m.isPending ? t("alerts:detail.saving") : t("alerts:detail.saveChanges")}
         </Button>
       ) : (
-        <p className="text-xs text-muted">You need alerts:write to change this alert.</p>
+        <p className="text-xs text-muted">{t("alerts:detail.youNeedAlertsWriteTo")}</p>
       )}
     </form>
   );
 }
 
 export function AlertDetailPage() {
+  const { t } = useTranslation();
   const { id = "" } = useParams();
   const navigate = useNavigate();
   // Unsaved status or assignee changes are never lost silently: leaving
@@ -246,14 +252,14 @@ export function AlertDetailPage() {
   if (q.isPending)
     return (
       <div className="p-4">
-        <Spinner label="Loading alert" />
+        <Spinner label={t("alerts:detail.loadingAlert")} />
       </div>
     );
   if (q.error)
     return (
       <div className="space-y-3 p-4">
         <Link to="/alerts" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
-          ← Alerts
+          {t("alerts:detail.alerts")}
         </Link>
         <ProblemAlert error={q.error} />
       </div>
@@ -263,10 +269,10 @@ export function AlertDetailPage() {
     <>
       <AlertView a={a} onDirty={onDirty} onBack={requestLeave} onEscalate={canEscalate ? () => setEscalate(true) : undefined} />
       <EscalateDialog open={escalate} onOpenChange={setEscalate} alertIds={[a.id]} defaultTitle={a.title} />
-      <Dialog open={confirmLeave} onOpenChange={setConfirmLeave} title="Discard unsaved changes?" description="The status or assignee you changed on this alert is not saved yet.">
+      <Dialog open={confirmLeave} onOpenChange={setConfirmLeave} title={t("alerts:detail.discardUnsavedChanges")} description={t("alerts:detail.theStatusOrAssigneeYou")}>
         <div className="flex justify-end gap-2">
           <Button variant="primary" onClick={() => setConfirmLeave(false)} autoFocus>
-            Keep editing
+            {t("alerts:detail.keepEditing")}
           </Button>
           <Button
             variant="dangerGhost"
@@ -276,7 +282,7 @@ export function AlertDetailPage() {
               leave();
             }}
           >
-            Discard changes
+            {t("alerts:detail.discardChanges")}
           </Button>
         </div>
       </Dialog>
@@ -285,6 +291,7 @@ export function AlertDetailPage() {
 }
 
 function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: boolean) => void; onBack: () => void; onEscalate?: () => void }) {
+  const { t } = useTranslation();
   const people = useAssignees();
   const { can } = useSession();
   return (
@@ -302,47 +309,47 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
             onBack();
           }}
         >
-          ← Back to alerts
+          {t("alerts:detail.backToAlerts")}
         </Link>
         <span className="ml-2 text-[11px] text-muted">
-          <kbd>Esc</kbd> back{onEscalate ? <> · <kbd>e</kbd> escalate</> : null}
+          <kbd>{t("alerts:detail.esc")}</kbd>{" "}{t("alerts:detail.back")}{onEscalate ? <> · <kbd>e</kbd>{" "}{t("alerts:detail.escalate")}</> : null}
         </span>
       </div>
       <div className="grid gap-4 p-4 lg:grid-cols-[1fr_18rem]">
         <div className="min-w-0 space-y-4">
-          <Section title="Details">
+          <Section title={t("alerts:detail.details")}>
             {a.description && <p className="mb-3 text-sm whitespace-pre-wrap">{a.description}</p>}
             <dl>
               <Row label="ID">
                 <span className="font-mono text-xs">{a.id}</span>
               </Row>
-              <Row label="Assignee">
+              <Row label={t("alerts:detail.assignee")}>
                 <span data-testid="assignee-name" className={a.assignee ? undefined : "text-muted"}>
                   {assigneeName(a.assignee, people.data?.items)}
                 </span>
               </Row>
-              <Row label="Event time (UTC)">{fmtTime(a.event_time)}</Row>
-              <Row label="Received (UTC)">{fmtTime(a.received_time)}</Row>
-              <Row label="Source">
+              <Row label={t("alerts:detail.eventTimeUtc")}><Time iso={a.event_time} /></Row>
+              <Row label={t("alerts:detail.receivedUtc")}><Time iso={a.received_time} /></Row>
+              <Row label={t("alerts:detail.source")}>
                 <span className="font-mono text-xs">{a.source?.type}</span> {a.source?.vendor} {a.source?.product}
-                {a.source_ref ? <span className="ml-2 font-mono text-xs text-muted">ref {a.source_ref}</span> : null}
+                {a.source_ref ? <span className="ml-2 font-mono text-xs text-muted">{t("alerts:detail.ref", { aSource_ref: a.source_ref })}</span> : null}
               </Row>
               {(a.rule?.id || a.rule?.name) && (
-                <Row label="Rule">
+                <Row label={t("alerts:detail.rule")}>
                   {a.rule?.name} {a.rule?.id && <span className="font-mono text-xs text-muted">{a.rule.id}</span>}
                 </Row>
               )}
-              <Row label="Occurrences">
-                {a.count ?? 1} · events {fmtTime(a.event_time)}
-                {a.last_event_time && a.last_event_time !== a.event_time ? <> – {fmtTime(a.last_event_time)}</> : null}
+              <Row label={t("alerts:detail.occurrences")}>
+                {a.count ?? 1}{" "}{t("alerts:detail.events")}{" "}<Time iso={a.event_time} />
+                {a.last_event_time && a.last_event_time !== a.event_time ? <> – <Time iso={a.last_event_time} /></> : null}
                 <span className="ml-2 text-xs text-muted">
-                  received {fmtTime(a.first_seen)}
-                  {a.last_seen && a.last_seen !== a.first_seen ? <> – {fmtTime(a.last_seen)}</> : null}
+                  {t("alerts:detail.received")}{" "}<Time iso={a.first_seen} />
+                  {a.last_seen && a.last_seen !== a.first_seen ? <> – <Time iso={a.last_seen} /></> : null}
                 </span>
               </Row>
-              {a.quality !== undefined && <Row label="Field quality">{Math.round(a.quality * 100)}%</Row>}
+              {a.quality !== undefined && <Row label={t("alerts:detail.fieldQuality")}>{Math.round(a.quality * 100)}%</Row>}
               {a.fingerprint && (
-                <Row label="Fingerprint">
+                <Row label={t("alerts:detail.fingerprint")}>
                   <span className="font-mono text-xs">{a.fingerprint}</span>
                 </Row>
               )}
@@ -350,13 +357,13 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
           </Section>
           <Section title="MITRE ATT&CK">
             {(a.techniques ?? []).length === 0 && (a.tactics ?? []).length === 0 ? (
-              <p className="text-sm text-muted">No techniques mapped.</p>
+              <p className="text-sm text-muted">{t("alerts:detail.noTechniquesMapped")}</p>
             ) : (
               <>
                 <dl>
-                  <Row label="Tactics">
+                  <Row label={t("alerts:detail.tactics")}>
                     {(a.attack?.tactics ?? []).length === 0 ? (
-                      <span className="text-muted">None named by the source or its techniques</span>
+                      <span className="text-muted">{t("alerts:detail.noneNamedByTheSource")}</span>
                     ) : (
                       <ul className="flex flex-wrap gap-x-3 gap-y-1" data-testid="alert-tactics">
                         {(a.attack?.tactics ?? []).map((t) => (
@@ -368,19 +375,19 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
                       </ul>
                     )}
                   </Row>
-                  <Row label="Techniques">
+                  <Row label={t("alerts:detail.techniques")}>
                     <ul className="space-y-0.5" data-testid="alert-techniques">
-                      {(a.attack?.techniques ?? (a.techniques ?? []).map((id) => ({ id, name: id }))).map((t) => {
-                        const url = attackURL(t.id);
+                      {(a.attack?.techniques ?? (a.techniques ?? []).map((id) => ({ id, name: id }))).map((tq) => {
+                        const url = attackURL(tq.id);
                         return (
-                          <li key={t.id}>
-                            <Link to={`/alerts?technique=${encodeURIComponent(t.id)}`} className="font-mono text-xs text-sky-700 hover:underline dark:text-sky-400" title={`Alerts with ${t.id}`}>
-                              {t.id}
+                          <li key={tq.id}>
+                            <Link to={`/alerts?technique=${encodeURIComponent(tq.id)}`} className="font-mono text-xs text-sky-700 hover:underline dark:text-sky-400" title={t("alerts:detail.alertsWith", { tId: tq.id })}>
+                              {tq.id}
                             </Link>
-                            {t.name !== t.id && <span className="ml-2">{t.name}</span>}
+                            {tq.name !== tq.id && <span className="ml-2">{tq.name}</span>}
                             {url && (
                               <a href={url} target="_blank" rel="noreferrer noopener" className="ml-2 text-xs text-muted hover:underline">
-                                MITRE ↗
+                                {t("alerts:detail.mitre")}
                               </a>
                             )}
                           </li>
@@ -393,16 +400,16 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
               </>
             )}
           </Section>
-          <Section title={`Entities (${a.entities?.length ?? 0})`}>
+          <Section title={t("alerts:detail.entities", { value: a.entities?.length ?? 0 })}>
             {(a.entities ?? []).length === 0 ? (
-              <p className="text-sm text-muted">No entities extracted.</p>
+              <p className="text-sm text-muted">{t("alerts:detail.noEntitiesExtracted")}</p>
             ) : (
               <table className="w-full text-sm">
                 <thead>
                   <tr>
-                    <th className={th}>Type</th>
-                    <th className={th}>Value</th>
-                    <th className={th}>Role</th>
+                    <th className={th}>{t("alerts:detail.type")}</th>
+                    <th className={th}>{t("alerts:detail.value")}</th>
+                    <th className={th}>{t("alerts:detail.role")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -410,7 +417,7 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
                     <tr key={`${e.type}:${e.value}:${e.role}`} className="border-t border-slate-100 dark:border-slate-800">
                       <td className={td}>{e.type}</td>
                       <td className={`${td} font-mono text-xs break-all`}>
-                        <Link to={`/alerts?entity=${encodeURIComponent(`${e.type}:${e.value}`)}`} className="hover:underline" title="Alerts with this entity">
+                        <Link to={`/alerts?entity=${encodeURIComponent(`${e.type}:${e.value}`)}`} className="hover:underline" title={t("alerts:detail.alertsWithThisEntity")}>
                           {e.value}
                         </Link>
                       </td>
@@ -422,25 +429,25 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
             )}
           </Section>
           {a.unmapped && Object.keys(a.unmapped).length > 0 && (
-            <Section title="Unmapped fields">
+            <Section title={t("alerts:detail.unmappedFields")}>
               <RawViewer value={a.unmapped} />
             </Section>
           )}
-          <Section title="Raw payload">{a.raw === undefined || a.raw === null ? <p className="text-sm text-muted">No raw payload kept.</p> : <RawViewer value={a.raw} />}</Section>
+          <Section title={t("alerts:detail.rawPayload")}>{a.raw === undefined || a.raw === null ? <p className="text-sm text-muted">{t("alerts:detail.noRawPayloadKept")}</p> : <RawViewer value={a.raw} />}</Section>
         </div>
         <aside className="space-y-4">
           {can("incidents:read") && (
-            <Section title="Incident">
+            <Section title={t("alerts:detail.incident")}>
               <AlertIncident alertId={a.id} onEscalate={onEscalate} />
             </Section>
           )}
-          <Section title="Triage">
+          <Section title={t("alerts:detail.triage")}>
             <Triage alert={a} onDirty={onDirty} />
           </Section>
-          <Section title="Tags">
+          <Section title={t("alerts:detail.tags")}>
             <TagEditor alert={a} />
           </Section>
-          <Section title="Activity">
+          <Section title={t("alerts:detail.activity")}>
             <ActivityPanel alertId={a.id} />
           </Section>
         </aside>
@@ -451,16 +458,18 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
 
 function describe(c: AlertPatch, people: Assignee[] | undefined): string {
   const parts: string[] = [];
-  if (c.status) parts.push(`status → ${STATUS_LABELS[c.status as AlertStatus] ?? c.status}`);
-  if (c.assignee !== undefined) parts.push(c.assignee ? `assigned to ${assigneeName(c.assignee, people)}` : "unassigned");
-  if (c.add_tags?.length) parts.push(`tagged ${c.add_tags.join(", ")}`);
-  if (c.remove_tags?.length) parts.push(`untagged ${c.remove_tags.join(", ")}`);
-  if (c.tags) parts.push(`tags set to ${c.tags.join(", ") || "none"}`);
+  const t = i18n.t;
+  if (c.status) parts.push(t("alerts:change.status", { status: t(`common:status.${c.status}`, { defaultValue: c.status }) }));
+  if (c.assignee !== undefined) parts.push(c.assignee ? t("alerts:change.assigned", { name: assigneeName(c.assignee, people) }) : t("alerts:change.unassigned"));
+  if (c.add_tags?.length) parts.push(t("alerts:change.tagged", { tags: c.add_tags.join(", ") }));
+  if (c.remove_tags?.length) parts.push(t("alerts:change.untagged", { tags: c.remove_tags.join(", ") }));
+  if (c.tags) parts.push(t("alerts:change.tagsSet", { tags: c.tags.join(", ") || t("common:none") }));
   return parts.join("; ");
 }
 
 /** ActivityPanel: the alert's comments and changes, newest first, and a comment box. */
 function ActivityPanel({ alertId }: { alertId: string }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const { can } = useSession();
   const people = useAssignees();
@@ -486,14 +495,14 @@ function ActivityPanel({ alertId }: { alertId: string }) {
           }}
         >
           <textarea
-            aria-label="Comment"
+            aria-label={t("alerts:detail.comment")}
             className="h-16 w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900"
             value={body}
             onChange={(e) => setBody(e.target.value)}
-            placeholder="Add a comment"
+            placeholder={t("alerts:detail.addAComment")}
           />
           <Button type="submit" size="sm" disabled={!body.trim() || m.isPending}>
-            Comment
+            {t("alerts:detail.comment")}
           </Button>
           {m.error ? <ProblemAlert error={m.error} /> : null}
         </form>
@@ -501,18 +510,18 @@ function ActivityPanel({ alertId }: { alertId: string }) {
       {q.error ? (
         <ProblemAlert error={q.error} />
       ) : q.isPending ? (
-        <Spinner label="Loading activity" />
+        <Spinner label={t("alerts:detail.loadingActivity")} />
       ) : q.data.length === 0 ? (
-        <p className="text-sm text-muted">No activity yet.</p>
+        <p className="text-sm text-muted">{t("alerts:detail.noActivityYet")}</p>
       ) : (
         <ol className="space-y-2" data-testid="alert-activity">
           {q.data.map((a) => (
             <li key={a.id} className="border-l-2 border-slate-200 pl-2 text-xs dark:border-slate-700">
               <p className="text-muted">
-                {actor(a)} · <span title={a.created_at}>{fmtTime(a.created_at)}</span>
+                {actor(a)} · <span title={a.created_at}><Time iso={a.created_at} /></span>
               </p>
-              {a.kind === "comment" ? <p className="text-sm whitespace-pre-wrap">{a.body}</p> : <p>{a.change ? describe(a.change, people.data?.items) : "changed"}</p>}
-              {a.change?.reason ? <p className="italic">Reason: {a.change.reason}</p> : null}
+              {a.kind === "comment" ? <p className="text-sm whitespace-pre-wrap">{a.body}</p> : <p>{a.change ? describe(a.change, people.data?.items) : t("alerts:detail.changed")}</p>}
+              {a.change?.reason ? <p className="italic">{t("alerts:detail.reason", { aChangeReason: a.change.reason })}</p> : null}
             </li>
           ))}
         </ol>
@@ -523,13 +532,14 @@ function ActivityPanel({ alertId }: { alertId: string }) {
 
 /** AlertIncident: the incident holding this alert, or an Escalate button. */
 function AlertIncident({ alertId, onEscalate }: { alertId: string; onEscalate?: () => void }) {
+  const { t } = useTranslation();
   const q = useQuery({ queryKey: useOrgKey("alert-incident", alertId), queryFn: () => incidents.forAlert(alertId) });
-  if (q.isPending) return <Spinner label="Loading incident" />;
+  if (q.isPending) return <Spinner label={t("alerts:detail.loadingIncident")} />;
   if (q.error) return <ProblemAlert error={q.error} />;
   if (q.data)
     return (
       <p className="text-sm" data-testid="alert-incident">
-        In incident{" "}
+        {t("alerts:detail.inIncident")}{" "}
         <Link to={`/incidents/${q.data.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
           {q.data.title}
         </Link>{" "}
@@ -538,10 +548,10 @@ function AlertIncident({ alertId, onEscalate }: { alertId: string; onEscalate?: 
     );
   return (
     <div className="space-y-1">
-      <p className="text-sm text-muted">Not in an incident.</p>
+      <p className="text-sm text-muted">{t("alerts:detail.notInAnIncident")}</p>
       {onEscalate && (
         <Button size="sm" onClick={onEscalate}>
-          Escalate… <kbd className="text-[10px] opacity-70">e</kbd>
+          {t("alerts:detail.escalate2")}{" "}<kbd className="text-[10px] opacity-70">e</kbd>
         </Button>
       )}
     </div>

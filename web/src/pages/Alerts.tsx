@@ -1,26 +1,20 @@
+import { useTranslation } from "react-i18next";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { alerts, fromSavedQuery } from "../api/endpoints";
 import { ApiError } from "../api/problem";
-import { SEVERITIES, SINCE, STATUSES, STATUS_LABELS, severityOf, type Alert, type AlertFilters, type AlertStatus } from "../api/types";
+import { SEVERITIES, SINCE, STATUSES, severityOf, type Alert, type AlertFilters, type AlertStatus } from "../api/types";
 import { useOrgKey, useSession } from "../auth/session";
 import { Button, Checkbox, Input, PageHeader, ProblemAlert, Select, SeverityBadge, Spinner, StatusBadge, td, th } from "../components/ui";
-import { cx, fmtAge, fmtTime, localToISO } from "../lib/format";
+import { cx, fmtAge, formatPrefs, isoToLocal, localToISO } from "../lib/format";
 import { activeFilterCount, filtersFromParams, filtersToParams, normalizeTechnique } from "./alertFilters";
 import { Dialog } from "../components/Dialog";
 import { loadView, saveView } from "./selection";
 import { AssigneeSelect } from "./AssigneeSelect";
 import { assigneeName, useAssignees } from "./assignees";
 import { EscalateDialog } from "./incidents/dialogs";
-
-function toLocalInput(iso?: string): string {
-  if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  const off = d.getTimezoneOffset() * 60000;
-  return new Date(d.getTime() - off).toISOString().slice(0, 16);
-}
+import { Time } from "../components/Time";
 
 function Chips({ label, values, selected, onChange, render }: {
   label: string;
@@ -57,6 +51,7 @@ function Chips({ label, values, selected, onChange, render }: {
 const PARAM_FIELD: Record<string, keyof AlertFilters> = { source_type: "source" };
 
 function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onChange: (f: AlertFilters) => void; errors: Record<string, string> }) {
+  const { t } = useTranslation();
   const { me } = useSession();
   const [draft, setDraft] = useState(filters);
   const [more, setMore] = useState(() => !!(filters.source || filters.entity || filters.technique || filters.assignee || filters.tag || filters.from || filters.to));
@@ -76,25 +71,25 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
     apply(draft);
   };
   return (
-    <form onSubmit={submit} className="space-y-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800" aria-label="Alert filters">
+    <form onSubmit={submit} className="space-y-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800" aria-label={t("alerts:list.alertFilters")}>
       <div className="flex flex-wrap items-center gap-2">
         <Input
           {...err("q")}
           id="alert-search"
-          aria-label="Search alerts"
-          placeholder="Search title, description, entities…  ( / )"
+          aria-label={t("alerts:list.searchAlerts")}
+          placeholder={t("alerts:list.searchTitleDescriptionEntities")}
           className="max-w-md"
           value={draft.q ?? ""}
           onChange={(e) => set("q", e.target.value)}
         />
         <Button type="submit" variant="primary">
-          Apply
+          {t("alerts:list.apply")}
         </Button>
         <Button variant="ghost" onClick={() => setMore((m) => !m)} aria-expanded={more}>
-          {more ? "Fewer filters" : "More filters"}
+          {more ? t("alerts:list.fewerFilters") : t("alerts:list.moreFilters")}
         </Button>
         <Select
-          aria-label="Sort by"
+          aria-label={t("alerts:list.sortBy")}
           className="w-44"
           value={`${filters.sort ?? "received_time"}:${filters.order ?? "desc"}`}
           onChange={(e) => {
@@ -102,36 +97,36 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
             onChange({ ...filters, ...draftText(draft), sort: sort === "received_time" ? undefined : sort, order: order === "desc" ? undefined : order });
           }}
         >
-          <option value="received_time:desc">Newest received</option>
-          <option value="received_time:asc">Oldest received</option>
-          <option value="event_time:desc">Newest event time</option>
-          <option value="severity:desc">Highest severity</option>
-          <option value="severity:asc">Lowest severity</option>
+          <option value="received_time:desc">{t("alerts:list.newestReceived")}</option>
+          <option value="received_time:asc">{t("alerts:list.oldestReceived")}</option>
+          <option value="event_time:desc">{t("alerts:list.newestEventTime")}</option>
+          <option value="severity:desc">{t("alerts:list.highestSeverity")}</option>
+          <option value="severity:asc">{t("alerts:list.lowestSeverity")}</option>
         </Select>
         {activeFilterCount(filters) > 0 && (
           <Button variant="ghost" onClick={() => onChange({ sort: filters.sort, order: filters.order })}>
-            Clear all
+            {t("alerts:list.clearAll")}
           </Button>
         )}
       </div>
       <div className="flex flex-wrap gap-x-6 gap-y-2">
-        <Chips label="Severity" values={SEVERITIES} selected={filters.severity ?? []} onChange={(v) => onChange({ ...filters, ...draftText(draft), severity: v })} />
+        <Chips label={t("alerts:list.severity")} values={SEVERITIES} selected={filters.severity ?? []} onChange={(v) => onChange({ ...filters, ...draftText(draft), severity: v })} render={(v) => t(`common:severity.${v}`)} />
         <Chips
-          label="Status"
+          label={t("alerts:list.status")}
           values={STATUSES}
           selected={filters.status ?? []}
           onChange={(v) => onChange({ ...filters, ...draftText(draft), status: v })}
-          render={(v) => STATUS_LABELS[v as AlertStatus]}
+          render={(v) => t(`common:status.${v}`)}
         />
         <Chips
-          label="Assignee"
+          label={t("alerts:list.assignee")}
           values={me.user ? [me.user.id, "none"] : ["none"]}
           selected={filters.assignee ? [filters.assignee] : []}
           onChange={(v) => onChange({ ...filters, ...draftText(draft), assignee: v.filter((x) => x !== filters.assignee)[0] })}
-          render={(v) => (v === "none" ? "Unassigned" : "Mine")}
+          render={(v) => (v === "none" ? t("alerts:list.unassigned") : t("alerts:list.mine"))}
         />
-        <div role="group" aria-label="Event time" className="flex flex-wrap items-center gap-1">
-          <span className="mr-1 text-[11px] font-semibold text-muted uppercase">Event time</span>
+        <div role="group" aria-label={t("alerts:list.eventTime")} className="flex flex-wrap items-center gap-1">
+          <span className="mr-1 text-[11px] font-semibold text-muted uppercase">{t("alerts:list.eventTime")}</span>
           {SINCE.map((v) => {
             const on = filters.since === v;
             return (
@@ -139,7 +134,7 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
                 key={v}
                 type="button"
                 aria-pressed={on}
-                aria-label={`Last ${v}`}
+                aria-label={t("alerts:list.last", { v: v })}
                 onClick={() => onChange({ ...filters, ...draftText(draft), since: on ? undefined : v, from: undefined, to: undefined })}
                 className={cx(
                   "rounded border px-1.5 py-0.5 text-xs",
@@ -154,30 +149,30 @@ function FilterBar({ filters, onChange, errors }: { filters: AlertFilters; onCha
       </div>
       {more && (
         <div className="grid grid-cols-2 gap-2 md:grid-cols-3 xl:grid-cols-5">
-          <Input {...err("source")} aria-label="Source types" placeholder="Source types (suricata,cef)" value={draft.source ?? ""} onChange={(e) => set("source", e.target.value)} />
-          <Input {...err("entity")} aria-label="Entity" placeholder="Entity type:value (ip:10.0.0.5)" value={draft.entity ?? ""} onChange={(e) => set("entity", e.target.value)} />
-          <Input {...err("technique")} aria-label="ATT&CK technique" placeholder="Technique (T1059)" value={draft.technique ?? ""} onChange={(e) => set("technique", e.target.value)} />
+          <Input {...err("source")} aria-label={t("alerts:list.sourceTypes")} placeholder={t("alerts:list.sourceTypesSuricataCef")} value={draft.source ?? ""} onChange={(e) => set("source", e.target.value)} />
+          <Input {...err("entity")} aria-label={t("alerts:list.entity")} placeholder={t("alerts:list.entityTypeValueIp10")} value={draft.entity ?? ""} onChange={(e) => set("entity", e.target.value)} />
+          <Input {...err("technique")} aria-label={t("alerts:list.attCkTechnique")} placeholder={t("alerts:list.techniqueT1059")} value={draft.technique ?? ""} onChange={(e) => set("technique", e.target.value)} />
           <AssigneeSelect
             {...err("assignee")}
             mode="filter"
-            aria-label="Filter by assignee"
+            aria-label={t("alerts:list.filterByAssignee")}
             value={filters.assignee ?? ""}
             onChange={(v) => apply({ ...filters, ...draftText(draft), assignee: v || undefined })}
           />
-          <Input {...err("tag")} aria-label="Tag" placeholder="Tag" value={draft.tag ?? ""} onChange={(e) => set("tag", e.target.value)} />
+          <Input {...err("tag")} aria-label={t("alerts:list.tag")} placeholder={t("alerts:list.tag")} value={draft.tag ?? ""} onChange={(e) => set("tag", e.target.value)} />
         </div>
       )}
       {more && (
         <div className="flex flex-wrap items-center gap-2 text-xs">
           <label className="flex items-center gap-1">
-            <span className="text-muted">Event time from</span>
-            <Input {...err("from")} className="w-52" type="datetime-local" value={toLocalInput(draft.from)} onChange={(e) => setDraft((d) => ({ ...d, from: localToISO(e.target.value), since: undefined }))} />
+            <span className="text-muted">{t("alerts:list.eventTimeFrom")}</span>
+            <Input {...err("from")} className="w-52" type="datetime-local" value={isoToLocal(draft.from)} onChange={(e) => setDraft((d) => ({ ...d, from: localToISO(e.target.value), since: undefined }))} />
           </label>
           <label className="flex items-center gap-1">
-            <span className="text-muted">to</span>
-            <Input {...err("to")} className="w-52" type="datetime-local" value={toLocalInput(draft.to)} onChange={(e) => setDraft((d) => ({ ...d, to: localToISO(e.target.value), since: undefined }))} />
+            <span className="text-muted">{t("alerts:list.to")}</span>
+            <Input {...err("to")} className="w-52" type="datetime-local" value={isoToLocal(draft.to)} onChange={(e) => setDraft((d) => ({ ...d, to: localToISO(e.target.value), since: undefined }))} />
           </label>
-          <span className="text-muted">(your local time)</span>
+          <span className="text-muted">{t("alerts:list.yourLocalTime", { zone: formatPrefs().timeZone })}</span>
         </div>
       )}
     </form>
@@ -190,6 +185,7 @@ function draftText(d: AlertFilters): AlertFilters {
 }
 
 function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: AlertFilters) => void }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const key = useOrgKey("saved-filters");
   const list = useQuery({ queryKey: key, queryFn: alerts.savedFilters, retry: false });
@@ -208,7 +204,7 @@ function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: 
   return (
     <div className="flex items-center gap-2">
       <Select
-        aria-label="Saved filters"
+        aria-label={t("alerts:list.savedFilters")}
         className="w-44"
         value=""
         onChange={(e) => {
@@ -216,7 +212,7 @@ function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: 
           if (f) onPick(fromSavedQuery(f.query));
         }}
       >
-        <option value="">{list.isPending ? "Loading…" : `Saved filters (${list.data?.length ?? 0})`}</option>
+        <option value="">{list.isPending ? t("alerts:list.loading") : t("alerts:list.savedFilters2", { value: list.data?.length ?? 0 })}</option>
         {list.data?.map((s) => (
           <option key={s.id} value={s.id}>
             {s.name}
@@ -231,18 +227,18 @@ function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: 
             save.mutate();
           }}
         >
-          <Input aria-label="Filter name" aria-invalid={nameErr ? true : undefined} title={nameErr} autoFocus className="w-40" value={name} onChange={(e) => setName(e.target.value)} placeholder="Name" />
+          <Input aria-label={t("alerts:list.filterName")} aria-invalid={nameErr ? true : undefined} title={nameErr} autoFocus className="w-40" value={name} onChange={(e) => setName(e.target.value)} placeholder={t("alerts:list.name")} />
           <Button type="submit" size="sm" variant="primary" disabled={!name.trim() || save.isPending}>
-            Save
+            {t("alerts:list.save")}
           </Button>
           <Button size="sm" variant="ghost" onClick={() => setNaming(false)}>
-            Cancel
+            {t("alerts:list.cancel")}
           </Button>
           {save.error ? <span role="alert" className="text-xs text-red-700 dark:text-red-400">{nameErr ?? (save.error as Error).message}</span> : null}
         </form>
       ) : (
         <Button size="sm" variant="ghost" onClick={() => setNaming(true)} disabled={activeFilterCount(filters) === 0}>
-          Save filter
+          {t("alerts:list.saveFilter")}
         </Button>
       )}
     </div>
@@ -250,6 +246,7 @@ function SavedFilters({ filters, onPick }: { filters: AlertFilters; onPick: (f: 
 }
 
 export function AlertsPage() {
+  const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => filtersFromParams(params), [params]);
   const navigate = useNavigate();
@@ -292,7 +289,7 @@ export function AlertsPage() {
   const assignMe = useMutation({
     mutationFn: (ids: string[]) => alerts.bulkUpdate(ids, { assignee: me.user?.id ?? "" }),
     onSuccess: (r) => {
-      setFlash(`Assigned ${r.updated} alert${r.updated === 1 ? "" : "s"} to you.`);
+      setFlash(t("alerts:list.assignedToYou", { count: r.updated }));
       void qc.invalidateQueries({ queryKey: ["org"] });
     },
   });
@@ -348,12 +345,12 @@ export function AlertsPage() {
 
   return (
     <div className="flex h-full flex-col">
-      <PageHeader title="Alerts">
+      <PageHeader title={t("alerts:list.alerts")}>
         <Button size="sm" variant="ghost" onClick={() => void q.refetch()} disabled={q.isFetching}>
-          {q.isFetching && !q.isPending ? "Refreshing…" : "Refresh"}
+          {q.isFetching && !q.isPending ? t("alerts:list.refreshing") : t("alerts:list.refresh")}
         </Button>
         <SavedFilters filters={filters} onPick={setFilters} />
-        <Button size="sm" variant="ghost" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
+        <Button size="sm" variant="ghost" aria-label={t("alerts:list.keyboardShortcuts")} onClick={() => setHelp(true)}>
           ?
         </Button>
       </PageHeader>
@@ -369,36 +366,36 @@ export function AlertsPage() {
         <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-1 text-xs dark:border-slate-800">
           {assignMe.error ? <ProblemAlert error={assignMe.error} className="flex-1" /> : <p role="status">{flash}</p>}
           <Button size="sm" variant="ghost" onClick={() => (setFlash(""), assignMe.reset())}>
-            Dismiss
+            {t("alerts:list.dismiss")}
           </Button>
         </div>
       )}
       <FilterBar filters={filters} onChange={setFilters} errors={q.error instanceof ApiError ? q.error.fieldErrors() : {}} />
       {selected.size > 0 && can("alerts:write") && (
-        <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-4 py-1.5 dark:border-slate-800 dark:bg-sky-950/40" role="region" aria-label="Bulk actions">
-          <span className="text-xs font-medium">{selected.size} selected</span>
-          <Select id="bulk-status" aria-label="New status for selected alerts" className="w-40" value={bulkStatus} onChange={(e) => setBulkStatus(e.target.value as AlertStatus)}>
+        <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-4 py-1.5 dark:border-slate-800 dark:bg-sky-950/40" role="region" aria-label={t("alerts:list.bulkActions")}>
+          <span className="text-xs font-medium">{t("alerts:list.selected", { selectedSize: selected.size })}</span>
+          <Select id="bulk-status" aria-label={t("alerts:list.newStatusForSelectedAlerts")} className="w-40" value={bulkStatus} onChange={(e) => setBulkStatus(e.target.value as AlertStatus)}>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
-                {STATUS_LABELS[s]}
+                {t(`common:status.${s}`)}
               </option>
             ))}
           </Select>
           <Button size="sm" variant="primary" disabled={bulk.isPending} onClick={() => bulk.mutate()}>
-            Set status
+            {t("alerts:list.setStatus")}
           </Button>
           {me.user && (
             <Button size="sm" disabled={assignMe.isPending} onClick={() => assignMe.mutate([...selected])}>
-              Assign to me
+              {t("alerts:list.assignToMe")}
             </Button>
           )}
           {can("incidents:manage") && (
             <Button size="sm" onClick={() => setEscalate([...selected])}>
-              Escalate…
+              {t("alerts:list.escalate")}
             </Button>
           )}
           <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>
-            Clear selection
+            {t("alerts:list.clearSelection")}
           </Button>
           {bulk.error ? <ProblemAlert error={bulk.error} className="w-full" /> : null}
         </div>
@@ -408,28 +405,28 @@ export function AlertsPage() {
           <ProblemAlert error={q.error} className="m-4" />
         ) : q.isPending ? (
           <div className="p-4">
-            <Spinner label="Loading alerts" />
+            <Spinner label={t("alerts:list.loadingAlerts")} />
           </div>
         ) : rows.length === 0 ? (
-          <p className="p-6 text-center text-muted">{activeFilterCount(filters) ? "No alerts match these filters." : "No alerts yet."}</p>
+          <p className="p-6 text-center text-muted">{activeFilterCount(filters) ? t("alerts:list.noAlertsMatchTheseFilters") : t("alerts:list.noAlertsYet")}</p>
         ) : (
-          <table className="w-full border-collapse text-sm" aria-label="Alerts">
+          <table className="w-full border-collapse text-sm" aria-label={t("alerts:list.alerts")}>
             <thead className="sticky top-0 z-10 bg-slate-50 dark:bg-slate-900">
               <tr className="border-b border-slate-200 dark:border-slate-800">
                 <th className={cx(th, "w-8")}>
                   <Checkbox
-                    label="Select all loaded alerts"
+                    label={t("alerts:list.selectAllLoadedAlerts")}
                     checked={allSelected ? true : someSelected ? "indeterminate" : false}
                     onCheckedChange={(v) => setSelected(v ? new Set(rows.map((r) => r.id)) : new Set())}
                   />
                 </th>
-                <th className={cx(th, "w-20")}>Severity</th>
-                <th className={th}>Title · entities</th>
-                <th className={cx(th, "w-28")}>Status</th>
-                <th className={cx(th, "hidden w-32 lg:table-cell")}>Assignee</th>
-                <th className={cx(th, "hidden w-24 lg:table-cell")}>Source</th>
-                <th className={cx(th, "hidden w-28 2xl:table-cell")}>ATT&amp;CK</th>
-                <th className={cx(th, "w-28 md:w-36")}>Event time (UTC)</th>
+                <th className={cx(th, "w-20")}>{t("alerts:list.severity")}</th>
+                <th className={th}>{t("alerts:list.titleEntities")}</th>
+                <th className={cx(th, "w-28")}>{t("alerts:list.status")}</th>
+                <th className={cx(th, "hidden w-32 lg:table-cell")}>{t("alerts:list.assignee")}</th>
+                <th className={cx(th, "hidden w-24 lg:table-cell")}>{t("alerts:list.source")}</th>
+                <th className={cx(th, "hidden w-28 2xl:table-cell")}>{t("alerts:list.attAmpCk")}</th>
+                <th className={cx(th, "w-28 md:w-36")}>{t("alerts:list.eventTimeUtc")}</th>
               </tr>
             </thead>
             <tbody ref={tableRef}>
@@ -446,7 +443,7 @@ export function AlertsPage() {
                   )}
                 >
                   <td className={td}>
-                    <Checkbox label={`Select ${a.title}`} checked={selected.has(a.id)} onCheckedChange={() => toggle(a.id)} />
+                    <Checkbox label={t("alerts:list.select", { aTitle: a.title })} checked={selected.has(a.id)} onCheckedChange={() => toggle(a.id)} />
                   </td>
                   <td className={td}>
                     <SeverityBadge severity={severityOf(a)} />
@@ -456,7 +453,7 @@ export function AlertsPage() {
                       {a.title}
                     </Link>
                     <EntityChips a={a} filters={filters} />
-                    {(a.count ?? 1) > 1 && <span className="text-[11px] text-muted">×{a.count} · last seen {fmtAge(a.last_seen)} ago</span>}
+                    {(a.count ?? 1) > 1 && <span className="text-[11px] text-muted">{t("alerts:list.lastSeenAgo", { aCount: a.count, value: fmtAge(a.last_seen) })}</span>}
                   </td>
                   <td className={td}>
                     <StatusBadge status={a.status} />
@@ -467,14 +464,14 @@ export function AlertsPage() {
                     ) : (
                       <>
                         <span aria-hidden="true">—</span>
-                        <span className="sr-only">Unassigned</span>
+                        <span className="sr-only">{t("alerts:list.unassigned")}</span>
                       </>
                     )}
                   </td>
                   <td className={cx(td, "hidden truncate font-mono text-xs lg:table-cell")}>{a.source?.type}</td>
                   <td className={cx(td, "hidden font-mono text-xs 2xl:table-cell")}>{(a.techniques ?? []).join(", ")}</td>
                   <td className={cx(td, "font-mono text-xs whitespace-nowrap")} title={a.event_time}>
-                    {fmtTime(a.event_time)}
+                    <Time iso={a.event_time} />
                   </td>
                 </tr>
               ))}
@@ -484,14 +481,14 @@ export function AlertsPage() {
         {rows.length > 0 && (
           <div className="flex items-center justify-between px-4 py-3 text-xs text-muted">
             <span>
-              {rows.length} loaded · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>Enter</kbd> open · <kbd>e</kbd> escalate · <kbd>a</kbd> assign to me · <kbd>/</kbd> search · <kbd>?</kbd> all keys
+              {rows.length}{" "}{t("alerts:list.loaded")}{" "}<kbd>j</kbd>/<kbd>k</kbd>{" "}{t("alerts:list.move")}{" "}<kbd>x</kbd>{" "}{t("alerts:list.select2")}{" "}<kbd>{t("alerts:list.enter")}</kbd>{" "}{t("alerts:list.open")}{" "}<kbd>e</kbd>{" "}{t("alerts:list.escalate2")}{" "}<kbd>a</kbd>{" "}{t("alerts:list.assignToMe2")}{" "}<kbd>/</kbd>{" "}{t("alerts:list.search")}{" "}<kbd>?</kbd>{" "}{t("alerts:list.allKeys")}
             </span>
             {q.hasNextPage ? (
               <Button size="sm" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
-                {q.isFetchingNextPage ? "Loading…" : "Load more"}
+                {q.isFetchingNextPage ? t("alerts:list.loading") : t("alerts:list.loadMore")}
               </Button>
             ) : (
-              <span>End of results</span>
+              <span>{t("alerts:list.endOfResults")}</span>
             )}
           </div>
         )}
@@ -502,6 +499,7 @@ export function AlertsPage() {
 
 /** EntityChips: an alert's first entities and techniques, each a link to the list filtered by it. */
 function EntityChips({ a, filters }: { a: Alert; filters: AlertFilters }) {
+  const { t } = useTranslation();
   const ents = a.entities ?? [];
   const techs = a.techniques ?? [];
   if (ents.length === 0 && techs.length === 0) return null;
@@ -514,54 +512,56 @@ function EntityChips({ a, filters }: { a: Alert; filters: AlertFilters }) {
           key={`${e.type}:${e.value}`}
           to={`/alerts?${filtersToParams({ ...filters, entity: `${e.type}:${e.value}` }).toString()}`}
           className={cx(chip, "max-w-48 truncate")}
-          title={`Alerts with ${e.type} ${e.value}`}
+          title={t("alerts:list.alertsWith", { eType: e.type, eValue: e.value })}
           data-testid="entity-chip"
         >
           {e.value}
         </Link>
       ))}
       {ents.length > 3 && <span className="text-[11px] text-muted">+{ents.length - 3}</span>}
-      {techs.slice(0, 2).map((t) => (
-        <Link key={t} to={`/alerts?${filtersToParams({ ...filters, technique: t }).toString()}`} className={cx(chip, "2xl:hidden")} title={`Alerts with ATT&CK technique ${t}`}>
-          {t}
+      {techs.slice(0, 2).map((tq) => (
+        <Link key={tq} to={`/alerts?${filtersToParams({ ...filters, technique: tq }).toString()}`} className={cx(chip, "2xl:hidden")} title={t("alerts:list.alertsWithAttCkTechnique", { technique: tq })}>
+          {tq}
         </Link>
       ))}
     </div>
   );
 }
 
+/** KEYS are the shortcuts: the key (an i18n key when it has words) and the i18n key of what it does. */
 const KEYS: [string, string][] = [
-  ["j / ↓", "Next alert"],
-  ["k / ↑", "Previous alert"],
-  ["x", "Select or unselect the current alert"],
-  ["Enter / o", "Open the current alert"],
-  ["e", "Escalate the selected alerts (or the current one) to an incident"],
-  ["a", "Assign the selected alerts (or the current one) to me"],
-  ["s", "Change the status of the selected alerts (or the current one)"],
-  ["/", "Search"],
-  ["?", "This help"],
-  ["Esc / u", "Back to the list (on an alert)"],
-  ["e (on an alert)", "Escalate the alert to an incident"],
+  ["j / ↓", "alerts:keys.next"],
+  ["k / ↑", "alerts:keys.previous"],
+  ["x", "alerts:keys.select"],
+  ["alerts:keys.enterKey", "alerts:keys.open"],
+  ["e", "alerts:keys.escalate"],
+  ["a", "alerts:keys.assign"],
+  ["s", "alerts:keys.status"],
+  ["/", "alerts:keys.search"],
+  ["?", "alerts:keys.help"],
+  ["alerts:keys.escKey", "alerts:keys.back"],
+  ["alerts:keys.eOnAlert", "alerts:keys.escalateOne"],
 ];
 
 function KeyHelp({ open, onOpenChange }: { open: boolean; onOpenChange: (v: boolean) => void }) {
+  const { t } = useTranslation();
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title="Keyboard shortcuts" description="Keys work when no text field has the focus.">
+    <Dialog open={open} onOpenChange={onOpenChange} title={t("alerts:list.keyboardShortcuts")} description={t("alerts:list.keysWorkWhenNoText")}>
       <table className="w-full text-sm" data-testid="key-help">
         <tbody>
           {KEYS.map(([k, what]) => (
             <tr key={k} className="border-t border-slate-100 dark:border-slate-800">
               <td className="py-1 pr-4 font-mono text-xs whitespace-nowrap">
-                <kbd>{k}</kbd>
+                <kbd>{k.includes(":") ? t(k) : k}</kbd>
               </td>
-              <td className="py-1">{what}</td>
+              <td className="py-1">{t(what)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <div className="mt-3 text-right">
         <Button size="sm" onClick={() => onOpenChange(false)}>
-          Close
+          {t("alerts:list.close")}
         </Button>
       </div>
     </Dialog>

@@ -1,3 +1,4 @@
+import { useTranslation } from "react-i18next";
 import type { SelectHTMLAttributes } from "react";
 import { useSession } from "../auth/session";
 import { Select } from "../components/ui";
@@ -16,14 +17,15 @@ type Props = Omit<SelectHTMLAttributes<HTMLSelectElement>, "value" | "onChange">
  * injected styles, so it fits the CSP; keyboard type-ahead finds a name).
  */
 export function AssigneeSelect({ value, onChange, mode = "assign", ...rest }: Props) {
+  const { t } = useTranslation();
   const { me } = useSession();
   const q = useAssignees();
   const options = assigneeOptions(q.data?.items, me.user?.id, value);
   return (
     <Select {...rest} value={value} onChange={(e) => onChange(e.target.value)} aria-busy={q.isPending || undefined}>
-      {mode === "filter" && <option value="">Any assignee</option>}
-      <option value={mode === "filter" ? "none" : ""}>Unassigned</option>
-      <optgroup label={q.isPending ? "Loading members…" : q.error ? "Members could not be loaded" : q.data?.truncated ? "Members (first 500)" : "Members"}>
+      {mode === "filter" && <option value="">{t("alerts:assignee.anyAssignee")}</option>}
+      <option value={mode === "filter" ? "none" : ""}>{t("alerts:assignee.unassigned")}</option>
+      <optgroup label={q.isPending ? t("alerts:assignee.loadingMembers") : q.error ? t("alerts:assignee.membersCouldNotBeLoaded") : q.data?.truncated ? t("alerts:assignee.membersFirst500") : t("alerts:assignee.members")}>
         {options.map((o) => (
           <option key={o.value} value={o.value} title={o.title}>
             {o.label}
