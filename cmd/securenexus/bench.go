@@ -13,7 +13,7 @@ func init() { extraCommands = append(extraCommands, (*cli).benchCmd) }
 func (c *cli) benchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure ingest throughput, alert query latency, live-stream fan-out, SLA scans and threat-intel matching",
+		Short: "Measure ingest throughput, alert query latency, live-stream fan-out, SLA scans, threat-intel matching and incident timelines",
 		Long:  "Benchmarks boot a real server in-process on a loopback port (or target --url) against the configured database (--database-url for PostgreSQL, else a temporary SQLite database). Loads are bounded in count and time; data goes into fresh throwaway orgs.",
 	}
 	var io bench.IngestOptions
@@ -72,7 +72,7 @@ func (c *cli) benchCmd() *cobra.Command {
 	var so bench.StreamOptions
 	streamCmd := &cobra.Command{
 		Use:   "stream",
-		Short: "Open N live-stream (SSE) clients in one org and report fan-out p50/p95/p99; a never-reading client must be dropped",
+		Short: "Open N live-stream (SSE) clients in one org (or on one incident's war room, --incident) and report fan-out p50/p95/p99; a never-reading client must be dropped",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := c.loadConfig(cmd)
@@ -93,6 +93,7 @@ func (c *cli) benchCmd() *cobra.Command {
 	f.Float64Var(&so.Rate, "rate", 50, "alert updates per second")
 	f.IntVar(&so.Buffer, "buffer", 64, "per-client server queue (SECURENEXUS_STREAM_CLIENT_BUFFER for the run)")
 	f.BoolVar(&so.Slow, "slow", true, "add one client that never reads (it must be disconnected without delaying the others)")
+	f.BoolVar(&so.Incident, "incident", false, "war-room shape: the clients follow one incident (subject filter); the events are notes and status changes on it")
 	f.DurationVar(&so.Timeout, "timeout", 5*time.Minute, "upper bound for the run")
 	var lo bench.SLAOptions
 	slaCmd := &cobra.Command{
@@ -170,6 +171,33 @@ func (c *cli) benchCmd() *cobra.Command {
 	f.IntVar(&no.Batch, "batch", 500, "payloads per intake batch")
 	f.IntVar(&no.Concurrency, "concurrency", 4, "concurrent intake clients")
 	f.DurationVar(&no.Timeout, "timeout", 30*time.Minute, "upper bound for the run")
-	cmd.AddCommand(ingestCmd, queryCmd, streamCmd, slaCmd, correlateCmd, intelCmd)
+	var to bench.TimelineOptions
+	timelineCmd := &cobra.Command{
+		Use:   "timeline",
+		Short: "Build one incident with N linked alerts (bulk load) plus notes, tasks and status changes and report timeline page p50/p95/p99 per shape",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			if !cmd.Flags().Changed("log-level") {
+				cfg.LogLevel = "warn"
+			}
+			to.Config, to.Logger, to.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
+			_, err = bench.RunTimeline(cmd.Context(), to)
+			return err
+		},
+	}
+	f = timelineCmd.Flags()
+	f.IntVar(&to.Alerts, "alerts", 10000, "alerts linked to the incident (issue goal: 10000)")
+	f.IntVar(&to.Notes, "notes", 300, "notes added over HTTP")
+	f.IntVar(&to.Tasks, "tasks", 100, "tasks added over HTTP")
+	f.IntVar(&to.StatusChanges, "status-changes", 100, "status changes over HTTP")
+	f.IntVar(&to.Limit, "limit", 100, "page size")
+	f.IntVar(&to.Runs, "runs", 50, "executions of each page shape")
+	f.BoolVar(&to.Analyze, "analyze", true, "ANALYZE after loading (false: time never-analyzed tables)")
+	f.DurationVar(&to.Timeout, "timeout", 15*time.Minute, "upper bound for the run")
+	cmd.AddCommand(ingestCmd, queryCmd, streamCmd, slaCmd, correlateCmd, intelCmd, timelineCmd)
 	return cmd
 }

@@ -15,13 +15,15 @@ import (
 // sends more reads than the default read burst of 60), so the test fails
 // when the bench measures its limiter again.
 var benchRuns = map[string][]string{
-	"ingest":        {"bench", "ingest", "--alerts", "300", "--batch", "50", "--concurrency", "2", "--slice", "100"},
-	"ingest-single": {"bench", "ingest", "--alerts", "200", "--batch", "1", "--concurrency", "4", "--source-type", "generic", "--slice", "100"},
-	"query":         {"bench", "query", "--alerts", "400", "--runs", "6"},
-	"stream":        {"bench", "stream", "--clients", "20", "--events", "300", "--rate", "150", "--buffer", "16"},
-	"sla":           {"bench", "sla", "--incidents", "60", "--runs", "5"},
-	"correlate":     {"bench", "correlate", "--decisions", "50", "--ingest-alerts", "200", "--incidents", "100", "--linked-alerts", "400", "--runs", "5"},
-	"intel":         {"bench", "intel", "--indicators", "3000", "--bundle", "1000", "--match-alerts", "200", "--alerts", "300", "--batch", "100", "--concurrency", "2"},
+	"ingest":          {"bench", "ingest", "--alerts", "300", "--batch", "50", "--concurrency", "2", "--slice", "100"},
+	"ingest-single":   {"bench", "ingest", "--alerts", "200", "--batch", "1", "--concurrency", "4", "--source-type", "generic", "--slice", "100"},
+	"query":           {"bench", "query", "--alerts", "400", "--runs", "6"},
+	"stream":          {"bench", "stream", "--clients", "20", "--events", "300", "--rate", "150", "--buffer", "16"},
+	"stream-incident": {"bench", "stream", "--incident", "--clients", "10", "--events", "40", "--rate", "40", "--slow=false"},
+	"sla":             {"bench", "sla", "--incidents", "60", "--runs", "5"},
+	"correlate":       {"bench", "correlate", "--decisions", "50", "--ingest-alerts", "200", "--incidents", "100", "--linked-alerts", "400", "--runs", "5"},
+	"timeline":        {"bench", "timeline", "--alerts", "1200", "--notes", "20", "--tasks", "5", "--status-changes", "6", "--limit", "50", "--runs", "3"},
+	"intel":           {"bench", "intel", "--indicators", "3000", "--bundle", "1000", "--match-alerts", "200", "--alerts", "300", "--batch", "100", "--concurrency", "2"},
 }
 
 func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
@@ -63,12 +65,14 @@ func TestBenchCommandsRunAtSmallSizes(t *testing.T) {
 					t.Errorf("output does not say how the server is limited:\n%s", out)
 				}
 				wants := map[string][]string{
-					"ingest":        {"pipeline:", "slice  3 (alerts 201-300)", "server CPU:", "bytes per alert", "whole database", "table alerts "},
-					"ingest-single": {"single-alert requests", "slice  2 (alerts 101-200)", "server CPU:", "bytes per alert"},
-					"query":         {"newest 50"},
-					"stream":        {"fan-out (commit to receipt", "complete: 20 of 20 clients", "dropped", "closed by the server"},
-					"correlate":     {"correlation finished", "incident list over HTTP", "newest 50"},
-					"intel":         {"STIX import:", "(3000 stored, 0 rejected)", "index:", "match per alert", "alerts matched at intake:"},
+					"ingest":          {"pipeline:", "slice  3 (alerts 201-300)", "server CPU:", "bytes per alert", "whole database", "table alerts "},
+					"ingest-single":   {"single-alert requests", "slice  2 (alerts 101-200)", "server CPU:", "bytes per alert"},
+					"query":           {"newest 50"},
+					"stream":          {"fan-out (commit to receipt", "complete: 20 of 20 clients", "dropped", "closed by the server"},
+					"stream-incident": {"following one incident's war room", "complete: 10 of 10 clients"},
+					"correlate":       {"correlation finished", "incident list over HTTP", "newest 50"},
+					"timeline":        {"1200 linked alerts bulk-loaded", "first page (oldest)", "deep page", "(prev)", "entity rare user", "source=crowdstrike", "category=note"},
+					"intel":           {"STIX import:", "(3000 stored, 0 rejected)", "index:", "match per alert", "alerts matched at intake:"},
 				}[name]
 				for _, want := range wants {
 					if !strings.Contains(out, want) {

@@ -35,10 +35,14 @@ type StreamOptions struct {
 	Buffer int
 	// Slow adds one client that connects with a tiny receive window and
 	// never reads: it must be disconnected without delaying the others.
-	Slow    bool
-	Timeout time.Duration
-	Logger  *slog.Logger
-	Out     io.Writer
+	Slow bool
+	// Incident switches to the war-room shape: the clients follow one
+	// incident (subject incident/<id>, its note and update kinds) and the
+	// events are notes and status changes on it, alternating.
+	Incident bool
+	Timeout  time.Duration
+	Logger   *slog.Logger
+	Out      io.Writer
 }
 
 // StreamReport is the outcome.
@@ -79,18 +83,42 @@ func RunStream(ctx context.Context, o StreamOptions) (*StreamReport, error) {
 		return nil, err
 	}
 	defer func() { _ = srv.stop() }()
-	_, key, err := newOrgWithKey(ctx, srv.app, "Bench stream", rbac.AlertsRead, rbac.AlertsWrite, rbac.AlertsIngest)
+	_, key, err := newOrgWithKey(ctx, srv.app, "Bench stream", rbac.AlertsRead, rbac.AlertsWrite, rbac.AlertsIngest,
+		rbac.IncidentsRead, rbac.IncidentsManage)
 	if err != nil {
 		return nil, err
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16, DisableCompression: true}}
-	alertID, err := ingestOne(ctx, client, srv.url, key)
-	if err != nil {
-		return nil, err
-	}
 	rep := &StreamReport{Backend: string(srv.app.DB.Dialect), Clients: o.Clients, Events: o.Events}
-	fmt.Fprintf(o.Out, "stream: %d clients in one org, %d events at %.0f/s, per-client buffer %d, backend %s\n",
-		o.Clients, o.Events, o.Rate, o.Buffer, rep.Backend)
+	var path string
+	var makeEvent func(n int) error
+	if o.Incident {
+		api := &apiClient{http: client, base: srv.url + "/api/v1", key: key}
+		incID, err := warRoom(ctx, api)
+		if err != nil {
+			return nil, err
+		}
+		path = stream.Path + "?subject=incident/" + incID + "&kind=incident.note_added.v1&kind=incident.updated.v1"
+		one := "/incidents/" + incID
+		makeEvent = func(n int) error {
+			if n%2 == 0 {
+				return api.do(ctx, http.MethodPost, one+"/notes", map[string]any{"body": fmt.Sprintf("war room note %d", n)}, nil)
+			}
+			return api.do(ctx, http.MethodPatch, one, map[string]any{"status": []string{"contained", "investigating"}[n/2%2]}, nil)
+		}
+		fmt.Fprintf(o.Out, "stream: %d clients following one incident's war room (subject incident/<id>), %d events (notes and status changes, alternating) at %.0f/s, per-client buffer %d, backend %s\n",
+			o.Clients, o.Events, o.Rate, o.Buffer, rep.Backend)
+	} else {
+		alertID, err := ingestOne(ctx, client, srv.url, key)
+		if err != nil {
+			return nil, err
+		}
+		path = stream.Path + "?kind=alert.updated.v1"
+		statuses := []string{"triaged", "in_progress"}
+		makeEvent = func(n int) error { return patchStatus(ctx, client, srv.url, key, alertID, statuses[n%2]) }
+		fmt.Fprintf(o.Out, "stream: %d clients in one org, %d events at %.0f/s, per-client buffer %d, backend %s\n",
+			o.Clients, o.Events, o.Rate, o.Buffer, rep.Backend)
+	}
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -106,7 +134,7 @@ func RunStream(ctx context.Context, o StreamOptions) (*StreamReport, error) {
 		opened.Add(1)
 		wg.Go(func() {
 			first := true
-			err := follow(runCtx, client, srv.url, key, func() { first = false; opened.Done() }, func(occurred time.Time) {
+			err := follow(runCtx, client, srv.url+path, key, func() { first = false; opened.Done() }, func(occurred time.Time) {
 				samples[i].lat = append(samples[i].lat, time.Since(occurred))
 				samples[i].recv++
 			}, o.Events)
@@ -125,7 +153,7 @@ func RunStream(ctx context.Context, o StreamOptions) (*StreamReport, error) {
 	var slow net.Conn
 	var dropped chan time.Time
 	if o.Slow {
-		if slow, err = slowClient(runCtx, srv.url, key); err != nil {
+		if slow, err = slowClient(runCtx, srv.url, path, key); err != nil {
 			return nil, err
 		}
 		defer func() { _ = slow.Close() }()
@@ -134,9 +162,8 @@ func RunStream(ctx context.Context, o StreamOptions) (*StreamReport, error) {
 
 	start := time.Now()
 	tick := time.NewTicker(time.Duration(float64(time.Second) / o.Rate))
-	statuses := []string{"triaged", "in_progress"}
 	for n := range o.Events {
-		if err := patchStatus(ctx, client, srv.url, key, alertID, statuses[n%2]); err != nil {
+		if err := makeEvent(n); err != nil {
 			tick.Stop()
 			return nil, err
 		}
@@ -224,10 +251,27 @@ func patchStatus(ctx context.Context, c *http.Client, url, key, id, status strin
 	return nil
 }
 
+// warRoom opens the incident the war-room clients follow and moves it to
+// investigating (so status changes can alternate with contained).
+func warRoom(ctx context.Context, api *apiClient) (string, error) {
+	var inc struct {
+		ID string `json:"id"`
+	}
+	if err := api.do(ctx, http.MethodPost, "/incidents", map[string]any{"title": "Bench war room", "severity": "high"}, &inc); err != nil {
+		return "", err
+	}
+	for _, st := range []string{"acknowledged", "investigating"} {
+		if err := api.do(ctx, http.MethodPatch, "/incidents/"+inc.ID, map[string]any{"status": st}, nil); err != nil {
+			return "", err
+		}
+	}
+	return inc.ID, nil
+}
+
 // follow reads one stream until want events arrived or ctx ends; opened
 // runs once the server answered (it is subscribed by then).
 func follow(ctx context.Context, c *http.Client, url, key string, opened func(), got func(occurred time.Time), want int) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+stream.Path+"?kind=alert.updated.v1", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
@@ -277,7 +321,7 @@ func occurredAt(data string) (time.Time, error) {
 
 // slowClient opens a stream on a raw connection with a tiny receive
 // buffer and reads nothing after the status line.
-func slowClient(ctx context.Context, url, key string) (net.Conn, error) {
+func slowClient(ctx context.Context, url, path, key string) (net.Conn, error) {
 	addr := strings.TrimPrefix(url, "http://")
 	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
@@ -290,7 +334,7 @@ func slowClient(ctx context.Context, url, key string) (net.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: slow client: %w", err)
 	}
-	req := "GET " + stream.Path + "?kind=alert.updated.v1 HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: Bearer " + key + "\r\n\r\n"
+	req := "GET " + path + " HTTP/1.1\r\nHost: " + addr + "\r\nAuthorization: Bearer " + key + "\r\n\r\n"
 	head := make([]byte, 15)
 	if _, err = io.WriteString(conn, req); err == nil {
 		_, err = io.ReadFull(conn, head)

@@ -118,7 +118,7 @@ func Register(p *platform.Platform, deps Deps) (*Handler, error) {
 type input struct {
 	LastEventID      string   `header:"Last-Event-ID" maxLength:"20" doc:"Resume after this event id (seq)"`
 	LastEventIDQuery string   `query:"last_event_id" maxLength:"20" doc:"Same as the Last-Event-ID header, for clients that cannot set headers; the header wins"`
-	Kind             []string `query:"kind" maxItems:"50" doc:"Only these kinds (repeat the parameter); default every kind the caller may read"`
+	Kind             []string `query:"kind,explode" maxItems:"50" doc:"Only these kinds (repeat the parameter); default every kind the caller may read"`
 	Subject          string   `query:"subject" maxLength:"200" doc:"Only events about this subject, e.g. alert/<id>; a trailing * matches a prefix (alert/*)"`
 	Follow           bool     `query:"follow" default:"true" doc:"false: send the events after Last-Event-ID and end instead of following live"`
 }

@@ -395,3 +395,26 @@ func TestStreamForIncidentReaders(t *testing.T) {
 		c.quiet(t, 300*time.Millisecond)
 	})
 }
+
+// Repeated kind parameters all count (the query parameter is exploded:
+// before, only the first of kind=a&kind=b was read).
+func TestStreamRepeatedKinds(t *testing.T) {
+	e := boot(t, db.SQLite, nil)
+	org := identitytest.NewOrg(t, e.app.DB, "stream kinds")
+	admin := identitytest.NewAPIKey(t, e.app.DB, org, rbac.All...)
+	reader := identitytest.NewMember(t, e.app.DB, org, rbac.RoleAnalyst)
+	c := open(t, e, reader, "?kind=incident.created.v1&kind=timeline.entry_added.v1", "", nil)
+	st, b := e.do(t, admin, http.MethodPost, "/api/v1/incidents", `{"title":"kinds","severity":"high"}`)
+	var inc struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(b, &inc); err != nil || st != http.StatusCreated {
+		t.Fatalf("create incident: %d %s", st, b)
+	}
+	c.expect(t, "incident.created.v1")
+	if st, b := e.do(t, admin, http.MethodPost, "/api/v1/incidents/"+inc.ID+"/timeline/entries",
+		`{"at":"2026-12-01T10:00:00Z","category":"observation","title":"seen"}`); st != http.StatusCreated {
+		t.Fatalf("entry: %d %s", st, b)
+	}
+	c.expect(t, "timeline.entry_added.v1")
+}

@@ -27,10 +27,10 @@ type API struct {
 // FilterInput is the filter of a timeline read or export.
 type FilterInput struct {
 	ID           uuid.UUID `path:"id"`
-	Type         []string  `query:"type" maxItems:"5" doc:"Item types (alert, log, note, custody, entry); any of them"`
-	Category     []string  `query:"category" maxItems:"20" doc:"Categories (alert, state, note, task, sla, evidence, or an entry category); any of them"`
-	Source       []string  `query:"source" maxItems:"20" doc:"Sources (an alert source type, incident, evidence, an entry's source); any of them"`
-	LinkedEntity []string  `query:"entity" maxItems:"20" doc:"type:value (ip:10.0.0.1); items mentioning any of them (alerts and entries)"`
+	Type         []string  `query:"type,explode" maxItems:"5" doc:"Item types (alert, log, note, custody, entry); any of them"`
+	Category     []string  `query:"category,explode" maxItems:"20" doc:"Categories (alert, state, note, task, sla, evidence, or an entry category); any of them"`
+	Source       []string  `query:"source,explode" maxItems:"20" doc:"Sources (an alert source type, incident, evidence, an entry's source); any of them"`
+	LinkedEntity []string  `query:"entity,explode" maxItems:"20" doc:"type:value (ip:10.0.0.1); items mentioning any of them (alerts and entries)"`
 	From         string    `query:"from" format:"date-time" doc:"Inclusive lower bound of the item time"`
 	To           string    `query:"to" format:"date-time" doc:"Exclusive upper bound of the item time"`
 	Order        string    `query:"order" enum:"asc,desc" default:"asc" doc:"asc: oldest first; desc: newest first"`

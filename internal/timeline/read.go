@@ -41,6 +41,44 @@ type Page struct {
 	PrevCursor string `json:"prev_cursor,omitempty" doc:"Pass as cursor for the items before this page (in its order); absent at the start"`
 }
 
+// entityAlerts is the alert branch's source under an entity filter: the
+// first limit+1 alerts linked to the incident that name one of
+// q.Entities, from the page's position in its direction, read from
+// incident_alert_entities (one range of its primary key per entity, in
+// event-time order) and joined to their links by primary key. The plan
+// needs no statistics (TestEntityFilterPlanWithoutStatistics): filtering
+// the incident's alerts instead read all of them for a rare entity, as the
+// never-analyzed planner takes (org_id, incident_id) for a single row.
+// Alerts of merged incidents were moved to the survivor, so the one
+// incident is enough.
+func entityAlerts(b *builder, orgArg, incArg string, q Query, dir, cmp, kt, kid, from, to, lim string) string {
+	w := []string{"x.org_id = " + orgArg, "x.incident_id = " + incArg}
+	conds := make([]string, len(q.Entities))
+	for i, e := range q.Entities {
+		conds[i] = "(x.type = " + b.arg(e.Type) + " AND x.value = " + b.arg(e.Value) + ")"
+	}
+	w = append(w, "("+strings.Join(conds, " OR ")+")")
+	if len(q.Sources) > 0 {
+		w = append(w, "EXISTS (SELECT 1 FROM incident_alerts s WHERE s.org_id = x.org_id AND s.alert_id = x.alert_id AND s.source_type IN ("+
+			b.list(q.Sources)+"))")
+	}
+	if kt != "" {
+		w = append(w, fmt.Sprintf("(x.event_time, x.alert_id) %s (%s, %s)", cmp, kt, kid))
+	}
+	if from != "" {
+		w = append(w, "x.event_time >= "+from)
+	}
+	if to != "" {
+		w = append(w, "x.event_time < "+to)
+	}
+	// GROUP BY: an alert naming two of the entities counts once. CROSS
+	// JOIN keeps m the outer loop on SQLite (PostgreSQL plans it as an
+	// inner join; the caller's WHERE joins ia by primary key).
+	return fmt.Sprintf("(SELECT x.event_time, x.alert_id FROM incident_alert_entities x WHERE %s GROUP BY x.event_time, x.alert_id "+
+		"ORDER BY x.event_time %s, x.alert_id %s LIMIT %s) m CROSS JOIN incident_alerts ia",
+		strings.Join(w, " AND "), dir, dir, lim)
+}
+
 // builder collects $n arguments.
 type builder struct{ args []any }
 
@@ -104,15 +142,25 @@ const unionCols = `typ, id, at, cat, src, title, body, actor, ref, num, j1, j2, 
 func buildQuery(dialect db.Dialect, org uuid.UUID, incidents []uuid.UUID, q Query, k *key, limit int) (string, []any) {
 	b := &builder{}
 	orgArg := b.arg(org.String())
-	incArg := b.arg(incidents[0].String())
-	ids := make([]string, len(incidents))
-	for i, id := range incidents {
-		ids[i] = id.String()
+	// The incident arguments are numbered on first use: a query that
+	// names no incident must not carry an unreferenced parameter
+	// (PostgreSQL cannot type it).
+	var incArg, incIn string
+	incSet := func() string {
+		if incIn == "" {
+			incArg = b.arg(incidents[0].String())
+			incIn = incArg
+			if len(incidents) > 1 {
+				ids := make([]string, len(incidents)-1)
+				for i, id := range incidents[1:] {
+					ids[i] = id.String()
+				}
+				incIn += ", " + b.list(ids)
+			}
+		}
+		return incIn
 	}
-	incIn := incArg
-	if len(ids) > 1 {
-		incIn = incArg + ", " + b.list(ids[1:])
-	}
+	inc := func() string { incSet(); return incArg }
 	asc := !q.Descending
 	if k != nil && k.Back {
 		asc = !asc
@@ -134,15 +182,19 @@ func buildQuery(dialect db.Dialect, org uuid.UUID, incidents []uuid.UUID, q Quer
 	}
 	var branches []branch
 	text := func(col string) string { return "CAST(" + col + " AS TEXT)" }
+	lim := b.arg(limit + 1)
 	if want(q.Types, TypeAlert) && want(q.Categories, CategoryAlert) {
 		br := branch{sel: `'alert', ia.alert_id, ia.event_time, 'alert', ia.source_type, ia.title, ia.rule, ia.added_by, '', ia.severity_id, ` +
 			text("ia.tactics") + `, ` + text("ia.techniques") + `, ` + text("ia.entities"),
-			from: "incident_alerts ia", where: []string{"ia.org_id = " + orgArg, "ia.incident_id = " + incArg}, at: "ia.event_time", id: "ia.alert_id"}
-		if len(q.Sources) > 0 {
-			br.where = append(br.where, "ia.source_type IN ("+b.list(q.Sources)+")")
-		}
+			from: "incident_alerts ia", at: "ia.event_time", id: "ia.alert_id"}
 		if len(q.Entities) > 0 {
-			br.where = append(br.where, entityCond(dialect, b, "ia.entities", q.Entities))
+			br.from = entityAlerts(b, orgArg, inc(), q, dir, cmp, kt, kid, from, to, lim)
+			br.where = []string{"ia.org_id = " + orgArg, "ia.alert_id = m.alert_id"}
+		} else {
+			br.where = []string{"ia.org_id = " + orgArg, "ia.incident_id = " + inc()}
+			if len(q.Sources) > 0 {
+				br.where = append(br.where, "ia.source_type IN ("+b.list(q.Sources)+")")
+			}
 		}
 		branches = append(branches, br)
 	}
@@ -156,7 +208,7 @@ func buildQuery(dialect db.Dialect, org uuid.UUID, incidents []uuid.UUID, q Quer
 		}
 		if len(cats) > 0 {
 			br := branch{sel: `'log', l.id, l.at, '', 'incident', l.kind, l.from_value, l.actor, l.to_value, 0, ` + text("l.details") + `, '', ''`,
-				from: "incident_log l", where: []string{"l.org_id = " + orgArg, "l.incident_id IN (" + incIn + ")",
+				from: "incident_log l", where: []string{"l.org_id = " + orgArg, "l.incident_id IN (" + incSet() + ")",
 					// Note texts come from the notes themselves.
 					"l.kind <> 'note_added'"}, at: "l.at", id: "l.id"}
 			if len(cats) < 4 {
@@ -181,13 +233,13 @@ func buildQuery(dialect db.Dialect, org uuid.UUID, incidents []uuid.UUID, q Quer
 	if noEntity && want(q.Types, TypeNote) && want(q.Categories, CategoryNote) && want(q.Sources, SourceIncident) {
 		branches = append(branches, branch{sel: `'note', n.id, n.created_at, 'note', 'incident', '', n.body, n.author, n.decision_by, n.revisions, ` +
 			text("n.mentions") + `, '', ''`,
-			from: "incident_notes n", where: []string{"n.org_id = " + orgArg, "n.incident_id IN (" + incIn + ")"}, at: "n.created_at", id: "n.id"})
+			from: "incident_notes n", where: []string{"n.org_id = " + orgArg, "n.incident_id IN (" + incSet() + ")"}, at: "n.created_at", id: "n.id"})
 	}
 	if noEntity && want(q.Types, TypeCustody) && want(q.Categories, CategoryEvidence) && want(q.Sources, SourceEvidence) {
 		branches = append(branches, branch{sel: `'custody', c.id, c.at, 'evidence', 'evidence', c.action, e.name, c.actor, ` + text("c.evidence_id") +
 			`, c.seq, ` + text("c.details") + `, e.sha256, e.integrity`,
 			from: "evidence_custody c JOIN evidence e ON e.org_id = c.org_id AND e.id = c.evidence_id",
-			where: []string{"e.org_id = " + orgArg, "e.incident_id IN (" + incIn + ")", "c.org_id = " + orgArg,
+			where: []string{"e.org_id = " + orgArg, "e.incident_id IN (" + incSet() + ")", "c.org_id = " + orgArg,
 				"c.action IN (" + b.list(custodyShown) + ")"}, at: "c.at", id: "c.id"})
 	}
 	if want(q.Types, TypeEntry) {
@@ -200,7 +252,7 @@ func buildQuery(dialect db.Dialect, org uuid.UUID, incidents []uuid.UUID, q Quer
 		if len(cats) > 0 {
 			br := branch{sel: `'entry', t.id, t.at, t.category, t.source, t.title, t.description, t.created_by, t.updated_by, 0, ` +
 				text("t.entities") + `, '', ''`,
-				from: "timeline_entries t", where: []string{"t.org_id = " + orgArg, "t.incident_id IN (" + incIn + ")"}, at: "t.at", id: "t.id"}
+				from: "timeline_entries t", where: []string{"t.org_id = " + orgArg, "t.incident_id IN (" + incSet() + ")"}, at: "t.at", id: "t.id"}
 			if len(q.Categories) > 0 {
 				br.where = append(br.where, "t.category IN ("+b.list(cats)+")")
 			}
@@ -216,7 +268,6 @@ func buildQuery(dialect db.Dialect, org uuid.UUID, incidents []uuid.UUID, q Quer
 	if len(branches) == 0 {
 		return "", nil
 	}
-	lim := b.arg(limit + 1)
 	parts := make([]string, len(branches))
 	for i, br := range branches {
 		w := br.where
@@ -303,19 +354,12 @@ func incidentSet(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUI
 // next_cursor/prev_cursor of an earlier page of the same order.
 func (s *Store) Read(ctx context.Context, scope tenant.Scope, incident uuid.UUID, q Query, cursor string, limit int) (*Page, error) {
 	limit = page.Limit(limit, DefaultLimit, MaxLimit)
-	var k *key
-	if cursor != "" {
-		c, err := page.Decode[key](cursorKind, cursor)
-		if err != nil {
-			return nil, err
-		}
-		if c.Desc != q.Descending {
-			return nil, apperr.Validation("cursor belongs to another order", apperr.Field("query.cursor", "order changed; start from the first page"))
-		}
-		k = &c
+	k, err := parseCursor(cursor, q.Descending)
+	if err != nil {
+		return nil, err
 	}
 	var items []Item
-	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
+	err = s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		set, err := incidentSet(ctx, tx, scope, incident)
 		if err != nil {
 			return err
@@ -332,6 +376,23 @@ func (s *Store) Read(ctx context.Context, scope tenant.Scope, incident uuid.UUID
 		return nil, err
 	}
 	return cut(items, q, k, limit), nil
+}
+
+// parseCursor decodes a next_cursor/prev_cursor for a page of the given
+// order ("" is the first page: nil). Anything else is a validation error
+// naming query.cursor.
+func parseCursor(cursor string, descending bool) (*key, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	c, err := page.Decode[key](cursorKind, cursor)
+	if err != nil {
+		return nil, err
+	}
+	if c.Desc != descending {
+		return nil, apperr.Validation("cursor belongs to another order", apperr.Field("query.cursor", "order changed; start from the first page"))
+	}
+	return &c, nil
 }
 
 // cut trims limit+1 rows into a page with its cursors.
