@@ -77,7 +77,7 @@ func (a *App) registerModules(ctx context.Context) (err error) {
 	if m.Timeline, err = timeline.Register(ctx, p, timeline.Deps{Names: viewerNames{directory}}); err != nil {
 		return fmt.Errorf("timeline: %w", err)
 	}
-	if m.Correlate, err = correlate.Register(ctx, p, correlate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident, Members: orgMembers{directory}, Manual: m.Incident}); err != nil {
+	if m.Correlate, err = correlate.Register(ctx, p, correlate.Deps{Alerts: m.Alerts.Store, Incidents: m.Incident, Members: orgMembers{directory}, Manual: m.Incident, Intel: m.Intel.Store}); err != nil {
 		return fmt.Errorf("correlate: %w", err)
 	}
 	if m.Report, err = report.Register(ctx, p, report.Deps{Incidents: m.Incident, Evidence: m.Evidence, Intel: m.Intel.Store,

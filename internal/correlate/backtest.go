@@ -83,26 +83,20 @@ type simKey struct {
 // alert received later than window + lateness after its event time is not
 // grouped, as live). skip holds the over-common entities ("type:value")
 // ignored for grouping.
-func simulate(r *CorrelationRule, alerts []alert.Alert, skip map[string]bool) (groups []*simGroup, matched int) {
+//
+// An intel_match rule runs over the alerts' stored threat-intel matches
+// (hits, by alert) instead, like the live consumer of intel.matched.v1:
+// each match joins the group of its indicator or matched entity, whatever
+// its lateness (a retro-hunt finds past alerts), and a second indicator of
+// an alert already in the group is only remembered for the explanation.
+func simulate(r *CorrelationRule, alerts []alert.Alert, skip map[string]bool, hits map[uuid.UUID][]IntelHit) (groups []*simGroup, matched int) {
 	cond, err := compile(r.Condition)
 	if err != nil {
 		return nil, 0
 	}
 	index := map[simKey][]*simGroup{}
 	w := r.Window()
-	for i := range alerts {
-		a := &alerts[i]
-		if a.ReceivedTime.Sub(a.EventTime) > w+r.Lateness() {
-			continue
-		}
-		if !cond.match(activation(a)) {
-			continue
-		}
-		keys := groupKeys(r, a, skip)
-		if len(keys) == 0 {
-			continue
-		}
-		matched++
+	place := func(a *alert.Alert, keys []string, ind *incident.IndicatorRef) bool {
 		b := bucketOf(a.EventTime, w)
 		var g *simGroup
 		for _, k := range keys {
@@ -128,6 +122,14 @@ func simulate(r *CorrelationRule, alerts []alert.Alert, skip map[string]bool) (g
 				index[sk] = append(index[sk], g)
 			}
 		}
+		for i := range g.ms {
+			if g.ms[i].ID == a.ID { // already in the group: a new indicator only
+				if ind != nil && !slices.ContainsFunc(g.ms[i].Indicators, func(x incident.IndicatorRef) bool { return x.ID == ind.ID }) {
+					g.ms[i].Indicators = append(g.ms[i].Indicators, *ind)
+				}
+				return false
+			}
+		}
 		g.g.Count++
 		if a.EventTime.Before(g.g.FirstEvent) {
 			g.g.FirstEvent = a.EventTime.UTC()
@@ -135,8 +137,48 @@ func simulate(r *CorrelationRule, alerts []alert.Alert, skip map[string]bool) (g
 		if a.EventTime.After(g.g.LastEvent) {
 			g.g.LastEvent = a.EventTime.UTC()
 		}
-		g.ms = append(g.ms, groupAlert{ID: a.ID, EventTime: a.EventTime.UTC(), Source: a.Source.Type, Tactics: strs(a.Tactics), Entities: entitiesOf(a)})
+		m := groupAlert{ID: a.ID, EventTime: a.EventTime.UTC(), Source: a.Source.Type, Tactics: strs(a.Tactics), Entities: entitiesOf(a)}
+		if ind != nil {
+			m.Indicators = []incident.IndicatorRef{*ind}
+		}
+		g.ms = append(g.ms, m)
 		g.maxSev = max(g.maxSev, a.Severity)
+		return true
+	}
+	for i := range alerts {
+		a := &alerts[i]
+		if r.Kind == KindIntelMatch {
+			if a.Status == alert.StatusSuppressed || len(hits[a.ID]) == 0 || !cond.match(activation(a)) {
+				continue
+			}
+			counted := false
+			for _, h := range hits[a.ID] {
+				keys := intelKeys(r, a, h)
+				if len(keys) == 0 {
+					continue
+				}
+				ref := incident.IndicatorRef{ID: h.IndicatorID, Type: h.Type, Value: h.Value, Confidence: h.Confidence}
+				if place(a, keys, &ref) {
+					counted = true
+				}
+			}
+			if counted {
+				matched++
+			}
+			continue
+		}
+		if a.ReceivedTime.Sub(a.EventTime) > w+r.Lateness() {
+			continue
+		}
+		if !cond.match(activation(a)) {
+			continue
+		}
+		keys := groupKeys(r, a, skip)
+		if len(keys) == 0 {
+			continue
+		}
+		matched++
+		place(a, keys, nil)
 	}
 	for _, g := range groups {
 		slices.SortStableFunc(g.ms, func(a, b groupAlert) int { return a.EventTime.Compare(b.EventTime) })
@@ -183,8 +225,8 @@ func (s *Rules) Backtest(ctx context.Context, scope tenant.Scope, req BacktestRe
 		}
 		rule = *r
 	}
-	if rule.Kind == KindIntelMatch {
-		return nil, apperr.Validation("invalid backtest", apperr.Field("body.rule.kind", "intel_match rules are fed by intel-match events, not stored alerts: they cannot be backtested"))
+	if rule.Kind == KindIntelMatch && s.Intel == nil {
+		return nil, apperr.Validation("invalid backtest", apperr.Field("body.rule.kind", "intel_match rules run over threat-intel matches, and this server has no intel module"))
 	}
 	return s.backtest(ctx, scope, rule, req.Days, req.MaxAlerts, maxBacktestIncidents, now)
 }
@@ -205,8 +247,14 @@ func (s *Rules) backtest(ctx context.Context, scope tenant.Scope, rule Correlati
 	if err != nil {
 		return nil, err
 	}
+	var hits map[uuid.UUID][]IntelHit
+	if rule.Kind == KindIntelMatch {
+		if hits, err = s.intelHits(ctx, scope, alerts); err != nil {
+			return nil, err
+		}
+	}
 	res.AlertsScanned = len(alerts)
-	groups, matched := simulate(&rule, alerts, skip)
+	groups, matched := simulate(&rule, alerts, skip, hits)
 	res.AlertsMatched, res.Groups = matched, len(groups)
 	eng := &Engine{}
 	for _, g := range groups {
@@ -235,6 +283,28 @@ func (s *Rules) backtest(ctx context.Context, scope tenant.Scope, rule Correlati
 			AlertCount: g.g.Count, AlertIDs: ids, FirstEvent: g.g.FirstEvent, LastEvent: g.g.LastEvent, Explanation: why})
 	}
 	return res, nil
+}
+
+// intelHits reads the stored threat-intel matches of alerts through the
+// intel module's facade, by alert (matches marked false positive are left
+// out: they feed no rule).
+func (s *Rules) intelHits(ctx context.Context, scope tenant.Scope, alerts []alert.Alert) (map[uuid.UUID][]IntelHit, error) {
+	ids := make([]uuid.UUID, len(alerts))
+	for i := range alerts {
+		ids[i] = alerts[i].ID
+	}
+	ms, err := s.Intel.MatchesOfAlerts(ctx, scope, ids)
+	if err != nil {
+		return nil, fmt.Errorf("correlate: backtest intel matches: %w", err)
+	}
+	out := map[uuid.UUID][]IntelHit{}
+	for _, m := range ms {
+		if m.FalsePositive {
+			continue
+		}
+		out[m.AlertID] = append(out[m.AlertID], IntelHit{AlertID: m.AlertID, IndicatorID: m.IndicatorID, Type: string(m.Type), Value: m.Value})
+	}
+	return out, nil
 }
 
 // keyOf is the form entity keys take in skip sets.

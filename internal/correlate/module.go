@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
 	"github.com/securenexus/securenexus/internal/db"
@@ -24,6 +25,15 @@ type Deps struct {
 	// Manual lists incidents analysts grouped by hand, mined for
 	// suggested rules (nil: no suggestions).
 	Manual ManualGroupings
+	// Intel reads stored threat-intel matches for backtests of
+	// intel_match rules (nil: they are refused).
+	Intel IntelMatches
+}
+
+// IntelMatches is the intel module's facade over stored matches
+// (intel.Store.MatchesOfAlerts).
+type IntelMatches interface {
+	MatchesOfAlerts(ctx context.Context, scope tenant.Scope, alertIDs []uuid.UUID) ([]intel.Match, error)
 }
 
 // Register wires the rule API, the periodic suggestion-mining job, the
@@ -32,7 +42,7 @@ type Deps struct {
 // per event, idempotent by event id).
 func Register(_ context.Context, p *platform.Platform, d Deps) (*Engine, error) {
 	eng := &Engine{DB: p.DB, Alerts: d.Alerts, Incidents: d.Incidents}
-	rules := &Rules{DB: p.DB, Alerts: d.Alerts}
+	rules := &Rules{DB: p.DB, Alerts: d.Alerts, Intel: d.Intel}
 	if d.Manual != nil {
 		eng.Suggestions = &Suggestions{DB: p.DB, Rules: rules, Manual: d.Manual}
 	}

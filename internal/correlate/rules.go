@@ -56,6 +56,9 @@ func loadRules(ctx context.Context, tx *db.Tx, scope tenant.Scope) ([]Correlatio
 type Rules struct {
 	DB     *db.DB
 	Alerts AlertReader
+	// Intel reads stored threat-intel matches, for backtests of
+	// intel_match rules (nil: they cannot be backtested).
+	Intel IntelMatches
 }
 
 // List returns the org's effective rules.
