@@ -277,7 +277,10 @@ WHERE org_id = $1 AND id IN (SELECT value FROM json_each($2)) ORDER BY id`, org,
 		rs, err = tx.QueryContext(ctx, `SELECT m.group_id, m.alert_id, m.indicators FROM unnest($2::text[]::uuid[]) AS q(a)
 CROSS JOIN LATERAL (SELECT group_id, alert_id, indicators FROM correlation_group_alerts WHERE org_id = $1::uuid AND alert_id = q.a) m`, org, alertIDs)
 	} else {
-		rs, err = tx.QueryContext(ctx, `SELECT group_id, alert_id, indicators FROM correlation_group_alerts WHERE org_id = $1 AND alert_id IN (SELECT value FROM json_each($2))`,
+		// INDEXED BY: with "alert_id IN (json_each)" SQLite walked the
+		// primary key over every membership of the org (org_id only).
+		rs, err = tx.QueryContext(ctx, `SELECT m.group_id, m.alert_id, m.indicators FROM json_each($2) AS j
+CROSS JOIN correlation_group_alerts AS m INDEXED BY correlation_group_alerts_alert WHERE m.org_id = $1 AND m.alert_id = j.value`,
 			org, mustJSON(alertIDs))
 	}
 	if err != nil {
