@@ -91,6 +91,22 @@ func TestListAndDetailPlansWithoutStatistics(t *testing.T) {
 		add("detail raw", `SELECT raw, unmapped FROM alerts WHERE org_id = $1 AND id = $2`, []any{org.String(), id}, 20, "alerts_pkey")
 		add("detail entities", `SELECT e.type, e.value, ae.role FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id
 WHERE ae.org_id = $1 AND ae.alert_id = $2 ORDER BY e.type, e.value, ae.role`, []any{org.String(), id}, 60, "alert_entities_pkey", "entities_pkey")
+		pageArgs := []any{org.String()}
+		rs, err := tx.QueryContext(ctx, `SELECT id FROM alerts WHERE org_id = $1 ORDER BY received_time DESC, id DESC LIMIT 50`, org.String())
+		if err != nil {
+			return err
+		}
+		for rs.Next() {
+			var pid string
+			if err := rs.Scan(&pid); err != nil {
+				return err
+			}
+			pageArgs = append(pageArgs, pid)
+		}
+		if err := rs.Close(); err != nil {
+			return err
+		}
+		add("page entities", entitiesQuery(len(pageArgs)-1), pageArgs, 600, "alert_entities_pkey", "entities_pkey")
 		for _, c := range checks {
 			p := testdb.Explain(ctx, t, tx, c.q, c.args...)
 			used := p.Indexes()

@@ -212,7 +212,8 @@ func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, entityID string,
 	if f.Text != "" {
 		var text string
 		if dialect == db.Postgres {
-			text = "a.search @@ plainto_tsquery('simple', " + b.arg(f.Text) + ")"
+			// The expression of the GIN index alerts_search (migration 00231).
+			text = "to_tsvector('simple', a.title || ' ' || a.description) @@ plainto_tsquery('simple', " + b.arg(f.Text) + ")"
 		} else {
 			p := b.arg("%" + escapeLike(f.Text) + "%")
 			text = fmt.Sprintf(`a.title LIKE %[1]s ESCAPE '\' OR a.description LIKE %[1]s ESCAPE '\'`, p)
@@ -249,7 +250,7 @@ func listQuery(dialect db.Dialect, org uuid.UUID, f AlertQuery, entityID string,
 }
 
 const listCols = `a.id, a.org_id, a.event_time, a.received_time, a.severity_id, a.title, a.description, a.status, a.source_type,
- a.source_vendor, a.source_product, a.source_ref, a.rule_id, a.rule_name, a.tactics, a.techniques, a.entities, a.tags, a.quality,
+ a.source_vendor, a.source_product, a.source_ref, a.rule_id, a.rule_name, a.tactics, a.techniques, a.tags, a.quality,
  a.fingerprint, a.count, a.first_seen, a.last_seen, a.assignee, a.last_event_time`
 
 func escapeLike(s string) string {

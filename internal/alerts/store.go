@@ -100,7 +100,10 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, f AlertQuery, afte
 			}
 			out = append(out, a)
 		}
-		return rs.Err()
+		if err := rs.Err(); err != nil {
+			return fmt.Errorf("alerts: list: %w", err)
+		}
+		return attachEntities(ctx, tx, scope, out)
 	})
 	if err != nil {
 		return nil, "", err
@@ -172,12 +175,12 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanAlert(sc scanner) (alert.Alert, error) {
 	var a alert.Alert
-	var tactics, techniques, entities, tags string
+	var tactics, techniques, tags string
 	var assignee sql.NullString
 	var lastEvent sql.NullTime
 	var sev int
 	if err := sc.Scan(&a.ID, &a.OrgID, &a.EventTime, &a.ReceivedTime, &sev, &a.Title, &a.Description, &a.Status, &a.Source.Type,
-		&a.Source.Vendor, &a.Source.Product, &a.SourceRef, &a.Rule.ID, &a.Rule.Name, &tactics, &techniques, &entities, &tags,
+		&a.Source.Vendor, &a.Source.Product, &a.SourceRef, &a.Rule.ID, &a.Rule.Name, &tactics, &techniques, &tags,
 		&a.Quality, &a.Fingerprint, &a.Count, &a.FirstSeen, &a.LastSeen, &assignee, &lastEvent); err != nil {
 		return a, fmt.Errorf("alerts: scan: %w", err)
 	}
@@ -185,7 +188,7 @@ func scanAlert(sc scanner) (alert.Alert, error) {
 	for _, p := range []struct {
 		src string
 		dst any
-	}{{tactics, &a.Tactics}, {techniques, &a.Techniques}, {entities, &a.Entities}, {tags, &a.Tags}} {
+	}{{tactics, &a.Tactics}, {techniques, &a.Techniques}, {tags, &a.Tags}} {
 		if err := json.Unmarshal([]byte(p.src), p.dst); err != nil {
 			return a, fmt.Errorf("alerts: decode %s: %w", p.src, err)
 		}
@@ -229,21 +232,7 @@ func (s *Store) Get(ctx context.Context, scope tenant.Scope, id uuid.UUID) (*ale
 		if err := json.Unmarshal([]byte(unmapped), &a.Unmapped); err != nil {
 			return fmt.Errorf("alerts: unmapped: %w", err)
 		}
-		rs, err := tx.QueryContext(ctx, `SELECT e.type, e.value, ae.role FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id
-WHERE ae.org_id = $1 AND ae.alert_id = $2 ORDER BY e.type, e.value, ae.role`, scope.Org().String(), id.String())
-		if err != nil {
-			return fmt.Errorf("alerts: entities: %w", err)
-		}
-		defer func() { _ = rs.Close() }()
-		a.Entities = a.Entities[:0]
-		for rs.Next() {
-			var e alert.Entity
-			if err := rs.Scan(&e.Type, &e.Value, &e.Role); err != nil {
-				return fmt.Errorf("alerts: scan entity: %w", err)
-			}
-			a.Entities = append(a.Entities, e)
-		}
-		return rs.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -272,7 +261,63 @@ func (s *Store) get(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, apperr.NotFound("alert")
 	}
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	one := []alert.Alert{a}
+	err = attachEntities(ctx, tx, scope, one)
+	return one[0], err
+}
+
+// entitiesQuery reads the entities of n alerts ($2...) of the org ($1).
+func entitiesQuery(n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = fmt.Sprintf("$%d", i+2)
+	}
+	return `SELECT ae.alert_id, e.type, e.value, ae.role FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id
+WHERE ae.org_id = $1 AND ae.alert_id IN (` + strings.Join(ph, ", ") + `) ORDER BY ae.alert_id, e.type, e.value, ae.role`
+}
+
+// attachEntities sets the entities of as from their links: alert_entities
+// is the one stored copy (migration 00232 dropped the JSON column that
+// repeated it). One query per 500 alerts, through the links' primary key
+// (alert_id, ...) and the entities' primary key; each alert's entities
+// come ordered by type, value and role.
+func attachEntities(ctx context.Context, tx *db.Tx, scope tenant.Scope, as []alert.Alert) error {
+	at := make(map[uuid.UUID]int, len(as))
+	for i := range as {
+		as[i].Entities = nil
+		at[as[i].ID] = i
+	}
+	for start := 0; start < len(as); start += 500 {
+		part := as[start:min(start+500, len(as))]
+		args := []any{scope.Org().String()}
+		for i := range part {
+			args = append(args, part[i].ID.String())
+		}
+		rs, err := tx.QueryContext(ctx, entitiesQuery(len(part)), args...)
+		if err != nil {
+			return fmt.Errorf("alerts: entities: %w", err)
+		}
+		for rs.Next() {
+			var id uuid.UUID
+			var e alert.Entity
+			if err := rs.Scan(&id, &e.Type, &e.Value, &e.Role); err != nil {
+				_ = rs.Close()
+				return fmt.Errorf("alerts: scan entity: %w", err)
+			}
+			if i, ok := at[id]; ok {
+				as[i].Entities = append(as[i].Entities, e)
+			}
+		}
+		err = rs.Err()
+		_ = rs.Close()
+		if err != nil {
+			return fmt.Errorf("alerts: entities: %w", err)
+		}
+	}
+	return nil
 }
 
 // AlertChange is an analyst update. Nil fields stay unchanged.

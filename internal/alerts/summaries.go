@@ -47,7 +47,7 @@ func (s *Store) Summaries(ctx context.Context, scope tenant.Scope, ids []uuid.UU
 			}
 			_ = rs.Close()
 		}
-		return nil
+		return attachEntities(ctx, tx, scope, out)
 	})
 	return out, err
 }
@@ -75,7 +75,7 @@ ORDER BY a.event_time, a.id LIMIT $4`, scope.Org().String(), from.UTC(), to.UTC(
 		if err := rs.Err(); err != nil {
 			return fmt.Errorf("alerts: window: %w", err)
 		}
-		return nil
+		return attachEntities(ctx, tx, scope, out)
 	})
 	if err != nil {
 		return nil, false, err

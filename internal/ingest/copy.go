@@ -75,7 +75,7 @@ func (c *Copier) Copy(ctx context.Context, alerts []alert.Alert) (int, error) {
 		alertRows = append(alertRows, []any{id, org, r.dedupKey, a.Fingerprint, a.Source.Type, a.Source.Vendor, a.Source.Product, a.SourceRef,
 			a.Rule.ID, a.Rule.Name, a.EventTime.UTC(), a.ReceivedTime.UTC(), a.ReceivedTime.UTC(), a.ReceivedTime.UTC(), int32(r.count), //nolint:gosec // small
 			int16(a.Severity), a.Title, a.Description, string(a.Status), string(r.tactics), string(r.techniques), string(r.tags), //nolint:gosec // small
-			string(r.entities), string(r.unmapped), payload.Pack(a.Raw), a.Quality, now})
+			string(r.unmapped), payload.Pack(a.Raw), a.Quality, now})
 		for _, e := range a.Entities {
 			if e.Value == "" {
 				continue
@@ -108,7 +108,7 @@ func (c *Copier) Copy(ctx context.Context, alerts []alert.Alert) (int, error) {
 	}{
 		{"alerts", []string{"id", "org_id", "dedup_key", "fingerprint", "source_type", "source_vendor", "source_product", "source_ref",
 			"rule_id", "rule_name", "event_time", "received_time", "first_seen", "last_seen", "count", "severity_id", "title", "description",
-			"status", "tactics", "techniques", "tags", "entities", "unmapped", "raw", "quality", "updated_at"}, alertRows},
+			"status", "tactics", "techniques", "tags", "unmapped", "raw", "quality", "updated_at"}, alertRows},
 		{"entities", []string{"id", "org_id", "type", "value", "first_seen"}, entRows},
 		{"alert_entities", []string{"alert_id", "entity_id", "org_id", "role"}, linkRows},
 	} {

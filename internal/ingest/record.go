@@ -89,14 +89,14 @@ func bucketKey(fingerprint string, window time.Duration, bucket int64) string {
 
 // row is one alert prepared for insertion.
 type row struct {
-	alert                                         alert.Alert
-	dedupKey                                      string
-	sourceID                                      string
-	window                                        time.Duration
-	lastEvent                                     time.Time // latest event time of the occurrences merged into the row
-	count                                         int       // occurrences merged from the same batch
-	tactics, techniques, tags, entities, unmapped []byte
-	warnings                                      []string // quality warnings reported in the record's result
+	alert                               alert.Alert
+	dedupKey                            string
+	sourceID                            string
+	window                              time.Duration
+	lastEvent                           time.Time // latest event time of the occurrences merged into the row
+	count                               int       // occurrences merged from the same batch
+	tactics, techniques, tags, unmapped []byte    // JSON; entities are stored only as links (alert_entities)
+	warnings                            []string  // quality warnings reported in the record's result
 }
 
 func jsonOrEmpty(v any, empty string) []byte {
@@ -119,7 +119,6 @@ func newRow(a alert.Alert, sourceID string, keys []string, window time.Duration)
 		tactics:    jsonOrEmpty(a.Tactics, "[]"),
 		techniques: jsonOrEmpty(a.Techniques, "[]"),
 		tags:       jsonOrEmpty(a.Tags, "[]"),
-		entities:   jsonOrEmpty(a.Entities, "[]"),
 		unmapped:   jsonOrEmpty(a.Unmapped, "{}"),
 	}
 }

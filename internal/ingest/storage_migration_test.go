@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,11 +16,13 @@ import (
 	"github.com/securenexus/securenexus/internal/testdb"
 )
 
-// TestCompactAlertIndexesMigration runs migration 00230 down and up over
-// stored alerts: every entity link survives both table rebuilds (SQLite),
-// the list indexes are ascending after up (descending after down), the
-// SQLite link table is clustered on its key and the PostgreSQL GIN
-// indexes have no pending list.
+// TestCompactAlertIndexesMigration runs migrations 00232-00230 down and up
+// again over stored alerts: every entity link survives both table
+// rebuilds (SQLite), the list indexes are ascending after up (descending
+// after down), the SQLite link table is clustered on its key, the
+// PostgreSQL GIN indexes have no pending list, free text is indexed as an
+// expression (a stored column after down) and still matches, and the
+// dropped alerts.entities is rebuilt from the links by 00232's down.
 func TestCompactAlertIndexesMigration(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -100,6 +103,14 @@ WHERE e.org_id = $1 AND e.type = 'ip' AND e.value = '10.0.0.3'`, org.String()).S
 				}
 				return
 			}
+			var text int
+			if err := owner.Reader.QueryRowContext(ctx, `SELECT count(*) FROM alerts WHERE org_id = $1
+AND to_tsvector('simple', title || ' ' || description) @@ plainto_tsquery('simple', 'alert')`, org.String()).Scan(&text); err != nil || text != len(as) {
+				t.Fatalf("%s: free text %d %v", stage, text, err)
+			}
+			if def := indexDef("alerts_search"); strings.Contains(def, "to_tsvector") == descending {
+				t.Errorf("%s: %s", stage, def)
+			}
 			for _, ix := range []string{"alerts_search", "alerts_tags", "alerts_technique_roots"} {
 				if def := indexDef(ix); strings.Contains(def, "fastupdate=off") == descending {
 					t.Errorf("%s: %s", stage, def)
@@ -111,13 +122,34 @@ WHERE e.org_id = $1 AND e.type = 'ip' AND e.value = '10.0.0.3'`, org.String()).S
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := p.ApplyVersion(ctx, 230, false); err != nil {
-			t.Fatalf("down 230: %v", err)
+		// 00231 (PostgreSQL: free-text index on an expression) builds on
+		// 00230; 00232 drops alerts.entities (down rebuilds it from the links).
+		for _, v := range []int64{232, 231, 230} {
+			if _, err := p.ApplyVersion(ctx, v, false); err != nil {
+				t.Fatalf("down %d: %v", v, err)
+			}
 		}
 		check("down", true)
-		if _, err := p.ApplyVersion(ctx, 230, true); err != nil {
-			t.Fatalf("up 230: %v", err)
+		var ents string
+		if err := owner.Reader.QueryRowContext(ctx, `SELECT entities FROM alerts WHERE title = 'alert 3'`).Scan(&ents); err != nil {
+			t.Fatal(err)
+		}
+		var got []alert.Entity
+		if err := json.Unmarshal([]byte(ents), &got); err != nil {
+			t.Fatal(err)
+		}
+		wantEnts := []alert.Entity{{Type: alert.EntityHostname, Value: "host-a", Role: "host"}, {Type: alert.EntityIP, Value: "10.0.0.3", Role: "src"}}
+		if !slices.Equal(got, wantEnts) {
+			t.Errorf("entities rebuilt from links: %s, want %v", ents, wantEnts)
+		}
+		for _, v := range []int64{230, 231, 232} {
+			if _, err := p.ApplyVersion(ctx, v, true); err != nil {
+				t.Fatalf("up %d: %v", v, err)
+			}
 		}
 		check("up", false)
+		if _, err := owner.Reader.ExecContext(ctx, `SELECT entities FROM alerts`); err == nil {
+			t.Error("alerts.entities still exists after up")
+		}
 	})
 }

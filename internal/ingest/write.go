@@ -86,7 +86,7 @@ func writeRows(ctx context.Context, tx *db.Tx, org uuid.UUID, rows []row, now ti
 
 const insertAlertCols = `id, org_id, dedup_key, fingerprint, source_id, source_type, source_vendor, source_product, source_ref,
  rule_id, rule_name, event_time, received_time, first_seen, last_seen, count, severity_id, title, description, status,
- tactics, techniques, tags, entities, unmapped, raw, quality, updated_at, last_event_time`
+ tactics, techniques, tags, unmapped, raw, quality, updated_at, last_event_time`
 
 const onConflictAlert = ` ON CONFLICT (org_id, dedup_key) DO UPDATE SET
  count = alerts.count + excluded.count,
@@ -101,8 +101,7 @@ func upsertAlertsPG(ctx context.Context, tx *db.Tx, org uuid.UUID, rows []row, n
 	n := len(rows)
 	var (
 		ids, keys, fps, sids, sts, svs, sps, srs, rids, rns = mk(n), mk(n), mk(n), mk(n), mk(n), mk(n), mk(n), mk(n), mk(n), mk(n)
-		titles, descs, statuses, tacs, techs, tags, ents    = mk(n), mk(n), mk(n), mk(n), mk(n), mk(n), mk(n)
-		unm                                                 = mk(n)
+		titles, descs, statuses, tacs, techs, tags, unm     = mk(n), mk(n), mk(n), mk(n), mk(n), mk(n), mk(n)
 		ets, rts, lets                                      = make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
 		counts, sevs                                        = make([]int32, n), make([]int32, n)
 		raws                                                = make([][]byte, n)
@@ -120,7 +119,7 @@ func upsertAlertsPG(ctx context.Context, tx *db.Tx, org uuid.UUID, rows []row, n
 		ids[i], keys[i], fps[i], sids[i] = id.String(), r.dedupKey, a.Fingerprint, r.sourceID
 		sts[i], svs[i], sps[i], srs[i] = a.Source.Type, a.Source.Vendor, a.Source.Product, a.SourceRef
 		rids[i], rns[i], titles[i], descs[i], statuses[i] = a.Rule.ID, a.Rule.Name, a.Title, a.Description, string(a.Status)
-		tacs[i], techs[i], tags[i], ents[i], unm[i] = string(r.tactics), string(r.techniques), string(r.tags), string(r.entities), string(r.unmapped)
+		tacs[i], techs[i], tags[i], unm[i] = string(r.tactics), string(r.techniques), string(r.tags), string(r.unmapped)
 		ets[i], rts[i], lets[i] = a.EventTime.UTC(), a.ReceivedTime.UTC(), r.lastEvent.UTC()
 		counts[i], sevs[i] = int32(r.count), int32(a.Severity) //nolint:gosec // small bounded values
 		raws[i] = payload.Pack(a.Raw)
@@ -128,14 +127,14 @@ func upsertAlertsPG(ctx context.Context, tx *db.Tx, org uuid.UUID, rows []row, n
 	}
 	q := `INSERT INTO alerts (` + insertAlertCols + `)
 SELECT u.id::uuid, $1::uuid, u.dk, u.fp, NULLIF(u.sid, '')::uuid, u.st, u.sv, u.sp, u.sr, u.ri, u.rn, u.et, u.rt, u.rt, u.rt,
- u.cnt, u.sev::smallint, u.title, u.descr, u.status, u.tac::jsonb, u.tech::jsonb, u.tags::jsonb, u.ents::jsonb, u.unm::jsonb, u.raw, u.q::double precision, $2, u.let
+ u.cnt, u.sev::smallint, u.title, u.descr, u.status, u.tac::jsonb, u.tech::jsonb, u.tags::jsonb, u.unm::jsonb, u.raw, u.q::double precision, $2, u.let
 FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
  $13::timestamptz[], $14::timestamptz[], $15::int4[], $16::int4[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[],
- $22::text[], $23::text[], $24::text[], $25::bytea[], $26::float8[], $27::timestamptz[])
- AS u(id, dk, fp, sid, st, sv, sp, sr, ri, rn, et, rt, cnt, sev, title, descr, status, tac, tech, tags, ents, unm, raw, q, let)
+ $22::text[], $23::text[], $24::bytea[], $25::float8[], $26::timestamptz[])
+ AS u(id, dk, fp, sid, st, sv, sp, sr, ri, rn, et, rt, cnt, sev, title, descr, status, tac, tech, tags, unm, raw, q, let)
  ORDER BY u.dk` + onConflictAlert + `, dedup_key`
 	res, err := tx.QueryContext(ctx, q, org.String(), now.UTC(), ids, keys, fps, sids, sts, svs, sps, srs, rids, rns,
-		ets, rts, counts, sevs, titles, descs, statuses, tacs, techs, tags, ents, unm, raws, quals, lets)
+		ets, rts, counts, sevs, titles, descs, statuses, tacs, techs, tags, unm, raws, quals, lets)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: upsert alerts: %w", err)
 	}
@@ -167,7 +166,7 @@ func mk(n int) []string { return make([]string, n) }
 // transaction (SQLite has one writer; statements are in-process calls).
 func upsertAlertsSQLite(ctx context.Context, tx *db.Tx, org uuid.UUID, rows []row, now time.Time) ([]written, error) {
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO alerts (`+insertAlertCols+`)
-VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`+onConflictAlert)
+VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, $9, $10, $11, $12, $13, $13, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`+onConflictAlert)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: prepare upsert: %w", err)
 	}
@@ -186,7 +185,7 @@ VALUES ($1, $2, $3, $4, NULLIF($5, ''), $6, $7, $8, $9, $10, $11, $12, $13, $13,
 		var count int
 		err = stmt.QueryRowContext(ctx, id.String(), orgS, r.dedupKey, a.Fingerprint, r.sourceID, a.Source.Type, a.Source.Vendor,
 			a.Source.Product, a.SourceRef, a.Rule.ID, a.Rule.Name, a.EventTime.UTC(), a.ReceivedTime.UTC(), r.count, int(a.Severity),
-			a.Title, a.Description, string(a.Status), string(r.tactics), string(r.techniques), string(r.tags), string(r.entities),
+			a.Title, a.Description, string(a.Status), string(r.tactics), string(r.techniques), string(r.tags),
 			string(r.unmapped), payload.Pack(a.Raw), a.Quality, nowU, r.lastEvent.UTC()).Scan(&gotID, &count)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: upsert alert: %w", err)
