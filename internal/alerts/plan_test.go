@@ -91,7 +91,7 @@ func TestListAndDetailPlansWithoutStatistics(t *testing.T) {
 		add("detail raw", `SELECT raw, unmapped FROM alerts WHERE org_id = $1 AND id = $2`, []any{org.String(), id}, 20, "alerts_pkey")
 		add("detail entities", `SELECT e.type, e.value, ae.role FROM alert_entities ae JOIN entities e ON e.id = ae.entity_id
 WHERE ae.org_id = $1 AND ae.alert_id = $2 ORDER BY e.type, e.value, ae.role`, []any{org.String(), id}, 60, "alert_entities_pkey", "entities_pkey")
-		pageArgs := []any{org.String()}
+		var pageIDs []string
 		rs, err := tx.QueryContext(ctx, `SELECT id FROM alerts WHERE org_id = $1 ORDER BY received_time DESC, id DESC LIMIT 50`, org.String())
 		if err != nil {
 			return err
@@ -101,12 +101,12 @@ WHERE ae.org_id = $1 AND ae.alert_id = $2 ORDER BY e.type, e.value, ae.role`, []
 			if err := rs.Scan(&pid); err != nil {
 				return err
 			}
-			pageArgs = append(pageArgs, pid)
+			pageIDs = append(pageIDs, pid)
 		}
 		if err := rs.Close(); err != nil {
 			return err
 		}
-		add("page entities", entitiesQuery(len(pageArgs)-1), pageArgs, 600, "alert_entities_pkey", "entities_pkey")
+		add("page entities", entitiesQuery(db.Postgres, len(pageIDs)), entitiesArgs(db.Postgres, org, pageIDs), 1000, "alert_entities_pkey", "entities_pkey")
 		for _, c := range checks {
 			p := testdb.Explain(ctx, t, tx, c.q, c.args...)
 			used := p.Indexes()
