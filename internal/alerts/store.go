@@ -309,22 +309,32 @@ func entitiesArgs(dialect db.Dialect, org uuid.UUID, ids []string) []any {
 
 // attachEntities sets the entities of as from their links: alert_entities
 // is the one stored copy (migration 00232 dropped the JSON column that
-// repeated it). One query per 500 alerts, through the links' primary key
-// (alert_id, ...) and the entities' primary key; each alert's entities
-// come ordered by type, value and role.
+// repeated it). Each alert's entities come ordered by type, value, role.
 func attachEntities(ctx context.Context, tx *db.Tx, scope tenant.Scope, as []alert.Alert) error {
 	at := make(map[uuid.UUID]int, len(as))
+	ids := make([]uuid.UUID, len(as))
 	for i := range as {
 		as[i].Entities = nil
 		at[as[i].ID] = i
+		ids[i] = as[i].ID
 	}
-	for start := 0; start < len(as); start += 500 {
-		part := as[start:min(start+500, len(as))]
-		ids := make([]string, len(part))
-		for i := range part {
-			ids[i] = part[i].ID.String()
+	return readEntities(ctx, tx, scope, ids, func(id uuid.UUID, e alert.Entity) {
+		if i, ok := at[id]; ok {
+			as[i].Entities = append(as[i].Entities, e)
 		}
-		rs, err := tx.QueryContext(ctx, entitiesQuery(tx.Dialect, len(ids)), entitiesArgs(tx.Dialect, scope.Org(), ids)...)
+	})
+}
+
+// readEntities calls fn for every entity link of the scope's alerts among
+// ids, one query per 500 alerts (entitiesQuery), each alert's entities
+// ordered by type, value, role.
+func readEntities(ctx context.Context, tx *db.Tx, scope tenant.Scope, ids []uuid.UUID, fn func(uuid.UUID, alert.Entity)) error {
+	for chunk := range slices.Chunk(ids, 500) {
+		strs := make([]string, len(chunk))
+		for i, id := range chunk {
+			strs[i] = id.String()
+		}
+		rs, err := tx.QueryContext(ctx, entitiesQuery(tx.Dialect, len(strs)), entitiesArgs(tx.Dialect, scope.Org(), strs)...)
 		if err != nil {
 			return fmt.Errorf("alerts: entities: %w", err)
 		}
@@ -335,9 +345,7 @@ func attachEntities(ctx context.Context, tx *db.Tx, scope tenant.Scope, as []ale
 				_ = rs.Close()
 				return fmt.Errorf("alerts: scan entity: %w", err)
 			}
-			if i, ok := at[id]; ok {
-				as[i].Entities = append(as[i].Entities, e)
-			}
+			fn(id, e)
 		}
 		err = rs.Err()
 		_ = rs.Close()

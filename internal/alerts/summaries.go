@@ -2,7 +2,6 @@ package alerts
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -99,43 +98,15 @@ func (s *Store) Suppress(ctx context.Context, scope tenant.Scope, ids []uuid.UUI
 }
 
 // EntitiesOf returns the entities of the scope's alerts among ids (missing
-// ones are left out): the narrow facade correlation explains groups with
-// (it keeps no copy of an alert's entities). It joins the caller's
+// ones, and alerts without entities, are left out): the narrow facade
+// correlation explains groups with (it keeps no copy of an alert's
+// entities). They are read from the links (alert_entities, the one stored
+// copy), each alert's ordered by type, value, role. It joins the caller's
 // transaction when ctx carries one.
 func (s *Store) EntitiesOf(ctx context.Context, scope tenant.Scope, ids []uuid.UUID) (map[uuid.UUID][]alert.Entity, error) {
 	out := make(map[uuid.UUID][]alert.Entity, len(ids))
 	err := s.DB.ReadInOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		for chunk := range slices.Chunk(ids, 500) {
-			args := []any{scope.Org().String()}
-			ph := make([]string, len(chunk))
-			for i, id := range chunk {
-				args = append(args, id.String())
-				ph[i] = fmt.Sprintf("$%d", len(args))
-			}
-			rs, err := tx.QueryContext(ctx, `SELECT a.id, a.entities FROM alerts a WHERE a.org_id = $1 AND a.id IN (`+strings.Join(ph, ", ")+`)`, args...)
-			if err != nil {
-				return fmt.Errorf("alerts: entities of: %w", err)
-			}
-			for rs.Next() {
-				var id uuid.UUID
-				var raw string
-				if err := rs.Scan(&id, &raw); err != nil {
-					_ = rs.Close()
-					return fmt.Errorf("alerts: entities of: %w", err)
-				}
-				var ents []alert.Entity
-				if err := json.Unmarshal([]byte(raw), &ents); err != nil {
-					_ = rs.Close()
-					return fmt.Errorf("alerts: decode entities: %w", err)
-				}
-				out[id] = ents
-			}
-			_ = rs.Close()
-			if err := rs.Err(); err != nil {
-				return fmt.Errorf("alerts: entities of: %w", err)
-			}
-		}
-		return nil
+		return readEntities(ctx, tx, scope, ids, func(id uuid.UUID, e alert.Entity) { out[id] = append(out[id], e) })
 	})
 	return out, err
 }
