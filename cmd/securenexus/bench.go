@@ -170,6 +170,8 @@ func (c *cli) benchCmd() *cobra.Command {
 	f.IntVar(&no.Alerts, "alerts", 50000, "alerts then ingested over HTTP with matching (0: skip; PostgreSQL adds the COPY baseline)")
 	f.IntVar(&no.Batch, "batch", 500, "payloads per intake batch")
 	f.IntVar(&no.Concurrency, "concurrency", 4, "concurrent intake clients")
+	f.StringVar(&no.CPUProfile, "cpuprofile", "", "write a CPU profile of the STIX import phase to this file (in-process: server and client)")
+	f.StringVar(&no.IngestCPUProfile, "ingest-cpuprofile", "", "write a CPU profile of the intake run to this file")
 	f.DurationVar(&no.Timeout, "timeout", 30*time.Minute, "upper bound for the run")
 	var to bench.TimelineOptions
 	timelineCmd := &cobra.Command{

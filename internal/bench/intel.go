@@ -39,8 +39,12 @@ type IntelOptions struct {
 	// indicators (0: no intake run). On PostgreSQL the same rows are also
 	// written with COPY for the pipeline/COPY ratio.
 	Alerts, Batch, Concurrency int
-	Timeout                    time.Duration
-	Logger                     *slog.Logger
+	// CPUProfile writes a CPU profile of the STIX import phase,
+	// IngestCPUProfile one of the intake run (in-process: server and
+	// client together).
+	CPUProfile, IngestCPUProfile string
+	Timeout                      time.Duration
+	Logger                       *slog.Logger
 	Out                        io.Writer
 }
 
@@ -103,6 +107,12 @@ func RunIntel(ctx context.Context, o IntelOptions) (*IntelReport, error) {
 		return nil, err
 	}
 	client := &http.Client{Timeout: 5 * time.Minute}
+	stopProfile := func() {}
+	if o.CPUProfile != "" {
+		if stopProfile, err = startCPUProfile(o.CPUProfile); err != nil {
+			return nil, err
+		}
+	}
 	for lo := 0; lo < o.Indicators; lo += o.Bundle {
 		n := min(o.Bundle, o.Indicators-lo)
 		body := stixBundle(lo, n, hot)
@@ -110,11 +120,13 @@ func RunIntel(ctx context.Context, o IntelOptions) (*IntelReport, error) {
 		res, err := postImport(ctx, client, srv.url, key, body)
 		rep.ImportElapsed += time.Since(t0)
 		if err != nil {
+			stopProfile()
 			return nil, err
 		}
 		rep.Imported += res.Created + res.Updated
 		rep.Rejected += res.Rejected
 	}
+	stopProfile()
 	rep.ImportPerSec = float64(rep.Imported) / rep.ImportElapsed.Seconds()
 	fmt.Fprintf(o.Out, "STIX import: %.0f indicators/s (%d stored, %d rejected) in %s of uploads (HTTP, parse, upsert, retro-hunt queued)\n",
 		rep.ImportPerSec, rep.Imported, rep.Rejected, rep.ImportElapsed.Round(time.Millisecond))
@@ -147,7 +159,7 @@ func RunIntel(ctx context.Context, o IntelOptions) (*IntelReport, error) {
 
 	if o.Alerts > 0 {
 		io := IngestOptions{Config: o.Config, Alerts: o.Alerts, Batch: o.Batch, Concurrency: o.Concurrency, DupPercent: 15,
-			Logger: o.Logger, Out: o.Out, srv: srv, key: key}
+			CPUProfile: o.IngestCPUProfile, Logger: o.Logger, Out: o.Out, srv: srv, key: key}
 		if srv.app.DB.Dialect == db.Postgres {
 			io.Baseline = "copy"
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/securenexus/securenexus/internal/alert"
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/db"
@@ -96,7 +97,8 @@ func lowEntropy(v string) bool {
 
 // AllowEntry is one value of an org's allowlist: alerts carrying it never
 // match (a CIDR covers its addresses, a domain with Subdomains its
-// subdomains). Indicators with the value stay stored.
+// subdomains) and imports into the org skip it (counted as allowlisted).
+// Indicators stored before the entry was added stay stored.
 type AllowEntry struct {
 	ID         uuid.UUID `json:"id"`
 	Type       Type      `json:"type" enum:"ipv4,ipv6,cidr,domain,url,md5,sha1,sha256,email,file,ja3,ja4"`
@@ -238,4 +240,53 @@ func (s *Store) allowIndex(ctx context.Context, org uuid.UUID) (*Index, error) {
 		x.Put(&ind)
 	}
 	return x, nil
+}
+
+// allowIndexTx loads the org's allowlist as a match index in tx (nil when
+// it is empty).
+func allowIndexTx(ctx context.Context, tx *db.Tx, org uuid.UUID) (*Index, error) {
+	entries, err := db.Collect(ctx, tx, scanAllow, `SELECT `+allowCols+` FROM intel_allowlist WHERE org_id = $1 LIMIT $2`, org.String(), maxAllowEntries)
+	if err != nil {
+		return nil, fmt.Errorf("intel: load allowlist: %w", err)
+	}
+	if len(entries) == 0 {
+		return nil, nil
+	}
+	x := NewIndex()
+	for i := range entries {
+		ind := entries[i].indicator()
+		x.Put(&ind)
+	}
+	return x, nil
+}
+
+// Covers reports whether the allowlist index x covers a canonical
+// indicator value: an address or a network inside an allowlisted network
+// (or the same address), a domain equal to an entry or under one with
+// subdomains, any other value equal to an entry. Such a value is never
+// imported into the org.
+func (x *Index) Covers(t Type, v string) bool {
+	var e alert.Entity
+	switch t {
+	case TypeCIDR:
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return false
+		}
+		x.mu.RLock()
+		defer x.mu.RUnlock()
+		for range x.cidrs.Supernets(p) {
+			return true
+		}
+		return false
+	case TypeIPv4, TypeIPv6:
+		e.Type = alert.EntityIP
+	case TypeDomain:
+		e.Type = alert.EntityDomain
+	default:
+		e.Type = alert.EntityType(t)
+	}
+	e.Value = v
+	var scratch [2]Hit
+	return len(x.Match(e, nowUnix(), scratch[:0])) > 0
 }

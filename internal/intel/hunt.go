@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -52,12 +53,14 @@ type huntTarget struct {
 	Confidence int       `json:"confidence"`
 }
 
-// HuntArgs is the River job of one retro-hunt.
+// HuntArgs is the River job of one retro-hunt. Its indicators are on the
+// hunt's row (intel_hunts.targets); Targets is only set by jobs queued
+// before that column existed, and by tests.
 type HuntArgs struct {
 	HuntID  uuid.UUID    `json:"hunt_id"`
 	OrgID   uuid.UUID    `json:"org_id"`
 	Since   time.Time    `json:"since"`
-	Targets []huntTarget `json:"targets"`
+	Targets []huntTarget `json:"targets,omitempty"`
 }
 
 // Kind is the River job kind.
@@ -96,26 +99,32 @@ func (h *Hunter) limits() (days, inds, links int) {
 	return days, inds, links
 }
 
-// QueueHunt records a hunt and enqueues its job in tx.
+// QueueHunt records a hunt (with the ids of its indicators) and enqueues
+// its job in tx.
 func (h *Hunter) QueueHunt(ctx context.Context, tx *db.Tx, scope tenant.Scope, created []Indicator) (*uuid.UUID, error) {
 	days, maxInds, _ := h.limits()
 	args := HuntArgs{HuntID: uuid.Must(uuid.NewV7()), OrgID: scope.Org(), Since: h.Store.now().Add(-time.Duration(days) * 24 * time.Hour)}
 	truncated := false
+	ids := make([]string, 0, min(len(created), maxInds))
 	for _, ind := range created {
 		if !ind.Detect {
 			continue
 		}
-		if len(args.Targets) == maxInds {
+		if len(ids) == maxInds {
 			truncated = true
 			break
 		}
-		args.Targets = append(args.Targets, huntTarget{ID: ind.ID, FeedID: ind.FeedID, Type: ind.Type, Value: ind.Value, Subdomains: ind.Subdomains, Confidence: ind.Confidence})
+		ids = append(ids, ind.ID.String())
 	}
-	if len(args.Targets) == 0 {
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO intel_hunts (id, org_id, indicators, since, status, truncated, created_at)
-VALUES ($1, $2, $3, $4, 'queued', $5, $6)`, args.HuntID.String(), scope.Org().String(), len(args.Targets), args.Since, truncated, h.Store.now()); err != nil {
+	targets, err := json.Marshal(ids)
+	if err != nil {
+		return nil, fmt.Errorf("intel: encode hunt targets: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO intel_hunts (id, org_id, indicators, since, status, truncated, created_at, targets)
+VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7)`, args.HuntID.String(), scope.Org().String(), len(ids), args.Since, truncated, h.Store.now(), string(targets)); err != nil {
 		return nil, fmt.Errorf("intel: record hunt: %w", err)
 	}
 	if h.Jobs != nil {
@@ -151,44 +160,65 @@ func (h *Hunter) RunPending(ctx context.Context) error {
 
 // linkHit is one alert entity link a hunt found.
 type linkHit struct {
-	alertID uuid.UUID
-	role    string
-	value   string
+	alertID   uuid.UUID
+	role      string
+	value     string
+	eventTime time.Time
 }
 
-// Run executes one hunt and records its outcome on the hunt row.
+// Run executes one hunt and records its outcome on the hunt row. The
+// matches are recorded in the alerts' event-time order (then alert id,
+// indicator id and role): sightings, fan-out counts and events follow
+// the order the alerts happened in, whatever order the queries returned.
 func (h *Hunter) Run(ctx context.Context, a HuntArgs) error {
 	scope := tenant.System(a.OrgID, "intel retro-hunt")
 	_, _, maxLinks := h.limits()
 	scanned, matched, truncated := 0, 0, false
 	runErr := h.Store.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
-		touched := map[uuid.UUID][]Hit{}
-		for _, t := range a.Targets {
-			budget := maxLinks - scanned
-			if budget <= 0 {
-				truncated = true
-				break
-			}
-			links, more, err := huntLinks(ctx, tx, a.OrgID, t, a.Since, budget)
-			if err != nil {
+		scanned, matched, truncated = 0, 0, false
+		targets := a.Targets
+		if len(targets) == 0 {
+			var err error
+			if targets, err = huntTargets(ctx, tx, a.OrgID, a.HuntID); err != nil {
 				return err
 			}
-			scanned += len(links)
-			truncated = truncated || more
-			for _, l := range links {
-				hit := Hit{IndicatorID: t.ID, FeedID: t.FeedID, Type: t.Type, Value: l.value, Role: l.role, Confidence: t.Confidence}
-				n, err := h.Store.insertMatches(ctx, tx, scope, l.alertID, []Hit{hit}, SourceRetroHunt)
-				if err != nil {
-					return err
-				}
-				if n > 0 {
-					matched++
-					touched[l.alertID] = append(touched[l.alertID], hit)
-				}
-			}
 		}
-		for id, hits := range touched {
-			if err := h.decorateStored(ctx, tx, a.OrgID, id, hits); err != nil {
+		found, n, cut, err := huntFind(ctx, tx, a.OrgID, targets, a.Since, maxLinks)
+		if err != nil {
+			return err
+		}
+		scanned, truncated = n, cut
+		slices.SortFunc(found, func(x, y foundHit) int {
+			if c := x.eventTime.Compare(y.eventTime); c != 0 {
+				return c
+			}
+			if c := slices.Compare(x.alert[:], y.alert[:]); c != 0 {
+				return c
+			}
+			if c := slices.Compare(x.hit.IndicatorID[:], y.hit.IndicatorID[:]); c != 0 {
+				return c
+			}
+			return strings.Compare(x.hit.Role, y.hit.Role)
+		})
+		ms := make([]pendingMatch, len(found))
+		for i, f := range found {
+			ms[i] = f.pendingMatch
+		}
+		fresh, err := h.Store.recordBatch(ctx, tx, scope, ms, SourceRetroHunt)
+		if err != nil {
+			return err
+		}
+		matched = len(fresh)
+		var order []uuid.UUID
+		touched := map[uuid.UUID][]Hit{}
+		for _, m := range fresh {
+			if _, ok := touched[m.alert]; !ok {
+				order = append(order, m.alert)
+			}
+			touched[m.alert] = append(touched[m.alert], m.hit)
+		}
+		for _, id := range order {
+			if err := h.decorateStored(ctx, tx, a.OrgID, id, touched[id]); err != nil {
 				return err
 			}
 		}
@@ -209,6 +239,62 @@ finished_at = $8 WHERE org_id = $1 AND id = $2`, a.OrgID.String(), a.HuntID.Stri
 	return runErr
 }
 
+// foundHit is a hunt's match with the alert's event time.
+type foundHit struct {
+	pendingMatch
+	eventTime time.Time
+}
+
+// huntTargets reads the hunt's indicators that still exist and detect.
+func huntTargets(ctx context.Context, tx *db.Tx, org, hunt uuid.UUID) ([]huntTarget, error) {
+	var raw string
+	err := tx.QueryRowContext(ctx, `SELECT targets FROM intel_hunts WHERE org_id = $1 AND id = $2`, org.String(), hunt.String()).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("intel: read hunt targets: %w", err)
+	}
+	var ids []string
+	if err := json.Unmarshal([]byte(raw), &ids); err != nil {
+		return nil, fmt.Errorf("intel: decode hunt targets: %w", err)
+	}
+	var out []huntTarget
+	const cols = `SELECT id, feed_id, type, value, subdomains, confidence FROM intel_indicators WHERE org_id = $1 AND NOT deleted AND detect AND `
+	for lo := 0; lo < len(ids); lo += 5000 {
+		part := ids[lo:min(lo+5000, len(ids))]
+		var q string
+		var arg any = part
+		if tx.Dialect == db.Postgres {
+			q = cols + `id = ANY($2::uuid[]) ORDER BY id`
+		} else {
+			b, err := json.Marshal(part)
+			if err != nil {
+				return nil, fmt.Errorf("intel: hunt targets: %w", err)
+			}
+			q, arg = cols+`id IN (SELECT value FROM json_each($2)) ORDER BY id`, string(b)
+		}
+		rows, err := tx.QueryContext(ctx, q, org.String(), arg)
+		if err != nil {
+			return nil, fmt.Errorf("intel: hunt targets: %w", err)
+		}
+		for rows.Next() {
+			var t huntTarget
+			if err := rows.Scan(&t.ID, &t.FeedID, &t.Type, &t.Value, &t.Subdomains, &t.Confidence); err != nil {
+				_ = rows.Close()
+				return nil, fmt.Errorf("intel: hunt targets: %w", err)
+			}
+			out = append(out, t)
+		}
+		err = rows.Err()
+		_ = rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("intel: hunt targets: %w", err)
+		}
+	}
+	return out, nil
+}
+
 // entityTypes are the alert entity types an indicator type matches.
 func entityTypes(t Type) []string {
 	switch t {
@@ -220,8 +306,118 @@ func entityTypes(t Type) []string {
 	return []string{string(t)}
 }
 
-// huntLinks finds the alert entity links of alerts received since that
-// target matches, at most limit (more reports that the bound cut it).
+// huntValueChunk is how many exact values one hunt query looks up.
+const huntValueChunk = 1000
+
+// huntFind finds the alert entity links (of alerts received since) that
+// the targets match, examining at most limit links: exact values with one
+// query per entity type group and chunk of values, CIDRs and subdomain
+// indicators with one query each. It returns the hits, the links examined
+// and whether the bound cut the search.
+func huntFind(ctx context.Context, tx *db.Tx, org uuid.UUID, targets []huntTarget, since time.Time, limit int) ([]foundHit, int, bool, error) {
+	var out []foundHit
+	scanned, truncated := 0, false
+	type group struct {
+		types  []string
+		values []string
+		by     map[string][]int
+	}
+	groups := map[string]*group{}
+	var groupOrder []string
+	var special []int
+	for i, t := range targets {
+		if t.Type == TypeCIDR || (t.Type == TypeDomain && t.Subdomains) {
+			special = append(special, i)
+			continue
+		}
+		types := entityTypes(t.Type)
+		k := strings.Join(types, ",")
+		g, ok := groups[k]
+		if !ok {
+			g = &group{types: types, by: map[string][]int{}}
+			groups[k] = g
+			groupOrder = append(groupOrder, k)
+		}
+		if _, ok := g.by[t.Value]; !ok {
+			g.values = append(g.values, t.Value)
+		}
+		g.by[t.Value] = append(g.by[t.Value], i)
+	}
+	for _, k := range groupOrder {
+		g := groups[k]
+		for lo := 0; lo < len(g.values); lo += huntValueChunk {
+			budget := limit - scanned
+			if budget <= 0 {
+				return out, scanned, true, nil
+			}
+			links, more, err := huntValues(ctx, tx, org, g.types, g.values[lo:min(lo+huntValueChunk, len(g.values))], since, budget)
+			if err != nil {
+				return nil, 0, false, err
+			}
+			scanned += len(links)
+			truncated = truncated || more
+			for _, l := range links {
+				for _, i := range g.by[l.value] {
+					out = append(out, found(targets[i], l))
+				}
+			}
+		}
+	}
+	for _, i := range special {
+		budget := limit - scanned
+		if budget <= 0 {
+			return out, scanned, true, nil
+		}
+		links, more, err := huntLinks(ctx, tx, org, targets[i], since, budget)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		scanned += len(links)
+		truncated = truncated || more
+		for _, l := range links {
+			out = append(out, found(targets[i], l))
+		}
+	}
+	return out, scanned, truncated, nil
+}
+
+func found(t huntTarget, l linkHit) foundHit {
+	return foundHit{pendingMatch{l.alertID, Hit{IndicatorID: t.ID, FeedID: t.FeedID, Type: t.Type, Value: l.value, Role: l.role, Confidence: t.Confidence}}, l.eventTime}
+}
+
+const huntSelect = `SELECT ae.alert_id, ae.role, e.value, a.event_time FROM entities e
+JOIN alert_entities ae ON ae.org_id = e.org_id AND ae.entity_id = e.id
+JOIN alerts a ON a.org_id = ae.org_id AND a.id = ae.alert_id
+WHERE e.org_id = $1 AND a.received_time >= $2 AND `
+
+// huntValues finds the links of entities of those types with one of the
+// values, at most limit (more reports that the bound cut it).
+func huntValues(ctx context.Context, tx *db.Tx, org uuid.UUID, types, values []string, since time.Time, limit int) ([]linkHit, bool, error) {
+	args := []any{org.String(), since}
+	marks := make([]string, len(types))
+	for i, t := range types {
+		args = append(args, t)
+		marks[i] = fmt.Sprintf("$%d", len(args))
+	}
+	cond := "e.type IN (" + strings.Join(marks, ", ") + ")"
+	if tx.Dialect == db.Postgres {
+		args = append(args, values)
+		cond += fmt.Sprintf(" AND e.value = ANY($%d::text[])", len(args))
+	} else {
+		b, err := json.Marshal(values)
+		if err != nil {
+			return nil, false, fmt.Errorf("intel: hunt values: %w", err)
+		}
+		args = append(args, string(b))
+		cond += fmt.Sprintf(" AND e.value IN (SELECT value FROM json_each($%d))", len(args))
+	}
+	args = append(args, limit+1)
+	return scanLinks(ctx, tx, huntSelect+cond+fmt.Sprintf(` ORDER BY a.received_time DESC, ae.alert_id LIMIT $%d`, len(args)), netip.Prefix{}, limit, args...)
+}
+
+// huntLinks finds the alert entity links of alerts received since that a
+// CIDR or subdomain target matches, at most limit (more reports that the
+// bound cut it).
 func huntLinks(ctx context.Context, tx *db.Tx, org uuid.UUID, t huntTarget, since time.Time, limit int) ([]linkHit, bool, error) {
 	types := entityTypes(t.Type)
 	args := []any{org.String(), since, types[0]}
@@ -251,10 +447,12 @@ func huntLinks(ctx context.Context, tx *db.Tx, org uuid.UUID, t huntTarget, sinc
 		valueCond = fmt.Sprintf(" AND e.value = $%d", len(args))
 	}
 	args = append(args, limit+1)
-	q := `SELECT ae.alert_id, ae.role, e.value FROM entities e
-JOIN alert_entities ae ON ae.org_id = e.org_id AND ae.entity_id = e.id
-JOIN alerts a ON a.org_id = ae.org_id AND a.id = ae.alert_id
-WHERE e.org_id = $1 AND a.received_time >= $2 AND ` + typeCond + valueCond + fmt.Sprintf(` ORDER BY a.received_time DESC LIMIT $%d`, len(args))
+	return scanLinks(ctx, tx, huntSelect+typeCond+valueCond+fmt.Sprintf(` ORDER BY a.received_time DESC, ae.alert_id LIMIT $%d`, len(args)), prefix, limit, args...)
+}
+
+// scanLinks reads the links of a hunt query (keeping, with a valid
+// prefix, only addresses inside it), at most limit.
+func scanLinks(ctx context.Context, tx *db.Tx, q string, prefix netip.Prefix, limit int, args ...any) ([]linkHit, bool, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("intel: hunt query: %w", err)
@@ -264,7 +462,7 @@ WHERE e.org_id = $1 AND a.received_time >= $2 AND ` + typeCond + valueCond + fmt
 	seen := 0
 	for rows.Next() {
 		var l linkHit
-		if err := rows.Scan(&l.alertID, &l.role, &l.value); err != nil {
+		if err := rows.Scan(&l.alertID, &l.role, &l.value, &l.eventTime); err != nil {
 			return nil, false, fmt.Errorf("intel: hunt scan: %w", err)
 		}
 		seen++

@@ -194,11 +194,13 @@ func testNormalize(_ string, raw []byte) ([]alert.Alert, error) {
 		SrcIP    string `json:"src_ip"`
 		Host     string `json:"host"`
 		Severity int    `json:"severity"`
+		// Time is the event time (default: the pipeline's).
+		Time time.Time `json:"time"`
 	}
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, apperr.Validation("malformed", apperr.Field("body", err.Error()))
 	}
-	a := alert.Alert{Title: p.Title, Severity: alert.Severity(p.Severity), Source: alert.Source{Type: "test"}}
+	a := alert.Alert{Title: p.Title, Severity: alert.Severity(p.Severity), Source: alert.Source{Type: "test"}, EventTime: p.Time}
 	if p.SrcIP != "" {
 		a.Entities = append(a.Entities, alert.Entity{Type: alert.EntityIP, Value: p.SrcIP, Role: "src"})
 	}

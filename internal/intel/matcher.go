@@ -412,33 +412,20 @@ func severityRank(s alert.Severity) int {
 }
 
 // Record stores the matches of the written alerts in the batch's
-// transaction (ingest.Enricher). Matches are recorded in indicator order:
-// each counts a sighting on its indicator's row (or the org's fan-out
-// counter), so concurrent batches hitting the same indicators take those
-// row locks in one order and cannot deadlock.
+// transaction (ingest.Enricher): the lookups are in memory (the index),
+// the writes one multi-row match insert, one locked read and one
+// multi-row update of the sighted indicators (in id order, so concurrent
+// batches hitting the same indicators cannot deadlock) and the events,
+// whatever the number of alerts.
 func (m *Matcher) Record(ctx context.Context, tx *db.Tx, scope tenant.Scope, written []ingest.Enriched) error {
-	type pending struct {
-		alert uuid.UUID
-		hit   Hit
-	}
-	var all []pending
+	var all []pendingMatch
 	var hits []Hit
 	for _, w := range written {
 		hits = m.Match(scope.Org(), w.Alert, hits[:0])
 		for _, h := range hits {
-			all = append(all, pending{w.ID, h})
+			all = append(all, pendingMatch{w.ID, h})
 		}
 	}
-	slices.SortStableFunc(all, func(a, b pending) int {
-		if c := slices.Compare(a.hit.IndicatorID[:], b.hit.IndicatorID[:]); c != 0 {
-			return c
-		}
-		return slices.Compare(a.alert[:], b.alert[:])
-	})
-	for _, p := range all {
-		if err := m.Store.recordMatches(ctx, tx, scope, p.alert, []Hit{p.hit}, SourceIngest); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := m.Store.recordBatch(ctx, tx, scope, all, SourceIngest)
+	return err
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/securenexus/securenexus/internal/apperr"
 	"github.com/securenexus/securenexus/internal/audit"
 	"github.com/securenexus/securenexus/internal/db"
-	"github.com/securenexus/securenexus/internal/platform/events"
 	"github.com/securenexus/securenexus/internal/tenant"
 )
 
@@ -37,123 +36,28 @@ type Match struct {
 	MatchedAt     time.Time `json:"matched_at"`
 }
 
-// recordMatches stores the hits of one alert (idempotent per alert,
-// indicator and role) and counts a sighting on each newly matched
-// indicator of the org; it returns how many were new.
-func (s *Store) recordMatches(ctx context.Context, tx *db.Tx, scope tenant.Scope, alertID uuid.UUID, hits []Hit, source string) error {
-	_, err := s.insertMatches(ctx, tx, scope, alertID, hits, source)
-	return err
-}
-
-func (s *Store) insertMatches(ctx context.Context, tx *db.Tx, scope tenant.Scope, alertID uuid.UUID, hits []Hit, source string) (int, error) {
-	if len(hits) == 0 {
-		return 0, nil
-	}
-	now := s.now()
-	org := scope.Org().String()
-	n := 0
-	for _, h := range hits {
-		id := uuid.Must(uuid.NewV7())
-		res, err := tx.ExecContext(ctx, `INSERT INTO intel_matches (id, org_id, alert_id, indicator_id, feed_id, type, value, role, source, matched_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (org_id, alert_id, indicator_id, role) DO NOTHING`,
-			id.String(), org, alertID.String(), h.IndicatorID.String(), h.FeedID.String(), string(h.Type),
-			h.Value, h.Role, source, now)
-		if err != nil {
-			return n, fmt.Errorf("intel: record match: %w", err)
-		}
-		if k, _ := res.RowsAffected(); k == 0 {
-			continue
-		}
-		n++
-		throttled, err := s.sighting(ctx, tx, org, h.IndicatorID, now)
-		if err != nil {
-			return n, err
-		}
-		if throttled {
-			continue // stored and tagged, but no event: the guardrail holds it
-		}
-		if _, err := events.Append(ctx, tx, scope, EventMatched, events.Subject("alert", alertID), MatchedV1{
-			AlertID: alertID, MatchID: id, IndicatorID: h.IndicatorID, FeedID: h.FeedID, Type: h.Type,
-			Value: h.Value, Role: h.Role, Source: source, Confidence: h.Confidence,
-		}); err != nil {
-			return n, fmt.Errorf("intel: match event: %w", err)
-		}
-	}
-	return n, nil
-}
-
-// sighting counts a sighting on one of the org's indicators (a platform
-// feed's rows are not writable by an org: nothing happens), extends its
-// decay expiry and runs the fan-out guardrail: past FanOutLimit new
-// matches in the clock hour the indicator is flagged and throttled until
-// the hour ends. It reports whether the indicator is throttled.
-func (s *Store) sighting(ctx context.Context, tx *db.Tx, org string, indicator uuid.UUID, now time.Time) (bool, error) {
+// platformFanOut counts k new matches of a platform feed's indicator (its
+// row is not the org's to write) in the org's own intel_fanout row, per
+// clock hour. It returns the hour's count after them, the throttle as it
+// was, and whether the indicator is a platform one at all (sightings
+// flags and throttles past FanOutLimit).
+func (s *Store) platformFanOut(ctx context.Context, tx *db.Tx, org string, indicator uuid.UUID, k int64, now time.Time) (int64, sql.NullTime, bool, error) {
 	hour := now.Unix() / 3600
-	var ind Indicator
-	var until, throttledUntil sql.NullTime
-	var count int
-	err := tx.QueryRowContext(ctx, `UPDATE intel_indicators SET sightings = sightings + 1, last_seen = $3,
-match_hour_count = CASE WHEN match_hour = $4 THEN match_hour_count + 1 ELSE 1 END, match_hour = $4
-WHERE org_id = $1 AND id = $2
-RETURNING type, confidence, sightings, false_positives, last_seen, valid_until, match_hour_count, throttled_until`,
-		org, indicator.String(), now, hour).Scan(&ind.Type, &ind.Confidence, &ind.Sightings, &ind.FalsePositives, &ind.LastSeen, &until, &count, &throttledUntil)
-	if errors.Is(err, sql.ErrNoRows) {
-		return s.platformFanOut(ctx, tx, org, indicator, now)
-	}
-	if err != nil {
-		return false, fmt.Errorf("intel: count sighting: %w", err)
-	}
-	if until.Valid {
-		ind.ValidUntil = &until.Time
-	}
-	throttled := throttledUntil.Valid && throttledUntil.Time.After(now)
-	exp := s.decay().ExpiresAt(&ind)
-	if count > s.fanOutLimit() && !throttled {
-		end := time.Unix((hour+1)*3600, 0).UTC()
-		_, err = tx.ExecContext(ctx, `UPDATE intel_indicators SET expires_at = $3, flagged = true, throttled_until = $4, updated_at = $5
-WHERE org_id = $1 AND id = $2`, org, indicator.String(), exp, end, now)
-		throttled = true
-	} else {
-		// updated_at moves so other replicas' indexes learn the later expiry.
-		_, err = tx.ExecContext(ctx, `UPDATE intel_indicators SET expires_at = $3, updated_at = $4 WHERE org_id = $1 AND id = $2`, org, indicator.String(), exp, now)
-	}
-	if err != nil {
-		return false, fmt.Errorf("intel: decay after sighting: %w", err)
-	}
-	return throttled, nil
-}
-
-// platformFanOut runs the fan-out guardrail for a platform feed's
-// indicator (its row is not the org's to write): the org's own counter in
-// intel_fanout counts new matches per clock hour and flags and throttles
-// the indicator for this org past FanOutLimit, like an own indicator. It
-// reports whether the indicator is throttled for the org.
-func (s *Store) platformFanOut(ctx context.Context, tx *db.Tx, org string, indicator uuid.UUID, now time.Time) (bool, error) {
-	hour := now.Unix() / 3600
-	var count int
+	var count int64
 	var throttledUntil sql.NullTime
 	err := tx.QueryRowContext(ctx, `INSERT INTO intel_fanout (org_id, indicator_id, match_hour, match_hour_count, updated_at)
-SELECT $1, id, $3, 1, $4 FROM intel_indicators WHERE id = $2 AND org_id IS NULL
+SELECT $1, id, $3, $5, $4 FROM intel_indicators WHERE id = $2 AND org_id IS NULL
 ON CONFLICT (org_id, indicator_id) DO UPDATE SET
- match_hour_count = CASE WHEN intel_fanout.match_hour = excluded.match_hour THEN intel_fanout.match_hour_count + 1 ELSE 1 END,
+ match_hour_count = CASE WHEN intel_fanout.match_hour = excluded.match_hour THEN intel_fanout.match_hour_count + excluded.match_hour_count ELSE excluded.match_hour_count END,
  match_hour = excluded.match_hour, updated_at = excluded.updated_at
-RETURNING match_hour_count, throttled_until`, org, indicator.String(), hour, now).Scan(&count, &throttledUntil)
+RETURNING match_hour_count, throttled_until`, org, indicator.String(), hour, now, k).Scan(&count, &throttledUntil)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil // not a platform indicator (deleted meanwhile)
+		return 0, throttledUntil, false, nil // not a platform indicator (deleted meanwhile)
 	}
 	if err != nil {
-		return false, fmt.Errorf("intel: count platform fan-out: %w", err)
+		return 0, throttledUntil, false, fmt.Errorf("intel: count platform fan-out: %w", err)
 	}
-	throttled := throttledUntil.Valid && throttledUntil.Time.After(now)
-	if count > s.fanOutLimit() && !throttled {
-		end := time.Unix((hour+1)*3600, 0).UTC()
-		if _, err := tx.ExecContext(ctx, `UPDATE intel_fanout SET flagged = true, throttled_until = $3, updated_at = $4 WHERE org_id = $1 AND indicator_id = $2`,
-			org, indicator.String(), end, now); err != nil {
-			return false, fmt.Errorf("intel: flag platform indicator: %w", err)
-		}
-		throttled = true
-	}
-	return throttled, nil
+	return count, throttledUntil, true, nil
 }
 
 // fanOutStates returns the org's guardrail state of platform indicators.

@@ -477,11 +477,14 @@ func jsonList(v []string) string {
 // ImportResult reports an import: what was created or refreshed, what was
 // refused and why (one bad record never sinks the batch).
 type ImportResult struct {
-	Created  int            `json:"created"`
-	Updated  int            `json:"updated"`
-	Rejected int            `json:"rejected"`
-	ByType   map[string]int `json:"by_type" doc:"Indicators stored, by type"`
-	Errors   []RecordError  `json:"errors,omitempty" doc:"The first rejected records (at most 50)"`
+	Created  int `json:"created"`
+	Updated  int `json:"updated"`
+	Rejected int `json:"rejected"`
+	// Allowlisted counts the rejected records whose value is on the org's
+	// allowlist (not imported).
+	Allowlisted int            `json:"allowlisted" doc:"Rejected records whose value is on the org's allowlist (part of rejected)"`
+	ByType      map[string]int `json:"by_type" doc:"Indicators stored, by type"`
+	Errors      []RecordError  `json:"errors,omitempty" doc:"The first rejected records (at most 50)"`
 	// HuntID is the retro-hunt queued for the new indicators, if any.
 	HuntID *uuid.UUID `json:"hunt_id,omitempty"`
 	// created are the indicators inserted (retro-hunt input).

@@ -70,12 +70,24 @@ type indicatorKey struct {
 func (s *Store) upsert(ctx context.Context, tx *db.Tx, org *uuid.UUID, f *Feed, inds []Indicator, res *ImportResult) ([]Indicator, error) {
 	now := s.now()
 	model := s.decay()
+	var allow *Index
+	if org != nil {
+		var err error
+		if allow, err = allowIndexTx(ctx, tx, *org); err != nil {
+			return nil, err
+		}
+	}
 	pend := make([]pendingUpsert, 0, len(inds))
 	at := make(map[indicatorKey]int, len(inds))
 	for i := range inds {
 		ind := inds[i]
 		if field, reason := prepare(&ind, f, now); reason != "" {
 			res.reject(i, field, reason)
+			continue
+		}
+		if allow != nil && allow.Covers(ind.Type, ind.Value) {
+			res.reject(i, "value", "on the org's allowlist")
+			res.Allowlisted++
 			continue
 		}
 		k := indicatorKey{ind.Type, ind.Value}
