@@ -1,8 +1,11 @@
 package intel
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -49,6 +52,91 @@ type stixObject struct {
 	Definition     json.RawMessage `json:"definition"`
 }
 
+// decodeBundle decodes a bundle's objects in one streaming pass (each
+// object straight into its struct, the input validated once), or raw as
+// one object when it is not a bundle.
+func decodeBundle(raw []byte) ([]stixObject, error) {
+	bad := func(err error) error {
+		return apperr.BadRequest("invalid STIX bundle", apperr.Field("body", err.Error()))
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, bad(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return nil, bad(errors.New("not a JSON object"))
+	}
+	var objs []stixObject
+	typ := ""
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, bad(err)
+		}
+		switch key, _ := tok.(string); key {
+		case "type":
+			if err := dec.Decode(&typ); err != nil {
+				return nil, bad(err)
+			}
+		case "objects":
+			if objs, err = decodeObjects(dec, len(raw)/300); err != nil {
+				return nil, err
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, bad(err)
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, bad(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, bad(errors.New("data after the bundle"))
+	}
+	if typ == "bundle" {
+		return objs, nil
+	}
+	var o stixObject
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return nil, apperr.Validation("invalid STIX object", apperr.Field("body", err.Error()))
+	}
+	return []stixObject{o}, nil
+}
+
+// decodeObjects decodes the objects array (null is none); hint is the
+// expected number of objects.
+func decodeObjects(dec *json.Decoder, hint int) ([]stixObject, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, apperr.BadRequest("invalid STIX bundle", apperr.Field("body.objects", err.Error()))
+	}
+	if tok == nil {
+		return nil, nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, apperr.Validation("invalid STIX bundle", apperr.Field("body.objects", "not an array"))
+	}
+	// hint (a few hundred bytes an object) saves regrowing a large slice.
+	objs := make([]stixObject, 0, min(hint, 200000))
+	for i := 0; dec.More(); i++ {
+		objs = append(objs, stixObject{})
+		if err := dec.Decode(&objs[i]); err != nil {
+			var syn *json.SyntaxError
+			if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, apperr.BadRequest("invalid STIX bundle", apperr.Field(fmt.Sprintf("body.objects[%d]", i), err.Error()))
+			}
+			return nil, apperr.Validation("invalid STIX object", apperr.Field(fmt.Sprintf("body.objects[%d]", i), err.Error()))
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, apperr.BadRequest("invalid STIX bundle", apperr.Field("body.objects", err.Error()))
+	}
+	return objs, nil
+}
+
 type killChainPhase struct {
 	KillChainName string `json:"kill_chain_name"`
 	PhaseName     string `json:"phase_name"`
@@ -69,23 +157,12 @@ type externalRef struct {
 // Malformed JSON is a bad request naming the object.
 func ParseSTIX(raw []byte) ([]Indicator, ParseStats, error) {
 	var st ParseStats
-	var b struct {
-		Type    string            `json:"type"`
-		Objects []json.RawMessage `json:"objects"`
+	decoded, err := decodeBundle(raw)
+	if err != nil {
+		return nil, st, err
 	}
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return nil, st, apperr.BadRequest("invalid STIX bundle", apperr.Field("body", err.Error()))
-	}
-	objs := b.Objects
-	if b.Type != "bundle" {
-		objs = []json.RawMessage{raw}
-	}
-	decoded := make([]stixObject, len(objs))
 	markings := map[string]string{}
-	for i, r := range objs {
-		if err := json.Unmarshal(r, &decoded[i]); err != nil {
-			return nil, st, apperr.Validation("invalid STIX object", apperr.Field(fmt.Sprintf("body.objects[%d]", i), err.Error()))
-		}
+	for i := range decoded {
 		if o := &decoded[i]; o.Type == "marking-definition" {
 			if tlp := markingTLP(o); tlp != "" {
 				markings[o.ID] = tlp
