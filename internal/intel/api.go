@@ -108,6 +108,8 @@ type ListIndicatorsInput struct {
 	FeedID        string `query:"feed_id" format:"uuid"`
 	Value         string `query:"value" maxLength:"2048" doc:"Exact value (canonicalized for the given type)"`
 	Tag           string `query:"tag" maxLength:"100"`
+	TLP           string `query:"tlp" enum:"clear,green,amber,amber+strict,red" doc:"Only indicators with this TLP marking"`
+	Q             string `query:"q" maxLength:"200" doc:"Search: indicators whose value contains this text (case-insensitive)"`
 	MinConfidence int    `query:"min_confidence" minimum:"0" maximum:"100"`
 	Platform      bool   `query:"platform" doc:"Include the indicators of subscribed platform feeds"`
 	Flagged       bool   `query:"flagged" doc:"Only indicators the fan-out guardrail flagged"`
@@ -128,7 +130,7 @@ func parseCursor(c string) (*uuid.UUID, error) {
 }
 
 func (in *ListIndicatorsInput) query() (Query, *uuid.UUID, error) {
-	q := Query{Type: Type(in.Type), Tag: in.Tag, MinConfidence: in.MinConfidence, Platform: in.Platform, Flagged: in.Flagged, Expired: in.Expired}
+	q := Query{Type: Type(in.Type), Tag: in.Tag, TLP: in.TLP, Search: strings.ToLower(strings.TrimSpace(in.Q)), MinConfidence: in.MinConfidence, Platform: in.Platform, Flagged: in.Flagged, Expired: in.Expired}
 	if in.FeedID != "" {
 		id, err := uuid.Parse(in.FeedID)
 		if err != nil {

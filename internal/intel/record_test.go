@@ -180,3 +180,47 @@ func TestRecordBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestListTLPAndSearch: the list filters on TLP and on a value substring,
+// within the org only.
+func TestListTLPAndSearch(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(d)
+		org, other := newScope(), newScope()
+		inds := []Indicator{
+			{Type: TypeDomain, Value: "Alpha.search.example.net", TLP: "red", Detect: true},
+			{Type: TypeDomain, Value: "beta.search.example.net", TLP: "green", Detect: true},
+			{Type: TypeURL, Value: "http://x.example.org/a_b", TLP: "green", Detect: true},
+		}
+		if _, err := e.store.Import(ctx, org, nil, inds, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.Import(ctx, other, nil, inds, nil); err != nil {
+			t.Fatal(err)
+		}
+		count := func(q Query) int {
+			t.Helper()
+			got, _, err := e.store.List(ctx, org, q, nil, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(got)
+		}
+		if n := count(Query{TLP: "red"}); n != 1 {
+			t.Fatalf("tlp=red: %d", n)
+		}
+		if n := count(Query{Search: "search.example"}); n != 2 {
+			t.Fatalf("q: %d", n)
+		}
+		if n := count(Query{Search: "alpha", TLP: "green"}); n != 0 {
+			t.Fatalf("q+tlp: %d", n)
+		}
+		if n := count(Query{Search: "a_b"}); n != 1 {
+			t.Fatalf("q with underscore: %d", n)
+		}
+		if n := count(Query{Search: "x_e"}); n != 0 { // LIKE wildcards are literal
+			t.Fatalf("q with a wildcard: %d", n)
+		}
+	})
+}

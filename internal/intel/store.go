@@ -654,10 +654,13 @@ func (s *Store) ImportPlatform(ctx context.Context, feedID uuid.UUID, inds []Ind
 
 // Query filters an indicator list.
 type Query struct {
-	Type          Type
-	FeedID        *uuid.UUID
-	Value         string
-	Tag           string
+	Type   Type
+	FeedID *uuid.UUID
+	Value  string
+	Tag    string
+	// TLP keeps one marking; Search keeps values containing it (lower
+	// case: values are canonical).
+	TLP, Search   string
 	MinConfidence int
 	// Platform includes the indicators of subscribed platform feeds.
 	Platform bool
@@ -704,6 +707,12 @@ func (s *Store) List(ctx context.Context, scope tenant.Scope, q Query, after *uu
 		}
 		if q.Value != "" {
 			where = append(where, "value = "+arg(q.Value))
+		}
+		if q.TLP != "" {
+			where = append(where, "tlp = "+arg(q.TLP))
+		}
+		if q.Search != "" {
+			where = append(where, "lower(value) LIKE "+arg("%"+escapeLike(q.Search)+"%")+` ESCAPE '\'`)
 		}
 		if q.MinConfidence > 0 {
 			where = append(where, "confidence >= "+arg(q.MinConfidence))
