@@ -728,6 +728,8 @@ async function main() {
 
     await (await import("./triage.mjs")).triage({ page, base, outDir, email, password, a11y, api, log, setStep: (s) => (step = s) });
 
+    const { indicatorPath } = await (await import("./intel.mjs")).intel({ page, base, outDir, a11y, api, log, setStep: (s) => (step = s) });
+
     step = "pages";
     // Every page as an admin, at 1280 and 768 px: axe clean, no console
     // error, nothing wider than the window; screenshots kept.
@@ -757,6 +759,11 @@ async function main() {
       ["suppressions", "/correlation/suppressions", () => page.getByRole("heading", { level: 1, name: "Suppressions" }).waitFor()],
       ["incident-metrics", "/incidents/metrics", () => page.getByTestId("metrics-row").first().waitFor()],
       ["api-reference", "/docs/api", () => page.getByTestId("api-operation").first().waitFor()],
+      ["intel", "/intel", () => page.getByTestId("indicator-row").first().waitFor()],
+      ["intel-indicator", indicatorPath, () => page.getByTestId("indicator-match").first().waitFor()],
+      ["intel-import", "/intel/import", () => page.getByRole("button", { name: "Import", exact: true }).waitFor()],
+      ["intel-feeds", "/intel/feeds", () => page.getByTestId("feed-row").first().waitFor()],
+      ["intel-allowlist", "/intel/allowlist", () => page.getByRole("heading", { level: 1, name: "Intel allowlist" }).waitFor()],
     ];
     for (const width of [1280, 768]) {
       await page.setViewportSize({ width, height: 900 });

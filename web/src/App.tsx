@@ -20,6 +20,11 @@ import { IncidentsPage } from "./pages/incidents/Incidents";
 import { IncidentMetricsPage } from "./pages/incidents/Metrics";
 import { CorrelationRulesPage } from "./pages/correlation/Rules";
 import { SuppressionsPage } from "./pages/correlation/Suppressions";
+import { AllowlistPage } from "./pages/intel/Allowlist";
+import { FeedsPage } from "./pages/intel/Feeds";
+import { ImportPage } from "./pages/intel/Import";
+import { IndicatorDetailPage } from "./pages/intel/IndicatorDetail";
+import { IndicatorsPage } from "./pages/intel/Indicators";
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -98,6 +103,46 @@ export function App() {
               element={
                 <RequirePermission perm="incidents:read" titleKey="shell:nav.suppressions">
                   <SuppressionsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="intel"
+              element={
+                <RequirePermission perm="intel:read" titleKey="shell:nav.intel">
+                  <IndicatorsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="intel/indicators/:id"
+              element={
+                <RequirePermission perm="intel:read" titleKey="shell:nav.intelIndicator">
+                  <IndicatorDetailPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="intel/import"
+              element={
+                <RequirePermission perm="intel:read" titleKey="shell:nav.intelImport">
+                  <ImportPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="intel/feeds"
+              element={
+                <RequirePermission perm="intel:read" titleKey="shell:nav.intelFeeds">
+                  <FeedsPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="intel/allowlist"
+              element={
+                <RequirePermission perm="intel:read" titleKey="shell:nav.intelAllowlist">
+                  <AllowlistPage />
                 </RequirePermission>
               }
             />

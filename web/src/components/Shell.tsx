@@ -150,6 +150,7 @@ export function Shell() {
             {can("incidents:read") && <NavItem to="/incidents">{t("nav.incidents")}</NavItem>}
             {can("incidents:read") && <NavItem to="/correlation/rules">{t("nav.correlationRules")}</NavItem>}
             {can("incidents:read") && <NavItem to="/correlation/suppressions">{t("nav.suppressions")}</NavItem>}
+            {can("intel:read") && <NavItem to="/intel">{t("nav.intel")}</NavItem>}
           </div>
           {SETTINGS.some((p) => can(p.perm)) && (
             <div className="space-y-0.5">
