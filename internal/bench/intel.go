@@ -45,7 +45,7 @@ type IntelOptions struct {
 	CPUProfile, IngestCPUProfile string
 	Timeout                      time.Duration
 	Logger                       *slog.Logger
-	Out                        io.Writer
+	Out                          io.Writer
 }
 
 // IntelReport is what the intel benchmark measured.
