@@ -4,7 +4,7 @@ import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } f
 import { Link, useParams } from "react-router";
 import { alerts } from "../../api/endpoints";
 import { useOrgKey, useSession } from "../../auth/session";
-import { Button, ProblemAlert, Section, SeverityBadge, Spinner, Tag, td, th } from "../../components/ui";
+import { Button, ProblemAlert, Section, Spinner, Tag, td, th } from "../../components/ui";
 import { fmtTime } from "../../lib/format";
 import { intel } from "./intelApi";
 import { IntelHeader, TLPBadge } from "./parts";
@@ -64,7 +64,7 @@ export function IndicatorDetailPage() {
           <Spinner label="Loading indicator" />
         ) : (
           <Section title="Indicator">
-            <dl className="grid gap-x-6 md:grid-cols-2">
+            <dl className="grid gap-x-6 lg:grid-cols-2">
               <Row label="Value">
                 <span className="font-mono text-xs" data-testid="indicator-value">
                   {i.value}
@@ -78,7 +78,7 @@ export function IndicatorDetailPage() {
               <Row label="Markings">
                 <span className="inline-flex gap-1">
                   <TLPBadge tlp={i.tlp} />
-                  <span className="font-mono text-[11px]">PAP:{i.pap.toUpperCase()}</span>
+                  <span className="font-mono text-[11px] whitespace-nowrap">PAP:{i.pap.toUpperCase()}</span>
                 </span>
               </Row>
               <Row label="Confidence">{i.confidence}</Row>
@@ -129,7 +129,6 @@ export function IndicatorDetailPage() {
                 <thead>
                   <tr>
                     <th className={th}>Alert</th>
-                    <th className={th}>Severity</th>
                     <th className={th}>Matched value</th>
                     <th className={th}>Role</th>
                     <th className={th}>Found by</th>
@@ -147,7 +146,6 @@ export function IndicatorDetailPage() {
                             {a?.title ?? `Alert ${m.alert_id.slice(0, 8)}`}
                           </Link>
                         </td>
-                        <td className={td}>{a?.severity ? <SeverityBadge severity={a.severity} /> : null}</td>
                         <td className={`${td} font-mono text-xs break-all`}>{m.value}</td>
                         <td className={`${td} text-xs`}>{m.role || "—"}</td>
                         <td className={`${td} text-xs`}>{m.source === "retrohunt" ? "retro-hunt" : "intake"}</td>
