@@ -219,6 +219,23 @@ type BulkMatchingInput struct {
 type BulkOutput struct {
 	Body struct {
 		Updated int `json:"updated"`
+		// Previous holds each changed alert's assignee and tags before
+		// the change: what restore-alerts takes to undo it.
+		Previous []Prior `json:"previous" doc:"Each changed alert's assignee and tags from before the change, for an undo with restore-alerts"`
+	}
+}
+
+// RestoreInput puts alerts' assignees and tags back.
+type RestoreInput struct {
+	Body struct {
+		Items []RestoreItem `json:"items" minItems:"1" maxItems:"5000"`
+	}
+}
+
+// RestoreOutput reports a restore.
+type RestoreOutput struct {
+	Body struct {
+		Restored int `json:"restored"`
 	}
 }
 
@@ -303,7 +320,21 @@ func (a *API) Register(api huma.API) {
 				return nil, err
 			}
 			out := &BulkOutput{}
-			out.Body.Updated, err = a.Store.BulkUpdate(ctx, scope, in.Body.IDs, in.Body.AlertChange)
+			out.Body.Previous, err = a.Store.BulkUpdatePrior(ctx, scope, in.Body.IDs, in.Body.AlertChange)
+			out.Body.Updated = len(out.Body.Previous)
+			return out, err
+		})
+	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "restore-alerts", Method: http.MethodPost, Path: base + "/restore",
+		Summary: "Put alerts' assignees and tags back (undo a bulk change; one transaction: all or none)", Tags: tags,
+		Description: "Takes the previous list a bulk change answered (or any id with the assignee and/or whole tag set to set). At most 5,000 alerts; an unknown id or an assignee who cannot act on alerts refuses the whole request (422 naming the item). " +
+			"Each alert gets its activity entry and alert.updated.v1 event; one audit entry (alert.bulk_restore) records the items."}, write),
+		func(ctx context.Context, in *RestoreInput) (*RestoreOutput, error) {
+			scope, err := httpapi.Scope(ctx)
+			if err != nil {
+				return nil, err
+			}
+			out := &RestoreOutput{}
+			out.Body.Restored, err = a.Store.RestoreAlerts(ctx, scope, in.Body.Items)
 			return out, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "count-matching-alerts", Method: http.MethodGet, Path: base + "/matching",
@@ -335,7 +366,8 @@ func (a *API) Register(api huma.API) {
 				return nil, err
 			}
 			out := &BulkOutput{}
-			out.Body.Updated, err = a.Store.BulkUpdateMatching(ctx, scope, f, in.Body.AlertChange, in.Body.Expect)
+			out.Body.Previous, err = a.Store.BulkUpdateMatchingPrior(ctx, scope, f, in.Body.AlertChange, in.Body.Expect)
+			out.Body.Updated = len(out.Body.Previous)
 			return out, err
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "list-alert-activity", Method: http.MethodGet, Path: base + "/{id}/activity",

@@ -97,11 +97,19 @@ func (s *Store) CountMatching(ctx context.Context, scope tenant.Scope, f AlertQu
 // refused; expect, when not zero, must equal the number matched (the
 // count the analyst confirmed), else nothing changes.
 func (s *Store) BulkUpdateMatching(ctx context.Context, scope tenant.Scope, f AlertQuery, c AlertChange, expect int) (int, error) {
+	prior, err := s.BulkUpdateMatchingPrior(ctx, scope, f, c, expect)
+	return len(prior), err
+}
+
+// BulkUpdateMatchingPrior is BulkUpdateMatching returning each changed
+// alert's assignee and tags from before the change, for an undo.
+func (s *Store) BulkUpdateMatchingPrior(ctx context.Context, scope tenant.Scope, f AlertQuery, c AlertChange, expect int) ([]Prior, error) {
 	if err := c.Validate("body.change."); err != nil {
-		return 0, err
+		return nil, err
 	}
 	now := time.Now().UTC()
 	var n int
+	var prior []Prior
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		ids, err := s.matchingIDs(ctx, tx, scope, f, MaxMatching)
 		if err != nil {
@@ -118,11 +126,13 @@ func (s *Store) BulkUpdateMatching(ctx context.Context, scope tenant.Scope, f Al
 			return err
 		}
 		slices.SortFunc(ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+		prior = make([]Prior, 0, len(ids))
 		for _, id := range ids {
-			a, err := s.update(ctx, tx, scope, id, &c, now, "body.change.")
+			a, p, err := s.updatePrior(ctx, tx, scope, id, &c, now, "body.change.")
 			if err != nil {
 				return err
 			}
+			prior = append(prior, p)
 			if _, err := events.Append(ctx, tx, scope, events.AlertUpdated, events.Subject("alert", id), updatedEvent(a, &c)); err != nil {
 				return err
 			}
@@ -137,7 +147,7 @@ func (s *Store) BulkUpdateMatching(ctx context.Context, scope tenant.Scope, f Al
 			TargetType: "alert", TargetID: fmt.Sprintf("%d alerts", n), Details: details})
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return n, nil
+	return prior, nil
 }

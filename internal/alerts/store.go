@@ -448,10 +448,25 @@ func trimAll(tags []string) []string {
 // update applies c to one alert; prefix locates the change in the request
 // ("body." or "body.change.").
 func (s *Store) update(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID, c *AlertChange, now time.Time, prefix string) (alert.Alert, error) {
+	a, _, err := s.updatePrior(ctx, tx, scope, id, c, now, prefix)
+	return a, err
+}
+
+// updatePrior is update that also returns the alert's assignee and tags
+// as they were before the change (what an undo restores).
+func (s *Store) updatePrior(ctx context.Context, tx *db.Tx, scope tenant.Scope, id uuid.UUID, c *AlertChange, now time.Time, prefix string) (alert.Alert, Prior, error) {
 	a, err := s.get(ctx, tx, scope, id)
 	if err != nil {
-		return a, err
+		return a, Prior{}, err
 	}
+	prior := priorOf(a)
+	a, err = s.write(ctx, tx, scope, a, c, now, prefix)
+	return a, prior, err
+}
+
+// write applies c to a (read in tx) and stores it with its activity entry.
+func (s *Store) write(ctx context.Context, tx *db.Tx, scope tenant.Scope, a alert.Alert, c *AlertChange, now time.Time, prefix string) (alert.Alert, error) {
+	id := a.ID
 	before := len(a.Tags)
 	c.apply(&a)
 	if len(a.Tags) > MaxTags && len(a.Tags) > before {
@@ -508,20 +523,31 @@ func (s *Store) Update(ctx context.Context, scope tenant.Scope, id uuid.UUID, c 
 // BulkUpdate applies c to every alert of ids in one transaction: all
 // change or none (an unknown id fails the whole request).
 func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.UUID, c AlertChange) (int, error) {
+	prior, err := s.BulkUpdatePrior(ctx, scope, ids, c)
+	return len(prior), err
+}
+
+// BulkUpdatePrior is BulkUpdate returning each changed alert's assignee
+// and tags from before the change (in id order), for an undo
+// (RestoreAlerts).
+func (s *Store) BulkUpdatePrior(ctx context.Context, scope tenant.Scope, ids []uuid.UUID, c AlertChange) ([]Prior, error) {
 	if err := c.Validate("body.change."); err != nil {
-		return 0, err
+		return nil, err
 	}
 	ids = slices.Clone(ids)
 	slices.SortFunc(ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
 	ids = slices.Compact(ids)
 	now := time.Now().UTC()
+	var prior []Prior
 	err := s.DB.InOrg(ctx, scope, func(ctx context.Context, tx *db.Tx) error {
 		if err := s.checkAssignee(ctx, scope, &c, "body.change.assignee"); err != nil {
 			return err
 		}
+		prior = make([]Prior, 0, len(ids))
 		for _, id := range ids {
-			a, err := s.update(ctx, tx, scope, id, &c, now, "body.change.")
+			a, p, err := s.updatePrior(ctx, tx, scope, id, &c, now, "body.change.")
 			if err == nil {
+				prior = append(prior, p)
 				_, err = events.Append(ctx, tx, scope, events.AlertUpdated, events.Subject("alert", id), updatedEvent(a, &c))
 			}
 			if err != nil {
@@ -539,7 +565,7 @@ func (s *Store) BulkUpdate(ctx context.Context, scope tenant.Scope, ids []uuid.U
 			TargetType: "alert", TargetID: fmt.Sprintf("%d alerts", len(ids)), Details: details})
 	})
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return len(ids), nil
+	return prior, nil
 }

@@ -61,6 +61,12 @@ func init() {
 			return "", `{"ids":["` + id + `"],"change":{"status":"resolved","reason":"crosstenant probe"}}`
 		},
 	}
+	defaults.Probes["restore-alerts"] = Probe{
+		Fixture: "/api/v1/alerts/{id}",
+		Request: func(id string) (string, string) {
+			return "", `{"items":[{"id":"` + id + `","assignee":"","tags":["crosstenant"]}]}`
+		},
+	}
 	defaults.Probes["ingest-alert"] = Probe{
 		Fixture: "/api/v1/alert-sources/{id}",
 		Request: func(id string) (string, string) { return "source_id=" + id, alertPayload() },

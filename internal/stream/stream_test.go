@@ -313,6 +313,9 @@ func TestStreamFiltersAndPermissions(t *testing.T) {
 		all := open(t, e, viewer, "", "", nil)
 		one := open(t, e, viewer, "?subject=alert/"+a2, "", nil)
 		prefix := open(t, e, admin, "?subject=member/*&kind=member.added.v1&kind=member.role_changed.v1", "", nil)
+		// Repeated kinds are each kept (not only the first): the alert
+		// queue asks for alert.ingested.v1 and alert.updated.v1.
+		kinds := open(t, e, viewer, "?kind=alert.ingested.v1&kind=alert.updated.v1", "", nil)
 		// A viewer may not read member or API key events.
 		other := identitytest.NewMember(t, e.app.DB, org, rbac.RoleAnalyst)
 		identitytest.NewAPIKey(t, e.app.DB, org, rbac.AlertsRead)
@@ -330,6 +333,8 @@ func TestStreamFiltersAndPermissions(t *testing.T) {
 			t.Fatalf("subject filter passed %s", ev.Subject)
 		}
 		one.quiet(t, 300*time.Millisecond)
+		kinds.expect(t, "alert.updated.v1")
+		kinds.expect(t, "alert.updated.v1")
 		_, ev = prefix.expect(t, "member.added.v1")
 		if p, _ := events.MemberAdded.Decode(ev); p.UserID != other.UserID {
 			t.Fatalf("member.added for %s, want %s", p.UserID, other.UserID)
