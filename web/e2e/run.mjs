@@ -745,6 +745,7 @@ async function main() {
     await rows.first().waitFor();
     const detailPath = new URL(await rows.first().getByTestId("alert-title").evaluate((a) => a.href)).pathname;
     const incidentPath = new URL(incidentURL).pathname;
+    const entityPagePath = new URL(await page.getByTestId("entity-page-link").first().evaluate((a) => a.href)).pathname;
     const pages = [
       ["alerts", "/alerts", () => rows.first().waitFor()],
       ["alert", detailPath, () => page.getByRole("heading", { level: 1 }).waitFor()],
@@ -755,6 +756,7 @@ async function main() {
       ["health", "/health", () => page.getByText("Overall:").first().waitFor()],
       ["incidents", "/incidents", () => page.getByTestId("incident-row").first().waitFor()],
       ["incident", incidentPath, () => page.getByTestId("linked-alert").first().waitFor()],
+      ["entity", entityPagePath, () => page.getByTestId("entity-graph").waitFor()],
       ["correlation-rules", "/correlation/rules", () => page.getByTestId("rule-row").first().waitFor()],
       ["suppressions", "/correlation/suppressions", () => page.getByRole("heading", { level: 1, name: "Suppressions" }).waitFor()],
       ["incident-metrics", "/incidents/metrics", () => page.getByTestId("metrics-row").first().waitFor()],

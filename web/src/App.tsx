@@ -9,6 +9,7 @@ import { AccountPage } from "./pages/Account";
 import { AcceptInvitePage } from "./pages/AcceptInvite";
 import { AlertDetailPage } from "./pages/AlertDetail";
 import { AlertsPage } from "./pages/Alerts";
+import { EntityPage } from "./pages/Entity";
 import { ApiReferencePage } from "./pages/ApiReference";
 import { HealthPage } from "./pages/Health";
 import { LoginPage } from "./pages/Login";
@@ -66,6 +67,7 @@ export function App() {
             <Route index element={<Navigate to="/alerts" replace />} />
             <Route path="alerts" element={<AlertsPage />} />
             <Route path="alerts/:id" element={<AlertDetailPage />} />
+            <Route path="entities/:type/*" element={<EntityPage />} />
             <Route
               path="incidents"
               element={

@@ -190,12 +190,34 @@ export function needsReason(status: string | undefined): boolean {
   return status === "resolved" || status === "false_positive";
 }
 
+/** An alert's assignee and tags before a bulk change (what undo restores); assignee "" was unassigned. */
+export interface Prior {
+  id: string;
+  assignee: string;
+  tags: string[];
+}
+
+/** What a bulk change answers: the count and each changed alert's prior state. */
+export interface BulkResult {
+  updated: number;
+  previous?: Prior[];
+}
+
+/** One alert of POST /alerts/restore: the assignee and/or whole tag set to put back. */
+export interface RestoreItem {
+  id: string;
+  assignee?: string;
+  tags?: string[];
+}
+
 export const alerts = {
   list: async (f: AlertFilters, cursor?: string, signal?: AbortSignal): Promise<Page<Alert>> =>
     toPage<Alert>(await api.get<unknown>("alerts", { query: alertQuery(f, cursor), signal })),
   get: (id: string) => api.get<Alert>(`alerts/${encodeURIComponent(id)}`),
   update: (id: string, patch: AlertPatch) => api.patch<Alert>(`alerts/${encodeURIComponent(id)}`, patch),
-  bulkUpdate: (ids: string[], change: AlertPatch) => api.post<{ updated: number }>("alerts/bulk-update", { ids, change }),
+  bulkUpdate: (ids: string[], change: AlertPatch) => api.post<BulkResult>("alerts/bulk-update", { ids, change }),
+  /** restore puts assignees and tags back (undo of a bulk change), in one transaction. */
+  restore: (items: RestoreItem[]) => api.post<{ restored: number }>("alerts/restore", { items }),
   assignees: () => api.get<{ items: Assignee[]; truncated: boolean }>("alerts/assignees"),
   activity: async (id: string) => (await api.get<{ items: Activity[] }>(`alerts/${encodeURIComponent(id)}/activity`)).items ?? [],
   comment: (id: string, body: string) => api.post<Activity>(`alerts/${encodeURIComponent(id)}/comments`, { body }),
@@ -341,10 +363,9 @@ export function matchingQuery(f: AlertFilters) {
   return rest;
 }
 
-/** Select all matching: count by filter, change by filter (one transaction), and the pages of a filter for undo. */
+/** Select all matching: count by filter, change by filter (one transaction; answers the prior states for undo). */
 export const alertMatching = {
   count: (f: AlertFilters) => api.get<Matching>("alerts/matching", { query: matchingQuery(f) }),
   bulkUpdate: (f: AlertFilters, change: AlertPatch, expectedCount?: number) =>
-    api.post<{ updated: number }>("alerts/matching/bulk-update", { change, expected_count: expectedCount }, { query: matchingQuery(f) }),
-  page: async (f: AlertFilters, cursor?: string) => toPage<Alert>(await api.get<unknown>("alerts", { query: alertQuery(f, cursor, 500) })),
+    api.post<BulkResult>("alerts/matching/bulk-update", { change, expected_count: expectedCount }, { query: matchingQuery(f) }),
 };

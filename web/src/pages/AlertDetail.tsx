@@ -12,6 +12,7 @@ import { Dialog } from "../components/Dialog";
 import { AssigneeSelect } from "./AssigneeSelect";
 import { assigneeName, useAssignees } from "./assignees";
 import { incidents } from "../api/endpoints";
+import { entityPath } from "../api/entities";
 import { EscalateDialog } from "./incidents/dialogs";
 import { Time } from "../components/Time";
 
@@ -236,6 +237,13 @@ export function AlertDetailPage() {
       } else if (e.key === "e" && canEscalate) {
         e.preventDefault();
         setEscalate(true);
+      } else if (e.key === "s" || e.key === "a") {
+        // s / a: to the status or assignee field (saved with Save changes).
+        const el = document.getElementById(e.key === "s" ? "status" : "assignee");
+        if (el instanceof HTMLSelectElement && !el.disabled) {
+          e.preventDefault();
+          el.focus();
+        }
       }
     }
     function onUnload(e: BeforeUnloadEvent) {
@@ -312,7 +320,7 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
           {t("alerts:detail.backToAlerts")}
         </Link>
         <span className="ml-2 text-[11px] text-muted">
-          <kbd>{t("alerts:detail.esc")}</kbd>{" "}{t("alerts:detail.back")}{onEscalate ? <> · <kbd>e</kbd>{" "}{t("alerts:detail.escalate")}</> : null}
+          <kbd>{t("alerts:detail.esc")}</kbd>{" "}{t("alerts:detail.back")} · <kbd>s</kbd>{" "}{t("triage:statusWord")} · <kbd>a</kbd>{" "}{t("triage:assigneeWord")}{onEscalate ? <> · <kbd>e</kbd>{" "}{t("alerts:detail.escalate")}</> : null}
         </span>
       </div>
       <div className="grid gap-4 p-4 lg:grid-cols-[1fr_18rem]">
@@ -417,8 +425,11 @@ function AlertView({ a, onDirty, onBack, onEscalate }: { a: Alert; onDirty: (d: 
                     <tr key={`${e.type}:${e.value}:${e.role}`} className="border-t border-slate-100 dark:border-slate-800">
                       <td className={td}>{e.type}</td>
                       <td className={`${td} font-mono text-xs break-all`}>
-                        <Link to={`/alerts?entity=${encodeURIComponent(`${e.type}:${e.value}`)}`} className="hover:underline" title={t("alerts:detail.alertsWithThisEntity")}>
+                        <Link to={entityPath(e.type, e.value)} className="text-sky-700 hover:underline dark:text-sky-400" title={t("triage:entityPageTitle")} data-testid="entity-link">
                           {e.value}
+                        </Link>{" "}
+                        <Link to={`/alerts?entity=${encodeURIComponent(`${e.type}:${e.value}`)}`} className="font-sans text-[11px] text-muted underline" aria-label={t("alerts:list.alertsWith", { eType: e.type, eValue: e.value })}>
+                          {t("triage:alertsWord")}
                         </Link>
                       </td>
                       <td className={td}>{e.role ?? ""}</td>

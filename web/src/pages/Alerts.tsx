@@ -2,7 +2,7 @@ import { useTranslation } from "react-i18next";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
-import { alerts, fromSavedQuery } from "../api/endpoints";
+import { alertMatching, alerts, fromSavedQuery, type RestoreItem } from "../api/endpoints";
 import { ApiError } from "../api/problem";
 import { SEVERITIES, SINCE, STATUSES, severityOf, type Alert, type AlertFilters, type AlertStatus } from "../api/types";
 import { useOrgKey, useSession } from "../auth/session";
@@ -15,6 +15,11 @@ import { AssigneeSelect } from "./AssigneeSelect";
 import { assigneeName, useAssignees } from "./assignees";
 import { EscalateDialog } from "./incidents/dialogs";
 import { Time } from "../components/Time";
+import { BulkDialog, type BulkKind } from "./BulkActions";
+import { undoItems, type BulkTarget } from "./bulk";
+import { entityPath } from "../api/entities";
+import { useLiveQueue } from "./liveQueue";
+
 
 function Chips({ label, values, selected, onChange, render }: {
   label: string;
@@ -255,12 +260,19 @@ export function AlertsPage() {
   const people = useAssignees();
   const key = useOrgKey("alerts", filtersToParams(filters).toString());
   const [escalate, setEscalate] = useState<string[] | null>(null);
-  const [flash, setFlash] = useState("");
+  // The last bulk result, with what undoes it (empty undo: nothing to undo).
+  const [flash, setFlash] = useState<{ text: string; undo: RestoreItem[] } | null>(null);
+  const [bulkKind, setBulkKind] = useState<BulkKind | null>(null);
+  // "Select all matching": the selection stands for every alert the filter
+  // matches (changed server side), for the list key it was chosen on.
+  const [matchingKey, setMatchingKey] = useState<string | null>(null);
   const q = useInfiniteQuery({
     queryKey: key,
     queryFn: ({ pageParam, signal }) => alerts.list(filters, pageParam, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.next_cursor,
+    // Arrivals come in through the live bar, never by a refetch on focus.
+    refetchOnWindowFocus: false,
   });
   const rows = useMemo(() => q.data?.pages.flatMap((p) => p.items) ?? [], [q.data]);
   // Selection and cursor are kept per org and filter, so opening an alert
@@ -277,6 +289,26 @@ export function AlertsPage() {
   const [bulkStatus, setBulkStatus] = useState<AlertStatus>("triaged");
   const [help, setHelp] = useState(false);
   const tableRef = useRef<HTMLTableSectionElement>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const live = useLiveQueue({ filters, queryKey: key, rows, enabled: q.isSuccess });
+  const cursorId = useRef<string | undefined>(undefined);
+  cursorId.current = rows[Math.min(cursor, rows.length - 1)]?.id;
+  const pendingCursor = useRef<string | undefined>(undefined);
+  // After "show", the cursor stays on the alert it was on.
+  useEffect(() => {
+    const id = pendingCursor.current;
+    if (!id) return;
+    const i = rows.findIndex((r) => r.id === id);
+    if (i >= 0) {
+      pendingCursor.current = undefined;
+      setView((v) => (v.cursor === i ? v : { ...v, cursor: i }));
+    }
+  }, [rows]);
+  const showArrivals = async () => {
+    pendingCursor.current = cursorId.current;
+    await live.show();
+    scrollRef.current?.scrollTo({ top: 0 });
+  };
 
   const bulk = useMutation({
     mutationFn: () => alerts.bulkUpdate([...selected], { status: bulkStatus }),
@@ -289,7 +321,14 @@ export function AlertsPage() {
   const assignMe = useMutation({
     mutationFn: (ids: string[]) => alerts.bulkUpdate(ids, { assignee: me.user?.id ?? "" }),
     onSuccess: (r) => {
-      setFlash(t("alerts:list.assignedToYou", { count: r.updated }));
+      setFlash({ text: t("alerts:list.assignedToYou", { count: r.updated }), undo: undoItems({ kind: "assign", assignee: me.user?.id ?? "" }, r.previous ?? []) });
+      void qc.invalidateQueries({ queryKey: ["org"] });
+    },
+  });
+  const restore = useMutation({
+    mutationFn: (items: RestoreItem[]) => alerts.restore(items),
+    onSuccess: (r) => {
+      setFlash({ text: t("triage:undone", { count: r.restored }), undo: [] });
       void qc.invalidateQueries({ queryKey: ["org"] });
     },
   });
@@ -325,6 +364,10 @@ export function AlertsPage() {
       else if (e.key === "x" && rows[i]) toggle(rows[i].id);
       else if ((e.key === "Enter" || e.key === "o") && rows[i] && !t.closest("button, a")) navigate(`/alerts/${rows[i].id}`);
       else if (e.key === "e" && rows[i] && can("incidents:manage")) setEscalate(selected.size ? [...selected] : [rows[i].id]);
+      else if ((e.key === "A" || e.key === "t") && rows[i] && can("alerts:write")) {
+        if (!selected.size) setSelected(new Set([rows[i].id]));
+        setBulkKind(e.key === "A" ? "assign" : "tag");
+      }
       else if (e.key === "a" && rows[i] && me.user && can("alerts:write")) assignMe.mutate(selected.size ? [...selected] : [rows[i].id]);
       else if (e.key === "s" && rows[i] && can("alerts:write")) {
         if (!selected.size) setSelected(new Set([rows[i].id]));
@@ -342,6 +385,19 @@ export function AlertsPage() {
 
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const someSelected = selected.size > 0 && !allSelected;
+  const offerMatching = allSelected && !!q.hasNextPage && can("alerts:write");
+  const matchCount = useQuery({
+    queryKey: useOrgKey("alerts-matching", filtersToParams(filters).toString()),
+    queryFn: () => alertMatching.count(filters),
+    enabled: offerMatching,
+    staleTime: 10_000,
+  });
+  const matching = offerMatching && matchingKey === keyText && !!matchCount.data && !matchCount.data.capped;
+  const target: BulkTarget = matching && matchCount.data ? { kind: "matching", filters, count: matchCount.data.count } : { kind: "ids", ids: [...selected] };
+  const clearSelection = () => {
+    setSelected(new Set());
+    setMatchingKey(null);
+  };
 
   return (
     <div className="flex h-full flex-col">
@@ -349,12 +405,28 @@ export function AlertsPage() {
         <Button size="sm" variant="ghost" onClick={() => void q.refetch()} disabled={q.isFetching}>
           {q.isFetching && !q.isPending ? t("alerts:list.refreshing") : t("alerts:list.refresh")}
         </Button>
+        <span className="text-[11px] text-muted" data-testid="queue-live" title={t("triage:liveTitle")}>
+          {live.state.status === "live" ? t("triage:live") : live.state.status === "stopped" ? t("triage:liveOff") : t("triage:connecting")}
+        </span>
         <SavedFilters filters={filters} onPick={setFilters} />
         <Button size="sm" variant="ghost" aria-label={t("alerts:list.keyboardShortcuts")} onClick={() => setHelp(true)}>
           ?
         </Button>
       </PageHeader>
       <KeyHelp open={help} onOpenChange={setHelp} />
+      <BulkDialog
+        kind={bulkKind}
+        target={target}
+        status={bulkStatus}
+        onClose={() => setBulkKind(null)}
+        onDone={(d) => {
+          setBulkKind(null);
+          clearSelection();
+          setFlash(d);
+          restore.reset();
+          void qc.invalidateQueries({ queryKey: ["org"] });
+        }}
+      />
       <EscalateDialog
         open={!!escalate}
         onOpenChange={(o) => !o && setEscalate(null)}
@@ -362,10 +434,15 @@ export function AlertsPage() {
         defaultTitle={rows.find((r) => r.id === escalate?.[0])?.title}
         onDone={() => setSelected(new Set())}
       />
-      {(flash || assignMe.error) && (
-        <div className="flex items-center gap-2 border-b border-slate-200 px-4 py-1 text-xs dark:border-slate-800">
-          {assignMe.error ? <ProblemAlert error={assignMe.error} className="flex-1" /> : <p role="status">{flash}</p>}
-          <Button size="sm" variant="ghost" onClick={() => (setFlash(""), assignMe.reset())}>
+      {(flash || assignMe.error || restore.error) && (
+        <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-4 py-1 text-xs dark:border-slate-800" data-testid="bulk-result">
+          {assignMe.error ? <ProblemAlert error={assignMe.error} className="flex-1" /> : restore.error ? <ProblemAlert error={restore.error} className="flex-1" /> : <p role="status">{flash?.text}</p>}
+          {flash && flash.undo.length > 0 && !restore.error && (
+            <Button size="sm" disabled={restore.isPending} onClick={() => restore.mutate(flash.undo)}>
+              {restore.isPending ? t("triage:undoing") : t("triage:undo", { count: flash.undo.length })}
+            </Button>
+          )}
+          <Button size="sm" variant="ghost" onClick={() => (setFlash(null), assignMe.reset(), restore.reset())}>
             {t("alerts:list.dismiss")}
           </Button>
         </div>
@@ -373,7 +450,9 @@ export function AlertsPage() {
       <FilterBar filters={filters} onChange={setFilters} errors={q.error instanceof ApiError ? q.error.fieldErrors() : {}} />
       {selected.size > 0 && can("alerts:write") && (
         <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-4 py-1.5 dark:border-slate-800 dark:bg-sky-950/40" role="region" aria-label={t("alerts:list.bulkActions")}>
-          <span className="text-xs font-medium">{t("alerts:list.selected", { selectedSize: selected.size })}</span>
+          <span className="text-xs font-medium" data-testid="selection-count">
+            {matching ? t("triage:allMatchingSelected", { count: target.kind === "matching" ? target.count : 0 }) : t("alerts:list.selected", { selectedSize: selected.size })}
+          </span>
           <Select id="bulk-status" aria-label={t("alerts:list.newStatusForSelectedAlerts")} className="w-40" value={bulkStatus} onChange={(e) => setBulkStatus(e.target.value as AlertStatus)}>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -381,26 +460,68 @@ export function AlertsPage() {
               </option>
             ))}
           </Select>
-          <Button size="sm" variant="primary" disabled={bulk.isPending} onClick={() => bulk.mutate()}>
-            {t("alerts:list.setStatus")}
+          <Button size="sm" variant="primary" disabled={bulk.isPending} onClick={() => (matching ? setBulkKind("status") : bulk.mutate())}>
+            {matching ? t("triage:setStatusDialog") : t("alerts:list.setStatus")}
           </Button>
-          {me.user && (
+          {me.user && !matching && (
             <Button size="sm" disabled={assignMe.isPending} onClick={() => assignMe.mutate([...selected])}>
               {t("alerts:list.assignToMe")}
             </Button>
           )}
-          {can("incidents:manage") && (
+          <Button size="sm" onClick={() => setBulkKind("assign")} aria-keyshortcuts="Shift+A">
+            {t("triage:assignDialog")}
+          </Button>
+          <Button size="sm" onClick={() => setBulkKind("tag")} aria-keyshortcuts="t">
+            {t("triage:tagDialog")}
+          </Button>
+          {can("incidents:manage") && !matching && (
             <Button size="sm" onClick={() => setEscalate([...selected])}>
               {t("alerts:list.escalate")}
             </Button>
           )}
-          <Button size="sm" variant="ghost" onClick={() => setSelected(new Set())}>
+          <Button size="sm" variant="ghost" onClick={clearSelection}>
             {t("alerts:list.clearSelection")}
           </Button>
+          {offerMatching && !matching && (
+            <div className="w-full text-xs" data-testid="select-matching">
+              {t("triage:loadedSelected", { count: rows.length })}{" "}
+              {matchCount.isPending ? (
+                <span className="text-muted">{t("triage:counting")}</span>
+              ) : matchCount.error ? (
+                <ProblemAlert error={matchCount.error} />
+              ) : matchCount.data?.capped ? (
+                <span>{t("triage:tooMany", { max: matchCount.data.max })}</span>
+              ) : matchCount.data ? (
+                <Button size="sm" variant="ghost" className="underline" onClick={() => setMatchingKey(keyText)}>
+                  {t("triage:selectAllMatching", { count: matchCount.data.count })}
+                </Button>
+              ) : null}
+            </div>
+          )}
+          {matching && (
+            <p className="w-full text-xs" data-testid="matching-note">
+              {t("triage:matchingNote", { count: target.kind === "matching" ? target.count : 0, max: matchCount.data?.max ?? 0 })}{" "}
+              <Button size="sm" variant="ghost" className="underline" onClick={() => setMatchingKey(null)}>
+                {t("triage:onlyLoaded", { count: rows.length })}
+              </Button>
+            </p>
+          )}
           {bulk.error ? <ProblemAlert error={bulk.error} className="w-full" /> : null}
         </div>
       )}
-      <div className="min-h-0 flex-1 overflow-auto">
+      <div className="relative min-h-0 flex-1 overflow-auto" ref={scrollRef}>
+        {live.fresh.length > 0 && (
+          <div className="pointer-events-none sticky top-9 z-20 flex h-0 items-start justify-center" data-testid="new-alerts">
+            <div className="pointer-events-auto mt-1 flex items-center gap-2 rounded-full border border-sky-300 bg-white px-3 py-1 text-xs shadow dark:border-sky-700 dark:bg-slate-900">
+              <span role="status">
+                {live.more ? t("triage:newAlertsMore", { count: live.fresh.length }) : t("triage:newAlerts", { count: live.fresh.length })}
+              </span>
+              <Button size="sm" variant="primary" onClick={() => void showArrivals()}>
+                {t("triage:show")}
+              </Button>
+            </div>
+          </div>
+        )}
         {q.error ? (
           <ProblemAlert error={q.error} className="m-4" />
         ) : q.isPending ? (
@@ -417,7 +538,7 @@ export function AlertsPage() {
                   <Checkbox
                     label={t("alerts:list.selectAllLoadedAlerts")}
                     checked={allSelected ? true : someSelected ? "indeterminate" : false}
-                    onCheckedChange={(v) => setSelected(v ? new Set(rows.map((r) => r.id)) : new Set())}
+                    onCheckedChange={(v) => (v ? setSelected(new Set(rows.map((r) => r.id))) : clearSelection())}
                   />
                 </th>
                 <th className={cx(th, "w-20")}>{t("alerts:list.severity")}</th>
@@ -481,7 +602,7 @@ export function AlertsPage() {
         {rows.length > 0 && (
           <div className="flex items-center justify-between px-4 py-3 text-xs text-muted">
             <span>
-              {rows.length}{" "}{t("alerts:list.loaded")}{" "}<kbd>j</kbd>/<kbd>k</kbd>{" "}{t("alerts:list.move")}{" "}<kbd>x</kbd>{" "}{t("alerts:list.select2")}{" "}<kbd>{t("alerts:list.enter")}</kbd>{" "}{t("alerts:list.open")}{" "}<kbd>e</kbd>{" "}{t("alerts:list.escalate2")}{" "}<kbd>a</kbd>{" "}{t("alerts:list.assignToMe2")}{" "}<kbd>/</kbd>{" "}{t("alerts:list.search")}{" "}<kbd>?</kbd>{" "}{t("alerts:list.allKeys")}
+              {rows.length}{" "}{t("alerts:list.loaded")}{" "}<kbd>j</kbd>/<kbd>k</kbd>{" "}{t("alerts:list.move")}{" "}<kbd>x</kbd>{" "}{t("alerts:list.select2")}{" "}<kbd>{t("alerts:list.enter")}</kbd>{" "}{t("alerts:list.open")}{" "}<kbd>e</kbd>{" "}{t("alerts:list.escalate2")}{" "}<kbd>a</kbd>{" "}{t("alerts:list.assignToMe2")}{" "}<kbd>A</kbd>{" "}{t("triage:keyAssignShort")}{" "}<kbd>t</kbd>{" "}{t("triage:keyTagShort")}{" "}<kbd>s</kbd>{" "}{t("triage:keyStatusShort")}{" "}<kbd>/</kbd>{" "}{t("alerts:list.search")}{" "}<kbd>?</kbd>{" "}{t("alerts:list.allKeys")}
             </span>
             {q.hasNextPage ? (
               <Button size="sm" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
@@ -508,15 +629,19 @@ function EntityChips({ a, filters }: { a: Alert; filters: AlertFilters }) {
   return (
     <div className="mt-0.5 flex flex-wrap items-center gap-1" data-testid="alert-entities">
       {ents.slice(0, 3).map((e) => (
-        <Link
-          key={`${e.type}:${e.value}`}
-          to={`/alerts?${filtersToParams({ ...filters, entity: `${e.type}:${e.value}` }).toString()}`}
-          className={cx(chip, "max-w-48 truncate")}
-          title={t("alerts:list.alertsWith", { eType: e.type, eValue: e.value })}
-          data-testid="entity-chip"
-        >
-          {e.value}
-        </Link>
+        <span key={`${e.type}:${e.value}`} className="inline-flex items-center">
+          <Link
+            to={`/alerts?${filtersToParams({ ...filters, entity: `${e.type}:${e.value}` }).toString()}`}
+            className={cx(chip, "max-w-48 truncate rounded-r-none")}
+            title={t("alerts:list.alertsWith", { eType: e.type, eValue: e.value })}
+            data-testid="entity-chip"
+          >
+            {e.value}
+          </Link>
+          <Link to={entityPath(e.type, e.value)} className={cx(chip, "rounded-l-none border-l border-slate-300 px-1 dark:border-slate-600")} aria-label={t("triage:entityPageOf", { type: e.type, value: e.value })} title={t("triage:entityPageOf", { type: e.type, value: e.value })} data-testid="entity-page-link">
+            <span aria-hidden="true">↗</span>
+          </Link>
+        </span>
       ))}
       {ents.length > 3 && <span className="text-[11px] text-muted">+{ents.length - 3}</span>}
       {techs.slice(0, 2).map((tq) => (
@@ -536,11 +661,15 @@ const KEYS: [string, string][] = [
   ["alerts:keys.enterKey", "alerts:keys.open"],
   ["e", "alerts:keys.escalate"],
   ["a", "alerts:keys.assign"],
+  ["Shift+A", "triage:keys.assignSomeone"],
+  ["t", "triage:keys.tag"],
   ["s", "alerts:keys.status"],
   ["/", "alerts:keys.search"],
   ["?", "alerts:keys.help"],
   ["alerts:keys.escKey", "alerts:keys.back"],
   ["alerts:keys.eOnAlert", "alerts:keys.escalateOne"],
+  ["triage:keys.sOnAlert", "triage:keys.statusField"],
+  ["triage:keys.aOnAlert", "triage:keys.assigneeField"],
 ];
 
 function KeyHelp({ open, onOpenChange }: { open: boolean; onOpenChange: (v: boolean) => void }) {

@@ -2,6 +2,7 @@
 // close), assignee and responders, tags, ATT&CK, custom fields, alerts with
 // "why grouped", tasks, notes with @mentions and edit history, timeline;
 // merge and split.
+import { entityPath } from "../../api/entities";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useEffect, useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -645,7 +646,19 @@ function Alerts({ inc, editable }: { inc: Incident; editable: boolean }) {
                     </Link>
                     <p className="text-[11px] text-muted">
                       <span className="font-mono">{a.source_type}</span> · {fmtTime(a.event_time)}
-                      {(a.entities ?? []).length > 0 && <> · {(a.entities ?? []).slice(0, 3).map((e) => e.value).join(", ")}</>}
+                      {(a.entities ?? []).length > 0 && (
+                        <>
+                          {" · "}
+                          {(a.entities ?? []).slice(0, 3).map((e, i) => (
+                            <span key={`${e.type}:${e.value}`}>
+                              {i > 0 && ", "}
+                              <Link to={entityPath(e.type, e.value)} className="underline hover:text-sky-700 dark:hover:text-sky-300" title={`Entity page of ${e.type} ${e.value}`} data-testid="incident-entity-link">
+                                {e.value}
+                              </Link>
+                            </span>
+                          ))}
+                        </>
+                      )}
                     </p>
                   </td>
                   <td className={cx(td, "text-xs")}>{a.provenance.via}</td>
