@@ -39,6 +39,9 @@ type file struct {
 	etag string
 }
 
+// entityPrefix is the client route of entity pages (/entities/<type>/<value>).
+const entityPrefix = "/entities/"
+
 // Handler serves the embedded bundle.
 func Handler() http.Handler {
 	h, err := newHandler(dist)
@@ -108,6 +111,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// other missing file-like path must not turn into index.html: the
 	// browser would try to run HTML as a script.
 	if p == "/index.html" {
+		w.Header().Set("Cache-Control", cacheRevalidate)
+		serve(w, r, h.index)
+		return
+	}
+	// Entity pages carry the entity's value in the path (an IP, a domain,
+	// a file name): dots there are data, not a file extension.
+	if strings.HasPrefix(p, entityPrefix) {
 		w.Header().Set("Cache-Control", cacheRevalidate)
 		serve(w, r, h.index)
 		return

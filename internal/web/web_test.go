@@ -53,7 +53,7 @@ func TestHashedAssetIsImmutable(t *testing.T) {
 
 func TestClientRoutesGetIndexWithoutCaching(t *testing.T) {
 	h := testHandler(t)
-	for _, p := range []string{"/", "/index.html", "/alerts", "/alerts/0190b7c2-aaaa-7bbb-8ccc-000000000001", "/settings/api-keys", "/docs/api"} {
+	for _, p := range []string{"/", "/index.html", "/alerts", "/alerts/0190b7c2-aaaa-7bbb-8ccc-000000000001", "/settings/api-keys", "/docs/api", "/entities/ip/10.0.0.1", "/entities/file/setup.exe", "/entities/url/https:/x.example/a.js"} {
 		w := do(h, http.MethodGet, p, nil)
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "/assets/app-abc123.js") {
 			t.Errorf("%s: got %d %q", p, w.Code, w.Body.String())

@@ -110,19 +110,31 @@ function GraphView({ g, onMore, loading, error }: { g: Graph; onMore: (n: GraphN
                   <circle cx={p.x} cy={p.y} r={r} className={FILL[n.kind]} strokeWidth={focused ? 3 : 1.5} />
                 )}
                 {focused && <circle cx={p.x} cy={p.y} r={r + 6} fill="none" className="stroke-sky-600 dark:stroke-sky-300" strokeWidth={2} strokeDasharray="3 2" />}
-                {n.truncated && (
-                  <text x={p.x + r + 2} y={p.y - r} className="fill-slate-900 text-[11px] font-bold dark:fill-slate-100" aria-hidden="true">
-                    +
-                  </text>
-                )}
-                {(lay.labelled.has(p.ring) || focused) && (
-                  <text x={p.x} y={p.y + r + 12} textAnchor="middle" className="fill-slate-800 text-[10px] dark:fill-slate-200" aria-hidden="true">
-                    {short(n.label)}
-                  </text>
-                )}
               </g>
             );
           })}
+          {/* Labels outside the node buttons: a node's name is its full description, the drawing shows a short form. */}
+          <g aria-hidden="true" pointerEvents="none">
+            {lay.placed.map((p) => {
+              const n = p.node;
+              const r = n.id === g.root ? 16 : n.kind === "incident" ? 11 : 9;
+              const focused = n.id === current?.id;
+              return (
+                <g key={n.id}>
+                  {n.truncated && (
+                    <text x={p.x + r + 2} y={p.y - r} className="fill-slate-900 text-[11px] font-bold dark:fill-slate-100">
+                      +
+                    </text>
+                  )}
+                  {(lay.labelled.has(p.ring) || focused) && (
+                    <text x={p.x} y={p.y + r + 12} textAnchor="middle" className="fill-slate-800 text-[10px] dark:fill-slate-200">
+                      {short(n.label)}
+                    </text>
+                  )}
+                </g>
+              );
+            })}
+          </g>
         </svg>
       </div>
       <p className="text-xs" role="status" data-testid="graph-focus">
