@@ -792,6 +792,42 @@ async function main() {
     }
     await page.setViewportSize({ width: 1440, height: 900 });
 
+    // Languages and time zones: the admin picks German and Asia/Tokyo; the
+    // alert list and an incident page are German and times are in Tokyo
+    // (UTC in the tooltip); clearing the choice brings English back.
+    step = "german";
+    {
+      const prefs = (body) =>
+        page.evaluate(
+          async (b) => (await fetch("/api/v1/auth/preferences", { method: "PUT", headers: { "Content-Type": "application/json", Accept: "application/json" }, body: JSON.stringify(b) })).status,
+          body,
+        );
+      const put = await prefs({ language: "de", timezone: "Asia/Tokyo" });
+      if (put !== 200) throw new Error(`set preferences: HTTP ${put}`);
+      await page.goto(`${base}/alerts`);
+      await page.getByRole("heading", { level: 1, name: "Alarme" }).waitFor();
+      await page.getByRole("navigation", { name: "Hauptmenü" }).getByRole("link", { name: "Vorfälle" }).waitFor();
+      await page.getByTestId("alert-row").first().waitFor();
+      const cell = await page.getByTestId("alert-row").first().locator("time").first().evaluate((el) => ({ iso: el.getAttribute("datetime"), shown: el.textContent, title: el.getAttribute("title") }));
+      const want = new Intl.DateTimeFormat("de", { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "Asia/Tokyo" }).format(new Date(cell.iso));
+      const utc = `${new Date(cell.iso).toISOString().replace("T", " ").slice(0, 19)} UTC`;
+      if (cell.shown !== want || cell.title !== utc) throw new Error(`event time ${cell.iso} shown as ${cell.shown} (want ${want}), title ${cell.title} (want ${utc})`);
+      await a11y(page, "alerts-de");
+      log(`German alert list; event time ${cell.iso} shown as ${cell.shown} (Asia/Tokyo), ${cell.title} on hover`);
+      const incs = await api(page, "incidents?limit=1");
+      const incID = incs.body?.items?.[0]?.id;
+      if (!incID) throw new Error(`no incident to open: ${JSON.stringify(incs)}`);
+      await page.goto(`${base}/incidents/${incID}`);
+      await page.getByText("Zusammenfassung", { exact: true }).first().waitFor();
+      await a11y(page, "incident-de");
+      await page.screenshot({ path: join(outDir, "incident-de.png"), fullPage: true });
+      log("German incident page");
+      if ((await prefs({ language: "", timezone: "" })) !== 200) throw new Error("clear preferences");
+      await page.goto(`${base}/alerts`);
+      await page.getByRole("heading", { level: 1, name: "Alerts" }).waitFor();
+      log("preferences cleared: English again");
+    }
+
     step = "warroom";
     await (await import("./warroom.mjs")).warroom({ base, outDir, executablePath, password, axeSource, problems, log });
 

@@ -18,6 +18,7 @@ const CONVERTED = [
   "src/pages/Alerts.tsx",
   "src/pages/AlertDetail.tsx",
   "src/pages/AssigneeSelect.tsx",
+  "src/pages/incidents/",
 ];
 
 interface Finding {

@@ -1,6 +1,7 @@
 // Incident evidence: upload (streamed raw body), list with hash and
 // integrity, download (verified by the server; a tampered file is refused
 // with 409), verify, chain of custody, signed manifest export.
+import { useTranslation } from "react-i18next";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { api } from "../../api/client";
@@ -9,7 +10,8 @@ import { raw, save } from "./download";
 import { toPage } from "../../api/list";
 import { useOrgKey, useSession } from "../../auth/session";
 import { Button, ProblemAlert, Spinner } from "../../components/ui";
-import { cx, fmtTime } from "../../lib/format";
+import { cx } from "../../lib/format";
+import { Time } from "../../components/Time";
 
 export interface Evidence {
   id: string;
@@ -35,18 +37,19 @@ interface Custody {
 const fmtSize = (n: number) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
 
 function CustodyView({ id }: { id: string }) {
+  const { t } = useTranslation();
   const q = useQuery({ queryKey: useOrgKey("incident-evidence-custody", id), queryFn: () => api.get<Custody>(`evidence/${encodeURIComponent(id)}/custody`) });
-  if (q.isPending) return <Spinner label="Loading chain of custody" />;
+  if (q.isPending) return <Spinner label={t("incidents:evidence.loadingChainOfCustody")} />;
   if (q.error) return <ProblemAlert error={q.error} />;
   return (
     <div className="text-xs" data-testid="custody">
       <p className={q.data.chain_valid ? "text-emerald-700 dark:text-emerald-400" : "text-red-700 dark:text-red-400"}>
-        {q.data.chain_valid ? "Custody chain intact." : `Custody chain broken at entry ${q.data.broken_at}: ${q.data.problem ?? ""}`}
+        {q.data.chain_valid ? t("incidents:evidence.custodyChainIntact") : t("incidents:evidence.custodyChainBrokenAtEntry", { qDataBroken_at: q.data.broken_at, value: q.data.problem ?? "" })}
       </p>
       <ol className="mt-1 space-y-0.5">
         {(q.data.entries ?? []).map((e) => (
           <li key={e.seq}>
-            #{e.seq} {fmtTime(e.at)} <strong>{e.action}</strong> by <span className="font-mono">{e.actor}</span>
+            #{e.seq} <Time iso={e.at} /> <strong>{e.action}</strong>{" "}{t("incidents:evidence.by")}{" "}<span className="font-mono">{e.actor}</span>
           </li>
         ))}
       </ol>
@@ -55,6 +58,7 @@ function CustodyView({ id }: { id: string }) {
 }
 
 export function EvidencePanel({ incidentId, editable }: { incidentId: string; editable: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const { can } = useSession();
   const key = useOrgKey("incident-evidence", incidentId);
@@ -88,15 +92,15 @@ export function EvidencePanel({ incidentId, editable }: { incidentId: string; ed
     <div className="space-y-2">
       {editable && can("incidents:manage") && (
         <div className="flex flex-wrap items-center gap-2">
-          <input ref={file} type="file" aria-label="Evidence file" className="max-w-full text-xs" onChange={(e) => e.target.files?.[0] && upload.mutate(e.target.files[0])} />
-          {upload.isPending && <Spinner label="Uploading" />}
+          <input ref={file} type="file" aria-label={t("incidents:evidence.evidenceFile")} className="max-w-full text-xs" onChange={(e) => e.target.files?.[0] && upload.mutate(e.target.files[0])} />
+          {upload.isPending && <Spinner label={t("incidents:evidence.uploading")} />}
         </div>
       )}
       {err ? (
         <div data-testid="evidence-error" className="space-y-1">
           {err instanceof ApiError && err.code === "evidence_integrity_failed" && (
             <p className="rounded border-2 border-red-700 bg-red-50 px-3 py-2 text-sm font-semibold text-red-900 dark:bg-red-950/60 dark:text-red-100">
-              Download refused: the stored file no longer matches the SHA-256 taken at collection (integrity check failed). It may have been altered; the failure is recorded in its chain of custody and the audit log.
+              {t("incidents:evidence.downloadRefusedTheStoredFile")}
             </p>
           )}
           <ProblemAlert error={err} className={cx(err instanceof ApiError && err.code === "evidence_integrity_failed" && "border-2")} />
@@ -108,36 +112,36 @@ export function EvidencePanel({ incidentId, editable }: { incidentId: string; ed
         </p>
       )}
       {q.isPending ? (
-        <Spinner label="Loading evidence" />
+        <Spinner label={t("incidents:evidence.loadingEvidence")} />
       ) : q.error ? (
         <ProblemAlert error={q.error} />
       ) : q.data.length === 0 ? (
-        <p className="text-sm text-muted">No evidence collected.</p>
+        <p className="text-sm text-muted">{t("incidents:evidence.noEvidenceCollected")}</p>
       ) : (
         <>
-          <ul className="space-y-2" aria-label="Evidence">
+          <ul className="space-y-2" aria-label={t("incidents:evidence.evidence")}>
             {q.data.map((e) => (
               <li key={e.id} className="rounded border border-slate-200 p-2 dark:border-slate-800" data-testid="evidence">
                 <p className="text-sm font-medium break-all">
-                  {e.name} {e.integrity === "failed" && <span className="rounded bg-red-700 px-1 text-[11px] text-white">INTEGRITY FAILED</span>}
+                  {e.name} {e.integrity === "failed" && <span className="rounded bg-red-700 px-1 text-[11px] text-white">{t("incidents:evidence.integrityFailed")}</span>}
                 </p>
                 <p className="text-[11px] text-muted">
-                  {fmtSize(e.size)} · {e.content_type} · {fmtTime(e.collected_at)}
+                  {fmtSize(e.size)} · {e.content_type} · <Time iso={e.collected_at} />
                 </p>
-                <p className="font-mono text-[10px] break-all text-muted" title="SHA-256">
+                <p className="font-mono text-[10px] break-all text-muted" title={t("incidents:evidence.sha256")}>
                   {e.sha256}
                 </p>
                 <div className="mt-1 flex flex-wrap gap-1">
-                  <Button size="sm" variant="ghost" disabled={download.isPending} onClick={() => download.mutate(e)} aria-label={`Download ${e.name}`}>
-                    Download
+                  <Button size="sm" variant="ghost" disabled={download.isPending} onClick={() => download.mutate(e)} aria-label={t("incidents:evidence.download", { eName: e.name })}>
+                    {t("incidents:evidence.download2")}
                   </Button>
                   {can("incidents:manage") && (
-                    <Button size="sm" variant="ghost" disabled={verify.isPending} onClick={() => verify.mutate(e)} aria-label={`Verify ${e.name}`}>
-                      Verify
+                    <Button size="sm" variant="ghost" disabled={verify.isPending} onClick={() => verify.mutate(e)} aria-label={t("incidents:evidence.verify", { eName: e.name })}>
+                      {t("incidents:evidence.verify2")}
                     </Button>
                   )}
                   <Button size="sm" variant="ghost" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>
-                    Custody ({e.custody_entries})
+                    {t("incidents:evidence.custody", { eCustody_entries: e.custody_entries })}
                   </Button>
                 </div>
                 {open === e.id && <CustodyView id={e.id} />}
@@ -145,7 +149,7 @@ export function EvidencePanel({ incidentId, editable }: { incidentId: string; ed
             ))}
           </ul>
           <Button size="sm" disabled={manifest.isPending} onClick={() => manifest.mutate()}>
-            Export signed manifest
+            {t("incidents:evidence.exportSignedManifest")}
           </Button>
         </>
       )}

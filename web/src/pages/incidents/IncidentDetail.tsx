@@ -3,6 +3,7 @@
 // "why grouped", tasks, notes with @mentions and edit history, timeline;
 // merge and split.
 import { entityPath } from "../../api/entities";
+import { useTranslation } from "react-i18next";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useEffect, useRef, useState, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
@@ -48,6 +49,7 @@ import { DECISIONS_PATH, PRESENCE_PATH, REPORT_PATH, REVIEW_PATH, TIMELINE_ITEMS
 import { needsDisposition, nextStatuses, transitionLabel } from "./incidentFilters";
 import { IncidentStatusBadge, PriorityBadge, SlaBadge, textarea, useNow } from "./parts";
 import { fmtDuration } from "./incidentFilters";
+import { Time } from "../../components/Time";
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -82,6 +84,7 @@ function useUpdate(id: string) {
 }
 
 function Transitions({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const m = useUpdate(inc.id);
   const [to, setTo] = useState<IncidentStatus | null>(null);
   const [disposition, setDisposition] = useState<Disposition>("true_positive");
@@ -97,14 +100,14 @@ function Transitions({ inc, editable }: { inc: Incident; editable: boolean }) {
     m.mutate({ status: s });
   };
   return (
-    <div className="flex flex-wrap items-center gap-1" role="group" aria-label="Status transitions">
+    <div className="flex flex-wrap items-center gap-1" role="group" aria-label={t("incidents:incidentDetail.statusTransitions")}>
       {nextStatuses(inc.status).map((s) => (
         <Button key={s} size="sm" variant={s === nextStatuses(inc.status)[0] ? "primary" : "secondary"} disabled={m.isPending} onClick={() => go(s)}>
           {transitionLabel(inc.status, s)}
         </Button>
       ))}
       {m.error && !to ? <ProblemAlert error={m.error} className="w-full" /> : null}
-      <Dialog open={!!to} onOpenChange={(o) => !o && setTo(null)} title={to === "closed" ? "Close incident" : "Resolve incident"} description="Record the verdict: it feeds false-positive rates per detection rule and source.">
+      <Dialog open={!!to} onOpenChange={(o) => !o && setTo(null)} title={to === "closed" ? t("incidents:incidentDetail.closeIncident") : t("incidents:incidentDetail.resolveIncident")} description={t("incidents:incidentDetail.recordTheVerdictItFeeds")}>
         <form
           className="space-y-3"
           onSubmit={(e) => {
@@ -117,7 +120,7 @@ function Transitions({ inc, editable }: { inc: Incident; editable: boolean }) {
           }}
         >
           <fieldset className="space-y-1">
-            <legend className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">Disposition</legend>
+            <legend className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">{t("incidents:incidentDetail.disposition")}</legend>
             {DISPOSITIONS.map((d) => (
               <label key={d} className="flex items-center gap-2 text-sm">
                 <input type="radio" name="disposition" value={d} checked={disposition === d} onChange={() => setDisposition(d)} />
@@ -126,17 +129,17 @@ function Transitions({ inc, editable }: { inc: Incident; editable: boolean }) {
             ))}
           </fieldset>
           {disposition === "other" && (
-            <Field id="disposition-note" label="Disposition note (required)" error={fields.disposition_note}>
+            <Field id="disposition-note" label={t("incidents:incidentDetail.dispositionNoteRequired")} error={fields.disposition_note}>
               <textarea {...fieldProps("disposition-note", fields.disposition_note)} className={cx(textarea, "h-16")} value={note} onChange={(e) => setNote(e.target.value)} />
             </Field>
           )}
           {m.error && !fields.disposition_note ? <ProblemAlert error={m.error} /> : null}
           <div className="flex justify-end gap-2">
             <Button variant="ghost" onClick={() => setTo(null)}>
-              Cancel
+              {t("incidents:incidentDetail.cancel")}
             </Button>
             <Button type="submit" variant="primary" disabled={m.isPending || (disposition === "other" && !note.trim())}>
-              {to === "closed" ? "Close" : "Resolve"}
+              {to === "closed" ? t("incidents:incidentDetail.close") : t("incidents:incidentDetail.resolve")}
             </Button>
           </div>
         </form>
@@ -146,6 +149,7 @@ function Transitions({ inc, editable }: { inc: Incident; editable: boolean }) {
 }
 
 function Summary({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const people = useAssignees();
   const m = useUpdate(inc.id);
   const [editing, setEditing] = useState(false);
@@ -169,21 +173,21 @@ function Summary({ inc, editable }: { inc: Incident; editable: boolean }) {
           m.mutate(c, { onSuccess: () => setEditing(false) });
         }}
       >
-        <Field id="inc-title" label="Title" error={fields.title}>
+        <Field id="inc-title" label={t("incidents:incidentDetail.title")} error={fields.title}>
           <Input {...fieldProps("inc-title", fields.title)} value={draft.title} onChange={(e) => setDraft({ ...draft, title: e.target.value })} autoFocus />
         </Field>
-        <Field id="inc-description" label="Description" error={fields.description}>
+        <Field id="inc-description" label={t("incidents:incidentDetail.description")} error={fields.description}>
           <textarea {...fieldProps("inc-description", fields.description)} className={cx(textarea, "h-24")} value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.target.value })} />
         </Field>
         <div className="grid grid-cols-2 gap-2">
-          <Field id="inc-severity" label="Severity" error={fields.severity}>
+          <Field id="inc-severity" label={t("incidents:incidentDetail.severity")} error={fields.severity}>
             <Select {...fieldProps("inc-severity", fields.severity)} value={draft.severity} onChange={(e) => setDraft({ ...draft, severity: e.target.value as Incident["severity"] })}>
               {INCIDENT_SEVERITIES.map((s) => (
                 <option key={s}>{s}</option>
               ))}
             </Select>
           </Field>
-          <Field id="inc-priority" label="Priority" error={fields.priority}>
+          <Field id="inc-priority" label={t("incidents:incidentDetail.priority")} error={fields.priority}>
             <Select {...fieldProps("inc-priority", fields.priority)} value={draft.priority} onChange={(e) => setDraft({ ...draft, priority: e.target.value as Incident["priority"] })}>
               {PRIORITIES.map((p) => (
                 <option key={p}>{p}</option>
@@ -194,48 +198,48 @@ function Summary({ inc, editable }: { inc: Incident; editable: boolean }) {
         {m.error && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
         <div className="flex gap-2">
           <Button type="submit" variant="primary" disabled={m.isPending || !draft.title.trim()}>
-            Save
+            {t("incidents:incidentDetail.save")}
           </Button>
           <Button variant="ghost" onClick={() => setEditing(false)}>
-            Cancel
+            {t("incidents:incidentDetail.cancel")}
           </Button>
         </div>
       </form>
     );
   return (
     <div>
-      {inc.description ? <p className="mb-2 text-sm whitespace-pre-wrap">{inc.description}</p> : <p className="mb-2 text-sm text-muted">No description.</p>}
+      {inc.description ? <p className="mb-2 text-sm whitespace-pre-wrap">{inc.description}</p> : <p className="mb-2 text-sm text-muted">{t("incidents:incidentDetail.noDescription")}</p>}
       <dl>
-        <Row label="Type">{inc.type || <span className="text-muted">None</span>}</Row>
-        <Row label="Priority">
+        <Row label={t("incidents:incidentDetail.type")}>{inc.type || <span className="text-muted">{t("incidents:incidentDetail.none")}</span>}</Row>
+        <Row label={t("incidents:incidentDetail.priority")}>
           <PriorityBadge priority={inc.priority} />
         </Row>
         {inc.disposition && (
-          <Row label="Disposition">
+          <Row label={t("incidents:incidentDetail.disposition")}>
             {DISPOSITION_LABELS[inc.disposition]}
             {inc.disposition_note ? ` — ${inc.disposition_note}` : ""}
           </Row>
         )}
         {inc.merged_into && (
-          <Row label="Merged into">
+          <Row label={t("incidents:incidentDetail.mergedInto")}>
             <Link to={`/incidents/${inc.merged_into}`} className="text-sky-700 hover:underline dark:text-sky-400">
-              the surviving incident
+              {t("incidents:incidentDetail.theSurvivingIncident")}
             </Link>
           </Row>
         )}
-        <Row label="Created (UTC)">
-          {fmtTime(inc.created_at)} by {actorName(inc.created_by, people.data?.items)}
+        <Row label={t("incidents:incidentDetail.createdUtc")}>
+          {t("incidents:incidentDetail.by", { value: fmtTime(inc.created_at), value2: actorName(inc.created_by, people.data?.items) })}
         </Row>
-        {inc.acknowledged_at && <Row label="Acknowledged">{fmtTime(inc.acknowledged_at)}</Row>}
-        {inc.resolved_at && <Row label="Resolved">{fmtTime(inc.resolved_at)}</Row>}
-        {inc.closed_at && <Row label="Closed">{fmtTime(inc.closed_at)}</Row>}
+        {inc.acknowledged_at && <Row label={t("incidents:incidentDetail.acknowledged")}><Time iso={inc.acknowledged_at} /></Row>}
+        {inc.resolved_at && <Row label={t("incidents:incidentDetail.resolved")}><Time iso={inc.resolved_at} /></Row>}
+        {inc.closed_at && <Row label={t("incidents:incidentDetail.closed")}><Time iso={inc.closed_at} /></Row>}
         <Row label="ID">
           <span className="font-mono text-xs">{inc.id}</span>
         </Row>
       </dl>
       {editable && (
         <Button size="sm" className="mt-2" onClick={() => setEditing(true)}>
-          Edit summary
+          {t("incidents:incidentDetail.editSummary")}
         </Button>
       )}
     </div>
@@ -243,6 +247,7 @@ function Summary({ inc, editable }: { inc: Incident; editable: boolean }) {
 }
 
 function People({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const { me } = useSession();
   const people = useAssignees();
   const m = useUpdate(inc.id);
@@ -251,25 +256,25 @@ function People({ inc, editable }: { inc: Incident; editable: boolean }) {
   const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
   return (
     <div className="space-y-3">
-      <Field id="inc-assignee" label="Assignee (saves at once)" error={fields.assignee}>
+      <Field id="inc-assignee" label={t("incidents:incidentDetail.assigneeSavesAtOnce")} error={fields.assignee}>
         <div className="flex gap-1">
           <AssigneeSelect {...fieldProps("inc-assignee", fields.assignee)} disabled={!editable || m.isPending} value={inc.assignee ?? ""} onChange={(v) => m.mutate({ assignee: v })} />
-          <Button size="sm" className="h-8" aria-label="Assign incident to me" disabled={!editable || !me.user || inc.assignee === me.user.id} onClick={() => me.user && m.mutate({ assignee: me.user.id })}>
-            Me
+          <Button size="sm" className="h-8" aria-label={t("incidents:incidentDetail.assignIncidentToMe")} disabled={!editable || !me.user || inc.assignee === me.user.id} onClick={() => me.user && m.mutate({ assignee: me.user.id })}>
+            {t("incidents:incidentDetail.me")}
           </Button>
         </div>
       </Field>
       <div>
-        <p className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">Responders</p>
+        <p className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">{t("incidents:incidentDetail.responders")}</p>
         {responders.length === 0 ? (
-          <p className="text-sm text-muted">No responders.</p>
+          <p className="text-sm text-muted">{t("incidents:incidentDetail.noResponders")}</p>
         ) : (
           <ul className="flex flex-wrap gap-1" data-testid="responders">
             {responders.map((r) => (
               <li key={r} className="inline-flex items-center gap-1 rounded bg-slate-200 py-px pr-0.5 pl-1.5 text-xs dark:bg-slate-800">
                 {assigneeName(r, people.data?.items)}
                 {editable && (
-                  <button type="button" aria-label={`Remove responder ${assigneeName(r, people.data?.items)}`} className="rounded px-1 hover:bg-slate-300 dark:hover:bg-slate-700" onClick={() => m.mutate({ responders: responders.filter((x) => x !== r) })}>
+                  <button type="button" aria-label={t("incidents:incidentDetail.removeResponder", { value: assigneeName(r, people.data?.items) })} className="rounded px-1 hover:bg-slate-300 dark:hover:bg-slate-700" onClick={() => m.mutate({ responders: responders.filter((x) => x !== r) })}>
                     ×
                   </button>
                 )}
@@ -279,14 +284,14 @@ function People({ inc, editable }: { inc: Incident; editable: boolean }) {
         )}
         {editable && (
           <div className="mt-1 flex gap-1">
-            <AssigneeSelect aria-label="Add responder" value={add} onChange={setAdd} />
+            <AssigneeSelect aria-label={t("incidents:incidentDetail.addResponder")} value={add} onChange={setAdd} />
             <Button
               size="sm"
               className="h-8"
               disabled={!add || responders.includes(add) || m.isPending}
               onClick={() => m.mutate({ responders: [...responders, add] }, { onSuccess: () => setAdd("") })}
             >
-              Add
+              {t("incidents:incidentDetail.add")}
             </Button>
           </div>
         )}
@@ -310,16 +315,17 @@ function ListEditor({ label, values, editable, onAdd, onRemove, pending, error, 
   render?: (v: string) => ReactNode;
   normalize?: (v: string) => string;
 }) {
+  const { t } = useTranslation();
   const [v, setV] = useState("");
   return (
     <div className="space-y-1">
       <ul className="flex flex-wrap gap-1" aria-label={label}>
-        {values.length === 0 && <li className="text-sm text-muted">None.</li>}
-        {values.map((t) => (
-          <li key={t} className="inline-flex items-center gap-1 rounded bg-slate-200 py-px pr-0.5 pl-1.5 font-mono text-[11px] text-slate-700 dark:bg-slate-800 dark:text-slate-300">
-            {render ? render(t) : t}
+        {values.length === 0 && <li className="text-sm text-muted">{t("incidents:incidentDetail.none2")}</li>}
+        {values.map((v) => (
+          <li key={v} className="inline-flex items-center gap-1 rounded bg-slate-200 py-px pr-0.5 pl-1.5 font-mono text-[11px] text-slate-700 dark:bg-slate-800 dark:text-slate-300">
+            {render ? render(v) : v}
             {editable && (
-              <button type="button" aria-label={`Remove ${label.toLowerCase()} ${t}`} className="rounded px-1 hover:bg-slate-300 dark:hover:bg-slate-700" onClick={() => onRemove(t)}>
+              <button type="button" aria-label={t("incidents:incidentDetail.remove", { value: label.toLowerCase(), tag: v })} className="rounded px-1 hover:bg-slate-300 dark:hover:bg-slate-700" onClick={() => onRemove(v)}>
                 ×
               </button>
             )}
@@ -336,9 +342,9 @@ function ListEditor({ label, values, editable, onAdd, onRemove, pending, error, 
             setV("");
           }}
         >
-          <Input aria-label={`Add ${label.toLowerCase()}`} placeholder={placeholder} className="h-7! w-44 text-xs" value={v} onChange={(e) => setV(e.target.value)} />
+          <Input aria-label={t("incidents:incidentDetail.add2", { value: label.toLowerCase() })} placeholder={placeholder} className="h-7! w-44 text-xs" value={v} onChange={(e) => setV(e.target.value)} />
           <Button type="submit" size="sm" disabled={!v.trim() || pending}>
-            Add
+            {t("incidents:incidentDetail.add")}
           </Button>
         </form>
       )}
@@ -348,11 +354,13 @@ function ListEditor({ label, values, editable, onAdd, onRemove, pending, error, 
 }
 
 function Tags({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const m = useUpdate(inc.id);
-  return <ListEditor label="Tag" values={inc.tags ?? []} editable={editable} pending={m.isPending} error={m.error} placeholder="Add tag" onAdd={(t) => m.mutate({ add_tags: [t] })} onRemove={(t) => m.mutate({ remove_tags: [t] })} />;
+  return <ListEditor label={t("incidents:incidentDetail.tag")} values={inc.tags ?? []} editable={editable} pending={m.isPending} error={m.error} placeholder={t("incidents:incidentDetail.addTag")} onAdd={(t) => m.mutate({ add_tags: [t] })} onRemove={(t) => m.mutate({ remove_tags: [t] })} />;
 }
 
 function Attack({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const m = useUpdate(inc.id);
   const manualT = inc.manual_techniques ?? [];
   const manualTa = inc.manual_tactics ?? [];
@@ -371,9 +379,9 @@ function Attack({ inc, editable }: { inc: Incident; editable: boolean }) {
   return (
     <div className="space-y-3" data-testid="incident-attack">
       <dl>
-        <Row label="From alerts">
+        <Row label={t("incidents:incidentDetail.fromAlerts")}>
           {tacticsFromAlerts.length === 0 && fromAlerts.length === 0 ? (
-            <span className="text-muted">No ATT&amp;CK labels on the linked alerts.</span>
+            <span className="text-muted">{t("incidents:incidentDetail.noAttAmpCkLabels")}</span>
           ) : (
             <span className="font-mono text-xs">
               {tacticsFromAlerts.join(", ")}
@@ -389,12 +397,12 @@ function Attack({ inc, editable }: { inc: Incident; editable: boolean }) {
         </Row>
       </dl>
       <div>
-        <p className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">Manual tactics</p>
-        <ListEditor label="Tactic" values={manualTa} editable={editable} pending={m.isPending} placeholder="credential-access" normalize={(v) => v.toLowerCase()} onAdd={(t) => m.mutate({ manual_tactics: [...manualTa, t] })} onRemove={(t) => m.mutate({ manual_tactics: manualTa.filter((x) => x !== t) })} />
+        <p className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">{t("incidents:incidentDetail.manualTactics")}</p>
+        <ListEditor label={t("incidents:incidentDetail.tactic")} values={manualTa} editable={editable} pending={m.isPending} placeholder={t("incidents:incidentDetail.credentialAccess")} normalize={(v) => v.toLowerCase()} onAdd={(t) => m.mutate({ manual_tactics: [...manualTa, t] })} onRemove={(t) => m.mutate({ manual_tactics: manualTa.filter((x) => x !== t) })} />
       </div>
       <div>
-        <p className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">Manual techniques</p>
-        <ListEditor label="Technique" values={manualT} editable={editable} pending={m.isPending} placeholder="T1059.001" normalize={(v) => v.toUpperCase()} render={techLink} onAdd={(t) => m.mutate({ manual_techniques: [...manualT, t] })} onRemove={(t) => m.mutate({ manual_techniques: manualT.filter((x) => x !== t) })} />
+        <p className="mb-1 text-xs font-medium text-slate-600 dark:text-slate-400">{t("incidents:incidentDetail.manualTechniques")}</p>
+        <ListEditor label={t("incidents:incidentDetail.technique")} values={manualT} editable={editable} pending={m.isPending} placeholder="T1059.001" normalize={(v) => v.toUpperCase()} render={techLink} onAdd={(t) => m.mutate({ manual_techniques: [...manualT, t] })} onRemove={(t) => m.mutate({ manual_techniques: manualT.filter((x) => x !== t) })} />
       </div>
       {m.error ? <ProblemAlert error={m.error} /> : null}
     </div>
@@ -409,6 +417,7 @@ function fieldText(def: FieldDef, v: FieldValue | undefined, people: Assignee[] 
 }
 
 function CustomFields({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const people = useAssignees();
   const defs = useQuery({ queryKey: useOrgKey("incident-fields"), queryFn: incidents.fields, staleTime: 60_000 });
   const m = useUpdate(inc.id);
@@ -416,9 +425,9 @@ function CustomFields({ inc, editable }: { inc: Incident; editable: boolean }) {
   const [draft, setDraft] = useState<Record<string, FieldValue>>({});
   const values = inc.custom_fields ?? {};
   const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
-  if (defs.isPending) return <Spinner label="Loading custom fields" />;
+  if (defs.isPending) return <Spinner label={t("incidents:incidentDetail.loadingCustomFields")} />;
   if (defs.error) return <ProblemAlert error={defs.error} />;
-  if (defs.data.length === 0) return <p className="text-sm text-muted">This organization defines no custom fields.</p>;
+  if (defs.data.length === 0) return <p className="text-sm text-muted">{t("incidents:incidentDetail.thisOrganizationDefinesNoCustom")}</p>;
   if (!editing)
     return (
       <div>
@@ -438,7 +447,7 @@ function CustomFields({ inc, editable }: { inc: Incident; editable: boolean }) {
               setEditing(true);
             }}
           >
-            Edit fields
+            {t("incidents:incidentDetail.editFields")}
           </Button>
         )}
       </div>
@@ -465,7 +474,7 @@ function CustomFields({ inc, editable }: { inc: Incident; editable: boolean }) {
         const err = fields[`custom_fields.${d.key}`];
         const v = draft[d.key];
         return (
-          <Field key={d.key} id={id} label={d.label + (d.required ? " (required)" : "")} error={err}>
+          <Field key={d.key} id={id} label={d.label + (d.required ? t("incidents:incidentDetail.requiredSuffix") : "")} error={err}>
             {d.kind === "select" ? (
               <Select {...fieldProps(id, err)} value={typeof v === "string" ? v : ""} onChange={(e) => set(d.key, e.target.value)}>
                 <option value="">—</option>
@@ -496,10 +505,10 @@ function CustomFields({ inc, editable }: { inc: Incident; editable: boolean }) {
       {m.error && !Object.keys(fields).some((k) => k.startsWith("custom_fields")) ? <ProblemAlert error={m.error} /> : null}
       <div className="flex gap-2">
         <Button type="submit" variant="primary" disabled={m.isPending}>
-          Save fields
+          {t("incidents:incidentDetail.saveFields")}
         </Button>
         <Button variant="ghost" onClick={() => setEditing(false)}>
-          Cancel
+          {t("incidents:incidentDetail.cancel")}
         </Button>
       </div>
     </form>
@@ -507,33 +516,34 @@ function CustomFields({ inc, editable }: { inc: Incident; editable: boolean }) {
 }
 
 export function ExplanationView({ e }: { e: Explanation }) {
+  const { t } = useTranslation();
   return (
     <div className="space-y-1 text-xs" data-testid="why-grouped">
       <p>{e.summary}</p>
       <dl>
-        <Row label="Rule">
+        <Row label={t("incidents:incidentDetail.rule")}>
           <Link to={`/correlation/rules?rule=${encodeURIComponent(e.rule)}`} className="font-mono text-sky-700 hover:underline dark:text-sky-400">
             {e.rule}
           </Link>{" "}
           v{e.rule_version}
         </Row>
-        <Row label="Group key">
+        <Row label={t("incidents:incidentDetail.groupKey")}>
           <span className="font-mono">{e.group_key}</span>
         </Row>
         {(e.shared_entities ?? []).length > 0 && (
-          <Row label="Shared entities">
+          <Row label={t("incidents:incidentDetail.sharedEntities")}>
             <span className="font-mono">{(e.shared_entities ?? []).map((x) => `${x.type}:${x.value}`).join(", ")}</span>
           </Row>
         )}
         {(e.ignored_entities ?? []).length > 0 && (
-          <Row label="Ignored (too common)">
+          <Row label={t("incidents:incidentDetail.ignoredTooCommon")}>
             <span className="font-mono">{(e.ignored_entities ?? []).map((x) => `${x.type}:${x.value}`).join(", ")}</span>
           </Row>
         )}
-        <Row label="Window (UTC)">
-          {fmtTime(e.window_start)} – {fmtTime(e.window_end)}
+        <Row label={t("incidents:incidentDetail.windowUtc")}>
+          <Time iso={e.window_start} /> – <Time iso={e.window_end} />
         </Row>
-        <Row label="Score">
+        <Row label={t("incidents:incidentDetail.score")}>
           {e.score.toFixed(2)}
           {(e.score_parts ?? []).length > 0 && <span className="text-muted"> = {(e.score_parts ?? []).map((p) => `${p.name} ${p.value.toFixed(2)}×${p.weight}`).join(" + ")}</span>}
         </Row>
@@ -544,22 +554,23 @@ export function ExplanationView({ e }: { e: Explanation }) {
 
 /** WhyGrouped shows an alert's groupings (GET /alerts/{id}/groupings), loaded on demand. */
 function WhyGrouped({ alert }: { alert: LinkedAlert }) {
+  const { t } = useTranslation();
   const q = useQuery({ queryKey: useOrgKey("groupings", alert.alert_id), queryFn: () => correlation.groupings(alert.alert_id) });
-  if (q.isPending) return <Spinner label="Loading groupings" />;
+  if (q.isPending) return <Spinner label={t("incidents:incidentDetail.loadingGroupings")} />;
   if (q.error) return <ProblemAlert error={q.error} />;
   const own = alert.provenance.explanation;
   return (
     <div className="space-y-2">
       <p className="text-xs">
-        Added by <span className="font-mono">{alert.added_by}</span> via <strong>{alert.provenance.via}</strong> at {fmtTime(alert.added_at)}
-        {alert.provenance.from ? " (moved from another incident)" : ""}.
+        {t("incidents:incidentDetail.addedBy")}{" "}<span className="font-mono">{alert.added_by}</span>{" "}{t("incidents:incidentDetail.via")}{" "}<strong>{alert.provenance.via}</strong>{" "}{t("incidents:incidentDetail.at")}{" "}<Time iso={alert.added_at} />
+        {alert.provenance.from ? t("incidents:incidentDetail.movedFromAnotherIncident") : ""}.
       </p>
       {own && <ExplanationView e={own} />}
       {q.data.length === 0 ? (
-        !own && <p className="text-xs text-muted">No correlation rule grouped this alert.</p>
+        !own && <p className="text-xs text-muted">{t("incidents:incidentDetail.noCorrelationRuleGroupedThis")}</p>
       ) : (
         <div>
-          <p className="text-[11px] font-semibold text-muted uppercase">Correlation groups of this alert ({q.data.length})</p>
+          <p className="text-[11px] font-semibold text-muted uppercase">{t("incidents:incidentDetail.correlationGroupsOfThisAlert", { qDataLength: q.data.length })}</p>
           <ul className="space-y-2">
             {q.data.map((g) => (
               <li key={g.group_id} className="border-l-2 border-slate-300 pl-2 dark:border-slate-700">
@@ -567,7 +578,7 @@ function WhyGrouped({ alert }: { alert: LinkedAlert }) {
                   <ExplanationView e={g.explanation} />
                 ) : (
                   <p className="text-xs">
-                    Rule <span className="font-mono">{g.rule}</span> v{g.rule_version}, group <span className="font-mono">{g.group_key}</span>: {g.alerts} alert{g.alerts === 1 ? "" : "s"}, below the rule's gates (no incident).
+                    {t("incidents:incidentDetail.rule")}{" "}<span className="font-mono">{g.rule}</span> v{g.rule_version}{t("incidents:incidentDetail.group")}{" "}<span className="font-mono">{g.group_key}</span>: {g.alerts}{" "}{t("incidents:incidentDetail.alert")}{g.alerts === 1 ? "" : "s"}{t("incidents:incidentDetail.belowTheRuleSGates")}
                   </p>
                 )}
               </li>
@@ -580,6 +591,7 @@ function WhyGrouped({ alert }: { alert: LinkedAlert }) {
 }
 
 function Alerts({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const q = useQuery({ queryKey: useOrgKey("incident-alerts", inc.id), queryFn: () => incidents.alerts(inc.id) });
   const [open, setOpen] = useState<string | null>(null);
@@ -589,31 +601,31 @@ function Alerts({ inc, editable }: { inc: Incident; editable: boolean }) {
     mutationFn: (alertId: string) => incidents.detach(inc.id, alertId),
     onSuccess: () => void invalidateIncident(qc),
   });
-  if (q.isPending) return <Spinner label="Loading alerts" />;
+  if (q.isPending) return <Spinner label={t("incidents:incidentDetail.loadingAlerts")} />;
   if (q.error) return <ProblemAlert error={q.error} />;
-  if (q.data.length === 0) return <p className="text-sm text-muted">No alerts linked. Escalate alerts from the alert list to add them.</p>;
+  if (q.data.length === 0) return <p className="text-sm text-muted">{t("incidents:incidentDetail.noAlertsLinkedEscalateAlerts")}</p>;
   const chosen = q.data.filter((a) => selected.has(a.alert_id));
   return (
     <div className="space-y-2">
       {editable && (
         <div className="flex items-center gap-2">
           <Button size="sm" disabled={chosen.length === 0 || chosen.length === q.data.length} onClick={() => setSplit(true)}>
-            Split {chosen.length || ""} into a new incident
+            {t("incidents:incidentDetail.splitIntoANewIncident", { value: chosen.length || "" })}
           </Button>
-          <span className="text-xs text-muted">Select alerts to split them off.</span>
+          <span className="text-xs text-muted">{t("incidents:incidentDetail.selectAlertsToSplitThem")}</span>
         </div>
       )}
       {detach.error ? <ProblemAlert error={detach.error} /> : null}
       <div className="overflow-x-auto" data-scroll-x>
-        <table className="w-full text-sm" aria-label="Linked alerts">
+        <table className="w-full text-sm" aria-label={t("incidents:incidentDetail.linkedAlerts")}>
           <thead>
             <tr>
-              {editable && <th className={cx(th, "w-8")}><span className="sr-only">Select</span></th>}
-              <th className={cx(th, "w-20")}>Severity</th>
-              <th className={th}>Alert</th>
-              <th className={cx(th, "w-24")}>Via</th>
+              {editable && <th className={cx(th, "w-8")}><span className="sr-only">{t("incidents:incidentDetail.select")}</span></th>}
+              <th className={cx(th, "w-20")}>{t("incidents:incidentDetail.severity")}</th>
+              <th className={th}>{t("incidents:incidentDetail.alert2")}</th>
+              <th className={cx(th, "w-24")}>{t("incidents:incidentDetail.via2")}</th>
               <th className={cx(th, "w-40")}>
-                <span className="sr-only">Actions</span>
+                <span className="sr-only">{t("incidents:incidentDetail.actions")}</span>
               </th>
             </tr>
           </thead>
@@ -624,7 +636,7 @@ function Alerts({ inc, editable }: { inc: Incident; editable: boolean }) {
                   {editable && (
                     <td className={td}>
                       <Checkbox
-                        label={`Select ${a.title}`}
+                        label={t("incidents:incidentDetail.select2", { aTitle: a.title })}
                         checked={selected.has(a.alert_id)}
                         onCheckedChange={(v) =>
                           setSelected((s) => {
@@ -645,14 +657,14 @@ function Alerts({ inc, editable }: { inc: Incident; editable: boolean }) {
                       {a.title}
                     </Link>
                     <p className="text-[11px] text-muted">
-                      <span className="font-mono">{a.source_type}</span> · {fmtTime(a.event_time)}
+                      <span className="font-mono">{a.source_type}</span> · <Time iso={a.event_time} />
                       {(a.entities ?? []).length > 0 && (
                         <>
                           {" · "}
                           {(a.entities ?? []).slice(0, 3).map((e, i) => (
                             <span key={`${e.type}:${e.value}`}>
                               {i > 0 && ", "}
-                              <Link to={entityPath(e.type, e.value)} className="underline hover:text-sky-700 dark:hover:text-sky-300" title={`Entity page of ${e.type} ${e.value}`} data-testid="incident-entity-link">
+                              <Link to={entityPath(e.type, e.value)} className="underline hover:text-sky-700 dark:hover:text-sky-300" title={t("incidents:incidentDetail.entityPage", { type: e.type, value: e.value })} data-testid="incident-entity-link">
                                 {e.value}
                               </Link>
                             </span>
@@ -664,11 +676,11 @@ function Alerts({ inc, editable }: { inc: Incident; editable: boolean }) {
                   <td className={cx(td, "text-xs")}>{a.provenance.via}</td>
                   <td className={cx(td, "text-right whitespace-nowrap")}>
                     <Button size="sm" variant="ghost" aria-expanded={open === a.alert_id} onClick={() => setOpen(open === a.alert_id ? null : a.alert_id)}>
-                      Why grouped
+                      {t("incidents:incidentDetail.whyGrouped")}
                     </Button>
                     {editable && (
-                      <Button size="sm" variant="dangerGhost" aria-label={`Detach ${a.title}`} disabled={detach.isPending} onClick={() => detach.mutate(a.alert_id)}>
-                        Detach
+                      <Button size="sm" variant="dangerGhost" aria-label={t("incidents:incidentDetail.detach", { aTitle: a.title })} disabled={detach.isPending} onClick={() => detach.mutate(a.alert_id)}>
+                        {t("incidents:incidentDetail.detach2")}
                       </Button>
                     )}
                   </td>
@@ -693,6 +705,7 @@ function Alerts({ inc, editable }: { inc: Incident; editable: boolean }) {
 const TASK_LABELS: Record<TaskStatus, string> = { open: "Open", in_progress: "In progress", done: "Done", cancelled: "Cancelled" };
 
 function Tasks({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const people = useAssignees();
   const key = useOrgKey("incident-tasks", inc.id);
@@ -707,28 +720,28 @@ function Tasks({ inc, editable }: { inc: Incident; editable: boolean }) {
   return (
     <div className="space-y-2">
       {q.isPending ? (
-        <Spinner label="Loading tasks" />
+        <Spinner label={t("incidents:incidentDetail.loadingTasks")} />
       ) : q.error ? (
         <ProblemAlert error={q.error} />
       ) : q.data.length === 0 ? (
-        <p className="text-sm text-muted">No tasks.</p>
+        <p className="text-sm text-muted">{t("incidents:incidentDetail.noTasks")}</p>
       ) : (
-        <ol className="space-y-1" aria-label="Tasks" data-testid="tasks">
-          {q.data.map((t, i) => (
-            <li key={t.id} className="flex flex-wrap items-center gap-2 rounded border border-slate-100 px-2 py-1 dark:border-slate-800" data-testid="task">
-              <Checkbox label={`Done: ${t.title}`} checked={t.status === "done"} onCheckedChange={(v) => editable && upd.mutate({ t, c: { status: v ? "done" : "open" } })} />
-              <span className={cx("min-w-0 flex-1 text-sm", (t.status === "done" || t.status === "cancelled") && "text-muted line-through")}>{t.title}</span>
-              {t.assignee && <span className="text-xs text-muted">{assigneeName(t.assignee, people.data?.items)}</span>}
-              {t.status !== "open" && t.status !== "done" && <span className="text-xs text-muted">{TASK_LABELS[t.status]}</span>}
+        <ol className="space-y-1" aria-label={t("incidents:incidentDetail.tasks")} data-testid="tasks">
+          {q.data.map((task, i) => (
+            <li key={task.id} className="flex flex-wrap items-center gap-2 rounded border border-slate-100 px-2 py-1 dark:border-slate-800" data-testid="task">
+              <Checkbox label={t("incidents:incidentDetail.done", { tTitle: task.title })} checked={task.status === "done"} onCheckedChange={(v) => editable && upd.mutate({ t: task, c: { status: v ? "done" : "open" } })} />
+              <span className={cx("min-w-0 flex-1 text-sm", (task.status === "done" || task.status === "cancelled") && "text-muted line-through")}>{task.title}</span>
+              {task.assignee && <span className="text-xs text-muted">{assigneeName(task.assignee, people.data?.items)}</span>}
+              {task.status !== "open" && task.status !== "done" && <span className="text-xs text-muted">{TASK_LABELS[task.status]}</span>}
               {editable && (
                 <span className="flex gap-0.5">
-                  <Button size="sm" variant="ghost" aria-label={`Move up: ${t.title}`} disabled={i === 0 || upd.isPending} onClick={() => upd.mutate({ t, c: { position: t.position - 1 } })}>
+                  <Button size="sm" variant="ghost" aria-label={t("incidents:incidentDetail.moveUp", { tTitle: task.title })} disabled={i === 0 || upd.isPending} onClick={() => upd.mutate({ t: task, c: { position: task.position - 1 } })}>
                     ↑
                   </Button>
-                  <Button size="sm" variant="ghost" aria-label={`Move down: ${t.title}`} disabled={i === q.data.length - 1 || upd.isPending} onClick={() => upd.mutate({ t, c: { position: t.position + 1 } })}>
+                  <Button size="sm" variant="ghost" aria-label={t("incidents:incidentDetail.moveDown", { tTitle: task.title })} disabled={i === q.data.length - 1 || upd.isPending} onClick={() => upd.mutate({ t: task, c: { position: task.position + 1 } })}>
                     ↓
                   </Button>
-                  <Button size="sm" variant="dangerGhost" aria-label={`Delete task: ${t.title}`} disabled={del.isPending} onClick={() => del.mutate(t)}>
+                  <Button size="sm" variant="dangerGhost" aria-label={t("incidents:incidentDetail.deleteTask", { tTitle: task.title })} disabled={del.isPending} onClick={() => del.mutate(task)}>
                     ×
                   </Button>
                 </span>
@@ -745,9 +758,9 @@ function Tasks({ inc, editable }: { inc: Incident; editable: boolean }) {
             if (title.trim()) add.mutate();
           }}
         >
-          <Input aria-label="New task" aria-invalid={addErr ? true : undefined} placeholder="New task" className="h-7! text-xs" value={title} onChange={(e) => setTitle(e.target.value)} />
+          <Input aria-label={t("incidents:incidentDetail.newTask")} aria-invalid={addErr ? true : undefined} placeholder={t("incidents:incidentDetail.newTask")} className="h-7! text-xs" value={title} onChange={(e) => setTitle(e.target.value)} />
           <Button type="submit" size="sm" disabled={!title.trim() || add.isPending}>
-            Add task
+            {t("incidents:incidentDetail.addTask")}
           </Button>
         </form>
       )}
@@ -757,17 +770,18 @@ function Tasks({ inc, editable }: { inc: Incident; editable: boolean }) {
 }
 
 function Revisions({ inc, note }: { inc: Incident; note: Note }) {
+  const { t } = useTranslation();
   const people = useAssignees();
   const q = useQuery({ queryKey: useOrgKey("note-revisions", note.id, note.revisions), queryFn: () => incidents.noteRevisions(inc.id, note.id) });
-  if (q.isPending) return <Spinner label="Loading edit history" />;
+  if (q.isPending) return <Spinner label={t("incidents:incidentDetail.loadingEditHistory")} />;
   if (q.error) return <ProblemAlert error={q.error} />;
-  if (q.data.length === 0) return <p className="text-xs text-muted">No earlier versions.</p>;
+  if (q.data.length === 0) return <p className="text-xs text-muted">{t("incidents:incidentDetail.noEarlierVersions")}</p>;
   return (
-    <ol className="mt-1 space-y-1 border-l-2 border-amber-500/50 pl-2" aria-label="Earlier versions" data-testid="note-revisions">
+    <ol className="mt-1 space-y-1 border-l-2 border-amber-500/50 pl-2" aria-label={t("incidents:incidentDetail.earlierVersions")} data-testid="note-revisions">
       {q.data.map((r, i) => (
         <li key={i} className="text-xs">
           <p className="text-muted">
-            replaced {fmtTime(r.edited_at)} by {actorName(r.edited_by, people.data?.items)}
+            {t("incidents:incidentDetail.replacedBy", { value: fmtTime(r.edited_at), value2: actorName(r.edited_by, people.data?.items) })}
           </p>
           <NoteBody body={r.body} people={people.data?.items} />
         </li>
@@ -777,6 +791,7 @@ function Revisions({ inc, note }: { inc: Incident; note: Note }) {
 }
 
 function NoteItem({ inc, note, mine, fresh, decisions, editable }: { inc: Incident; note: Note & { decision_at?: string; decision_by?: string }; mine: boolean; fresh?: boolean; decisions: boolean; editable: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const people = useAssignees();
   const [editing, setEditing] = useState(false);
@@ -792,10 +807,10 @@ function NoteItem({ inc, note, mine, fresh, decisions, editable }: { inc: Incide
   return (
     <li id={`note-${note.id}`} tabIndex={-1} className={cx("border-l-2 pl-2 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500", note.decision_at ? "border-amber-500" : "border-slate-200 dark:border-slate-700")} data-testid="note">
       <p className="text-xs text-muted">
-        {actorName(note.author, people.data?.items)} · {fmtTime(note.created_at)}
-        {note.revisions > 0 && <> · edited {note.revisions}×</>}
-        {note.moved_from && <> · moved in a merge</>}
-        {fresh && <span className="ml-1 rounded bg-sky-700 px-1 text-[10px] font-semibold text-white">NEW</span>}
+        {actorName(note.author, people.data?.items)} · <Time iso={note.created_at} />
+        {note.revisions > 0 && <>{" "}{t("incidents:incidentDetail.edited", { noteRevisions: note.revisions })}</>}
+        {note.moved_from && <>{" "}{t("incidents:incidentDetail.movedInAMerge")}</>}
+        {fresh && <span className="ml-1 rounded bg-sky-700 px-1 text-[10px] font-semibold text-white">{t("incidents:incidentDetail.new")}</span>}
         {note.decision_at && <DecisionBadge at={note.decision_at} by={note.decision_by} />}
       </p>
       {editing ? (
@@ -806,13 +821,13 @@ function NoteItem({ inc, note, mine, fresh, decisions, editable }: { inc: Incide
             m.mutate();
           }}
         >
-          <MentionBox label="Edit note" value={body} onChange={setBody} members={people.data?.items ?? []} />
+          <MentionBox label={t("incidents:incidentDetail.editNote")} value={body} onChange={setBody} members={people.data?.items ?? []} />
           <div className="flex gap-1">
             <Button type="submit" size="sm" variant="primary" disabled={!body.trim() || m.isPending}>
-              Save note
+              {t("incidents:incidentDetail.saveNote")}
             </Button>
             <Button size="sm" variant="ghost" onClick={() => setEditing(false)}>
-              Cancel
+              {t("incidents:incidentDetail.cancel")}
             </Button>
           </div>
           {m.error ? <ProblemAlert error={m.error} /> : null}
@@ -824,12 +839,12 @@ function NoteItem({ inc, note, mine, fresh, decisions, editable }: { inc: Incide
         {decisions && editable && !editing && <DecisionToggle incidentId={inc.id} noteId={note.id} decision={!!note.decision_at} />}
         {mine && !editing && (
           <Button size="sm" variant="ghost" onClick={() => (setBody(note.body), setEditing(true))}>
-            Edit
+            {t("incidents:incidentDetail.edit")}
           </Button>
         )}
         {note.revisions > 0 && (
           <Button size="sm" variant="ghost" aria-expanded={history} onClick={() => setHistory((h) => !h)}>
-            {history ? "Hide history" : "Edit history"}
+            {history ? t("incidents:incidentDetail.hideHistory") : t("incidents:incidentDetail.editHistory")}
           </Button>
         )}
       </div>
@@ -839,6 +854,7 @@ function NoteItem({ inc, note, mine, fresh, decisions, editable }: { inc: Incide
 }
 
 function Notes({ inc, editable, decisions }: { inc: Incident; editable: boolean; decisions: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const { me } = useSession();
   const people = useAssignees();
@@ -865,21 +881,21 @@ function Notes({ inc, editable, decisions }: { inc: Incident; editable: boolean;
             if (body.trim()) m.mutate();
           }}
         >
-          <MentionBox id="note-body" label="Note" placeholder="Add a note; @ mentions a member" value={body} onChange={setBody} members={people.data?.items ?? []} />
+          <MentionBox id="note-body" label={t("incidents:incidentDetail.note")} placeholder={t("incidents:incidentDetail.addANoteMentionsA")} value={body} onChange={setBody} members={people.data?.items ?? []} />
           <Button type="submit" size="sm" disabled={!body.trim() || m.isPending}>
-            Add note
+            {t("incidents:incidentDetail.addNote")}
           </Button>
           {m.error ? <ProblemAlert error={m.error} /> : null}
         </form>
       )}
       {q.isPending ? (
-        <Spinner label="Loading notes" />
+        <Spinner label={t("incidents:incidentDetail.loadingNotes")} />
       ) : q.error ? (
         <ProblemAlert error={q.error} />
       ) : q.data.length === 0 ? (
-        <p className="text-sm text-muted">No notes yet.</p>
+        <p className="text-sm text-muted">{t("incidents:incidentDetail.noNotesYet")}</p>
       ) : (
-        <ol className="space-y-2" aria-label="Notes">
+        <ol className="space-y-2" aria-label={t("incidents:incidentDetail.notes")}>
           {[...q.data].reverse().map((n) => (
             <NoteItem key={n.id} inc={inc} note={n} mine={n.author === myActor} fresh={n.author !== myActor && !seen.current?.has(n.id)} decisions={decisions} editable={editable} />
           ))}
@@ -890,51 +906,53 @@ function Notes({ inc, editable, decisions }: { inc: Incident; editable: boolean;
 }
 
 function Timeline({ inc }: { inc: Incident }) {
+  const { t } = useTranslation();
   const people = useAssignees();
   const q = useQuery({ queryKey: useOrgKey("incident-timeline", inc.id), queryFn: () => incidents.timeline(inc.id) });
-  if (q.isPending) return <Spinner label="Loading timeline" />;
+  if (q.isPending) return <Spinner label={t("incidents:incidentDetail.loadingTimeline")} />;
   if (q.error) return <ProblemAlert error={q.error} />;
-  if (q.data.length === 0) return <p className="text-sm text-muted">No changes yet.</p>;
+  if (q.data.length === 0) return <p className="text-sm text-muted">{t("incidents:incidentDetail.noChangesYet")}</p>;
   return (
-    <ol className="space-y-1 text-xs" aria-label="Timeline" data-testid="timeline">
+    <ol className="space-y-1 text-xs" aria-label={t("incidents:incidentDetail.timeline")} data-testid="timeline">
       {[...q.data].reverse().map((c) => (
         <li key={c.id}>
-          <span className="text-muted">{fmtTime(c.at)}</span> {actorName(c.actor, people.data?.items)}: <strong>{c.kind.replace(/_/g, " ")}</strong>
+          <span className="text-muted"><Time iso={c.at} /></span> {actorName(c.actor, people.data?.items)}: <strong>{c.kind.replace(/_/g, " ")}</strong>
           {c.from || c.to ? (
             <span className="font-mono">
               {" "}
               {c.kind === "assignee" ? `${assigneeName(c.from, people.data?.items)} → ${assigneeName(c.to, people.data?.items)}` : `${c.from ?? ""}${c.from ? " → " : ""}${c.to ?? ""}`}
             </span>
           ) : null}
-          {c.incident_id !== inc.id && <span className="text-muted"> (on a merged incident)</span>}
+          {c.incident_id !== inc.id && <span className="text-muted">{" "}{t("incidents:incidentDetail.onAMergedIncident")}</span>}
         </li>
       ))}
     </ol>
   );
 }
 
-function SlaTarget({ label, t, now }: { label: string; t: NonNullable<Incident["sla"]>["acknowledge"]; now: number }) {
-  const left = t.due_at ? (new Date(t.due_at).getTime() - now) / 1000 : t.remaining_seconds;
+function SlaTarget({ label, t: tgt, now }: { label: string; t: NonNullable<Incident["sla"]>["acknowledge"]; now: number }) {
+  const { t } = useTranslation();
+  const left = tgt.due_at ? (new Date(tgt.due_at).getTime() - now) / 1000 : tgt.remaining_seconds;
   return (
     <Row label={label}>
-      <span className="font-medium">{t.state}</span>
-      {t.state === "met" ? (
-        <span className="text-muted"> at {fmtTime(t.met_at)}</span>
-      ) : t.state === "paused" ? (
-        <span className="text-muted"> · {fmtDuration(t.remaining_seconds)} left</span>
+      <span className="font-medium">{tgt.state}</span>
+      {tgt.state === "met" ? (
+        <span className="text-muted">{" "}{t("incidents:incidentDetail.at2", { value: fmtTime(tgt.met_at) })}</span>
+      ) : tgt.state === "paused" ? (
+        <span className="text-muted">{" "}{t("incidents:incidentDetail.left", { value: fmtDuration(tgt.remaining_seconds) })}</span>
       ) : (
         <span className="text-muted">
-          {" "}
-          · {left >= 0 ? `${fmtDuration(left)} left` : `overdue by ${fmtDuration(left)}`} (due {fmtTime(t.due_at)})
+          {" "}{t("incidents:incidentDetail.due", { value: left >= 0 ? t("incidents:incidentDetail.leftShort", { value: fmtDuration(left) }) : t("incidents:incidentDetail.overdueBy", { value: fmtDuration(left) }), value2: fmtTime(tgt.due_at) })}
         </span>
       )}
-      <span className="block text-[11px] text-muted">target {fmtDuration(t.target_seconds)}</span>
+      <span className="block text-[11px] text-muted">{t("incidents:incidentDetail.target", { value: fmtDuration(tgt.target_seconds) })}</span>
     </Row>
   );
 }
 
 /** SlaPanel: both SLA clocks of the incident, pause (with a reason) and resume. */
 function SlaPanel({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const now = useNow();
   const [pausing, setPausing] = useState(false);
@@ -948,26 +966,26 @@ function SlaPanel({ inc, editable }: { inc: Incident; editable: boolean }) {
     <div className="space-y-2" data-testid="sla-panel">
       <SlaBadge sla={sla} />
       <dl>
-        <SlaTarget label="Acknowledge" t={sla.acknowledge} now={now} />
-        <SlaTarget label="Resolve" t={sla.resolve} now={now} />
-        <Row label="Policy">
-          {sla.policy} <span className="text-muted">({sla.hours === "business" ? "business hours" : "24×7"})</span>
+        <SlaTarget label={t("incidents:incidentDetail.acknowledge")} t={sla.acknowledge} now={now} />
+        <SlaTarget label={t("incidents:incidentDetail.resolve")} t={sla.resolve} now={now} />
+        <Row label={t("incidents:incidentDetail.policy")}>
+          {sla.policy} <span className="text-muted">({sla.hours === "business" ? t("incidents:incidentDetail.businessHours") : "24×7"})</span>
         </Row>
-        {sla.state === "paused" && <Row label="Paused">{fmtTime(sla.paused_at)}{sla.pause_reason ? ` — ${sla.pause_reason}` : ""}</Row>}
+        {sla.state === "paused" && <Row label={t("incidents:incidentDetail.paused")}><Time iso={sla.paused_at} />{sla.pause_reason ? ` — ${sla.pause_reason}` : ""}</Row>}
       </dl>
       {editable && sla.state !== "met" && inc.status !== "resolved" && inc.status !== "closed" && (
         sla.state === "paused" ? (
           <Button size="sm" disabled={resume.isPending} onClick={() => resume.mutate()}>
-            Resume SLA
+            {t("incidents:incidentDetail.resumeSla")}
           </Button>
         ) : (
           <Button size="sm" onClick={() => setPausing(true)}>
-            Pause SLA…
+            {t("incidents:incidentDetail.pauseSla")}
           </Button>
         )
       )}
       {resume.error ? <ProblemAlert error={resume.error} /> : null}
-      <Dialog open={pausing} onOpenChange={setPausing} title="Pause the SLA clock" description="The clock stops until you resume it; the reason goes into the timeline.">
+      <Dialog open={pausing} onOpenChange={setPausing} title={t("incidents:incidentDetail.pauseTheSlaClock")} description={t("incidents:incidentDetail.theClockStopsUntilYou")}>
         <form
           className="space-y-3"
           onSubmit={(e) => {
@@ -975,16 +993,16 @@ function SlaPanel({ inc, editable }: { inc: Incident; editable: boolean }) {
             pause.mutate();
           }}
         >
-          <Field id="sla-reason" label="Reason (required)" error={err}>
-            <Input {...fieldProps("sla-reason", err)} value={reason} onChange={(e) => setReason(e.target.value)} placeholder="waiting for the customer" autoFocus />
+          <Field id="sla-reason" label={t("incidents:incidentDetail.reasonRequired")} error={err}>
+            <Input {...fieldProps("sla-reason", err)} value={reason} onChange={(e) => setReason(e.target.value)} placeholder={t("incidents:incidentDetail.waitingForTheCustomer")} autoFocus />
           </Field>
           {pause.error && !err ? <ProblemAlert error={pause.error} /> : null}
           <div className="flex justify-end gap-2">
             <Button variant="ghost" onClick={() => setPausing(false)}>
-              Cancel
+              {t("incidents:incidentDetail.cancel")}
             </Button>
             <Button type="submit" variant="primary" disabled={!reason.trim() || pause.isPending}>
-              Pause
+              {t("incidents:incidentDetail.pause")}
             </Button>
           </div>
         </form>
@@ -1001,6 +1019,7 @@ const DETAIL_KEYS: [string, string][] = [
 ];
 
 export function IncidentDetailPage() {
+  const { t } = useTranslation();
   const { id = "" } = useParams();
   const navigate = useNavigate();
   const { can } = useSession();
@@ -1039,14 +1058,14 @@ export function IncidentDetailPage() {
   if (q.isPending)
     return (
       <div className="p-4">
-        <Spinner label="Loading incident" />
+        <Spinner label={t("incidents:incidentDetail.loadingIncident")} />
       </div>
     );
   if (q.error && !q.data)
     return (
       <div className="space-y-3 p-4">
         <Link to="/incidents" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
-          ← Incidents
+          {t("incidents:incidentDetail.incidents")}
         </Link>
         <ProblemAlert error={q.error} />
       </div>
@@ -1063,10 +1082,10 @@ export function IncidentDetailPage() {
       <div className="flex flex-wrap items-center justify-between gap-2 px-4 pt-2">
         <div>
           <Link to="/incidents" className="text-xs text-sky-700 hover:underline dark:text-sky-400">
-            ← Incidents
+            {t("incidents:incidentDetail.incidents")}
           </Link>
           <span className="ml-2 text-[11px] text-muted">
-            <kbd>Esc</kbd> back · <kbd>?</kbd> keys
+            <kbd>{t("incidents:incidentDetail.esc")}</kbd>{" "}{t("incidents:incidentDetail.back")}{" "}<kbd>?</kbd>{" "}{t("incidents:incidentDetail.keys")}
           </span>
         </div>
         <div className="flex flex-wrap items-center gap-2">
@@ -1075,7 +1094,7 @@ export function IncidentDetailPage() {
           <Transitions inc={inc} editable={editable} />
           {editable && (
             <Button size="sm" variant="ghost" onClick={() => setMerge(true)}>
-              Merge…
+              {t("incidents:incidentDetail.merge")}
             </Button>
           )}
         </div>
@@ -1087,33 +1106,33 @@ export function IncidentDetailPage() {
       )}
       {inc.merged_into && (
         <p role="status" className="mx-4 mt-2 rounded border border-amber-500/60 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950/40 dark:text-amber-200">
-          This incident was merged.{" "}
+          {t("incidents:incidentDetail.thisIncidentWasMerged")}{" "}
           <Link to={`/incidents/${inc.merged_into}`} className="underline">
-            Open the surviving incident
+            {t("incidents:incidentDetail.openTheSurvivingIncident")}
           </Link>
         </p>
       )}
       <div className="grid gap-4 p-4 xl:grid-cols-[1fr_20rem]">
         <div className="min-w-0 space-y-4">
-          <Section title="Summary">
+          <Section title={t("incidents:incidentDetail.summary")}>
             <Summary inc={inc} editable={editable} />
           </Section>
-          <Section title={`Alerts (${inc.alert_count})`}>
+          <Section title={t("incidents:incidentDetail.alerts", { incAlert_count: inc.alert_count })}>
             <Alerts inc={inc} editable={editable} />
           </Section>
-          <Section title="Tasks">
+          <Section title={t("incidents:incidentDetail.tasks")}>
             <Tasks inc={inc} editable={editable} />
           </Section>
-          <Section title="Notes">
+          <Section title={t("incidents:incidentDetail.notes")}>
             <Notes inc={inc} editable={editable} decisions={hasDecisions} />
           </Section>
           {hasTimeline && (
-            <Section title="Timeline">
+            <Section title={t("incidents:incidentDetail.timeline")}>
               <WarTimeline incidentId={inc.id} editable={editable} />
             </Section>
           )}
           {hasReview && (inc.status === "resolved" || inc.status === "closed") && (
-            <Section title="Post-incident review">
+            <Section title={t("incidents:incidentDetail.postIncidentReview")}>
               <ReviewPanel inc={inc} editable={editable} />
             </Section>
           )}
@@ -1124,30 +1143,30 @@ export function IncidentDetailPage() {
               <SlaPanel inc={inc} editable={editable} />
             </Section>
           )}
-          <Section title="People">
+          <Section title={t("incidents:incidentDetail.people")}>
             <People inc={inc} editable={editable} />
           </Section>
           {hasReport && (
-            <Section title="Report">
+            <Section title={t("incidents:incidentDetail.report")}>
               <ReportButtons inc={inc} />
             </Section>
           )}
           {hasEvidence && (
-            <Section title="Evidence">
+            <Section title={t("incidents:incidentDetail.evidence")}>
               <EvidencePanel incidentId={inc.id} editable={editable} />
             </Section>
           )}
-          <Section title="Tags">
+          <Section title={t("incidents:incidentDetail.tags")}>
             <Tags inc={inc} editable={editable} />
           </Section>
           <Section title="MITRE ATT&CK">
             <Attack inc={inc} editable={editable} />
           </Section>
-          <Section title="Custom fields">
+          <Section title={t("incidents:incidentDetail.customFields")}>
             <CustomFields inc={inc} editable={editable} />
           </Section>
           {hasDecisions && (
-            <Section title="Decision log">
+            <Section title={t("incidents:incidentDetail.decisionLog")}>
               <DecisionLog
                 incidentId={inc.id}
                 onShow={(noteId) => {
@@ -1159,18 +1178,18 @@ export function IncidentDetailPage() {
             </Section>
           )}
           {!hasTimeline && (
-            <Section title="Timeline">
+            <Section title={t("incidents:incidentDetail.timeline")}>
               <Timeline inc={inc} />
             </Section>
           )}
         </aside>
       </div>
       <MergeDialog open={merge} onOpenChange={setMerge} survivor={inc} />
-      <Dialog open={help} onOpenChange={setHelp} title="Keyboard shortcuts" description="Keys work when no text field has the focus.">
+      <Dialog open={help} onOpenChange={setHelp} title={t("incidents:incidentDetail.keyboardShortcuts")} description={t("incidents:incidentDetail.keysWorkWhenNoText")}>
         <KeyTable keys={DETAIL_KEYS} />
         <div className="mt-3 text-right">
           <Button size="sm" onClick={() => setHelp(false)}>
-            Close
+            {t("incidents:incidentDetail.close")}
           </Button>
         </div>
       </Dialog>

@@ -1,5 +1,6 @@
 // The incident list: filters in the URL, keyset paging ("Load more"),
 // bulk status and assignee changes, keyboard navigation like the alert queue.
+import { useTranslation } from "react-i18next";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router";
@@ -19,7 +20,7 @@ import {
 import { useOrgKey, useSession } from "../../auth/session";
 import { Dialog } from "../../components/Dialog";
 import { Button, Checkbox, Input, PageHeader, ProblemAlert, Select, SeverityBadge, Spinner, td, th } from "../../components/ui";
-import { cx, fmtAge, fmtTime } from "../../lib/format";
+import { cx, fmtAge } from "../../lib/format";
 import { AssigneeSelect } from "../AssigneeSelect";
 import { assigneeName, useAssignees } from "../assignees";
 import { incidentFiltersFromParams, incidentFiltersToParams, needsDisposition } from "./incidentFilters";
@@ -27,6 +28,7 @@ import { invalidateIncident } from "./IncidentDetail";
 import { IncidentStatusBadge, PriorityBadge, SlaBadge } from "./parts";
 import { METRICS_PATH, SLA_PAUSE_PATH, useHasPath } from "../../lib/capabilities";
 import { SLA_STATES } from "./incidentFilters";
+import { Time } from "../../components/Time";
 
 function Chips({ label, values, selected, onChange, render }: { label: string; values: string[]; selected: string[]; onChange: (v: string[]) => void; render?: (v: string) => string }) {
   return (
@@ -54,6 +56,7 @@ function Chips({ label, values, selected, onChange, render }: { label: string; v
 }
 
 function FilterBar({ filters, onChange, errors }: { filters: IncidentFilters; onChange: (f: IncidentFilters) => void; errors: Record<string, string> }) {
+  const { t } = useTranslation();
   const { me } = useSession();
   const hasSLA = useHasPath(SLA_PAUSE_PATH);
   const [tag, setTag] = useState(filters.tag ?? "");
@@ -62,7 +65,7 @@ function FilterBar({ filters, onChange, errors }: { filters: IncidentFilters; on
   const active = !!(filters.status?.length || filters.severity?.length || filters.sla?.length || filters.assignee || filters.tag);
   return (
     <form
-      aria-label="Incident filters"
+      aria-label={t("incidents:incidents.incidentFilters")}
       className="space-y-2 border-b border-slate-200 px-4 py-2 dark:border-slate-800"
       onSubmit={(e) => {
         e.preventDefault();
@@ -70,23 +73,23 @@ function FilterBar({ filters, onChange, errors }: { filters: IncidentFilters; on
       }}
     >
       <div className="flex flex-wrap gap-x-6 gap-y-2">
-        <Chips label="Status" values={INCIDENT_STATUSES} selected={filters.status ?? []} onChange={(v) => onChange({ ...filters, status: v })} render={(v) => INCIDENT_STATUS_LABELS[v as IncidentStatus]} />
-        <Chips label="Severity" values={INCIDENT_SEVERITIES} selected={filters.severity ?? []} onChange={(v) => onChange({ ...filters, severity: v })} />
+        <Chips label={t("incidents:incidents.status")} values={INCIDENT_STATUSES} selected={filters.status ?? []} onChange={(v) => onChange({ ...filters, status: v })} render={(v) => INCIDENT_STATUS_LABELS[v as IncidentStatus]} />
+        <Chips label={t("incidents:incidents.severity")} values={INCIDENT_SEVERITIES} selected={filters.severity ?? []} onChange={(v) => onChange({ ...filters, severity: v })} />
         {hasSLA && <Chips label="SLA" values={SLA_STATES} selected={filters.sla ?? []} onChange={(v) => onChange({ ...filters, sla: v })} />}
       </div>
       <div className="flex flex-wrap items-center gap-2">
-        <AssigneeSelect {...invalid("assignee")} mode="filter" aria-label="Filter by assignee" className="w-48" value={filters.assignee ?? ""} onChange={(v) => onChange({ ...filters, assignee: v || undefined })} />
+        <AssigneeSelect {...invalid("assignee")} mode="filter" aria-label={t("incidents:incidents.filterByAssignee")} className="w-48" value={filters.assignee ?? ""} onChange={(v) => onChange({ ...filters, assignee: v || undefined })} />
         {me.user && (
           <Button size="sm" variant="ghost" aria-pressed={filters.assignee === me.user.id} onClick={() => onChange({ ...filters, assignee: filters.assignee === me.user!.id ? undefined : me.user!.id })}>
-            Mine
+            {t("incidents:incidents.mine")}
           </Button>
         )}
-        <Input {...invalid("tag")} id="incident-tag" aria-label="Tag" placeholder="Tag  ( / )" className="w-40" value={tag} onChange={(e) => setTag(e.target.value)} />
+        <Input {...invalid("tag")} id="incident-tag" aria-label={t("incidents:incidents.tag")} placeholder={t("incidents:incidents.tag2")} className="w-40" value={tag} onChange={(e) => setTag(e.target.value)} />
         <Button type="submit" size="sm" variant="primary">
-          Apply
+          {t("incidents:incidents.apply")}
         </Button>
         <Select
-          aria-label="Sort by"
+          aria-label={t("incidents:incidents.sortBy")}
           className="w-44"
           value={`${filters.sort ?? "created_at"}:${filters.order ?? "desc"}`}
           onChange={(e) => {
@@ -94,14 +97,14 @@ function FilterBar({ filters, onChange, errors }: { filters: IncidentFilters; on
             onChange({ ...filters, sort: sort === "created_at" ? undefined : sort, order: order === "desc" ? undefined : order });
           }}
         >
-          <option value="created_at:desc">Newest first</option>
-          <option value="created_at:asc">Oldest first</option>
-          <option value="updated_at:desc">Recently updated</option>
-          <option value="severity:desc">Highest severity</option>
+          <option value="created_at:desc">{t("incidents:incidents.newestFirst")}</option>
+          <option value="created_at:asc">{t("incidents:incidents.oldestFirst")}</option>
+          <option value="updated_at:desc">{t("incidents:incidents.recentlyUpdated")}</option>
+          <option value="severity:desc">{t("incidents:incidents.highestSeverity")}</option>
         </Select>
         {active && (
           <Button size="sm" variant="ghost" onClick={() => onChange({ sort: filters.sort, order: filters.order })}>
-            Clear all
+            {t("incidents:incidents.clearAll")}
           </Button>
         )}
       </div>
@@ -111,6 +114,7 @@ function FilterBar({ filters, onChange, errors }: { filters: IncidentFilters; on
 
 /** BulkBar changes the status or the assignee of the selected incidents (one transaction, all or none). */
 function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const [status, setStatus] = useState<IncidentStatus>("acknowledged");
   const [assignee, setAssignee] = useState("");
@@ -126,9 +130,9 @@ function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) {
     },
   });
   return (
-    <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-4 py-1.5 dark:border-slate-800 dark:bg-sky-950/40" role="region" aria-label="Bulk actions">
-      <span className="text-xs font-medium">{ids.length} selected</span>
-      <Select aria-label="New status for selected incidents" className="w-40" value={status} onChange={(e) => setStatus(e.target.value as IncidentStatus)}>
+    <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-4 py-1.5 dark:border-slate-800 dark:bg-sky-950/40" role="region" aria-label={t("incidents:incidents.bulkActions")}>
+      <span className="text-xs font-medium">{t("incidents:incidents.selected", { idsLength: ids.length })}</span>
+      <Select aria-label={t("incidents:incidents.newStatusForSelectedIncidents")} className="w-40" value={status} onChange={(e) => setStatus(e.target.value as IncidentStatus)}>
         {INCIDENT_STATUSES.map((s) => (
           <option key={s} value={s}>
             {INCIDENT_STATUS_LABELS[s]}
@@ -136,21 +140,21 @@ function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) {
         ))}
       </Select>
       <Button size="sm" variant="primary" disabled={m.isPending} onClick={() => setConfirm({ status })}>
-        Set status
+        {t("incidents:incidents.setStatus")}
       </Button>
-      <AssigneeSelect aria-label="Assignee for selected incidents" className="w-44" value={assignee} onChange={setAssignee} />
+      <AssigneeSelect aria-label={t("incidents:incidents.assigneeForSelectedIncidents")} className="w-44" value={assignee} onChange={setAssignee} />
       <Button size="sm" disabled={m.isPending} onClick={() => setConfirm({ assignee })}>
-        Assign
+        {t("incidents:incidents.assign")}
       </Button>
       <Button size="sm" variant="ghost" onClick={onDone}>
-        Clear selection
+        {t("incidents:incidents.clearSelection")}
       </Button>
       {m.error && !confirm ? <ProblemAlert error={m.error} className="w-full" /> : null}
       <Dialog
         open={!!confirm}
         onOpenChange={(o) => !o && setConfirm(null)}
-        title={`Change ${ids.length} incident${ids.length === 1 ? "" : "s"}?`}
-        description={confirm?.status ? `Every selected incident moves to ${INCIDENT_STATUS_LABELS[confirm.status]}; an invalid move for any of them cancels the whole change.` : "Every selected incident gets this assignee."}
+        title={t("incidents:incidents.changeIncident", { count: ids.length })}
+        description={confirm?.status ? t("incidents:incidents.everySelectedIncidentMovesTo", { value: INCIDENT_STATUS_LABELS[confirm.status] }) : t("incidents:incidents.everySelectedIncidentGetsThis")}
       >
         <form
           className="space-y-3"
@@ -168,7 +172,7 @@ function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) {
           {confirm?.status && needsDisposition(confirm.status) && (
             <>
               <label className="block text-xs font-medium text-slate-600 dark:text-slate-400">
-                Disposition
+                {t("incidents:incidents.disposition")}
                 <Select className="mt-1" value={disposition} onChange={(e) => setDisposition(e.target.value as Disposition)}>
                   {DISPOSITIONS.map((d) => (
                     <option key={d} value={d}>
@@ -177,16 +181,16 @@ function BulkBar({ ids, onDone }: { ids: string[]; onDone: () => void }) {
                   ))}
                 </Select>
               </label>
-              {disposition === "other" && <Input aria-label="Disposition note" placeholder="Disposition note (required)" value={note} onChange={(e) => setNote(e.target.value)} />}
+              {disposition === "other" && <Input aria-label={t("incidents:incidents.dispositionNote")} placeholder={t("incidents:incidents.dispositionNoteRequired")} value={note} onChange={(e) => setNote(e.target.value)} />}
             </>
           )}
           {m.error ? <ProblemAlert error={m.error} /> : null}
           <div className="flex justify-end gap-2">
             <Button variant="ghost" onClick={() => setConfirm(null)}>
-              Cancel
+              {t("incidents:incidents.cancel")}
             </Button>
             <Button type="submit" variant="primary" disabled={m.isPending || (disposition === "other" && !!confirm?.status && needsDisposition(confirm.status) && !note.trim())}>
-              {m.isPending ? "Saving…" : "Apply to selected"}
+              {m.isPending ? t("incidents:incidents.saving") : t("incidents:incidents.applyToSelected")}
             </Button>
           </div>
         </form>
@@ -205,6 +209,7 @@ const KEYS: [string, string][] = [
 ];
 
 export function IncidentsPage() {
+  const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => incidentFiltersFromParams(params), [params]);
   const navigate = useNavigate();
@@ -267,24 +272,24 @@ export function IncidentsPage() {
   const hasMetrics = useHasPath(METRICS_PATH);
   return (
     <div className="flex h-full flex-col">
-      <PageHeader title="Incidents">
+      <PageHeader title={t("incidents:incidents.incidents")}>
         {hasMetrics && (
           <Link to="/incidents/metrics" className="text-xs text-sky-700 hover:underline dark:text-sky-400">
-            Metrics
+            {t("incidents:incidents.metrics")}
           </Link>
         )}
         <Button size="sm" variant="ghost" onClick={() => void q.refetch()} disabled={q.isFetching}>
-          {q.isFetching && !q.isPending ? "Refreshing…" : "Refresh"}
+          {q.isFetching && !q.isPending ? t("incidents:incidents.refreshing") : t("incidents:incidents.refresh")}
         </Button>
-        <Button size="sm" variant="ghost" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)}>
+        <Button size="sm" variant="ghost" aria-label={t("incidents:incidents.keyboardShortcuts")} onClick={() => setHelp(true)}>
           ?
         </Button>
       </PageHeader>
-      <Dialog open={help} onOpenChange={setHelp} title="Keyboard shortcuts" description="Keys work when no text field has the focus.">
+      <Dialog open={help} onOpenChange={setHelp} title={t("incidents:incidents.keyboardShortcuts")} description={t("incidents:incidents.keysWorkWhenNoText")}>
         <KeyTable keys={KEYS} />
         <div className="mt-3 text-right">
           <Button size="sm" onClick={() => setHelp(false)}>
-            Close
+            {t("incidents:incidents.close")}
           </Button>
         </div>
       </Dialog>
@@ -295,25 +300,25 @@ export function IncidentsPage() {
           <ProblemAlert error={q.error} className="m-4" />
         ) : q.isPending ? (
           <div className="p-4">
-            <Spinner label="Loading incidents" />
+            <Spinner label={t("incidents:incidents.loadingIncidents")} />
           </div>
         ) : rows.length === 0 ? (
           <p className="p-6 text-center text-muted" data-testid="incidents-empty">
-            {filtered ? "No incidents match these filters." : "No incidents yet. Escalate alerts (select them in the alert list, then “Escalate”) or let correlation open them."}
+            {filtered ? t("incidents:incidents.noIncidentsMatchTheseFilters") : t("incidents:incidents.noIncidentsYetEscalateAlerts")}
           </p>
         ) : (
-          <table className="w-full border-collapse text-sm" aria-label="Incidents">
+          <table className="w-full border-collapse text-sm" aria-label={t("incidents:incidents.incidents")}>
             <thead className="sticky top-0 z-10 bg-slate-50 dark:bg-slate-900">
               <tr className="border-b border-slate-200 dark:border-slate-800">
                 <th className={cx(th, "w-8")}>
-                  <Checkbox label="Select all loaded incidents" checked={allSelected ? true : selected.size > 0 ? "indeterminate" : false} onCheckedChange={(v) => setSelected(v ? new Set(rows.map((r) => r.id)) : new Set())} />
+                  <Checkbox label={t("incidents:incidents.selectAllLoadedIncidents")} checked={allSelected ? true : selected.size > 0 ? "indeterminate" : false} onCheckedChange={(v) => setSelected(v ? new Set(rows.map((r) => r.id)) : new Set())} />
                 </th>
-                <th className={cx(th, "w-20")}>Severity</th>
-                <th className={th}>Title</th>
-                <th className={cx(th, "w-32")}>Status · SLA</th>
-                <th className={cx(th, "hidden w-36 lg:table-cell")}>Assignee</th>
-                <th className={cx(th, "hidden w-16 text-right lg:table-cell")}>Alerts</th>
-                <th className={cx(th, "hidden w-36 lg:table-cell")}>Created (UTC)</th>
+                <th className={cx(th, "w-20")}>{t("incidents:incidents.severity")}</th>
+                <th className={th}>{t("incidents:incidents.title")}</th>
+                <th className={cx(th, "w-32")}>{t("incidents:incidents.statusSla")}</th>
+                <th className={cx(th, "hidden w-36 lg:table-cell")}>{t("incidents:incidents.assignee")}</th>
+                <th className={cx(th, "hidden w-16 text-right lg:table-cell")}>{t("incidents:incidents.alerts")}</th>
+                <th className={cx(th, "hidden w-36 lg:table-cell")}>{t("incidents:incidents.createdUtc")}</th>
               </tr>
             </thead>
             <tbody ref={body}>
@@ -330,7 +335,7 @@ export function IncidentsPage() {
                   )}
                 >
                   <td className={td}>
-                    <Checkbox label={`Select ${r.title}`} checked={selected.has(r.id)} onCheckedChange={() => toggle(r.id)} />
+                    <Checkbox label={t("incidents:incidents.select", { rTitle: r.title })} checked={selected.has(r.id)} onCheckedChange={() => toggle(r.id)} />
                   </td>
                   <td className={td}>
                     <SeverityBadge severity={r.severity} />
@@ -348,9 +353,9 @@ export function IncidentsPage() {
                         </Link>
                       ))}
                       <span className="lg:hidden">
-                        {r.alert_count} alert{r.alert_count === 1 ? "" : "s"} · created {fmtAge(r.created_at)} ago ·
+                        {t("incidents:incidents.alertCreatedAgo", { count: r.alert_count, age: fmtAge(r.created_at) })}
                       </span>
-                      <span>updated {fmtAge(r.updated_at)} ago</span>
+                      <span>{t("incidents:incidents.updatedAgo", { value: fmtAge(r.updated_at) })}</span>
                     </div>
                   </td>
                   <td className={td}>
@@ -366,7 +371,7 @@ export function IncidentsPage() {
                   </td>
                   <td className={cx(td, "hidden text-right font-mono text-xs lg:table-cell")}>{r.alert_count}</td>
                   <td className={cx(td, "hidden font-mono text-xs whitespace-nowrap lg:table-cell")} title={r.created_at}>
-                    {fmtTime(r.created_at)}
+                    <Time iso={r.created_at} />
                   </td>
                 </tr>
               ))}
@@ -376,14 +381,14 @@ export function IncidentsPage() {
         {rows.length > 0 && (
           <div className="flex items-center justify-between px-4 py-3 text-xs text-muted">
             <span>
-              {rows.length} loaded · <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>Enter</kbd> open · <kbd>?</kbd> all keys
+              {rows.length}{" "}{t("incidents:incidents.loaded")}{" "}<kbd>j</kbd>/<kbd>k</kbd>{" "}{t("incidents:incidents.move")}{" "}<kbd>x</kbd>{" "}{t("incidents:incidents.select2")}{" "}<kbd>{t("incidents:incidents.enter")}</kbd>{" "}{t("incidents:incidents.open")}{" "}<kbd>?</kbd>{" "}{t("incidents:incidents.allKeys")}
             </span>
             {q.hasNextPage ? (
               <Button size="sm" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
-                {q.isFetchingNextPage ? "Loading…" : "Load more"}
+                {q.isFetchingNextPage ? t("incidents:incidents.loading") : t("incidents:incidents.loadMore")}
               </Button>
             ) : (
-              <span>End of results</span>
+              <span>{t("incidents:incidents.endOfResults")}</span>
             )}
           </div>
         )}

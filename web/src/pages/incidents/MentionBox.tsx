@@ -2,6 +2,7 @@
 // lists matching members; ↑/↓ choose, Enter or Tab inserts `<@user-id>`,
 // Esc closes the list. The text area keeps the focus throughout
 // (aria-activedescendant points at the highlighted member).
+import { useTranslation } from "react-i18next";
 import { useId, useMemo, useRef, useState } from "react";
 import type { Assignee } from "../../api/types";
 import { cx } from "../../lib/format";
@@ -23,6 +24,7 @@ export function MentionBox({
   placeholder?: string;
   id?: string;
 }) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
   const [caret, setCaret] = useState(0);
@@ -76,7 +78,7 @@ export function MentionBox({
         }}
       />
       {open && (
-        <ul id={listId} role="listbox" aria-label="Mention a member" className="absolute z-20 mt-1 max-h-48 w-64 overflow-auto rounded border border-slate-200 bg-white py-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900" data-testid="mention-list">
+        <ul id={listId} role="listbox" aria-label={t("incidents:mentionBox.mentionAMember")} className="absolute z-20 mt-1 max-h-48 w-64 overflow-auto rounded border border-slate-200 bg-white py-1 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900" data-testid="mention-list">
           {matches.map((m, i) => (
             <li
               key={m.user_id}
@@ -94,7 +96,7 @@ export function MentionBox({
           ))}
         </ul>
       )}
-      <p className="mt-0.5 text-[11px] text-muted">Type @ and a name to mention a member (they are notified).</p>
+      <p className="mt-0.5 text-[11px] text-muted">{t("incidents:mentionBox.typeAndANameTo")}</p>
     </div>
   );
 }

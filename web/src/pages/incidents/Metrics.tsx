@@ -1,6 +1,7 @@
 // Incident metrics: MTTA, MTTR and SLA compliance by period, severity,
 // type or assignee, and false-positive rates per detection rule and source
 // (from dispositions). Shown when the server has the metrics operation.
+import { useTranslation } from "react-i18next";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link } from "react-router";
@@ -17,17 +18,18 @@ const pct = (v?: number) => (v === undefined || v === null ? "—" : `${Math.rou
 const dur = (v?: number) => (v === undefined || v === null ? "—" : fmtDuration(v));
 
 function Buckets({ rows, label }: { rows: MetricsBucket[]; label: (k: string) => string }) {
+  const { t } = useTranslation();
   return (
     <div className="overflow-x-auto" data-scroll-x>
-      <table className="w-full text-sm" aria-label="Incident metrics">
+      <table className="w-full text-sm" aria-label={t("incidents:metrics.incidentMetrics")}>
         <thead>
           <tr className="border-b border-slate-200 dark:border-slate-800">
-            <th className={th}>Group</th>
-            <th className={cx(th, "text-right")}>Incidents</th>
+            <th className={th}>{t("incidents:metrics.group")}</th>
+            <th className={cx(th, "text-right")}>{t("incidents:metrics.incidents")}</th>
             <th className={cx(th, "text-right")}>MTTA</th>
             <th className={cx(th, "text-right")}>MTTR</th>
-            <th className={cx(th, "text-right")}>SLA compliance</th>
-            <th className={cx(th, "hidden text-right md:table-cell")}>Breached (ack / resolve)</th>
+            <th className={cx(th, "text-right")}>{t("incidents:metrics.slaCompliance")}</th>
+            <th className={cx(th, "hidden text-right md:table-cell")}>{t("incidents:metrics.breachedAckResolve")}</th>
           </tr>
         </thead>
         <tbody>
@@ -38,7 +40,7 @@ function Buckets({ rows, label }: { rows: MetricsBucket[]; label: (k: string) =>
               <td className={cx(td, "text-right font-mono text-xs")}>{dur(b.mtta_seconds)}</td>
               <td className={cx(td, "text-right font-mono text-xs")}>{dur(b.mttr_seconds)}</td>
               <td className={cx(td, "text-right font-mono text-xs")}>
-                {pct(b.sla_compliance)} <span className="text-muted">of {b.sla_tracked}</span>
+                {pct(b.sla_compliance)} <span className="text-muted">{t("incidents:metrics.of", { bSla_tracked: b.sla_tracked })}</span>
               </td>
               <td className={cx(td, "hidden text-right font-mono text-xs md:table-cell")}>
                 {b.ack_breached} / {b.resolve_breached}
@@ -52,15 +54,16 @@ function Buckets({ rows, label }: { rows: MetricsBucket[]; label: (k: string) =>
 }
 
 function FP({ rows, what }: { rows: FalsePositiveRate[]; what: string }) {
-  if (rows.length === 0) return <p className="text-sm text-muted">No closed incidents or alerts by {what} in this period.</p>;
+  const { t } = useTranslation();
+  if (rows.length === 0) return <p className="text-sm text-muted">{t("incidents:metrics.noClosedIncidentsOrAlerts", { what: what })}</p>;
   return (
     <div className="overflow-x-auto" data-scroll-x>
-      <table className="w-full text-sm" aria-label={`False positives by ${what}`}>
+      <table className="w-full text-sm" aria-label={t("incidents:metrics.falsePositivesBy", { what: what })}>
         <thead>
           <tr className="border-b border-slate-200 dark:border-slate-800">
             <th className={th}>{what}</th>
-            <th className={cx(th, "text-right")}>Incidents FP</th>
-            <th className={cx(th, "text-right")}>Alerts FP</th>
+            <th className={cx(th, "text-right")}>{t("incidents:metrics.incidentsFp")}</th>
+            <th className={cx(th, "text-right")}>{t("incidents:metrics.alertsFp")}</th>
           </tr>
         </thead>
         <tbody>
@@ -82,6 +85,7 @@ function FP({ rows, what }: { rows: FalsePositiveRate[]; what: string }) {
 }
 
 export function IncidentMetricsPage() {
+  const { t } = useTranslation();
   const has = useHasPath(METRICS_PATH);
   const people = useAssignees();
   const [days, setDays] = useState(30);
@@ -97,49 +101,49 @@ export function IncidentMetricsPage() {
   const label = (k: string) => (groupBy === "assignee" ? assigneeName(k, people.data?.items) : groupBy === "type" && k === "" ? "No type" : k);
   return (
     <div>
-      <PageHeader title="Incident metrics">
+      <PageHeader title={t("incidents:metrics.incidentMetrics")}>
         <Link to="/incidents" className="text-xs text-sky-700 hover:underline dark:text-sky-400">
-          ← Incidents
+          {t("incidents:metrics.incidents2")}
         </Link>
       </PageHeader>
       <div className="space-y-4 p-4">
         <div className="flex flex-wrap gap-2">
-          <Select aria-label="Period" className="w-36" value={days} onChange={(e) => setDays(Number(e.target.value))}>
+          <Select aria-label={t("incidents:metrics.period")} className="w-36" value={days} onChange={(e) => setDays(Number(e.target.value))}>
             {[7, 30, 90, 365].map((d) => (
               <option key={d} value={d}>
-                Last {d} days
+                {t("incidents:metrics.lastDays", { d: d })}
               </option>
             ))}
           </Select>
-          <Select aria-label="Group by" className="w-40" value={groupBy} onChange={(e) => setGroupBy(e.target.value)}>
-            <option value="severity">By severity</option>
-            <option value="type">By type</option>
-            <option value="assignee">By assignee</option>
-            <option value="period">By period</option>
+          <Select aria-label={t("incidents:metrics.groupBy")} className="w-40" value={groupBy} onChange={(e) => setGroupBy(e.target.value)}>
+            <option value="severity">{t("incidents:metrics.bySeverity")}</option>
+            <option value="type">{t("incidents:metrics.byType")}</option>
+            <option value="assignee">{t("incidents:metrics.byAssignee")}</option>
+            <option value="period">{t("incidents:metrics.byPeriod")}</option>
           </Select>
           {groupBy === "period" && (
-            <Select aria-label="Period length" className="w-32" value={period} onChange={(e) => setPeriod(e.target.value)}>
-              <option value="day">Daily</option>
-              <option value="week">Weekly</option>
+            <Select aria-label={t("incidents:metrics.periodLength")} className="w-32" value={period} onChange={(e) => setPeriod(e.target.value)}>
+              <option value="day">{t("incidents:metrics.daily")}</option>
+              <option value="week">{t("incidents:metrics.weekly")}</option>
             </Select>
           )}
         </div>
         {!has ? (
-          <p className="text-muted">This server does not report incident metrics yet.</p>
+          <p className="text-muted">{t("incidents:metrics.thisServerDoesNotReport")}</p>
         ) : q.isPending ? (
-          <Spinner label="Loading metrics" />
+          <Spinner label={t("incidents:metrics.loadingMetrics")} />
         ) : q.error ? (
           <ProblemAlert error={q.error} />
         ) : (
           <>
-            <Section title={`All incidents (${q.data.timezone})`}>
+            <Section title={t("incidents:metrics.allIncidents", { qDataTimezone: q.data.timezone })}>
               <Buckets rows={[q.data.total]} label={() => "All"} />
             </Section>
-            <Section title="Groups">{(q.data.groups ?? []).length === 0 ? <p className="text-sm text-muted">No incidents in this period.</p> : <Buckets rows={q.data.groups ?? []} label={label} />}</Section>
-            <Section title="False positives by detection rule">
+            <Section title={t("incidents:metrics.groups")}>{(q.data.groups ?? []).length === 0 ? <p className="text-sm text-muted">{t("incidents:metrics.noIncidentsInThisPeriod")}</p> : <Buckets rows={q.data.groups ?? []} label={label} />}</Section>
+            <Section title={t("incidents:metrics.falsePositivesByDetectionRule")}>
               <FP rows={q.data.false_positives.by_rule ?? []} what="rule" />
             </Section>
-            <Section title="False positives by source">
+            <Section title={t("incidents:metrics.falsePositivesBySource")}>
               <FP rows={q.data.false_positives.by_source ?? []} what="source" />
             </Section>
           </>

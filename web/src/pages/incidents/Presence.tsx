@@ -2,6 +2,7 @@
 // (PUT …/presence at the interval the server names), a leave when it
 // closes, and the live presence.joined/left events applied to the cached
 // list directly (no refetch).
+import { useTranslation } from "react-i18next";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { api, API } from "../../api/client";
@@ -71,22 +72,23 @@ export function initials(name: string): string {
 
 /** PresenceAvatars shows who is viewing now (you included, marked). */
 export function PresenceAvatars({ incidentId, enabled }: { incidentId: string; enabled: boolean }) {
+  const { t } = useTranslation();
   const { me } = useSession();
   const q = usePresence(incidentId, enabled);
   if (!enabled) return null;
-  if (q.isPending) return <span className="text-[11px] text-muted">Checking who is here…</span>;
-  if (q.error && !q.data) return <span className="text-[11px] text-muted" title={q.error instanceof Error ? q.error.message : ""}>Presence unavailable</span>;
+  if (q.isPending) return <span className="text-[11px] text-muted">{t("incidents:presence.checkingWhoIsHere")}</span>;
+  if (q.error && !q.data) return <span className="text-[11px] text-muted" title={q.error instanceof Error ? q.error.message : ""}>{t("incidents:presence.presenceUnavailable")}</span>;
   const mine = me.user ? `user:${me.user.id}` : "";
   const viewers = [...(q.data?.viewers ?? [])].sort((a, b) => (a.viewer === mine ? -1 : b.viewer === mine ? 1 : a.since.localeCompare(b.since)));
   const shown = viewers.slice(0, 5);
   const label = viewers.map((v) => (v.viewer === mine ? `${v.name} (you)` : v.name)).join(", ");
   return (
-    <div className="flex items-center gap-1" role="group" aria-label={`Viewing now: ${label || "nobody"}`} data-testid="presence">
+    <div className="flex items-center gap-1" role="group" aria-label={t("incidents:presence.viewingNow", { value: label || "nobody" })} data-testid="presence">
       <ul className="flex -space-x-1.5" aria-hidden>
         {shown.map((v) => (
           <li
             key={v.viewer}
-            title={`${v.name}${v.viewer === mine ? " (you)" : ""} · viewing since ${v.since.slice(11, 16)} UTC`}
+            title={t("incidents:presence.viewingSinceUtc", { vName: v.name, value: v.viewer === mine ? t("incidents:presence.you") : "", value2: v.since.slice(11, 16) })}
             className={cx("inline-flex size-6 items-center justify-center rounded-full text-[10px] font-semibold text-white ring-2 ring-white dark:ring-slate-950", colorOf(v.viewer))}
             data-testid="presence-viewer"
             data-name={v.name}
@@ -97,7 +99,7 @@ export function PresenceAvatars({ incidentId, enabled }: { incidentId: string; e
       </ul>
       {viewers.length > shown.length && <span className="text-[11px] text-muted">+{viewers.length - shown.length}</span>}
       <span className="text-[11px] text-muted" aria-hidden>
-        {viewers.length} viewing
+        {t("incidents:presence.viewing", { viewersLength: viewers.length })}
       </span>
     </div>
   );

@@ -3,6 +3,7 @@
 // downloads (Markdown, PDF). A live save by someone else never overwrites
 // a draft: the form says a newer version exists and offers to load it
 // (saving the stale draft is refused by the server with 409).
+import { useTranslation } from "react-i18next";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { incidents } from "../../api/endpoints";
@@ -54,11 +55,12 @@ export function reviewInput(d: Draft): { root_cause: string; impact: string; les
 const STATUS_TEXT: Record<string, string> = { open: "open", in_progress: "in progress", done: "done", cancelled: "cancelled" };
 
 function ReviewView({ r }: { r: Review }) {
+  const { t } = useTranslation();
   const people = useAssignees();
   const block = (label: string, text: string) => (
     <div>
       <h3 className="text-xs font-semibold text-slate-600 dark:text-slate-400">{label}</h3>
-      {text ? <p className="text-sm whitespace-pre-wrap">{text}</p> : <p className="text-sm text-muted">Not written.</p>}
+      {text ? <p className="text-sm whitespace-pre-wrap">{text}</p> : <p className="text-sm text-muted">{t("incidents:review.notWritten")}</p>}
     </div>
   );
   return (
@@ -67,11 +69,11 @@ function ReviewView({ r }: { r: Review }) {
       {block("Impact", r.impact)}
       {block("Lessons learned", r.lessons_learned)}
       <div>
-        <h3 className="text-xs font-semibold text-slate-600 dark:text-slate-400">Follow-up tasks</h3>
+        <h3 className="text-xs font-semibold text-slate-600 dark:text-slate-400">{t("incidents:review.followUpTasks")}</h3>
         {(r.follow_ups ?? []).length === 0 ? (
-          <p className="text-sm text-muted">None.</p>
+          <p className="text-sm text-muted">{t("incidents:review.none")}</p>
         ) : (
-          <ol className="list-decimal pl-5 text-sm" aria-label="Follow-up tasks">
+          <ol className="list-decimal pl-5 text-sm" aria-label={t("incidents:review.followUpTasks")}>
             {(r.follow_ups ?? []).map((f) => (
               <li key={f.task_id}>
                 {f.title} <span className="text-xs text-muted">({STATUS_TEXT[f.status] ?? f.status})</span>
@@ -81,11 +83,10 @@ function ReviewView({ r }: { r: Review }) {
         )}
       </div>
       <p className="text-[11px] text-muted">
-        Version {r.version}
+        {t("incidents:review.version")}{" "}{r.version}
         {r.updated_at && (
           <>
-            {" "}
-            · saved {fmtTime(r.updated_at)} by {actorLabel(r.updated_by ?? "", people.data?.items)}
+            {" "}{t("incidents:review.savedBy", { value: fmtTime(r.updated_at), value2: actorLabel(r.updated_by ?? "", people.data?.items) })}
           </>
         )}
       </p>
@@ -94,6 +95,7 @@ function ReviewView({ r }: { r: Review }) {
 }
 
 function ReviewForm({ inc, r, draft, setDraft, onDone }: { inc: Incident; r: Review; draft: Draft; setDraft: (d: Draft) => void; onDone: () => void }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const key = useOrgKey("incident-review", inc.id);
   const tasks = useQuery({ queryKey: useOrgKey("incident-tasks", inc.id), queryFn: () => incidents.tasks(inc.id) });
@@ -126,7 +128,7 @@ function ReviewForm({ inc, r, draft, setDraft, onDone }: { inc: Incident; r: Rev
   return (
     <form
       className="space-y-2"
-      aria-label="Post-incident review"
+      aria-label={t("incidents:review.postIncidentReview")}
       onSubmit={(e) => {
         e.preventDefault();
         m.mutate();
@@ -134,10 +136,10 @@ function ReviewForm({ inc, r, draft, setDraft, onDone }: { inc: Incident; r: Rev
     >
       {conflict && (
         <div role="alert" className="rounded border border-amber-500/70 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950/40 dark:text-amber-200" data-testid="review-conflict">
-          Someone saved a newer version (v{r.version}) while you were editing. Your text is kept here; load theirs to continue from it (yours is discarded), or copy what you need first.
+          {t("incidents:review.someoneSavedANewerVersion")}{r.version}{t("incidents:review.whileYouWereEditingYour")}
           <div className="mt-1">
             <Button size="sm" onClick={() => (m.reset(), setDraft(toDraft(r)))}>
-              Load version {r.version}
+              {t("incidents:review.loadVersion", { rVersion: r.version })}
             </Button>
           </div>
         </div>
@@ -146,27 +148,27 @@ function ReviewForm({ inc, r, draft, setDraft, onDone }: { inc: Incident; r: Rev
       {text("impact", "Impact")}
       {text("lessons_learned", "Lessons learned")}
       <fieldset className="space-y-1">
-        <legend className="text-xs font-medium text-slate-600 dark:text-slate-400">Follow-up tasks</legend>
+        <legend className="text-xs font-medium text-slate-600 dark:text-slate-400">{t("incidents:review.followUpTasks")}</legend>
         {draft.follow_ups.length === 0 ? (
-          <p className="text-sm text-muted">No follow-ups yet.</p>
+          <p className="text-sm text-muted">{t("incidents:review.noFollowUpsYet")}</p>
         ) : (
-          <ol className="space-y-1" aria-label="Follow-ups">
+          <ol className="space-y-1" aria-label={t("incidents:review.followUps")}>
             {draft.follow_ups.map((f, i) => {
               const err = fields[`follow_ups[${i}].task_id`] ?? fields[`follow_ups[${i}].title`] ?? fields[`follow_ups[${i}]`];
               return (
                 <li key={`${f.task_id ?? "new"}-${i}`} className="flex flex-wrap items-center gap-1 rounded border border-slate-100 px-2 py-0.5 text-sm dark:border-slate-800" data-testid="review-follow-up">
                   <span className="min-w-0 flex-1">
                     {f.title}
-                    {!f.task_id && <span className="ml-1 text-[11px] text-muted">(new task)</span>}
+                    {!f.task_id && <span className="ml-1 text-[11px] text-muted">{t("incidents:review.newTask")}</span>}
                     {err && <span className="block text-xs text-red-700 dark:text-red-400">{err}</span>}
                   </span>
-                  <Button size="sm" variant="ghost" aria-label={`Move up: ${f.title}`} disabled={i === 0} onClick={() => move(i, -1)}>
+                  <Button size="sm" variant="ghost" aria-label={t("incidents:review.moveUp", { fTitle: f.title })} disabled={i === 0} onClick={() => move(i, -1)}>
                     ↑
                   </Button>
-                  <Button size="sm" variant="ghost" aria-label={`Move down: ${f.title}`} disabled={i === draft.follow_ups.length - 1} onClick={() => move(i, 1)}>
+                  <Button size="sm" variant="ghost" aria-label={t("incidents:review.moveDown", { fTitle: f.title })} disabled={i === draft.follow_ups.length - 1} onClick={() => move(i, 1)}>
                     ↓
                   </Button>
-                  <Button size="sm" variant="dangerGhost" aria-label={`Remove follow-up: ${f.title}`} onClick={() => set({ follow_ups: draft.follow_ups.filter((_, j) => j !== i) })}>
+                  <Button size="sm" variant="dangerGhost" aria-label={t("incidents:review.removeFollowUp", { fTitle: f.title })} onClick={() => set({ follow_ups: draft.follow_ups.filter((_, j) => j !== i) })}>
                     ×
                   </Button>
                 </li>
@@ -175,8 +177,8 @@ function ReviewForm({ inc, r, draft, setDraft, onDone }: { inc: Incident; r: Rev
           </ol>
         )}
         <div className="flex flex-wrap gap-1">
-          <Select aria-label="Existing task as a follow-up" className="w-56" value={pick} onChange={(e) => setPick(e.target.value)} disabled={tasks.isPending}>
-            <option value="">{tasks.isPending ? "Loading tasks…" : free.length ? "Pick a task of this incident" : "No other tasks"}</option>
+          <Select aria-label={t("incidents:review.existingTaskAsAFollow")} className="w-56" value={pick} onChange={(e) => setPick(e.target.value)} disabled={tasks.isPending}>
+            <option value="">{tasks.isPending ? t("incidents:review.loadingTasks") : free.length ? t("incidents:review.pickATaskOfThis") : t("incidents:review.noOtherTasks")}</option>
             {free.map((t) => (
               <option key={t.id} value={t.id}>
                 {t.title}
@@ -193,30 +195,30 @@ function ReviewForm({ inc, r, draft, setDraft, onDone }: { inc: Incident; r: Rev
               setPick("");
             }}
           >
-            Add task
+            {t("incidents:review.addTask")}
           </Button>
         </div>
         <div className="flex flex-wrap gap-1">
-          <Input aria-label="New follow-up task" placeholder="New follow-up task" className="w-56" value={title} onChange={(e) => setTitle(e.target.value)} onKeyDown={(e) => {
+          <Input aria-label={t("incidents:review.newFollowUpTask")} placeholder={t("incidents:review.newFollowUpTask")} className="w-56" value={title} onChange={(e) => setTitle(e.target.value)} onKeyDown={(e) => {
             if (e.key === "Enter") {
               e.preventDefault();
               if (title.trim()) (set({ follow_ups: [...draft.follow_ups, { title: title.trim() }] }), setTitle(""));
             }
           }} />
           <Button size="sm" className="h-8" disabled={!title.trim()} onClick={() => (set({ follow_ups: [...draft.follow_ups, { title: title.trim() }] }), setTitle(""))}>
-            Add new
+            {t("incidents:review.addNew")}
           </Button>
         </div>
         {tasks.error ? <ProblemAlert error={tasks.error} /> : null}
       </fieldset>
       {m.error && !conflict && Object.keys(fields).length === 0 ? <ProblemAlert error={m.error} /> : null}
-      {m.error instanceof ApiError && m.error.code === "incident_not_resolved" ? <p className="text-xs">Resolve the incident first.</p> : null}
+      {m.error instanceof ApiError && m.error.code === "incident_not_resolved" ? <p className="text-xs">{t("incidents:review.resolveTheIncidentFirst")}</p> : null}
       <div className="flex gap-2">
         <Button type="submit" variant="primary" disabled={m.isPending}>
-          Save review
+          {t("incidents:review.saveReview")}
         </Button>
         <Button variant="ghost" onClick={onDone}>
-          Cancel
+          {t("incidents:review.cancel")}
         </Button>
       </div>
     </form>
@@ -225,9 +227,10 @@ function ReviewForm({ inc, r, draft, setDraft, onDone }: { inc: Incident; r: Rev
 
 /** ReviewPanel: the review of a resolved or closed incident (read, write). */
 export function ReviewPanel({ inc, editable }: { inc: Incident; editable: boolean }) {
+  const { t } = useTranslation();
   const q = useQuery({ queryKey: useOrgKey("incident-review", inc.id), queryFn: () => review.get(inc.id) });
   const [draft, setDraft] = useState<Draft | null>(null);
-  if (q.isPending) return <Spinner label="Loading the review" />;
+  if (q.isPending) return <Spinner label={t("incidents:review.loadingTheReview")} />;
   if (q.error && !q.data) return <ProblemAlert error={q.error} />;
   const r = q.data!;
   if (draft) return <ReviewForm inc={inc} r={r} draft={draft} setDraft={setDraft} onDone={() => setDraft(null)} />;
@@ -235,10 +238,10 @@ export function ReviewPanel({ inc, editable }: { inc: Incident; editable: boolea
   return (
     <div className="space-y-2" data-testid="review">
       {q.error ? <ProblemAlert error={q.error} /> : null}
-      {r.exists ? <ReviewView r={r} /> : <p className="text-sm text-muted" data-testid="review-empty">{r.editable ? "No review written yet." : "The review is written once the incident is resolved."}</p>}
+      {r.exists ? <ReviewView r={r} /> : <p className="text-sm text-muted" data-testid="review-empty">{r.editable ? t("incidents:review.noReviewWrittenYet") : t("incidents:review.theReviewIsWrittenOnce")}</p>}
       {canWrite && (
         <Button size="sm" onClick={() => setDraft(toDraft(r))}>
-          {r.exists ? "Edit review" : "Write review"}
+          {r.exists ? t("incidents:review.editReview") : t("incidents:review.writeReview")}
         </Button>
       )}
     </div>
@@ -247,6 +250,7 @@ export function ReviewPanel({ inc, editable }: { inc: Incident; editable: boolea
 
 /** ReportButtons download the incident report as Markdown or PDF. */
 export function ReportButtons({ inc }: { inc: Incident }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const m = useMutation({
     mutationFn: async (format: "markdown" | "pdf") => save(await raw("GET", reportPath(inc.id, format)), `incident-${inc.id}.${format === "pdf" ? "pdf" : "md"}`),
@@ -255,15 +259,15 @@ export function ReportButtons({ inc }: { inc: Incident }) {
   });
   return (
     <div className="space-y-2" data-testid="report">
-      <p className="text-xs text-muted">Summary, timeline by ATT&amp;CK tactic, entities, decisions, review and the signed evidence manifest (exporting adds an entry to each artifact's custody).</p>
+      <p className="text-xs text-muted">{t("incidents:review.summaryTimelineByAttAmp")}</p>
       <div className="flex flex-wrap gap-1">
         <Button size="sm" disabled={m.isPending} onClick={() => m.mutate("markdown")}>
-          Download report (Markdown)
+          {t("incidents:review.downloadReportMarkdown")}
         </Button>
         <Button size="sm" disabled={m.isPending} onClick={() => m.mutate("pdf")}>
-          Download report (PDF)
+          {t("incidents:review.downloadReportPdf")}
         </Button>
-        {m.isPending && <Spinner label="Preparing the report" />}
+        {m.isPending && <Spinner label={t("incidents:review.preparingTheReport")} />}
       </div>
       {m.error ? <ProblemAlert error={m.error} /> : null}
     </div>

@@ -3,6 +3,7 @@
 // stop; ←/→ move to the previous/next entry (the view follows), Home/End
 // the first/last, + and − zoom around the current entry, 0 shows all,
 // Shift+←/→ pan, Enter opens the entry in the list.
+import { useTranslation } from "react-i18next";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Button } from "../../components/ui";
 import { cx, fmtTime } from "../../lib/format";
@@ -33,6 +34,7 @@ function useWidth<T extends HTMLElement>(): [React.RefObject<T | null>, number] 
 }
 
 export function TimeAxis({ items, selected, onSelect, onActivate }: { items: AxisItem[]; selected?: string; onSelect: (id: string) => void; onActivate?: (id: string) => void }) {
+  const { t } = useTranslation();
   const sorted = useMemo(() => [...items].sort((a, b) => a.at - b.at || a.id.localeCompare(b.id)), [items]);
   const cats = useMemo(() => [...new Set(sorted.map((i) => i.category))].sort(), [sorted]);
   const bounds = useMemo(() => extent(sorted.map((i) => i.at)), [sorted]);
@@ -74,14 +76,14 @@ export function TimeAxis({ items, selected, onSelect, onActivate }: { items: Axi
   return (
     <div className="space-y-1" data-testid="time-axis">
       <div className="flex flex-wrap items-center gap-1">
-        <Button size="sm" variant="ghost" onClick={() => setView(zoom(span, 0.5, at, bounds))} aria-label="Zoom in">
+        <Button size="sm" variant="ghost" onClick={() => setView(zoom(span, 0.5, at, bounds))} aria-label={t("incidents:timeAxis.zoomIn")}>
           +
         </Button>
-        <Button size="sm" variant="ghost" onClick={() => setView(zoom(span, 2, at, bounds))} disabled={!zoomed} aria-label="Zoom out">
+        <Button size="sm" variant="ghost" onClick={() => setView(zoom(span, 2, at, bounds))} disabled={!zoomed} aria-label={t("incidents:timeAxis.zoomOut")}>
           −
         </Button>
         <Button size="sm" variant="ghost" onClick={() => setView(null)} disabled={!zoomed}>
-          Show all
+          {t("incidents:timeAxis.showAll")}
         </Button>
         <span className="text-[11px] text-muted">
           {fmtTime(new Date(span.start).toISOString())} – {fmtTime(new Date(span.end).toISOString())}
@@ -91,8 +93,8 @@ export function TimeAxis({ items, selected, onSelect, onActivate }: { items: Axi
         ref={box}
         tabIndex={0}
         role="group"
-        aria-roledescription="time axis"
-        aria-label="Time axis. Left and right arrows: previous and next entry; plus and minus: zoom; 0: show all; Shift with arrows: pan; Enter: show the entry in the list."
+        aria-roledescription={t("incidents:timeAxis.timeAxis")}
+        aria-label={t("incidents:timeAxis.timeAxisLeftAndRight")}
         aria-describedby="time-axis-current"
         onKeyDown={onKey}
         className="rounded border border-slate-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 dark:border-slate-800"
@@ -136,7 +138,7 @@ export function TimeAxis({ items, selected, onSelect, onActivate }: { items: Axi
         </svg>
       </div>
       <p id="time-axis-current" className="min-h-4 text-xs" aria-live="polite" data-testid="time-axis-current">
-        {sel ? `${cur + 1} of ${sorted.length}: ${fmtTime(new Date(sel.at).toISOString())} · ${sel.category} · ${sel.label}` : `${sorted.length} entries. Focus the axis and use the arrow keys to move between them.`}
+        {sel ? t("incidents:timeAxis.of", { value: cur + 1, sortedLength: sorted.length, value2: fmtTime(new Date(sel.at).toISOString()), selCategory: sel.category, selLabel: sel.label }) : t("incidents:timeAxis.entriesFocusTheAxisAnd", { sortedLength: sorted.length })}
       </p>
     </div>
   );

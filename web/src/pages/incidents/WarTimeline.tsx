@@ -4,18 +4,20 @@
 // and as a list; filters by category, source and entity (sent to the
 // server); analyst entries (add, delete); annotations on any item; export
 // as JSON or CSV with the current filters.
+import { useTranslation } from "react-i18next";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useMemo, useRef, useState } from "react";
 import { ApiError } from "../../api/problem";
 import { useOrgKey, useSession } from "../../auth/session";
 import { Button, Field, Input, ProblemAlert, Select, Spinner, fieldProps } from "../../components/ui";
-import { cx, fmtTime } from "../../lib/format";
+import { cx } from "../../lib/format";
 import { useAssignees } from "../assignees";
 import { raw, save } from "./download";
 import { actorLabel } from "./live";
 import { textarea } from "./parts";
 import { TimeAxis, categoryColor, type AxisItem } from "./TimeAxis";
 import { BASE_CATEGORIES, ENTRY_CATEGORIES, parseEntities, timeline, type TimelineFilter, type TimelineItem } from "./warroomApi";
+import { Time } from "../../components/Time";
 
 /** nowLocal is the current UTC time as a datetime-local value (the form works in UTC). */
 const nowUTC = () => new Date().toISOString().slice(0, 16);
@@ -27,6 +29,7 @@ function useRefresh(incidentId: string) {
 }
 
 function EntryForm({ incidentId, onDone }: { incidentId: string; onDone: () => void }) {
+  const { t } = useTranslation();
   const refresh = useRefresh(incidentId);
   const [d, setD] = useState({ at: nowUTC(), category: "observation", source: "", title: "", description: "", entities: "" });
   const parsed = parseEntities(d.entities);
@@ -50,43 +53,43 @@ function EntryForm({ incidentId, onDone }: { incidentId: string; onDone: () => v
   return (
     <form
       className="space-y-2 rounded border border-slate-200 p-2 dark:border-slate-800"
-      aria-label="Add a timeline entry"
+      aria-label={t("incidents:warTimeline.addATimelineEntry")}
       onSubmit={(e) => {
         e.preventDefault();
         if (d.title.trim() && !parsed.bad.length) m.mutate();
       }}
     >
       <div className="grid gap-2 sm:grid-cols-2">
-        <Field id="tl-at" label="When (UTC)" error={f.at}>
+        <Field id="tl-at" label={t("incidents:warTimeline.whenUtc")} error={f.at}>
           <Input {...fieldProps("tl-at", f.at)} type="datetime-local" value={d.at} onChange={(e) => setD({ ...d, at: e.target.value })} required />
         </Field>
-        <Field id="tl-category" label="Category" error={f.category}>
+        <Field id="tl-category" label={t("incidents:warTimeline.category")} error={f.category}>
           <Select {...fieldProps("tl-category", f.category)} value={d.category} onChange={(e) => setD({ ...d, category: e.target.value })}>
             {ENTRY_CATEGORIES.map((c) => (
               <option key={c}>{c}</option>
             ))}
           </Select>
         </Field>
-        <Field id="tl-title" label="What happened" error={f.title}>
+        <Field id="tl-title" label={t("incidents:warTimeline.whatHappened")} error={f.title}>
           <Input {...fieldProps("tl-title", f.title)} value={d.title} onChange={(e) => setD({ ...d, title: e.target.value })} autoFocus />
         </Field>
-        <Field id="tl-source" label="Source (optional)" error={f.source}>
-          <Input {...fieldProps("tl-source", f.source)} placeholder="analyst" value={d.source} onChange={(e) => setD({ ...d, source: e.target.value })} />
+        <Field id="tl-source" label={t("incidents:warTimeline.sourceOptional")} error={f.source}>
+          <Input {...fieldProps("tl-source", f.source)} placeholder={t("incidents:warTimeline.analyst")} value={d.source} onChange={(e) => setD({ ...d, source: e.target.value })} />
         </Field>
       </div>
-      <Field id="tl-description" label="Description (optional)" error={f.description}>
+      <Field id="tl-description" label={t("incidents:warTimeline.descriptionOptional")} error={f.description}>
         <textarea {...fieldProps("tl-description", f.description)} className={cx(textarea, "h-14")} value={d.description} onChange={(e) => setD({ ...d, description: e.target.value })} />
       </Field>
-      <Field id="tl-entities" label="Linked entities (type:value, comma-separated)" error={entErr}>
-        <Input {...fieldProps("tl-entities", entErr)} placeholder="ip:10.0.0.5, user:alice" value={d.entities} onChange={(e) => setD({ ...d, entities: e.target.value })} />
+      <Field id="tl-entities" label={t("incidents:warTimeline.linkedEntitiesTypeValueComma")} error={entErr}>
+        <Input {...fieldProps("tl-entities", entErr)} placeholder={t("incidents:warTimeline.ip10005")} value={d.entities} onChange={(e) => setD({ ...d, entities: e.target.value })} />
       </Field>
       {m.error && Object.keys(f).length === 0 ? <ProblemAlert error={m.error} /> : null}
       <div className="flex gap-2">
         <Button type="submit" size="sm" variant="primary" disabled={!d.title.trim() || parsed.bad.length > 0 || m.isPending}>
-          Add entry
+          {t("incidents:warTimeline.addEntry")}
         </Button>
         <Button size="sm" variant="ghost" onClick={onDone}>
-          Cancel
+          {t("incidents:warTimeline.cancel")}
         </Button>
       </div>
     </form>
@@ -94,6 +97,7 @@ function EntryForm({ incidentId, onDone }: { incidentId: string; onDone: () => v
 }
 
 function Annotations({ incidentId, item, editable }: { incidentId: string; item: TimelineItem; editable: boolean }) {
+  const { t } = useTranslation();
   const refresh = useRefresh(incidentId);
   const people = useAssignees();
   const { me } = useSession();
@@ -106,13 +110,13 @@ function Annotations({ incidentId, item, editable }: { incidentId: string; item:
   return (
     <div className="mt-1 space-y-1">
       {list.length > 0 && (
-        <ul className="space-y-0.5 border-l-2 border-sky-500/50 pl-2" aria-label="Annotations">
+        <ul className="space-y-0.5 border-l-2 border-sky-500/50 pl-2" aria-label={t("incidents:warTimeline.annotations")}>
           {list.map((a) => (
             <li key={a.id} className="text-xs" data-testid="annotation">
               <span className="text-muted">{actorLabel(a.author, people.data?.items)}:</span> {a.body}
               {a.author === mine && editable && (
-                <button type="button" className="ml-1 text-red-700 hover:underline dark:text-red-400" aria-label={`Delete annotation: ${a.body.slice(0, 40)}`} onClick={() => del.mutate(a.id)}>
-                  delete
+                <button type="button" className="ml-1 text-red-700 hover:underline dark:text-red-400" aria-label={t("incidents:warTimeline.deleteAnnotation", { value: a.body.slice(0, 40) })} onClick={() => del.mutate(a.id)}>
+                  {t("incidents:warTimeline.delete")}
                 </button>
               )}
             </li>
@@ -128,17 +132,17 @@ function Annotations({ incidentId, item, editable }: { incidentId: string; item:
               if (body.trim()) add.mutate();
             }}
           >
-            <Input aria-label={`Annotation on: ${item.title.slice(0, 60)}`} className="h-7! text-xs" value={body} onChange={(e) => setBody(e.target.value)} autoFocus />
+            <Input aria-label={t("incidents:warTimeline.annotationOn", { value: item.title.slice(0, 60) })} className="h-7! text-xs" value={body} onChange={(e) => setBody(e.target.value)} autoFocus />
             <Button type="submit" size="sm" disabled={!body.trim() || add.isPending}>
-              Save
+              {t("incidents:warTimeline.save")}
             </Button>
             <Button size="sm" variant="ghost" onClick={() => setOpen(false)}>
-              Cancel
+              {t("incidents:warTimeline.cancel")}
             </Button>
           </form>
         ) : (
           <button type="button" className="text-[11px] text-sky-700 hover:underline dark:text-sky-400" onClick={() => setOpen(true)}>
-            Annotate
+            {t("incidents:warTimeline.annotate")}
           </button>
         ))}
       {add.error ? <ProblemAlert error={add.error} /> : null}
@@ -148,9 +152,10 @@ function Annotations({ incidentId, item, editable }: { incidentId: string; item:
 }
 
 function Chips({ label, values, chosen, onToggle, color }: { label: string; values: string[]; chosen: string[]; onToggle: (v: string) => void; color?: (v: string) => string }) {
+  const { t } = useTranslation();
   if (values.length === 0) return null;
   return (
-    <div role="group" aria-label={`Filter by ${label.toLowerCase()}`} className="flex flex-wrap items-center gap-1">
+    <div role="group" aria-label={t("incidents:warTimeline.filterBy", { value: label.toLowerCase() })} className="flex flex-wrap items-center gap-1">
       <span className="text-[11px] text-muted">{label}:</span>
       {values.map((v) => (
         <button
@@ -175,6 +180,7 @@ const toggle = (list: string[] | undefined, v: string) => (list?.includes(v) ? l
 
 /** WarTimeline is the timeline panel of the incident page. */
 export function WarTimeline({ incidentId, editable }: { incidentId: string; editable: boolean }) {
+  const { t } = useTranslation();
   const people = useAssignees();
   const refresh = useRefresh(incidentId);
   const [filter, setFilter] = useState<TimelineFilter>({});
@@ -214,22 +220,22 @@ export function WarTimeline({ incidentId, editable }: { incidentId: string; edit
       <div className="flex flex-wrap items-center gap-1">
         {editable && (
           <Button size="sm" onClick={() => setAdding((a) => !a)} aria-expanded={adding}>
-            Add entry…
+            {t("incidents:warTimeline.addEntry2")}
           </Button>
         )}
         <Button size="sm" variant="ghost" disabled={exp.isPending} onClick={() => exp.mutate("json")}>
-          Export JSON
+          {t("incidents:warTimeline.exportJson")}
         </Button>
         <Button size="sm" variant="ghost" disabled={exp.isPending} onClick={() => exp.mutate("csv")}>
-          Export CSV
+          {t("incidents:warTimeline.exportCsv")}
         </Button>
-        {q.isFetching && !q.isPending && <Spinner label="Updating the timeline" />}
+        {q.isFetching && !q.isPending && <Spinner label={t("incidents:warTimeline.updatingTheTimeline")} />}
       </div>
       {adding && <EntryForm incidentId={incidentId} onDone={() => setAdding(false)} />}
       {exp.error ? <ProblemAlert error={exp.error} /> : null}
-      <div className="space-y-1" aria-label="Timeline filters" role="group">
-        <Chips label="Category" values={cats} chosen={filter.category ?? []} onToggle={(v) => setFilter({ ...filter, category: toggle(filter.category, v) })} color={(v) => categoryColor(cats, v)} />
-        <Chips label="Source" values={sources} chosen={filter.source ?? []} onToggle={(v) => setFilter({ ...filter, source: toggle(filter.source, v) })} />
+      <div className="space-y-1" aria-label={t("incidents:warTimeline.timelineFilters")} role="group">
+        <Chips label={t("incidents:warTimeline.category")} values={cats} chosen={filter.category ?? []} onToggle={(v) => setFilter({ ...filter, category: toggle(filter.category, v) })} color={(v) => categoryColor(cats, v)} />
+        <Chips label={t("incidents:warTimeline.source")} values={sources} chosen={filter.source ?? []} onToggle={(v) => setFilter({ ...filter, source: toggle(filter.source, v) })} />
         <form
           className="flex flex-wrap items-center gap-1"
           onSubmit={(e) => {
@@ -238,31 +244,31 @@ export function WarTimeline({ incidentId, editable }: { incidentId: string; edit
             setFilter({ ...filter, entity: entity.entities.map((x) => `${x.type}:${x.value}`) });
           }}
         >
-          <Input aria-label="Filter by entity (type:value)" aria-invalid={entity.bad.length ? true : undefined} placeholder="entity: ip:10.0.0.5" className="h-7! w-56 text-xs" value={entityText} onChange={(e) => setEntityText(e.target.value)} />
+          <Input aria-label={t("incidents:warTimeline.filterByEntityTypeValue")} aria-invalid={entity.bad.length ? true : undefined} placeholder={t("incidents:warTimeline.entityIp1000")} className="h-7! w-56 text-xs" value={entityText} onChange={(e) => setEntityText(e.target.value)} />
           <Button type="submit" size="sm" disabled={entity.bad.length > 0}>
-            Filter
+            {t("incidents:warTimeline.filter")}
           </Button>
           {active && (
             <Button size="sm" variant="ghost" onClick={() => (setFilter({}), setEntityText(""))}>
-              Clear filters
+              {t("incidents:warTimeline.clearFilters")}
             </Button>
           )}
-          {entity.bad.length > 0 && <span className="text-xs text-red-700 dark:text-red-400">Use type:value, e.g. ip:10.0.0.5</span>}
+          {entity.bad.length > 0 && <span className="text-xs text-red-700 dark:text-red-400">{t("incidents:warTimeline.useTypeValueEG")}</span>}
         </form>
       </div>
       {q.isPending ? (
-        <Spinner label="Loading the timeline" />
+        <Spinner label={t("incidents:warTimeline.loadingTheTimeline")} />
       ) : q.error && items.length === 0 ? (
         <ProblemAlert error={q.error} />
       ) : items.length === 0 ? (
         <p className="text-sm text-muted" data-testid="timeline-empty">
-          {active ? "Nothing matches these filters." : "Nothing on the timeline yet."}
+          {active ? t("incidents:warTimeline.nothingMatchesTheseFilters") : t("incidents:warTimeline.nothingOnTheTimelineYet")}
         </p>
       ) : (
         <>
           {q.error ? <ProblemAlert error={q.error} /> : null}
           <TimeAxis items={axis} selected={selected} onSelect={setSelected} onActivate={show} />
-          <ol ref={list} className="max-h-[32rem] space-y-1 overflow-y-auto pr-1" aria-label="Timeline items" data-testid="timeline-items" tabIndex={-1}>
+          <ol ref={list} className="max-h-[32rem] space-y-1 overflow-y-auto pr-1" aria-label={t("incidents:warTimeline.timelineItems")} data-testid="timeline-items" tabIndex={-1}>
             {items.map((it) => (
               <li
                 key={it.id}
@@ -276,15 +282,15 @@ export function WarTimeline({ incidentId, editable }: { incidentId: string; edit
                 }}
               >
                 <p className="flex flex-wrap items-center gap-x-2 text-[11px] text-muted">
-                  <time dateTime={it.at}>{fmtTime(it.at)}</time>
+                  <time dateTime={it.at}><Time iso={it.at} /></time>
                   <span className="inline-flex items-center gap-1">
                     <span aria-hidden className="inline-block size-2 rounded-full" style={{ backgroundColor: categoryColor(cats, it.category) }} />
                     {it.category}
                   </span>
                   <span className="font-mono">{it.source}</span>
                   {it.actor && <span>{actorLabel(it.actor, people.data?.items)}</span>}
-                  {it.decision && <span className="rounded bg-amber-200 px-1 font-semibold text-amber-950">DECISION</span>}
-                  {it.integrity === "failed" && <span className="rounded bg-red-700 px-1 font-semibold text-white">INTEGRITY FAILED</span>}
+                  {it.decision && <span className="rounded bg-amber-200 px-1 font-semibold text-amber-950">{t("incidents:warTimeline.decision")}</span>}
+                  {it.integrity === "failed" && <span className="rounded bg-red-700 px-1 font-semibold text-white">{t("incidents:warTimeline.integrityFailed")}</span>}
                 </p>
                 <p className={cx("text-sm", it.type === "entry" && "font-medium")}>{it.title}</p>
                 {it.description && <p className="line-clamp-3 text-xs whitespace-pre-wrap text-slate-700 dark:text-slate-300">{it.description}</p>}
@@ -295,7 +301,7 @@ export function WarTimeline({ incidentId, editable }: { incidentId: string; edit
                         key={`${e.type}:${e.value}`}
                         type="button"
                         className="rounded bg-slate-200 px-1 font-mono text-[10px] text-slate-800 hover:bg-slate-300 dark:bg-slate-800 dark:text-slate-200"
-                        title="Filter the timeline by this entity"
+                        title={t("incidents:warTimeline.filterTheTimelineByThis")}
                         onClick={() => {
                           const v = `${e.type}:${e.value}`;
                           setEntityText(v);
@@ -308,8 +314,8 @@ export function WarTimeline({ incidentId, editable }: { incidentId: string; edit
                   </p>
                 )}
                 {it.type === "entry" && editable && (
-                  <button type="button" className="text-[11px] text-red-700 hover:underline dark:text-red-400" aria-label={`Delete entry: ${it.title}`} disabled={del.isPending} onClick={() => del.mutate(it.ref_id)}>
-                    Delete entry
+                  <button type="button" className="text-[11px] text-red-700 hover:underline dark:text-red-400" aria-label={t("incidents:warTimeline.deleteEntry", { itTitle: it.title })} disabled={del.isPending} onClick={() => del.mutate(it.ref_id)}>
+                    {t("incidents:warTimeline.deleteEntry2")}
                   </button>
                 )}
                 <Annotations incidentId={incidentId} item={it} editable={editable} />
@@ -319,7 +325,7 @@ export function WarTimeline({ incidentId, editable }: { incidentId: string; edit
           {del.error ? <ProblemAlert error={del.error} /> : null}
           {q.hasNextPage && (
             <Button size="sm" disabled={q.isFetchingNextPage} onClick={() => void q.fetchNextPage()}>
-              {q.isFetchingNextPage ? "Loading…" : "Load more"}
+              {q.isFetchingNextPage ? t("incidents:warTimeline.loading") : t("incidents:warTimeline.loadMore")}
             </Button>
           )}
         </>

@@ -1,4 +1,5 @@
 // Escalate (alerts → new or existing incident), merge and split dialogs.
+import { useTranslation } from "react-i18next";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate } from "react-router";
@@ -21,6 +22,7 @@ function useOpenIncidents(enabled: boolean) {
  * template) or adds them to an open one, then opens that incident.
  */
 export function EscalateDialog({ open, onOpenChange, alertIds, defaultTitle, onDone }: { open: boolean; onOpenChange: (o: boolean) => void; alertIds: string[]; defaultTitle?: string; onDone?: () => void }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [mode, setMode] = useState<"new" | "existing">("new");
@@ -47,7 +49,7 @@ export function EscalateDialog({ open, onOpenChange, alertIds, defaultTitle, onD
   const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
   const n = alertIds.length;
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title={`Escalate ${n} alert${n === 1 ? "" : "s"}`} description="Open a new incident with these alerts, or add them to an open incident." wide>
+    <Dialog open={open} onOpenChange={onOpenChange} title={t("incidents:dialogs.escalateAlert", { count: n })} description={t("incidents:dialogs.openANewIncidentWith")} wide>
       <form
         className="space-y-3"
         onSubmit={(e) => {
@@ -56,23 +58,23 @@ export function EscalateDialog({ open, onOpenChange, alertIds, defaultTitle, onD
         }}
       >
         <fieldset className="flex gap-4 text-sm">
-          <legend className="sr-only">Escalate to</legend>
+          <legend className="sr-only">{t("incidents:dialogs.escalateTo")}</legend>
           <label className="flex items-center gap-1">
-            <input type="radio" name="escalate-mode" checked={mode === "new"} onChange={() => setMode("new")} /> New incident
+            <input type="radio" name="escalate-mode" checked={mode === "new"} onChange={() => setMode("new")} />{" "}{t("incidents:dialogs.newIncident")}
           </label>
           <label className="flex items-center gap-1">
-            <input type="radio" name="escalate-mode" checked={mode === "existing"} onChange={() => setMode("existing")} /> Add to an open incident
+            <input type="radio" name="escalate-mode" checked={mode === "existing"} onChange={() => setMode("existing")} />{" "}{t("incidents:dialogs.addToAnOpenIncident")}
           </label>
         </fieldset>
         {mode === "new" ? (
           <>
-            <Field id="escalate-title" label="Title" error={fields.title} hint={defaultTitle ? `Empty: “${defaultTitle}”${n > 1 ? ` and ${n - 1} more` : ""}` : undefined}>
+            <Field id="escalate-title" label={t("incidents:dialogs.title")} error={fields.title} hint={defaultTitle ? t("incidents:dialogs.empty", { defaultTitle: defaultTitle, value: n > 1 ? t("incidents:dialogs.andMore", { count: n - 1 }) : "" }) : undefined}>
               <Input {...fieldProps("escalate-title", fields.title)} value={title} onChange={(e) => setTitle(e.target.value)} autoFocus />
             </Field>
             <div className="grid grid-cols-2 gap-2">
-              <Field id="escalate-template" label="Template" error={fields.type}>
+              <Field id="escalate-template" label={t("incidents:dialogs.template")} error={fields.type}>
                 <Select {...fieldProps("escalate-template", fields.type)} value={type} onChange={(e) => setType(e.target.value)} aria-busy={templates.isPending || undefined}>
-                  <option value="">No template</option>
+                  <option value="">{t("incidents:dialogs.noTemplate")}</option>
                   {templates.data?.map((t) => (
                     <option key={t.type} value={t.type}>
                       {t.name}
@@ -80,9 +82,9 @@ export function EscalateDialog({ open, onOpenChange, alertIds, defaultTitle, onD
                   ))}
                 </Select>
               </Field>
-              <Field id="escalate-severity" label="Severity" error={fields.severity}>
+              <Field id="escalate-severity" label={t("incidents:dialogs.severity")} error={fields.severity}>
                 <Select {...fieldProps("escalate-severity", fields.severity)} value={severity} onChange={(e) => setSeverity(e.target.value)}>
-                  <option value="">{type ? "The template's" : "The alerts' highest"}</option>
+                  <option value="">{type ? t("incidents:dialogs.theTemplateS") : t("incidents:dialogs.theAlertsHighest")}</option>
                   {INCIDENT_SEVERITIES.map((s) => (
                     <option key={s} value={s}>
                       {s}
@@ -93,25 +95,25 @@ export function EscalateDialog({ open, onOpenChange, alertIds, defaultTitle, onD
             </div>
             {type && templates.data && (
               <p className="text-xs text-muted" data-testid="template-preview">
-                {templates.data.find((t) => t.type === type)?.description} Adds {templates.data.find((t) => t.type === type)?.tasks?.length ?? 0} tasks.
+                {t("incidents:dialogs.addsTasks", { value: templates.data.find((t) => t.type === type)?.description, value2: templates.data.find((t) => t.type === type)?.tasks?.length ?? 0 })}
               </p>
             )}
             {templates.error ? <ProblemAlert error={templates.error} /> : null}
           </>
         ) : (
-          <Field id="escalate-target" label="Incident" error={fields.incident_id}>
+          <Field id="escalate-target" label={t("incidents:dialogs.incident")} error={fields.incident_id}>
             {openIncidents.isPending ? (
-              <Spinner label="Loading open incidents" />
+              <Spinner label={t("incidents:dialogs.loadingOpenIncidents")} />
             ) : openIncidents.error ? (
               <ProblemAlert error={openIncidents.error} />
             ) : openIncidents.data.length === 0 ? (
-              <p className="text-sm text-muted">No open incidents.</p>
+              <p className="text-sm text-muted">{t("incidents:dialogs.noOpenIncidents")}</p>
             ) : (
               <Select {...fieldProps("escalate-target", fields.incident_id)} value={target} onChange={(e) => setTarget(e.target.value)}>
-                <option value="">Choose an incident…</option>
+                <option value="">{t("incidents:dialogs.chooseAnIncident")}</option>
                 {openIncidents.data.map((i) => (
                   <option key={i.id} value={i.id}>
-                    [{i.severity}] {i.title} ({i.alert_count} alerts)
+                    {t("incidents:dialogs.alerts", { iSeverity: i.severity, iTitle: i.title, iAlert_count: i.alert_count })}
                   </option>
                 ))}
               </Select>
@@ -121,10 +123,10 @@ export function EscalateDialog({ open, onOpenChange, alertIds, defaultTitle, onD
         {m.error && !fields.title && !fields.type && !fields.incident_id ? <ProblemAlert error={m.error} /> : null}
         <div className="flex justify-end gap-2">
           <Button variant="ghost" onClick={() => onOpenChange(false)}>
-            Cancel
+            {t("incidents:dialogs.cancel")}
           </Button>
           <Button type="submit" variant="primary" disabled={m.isPending || (mode === "existing" && !target)}>
-            {m.isPending ? "Escalating…" : mode === "new" ? "Open incident" : "Add to incident"}
+            {m.isPending ? t("incidents:dialogs.escalating") : mode === "new" ? t("incidents:dialogs.openIncident") : t("incidents:dialogs.addToIncident")}
           </Button>
         </div>
       </form>
@@ -134,6 +136,7 @@ export function EscalateDialog({ open, onOpenChange, alertIds, defaultTitle, onD
 
 /** MergeDialog folds chosen open incidents into this one (the survivor). */
 export function MergeDialog({ open, onOpenChange, survivor }: { open: boolean; onOpenChange: (o: boolean) => void; survivor: Incident }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const list = useOpenIncidents(open);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
@@ -148,21 +151,21 @@ export function MergeDialog({ open, onOpenChange, survivor }: { open: boolean; o
   });
   const others = (list.data ?? []).filter((i) => i.id !== survivor.id && i.title.toLowerCase().includes(filter.trim().toLowerCase()));
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title="Merge incidents into this one" description={`“${survivor.title}” survives. The chosen incidents' alerts, tasks and notes move here; each is closed as a duplicate.`} wide>
+    <Dialog open={open} onOpenChange={onOpenChange} title={t("incidents:dialogs.mergeIncidentsIntoThisOne")} description={t("incidents:dialogs.survivesTheChosenIncidentsAlerts", { survivorTitle: survivor.title })} wide>
       <div className="space-y-2">
-        <Input aria-label="Find incidents" placeholder="Find by title" value={filter} onChange={(e) => setFilter(e.target.value)} autoFocus />
+        <Input aria-label={t("incidents:dialogs.findIncidents")} placeholder={t("incidents:dialogs.findByTitle")} value={filter} onChange={(e) => setFilter(e.target.value)} autoFocus />
         {list.isPending ? (
-          <Spinner label="Loading open incidents" />
+          <Spinner label={t("incidents:dialogs.loadingOpenIncidents")} />
         ) : list.error ? (
           <ProblemAlert error={list.error} />
         ) : others.length === 0 ? (
-          <p className="text-sm text-muted">No other open incidents{filter ? " match" : ""}.</p>
+          <p className="text-sm text-muted">{t("incidents:dialogs.noOtherOpenIncidents", { value: filter ? t("incidents:dialogs.matchSuffix") : "" })}</p>
         ) : (
-          <ul className="max-h-72 space-y-1 overflow-auto" aria-label="Open incidents" data-testid="merge-candidates">
+          <ul className="max-h-72 space-y-1 overflow-auto" aria-label={t("incidents:dialogs.openIncidents")} data-testid="merge-candidates">
             {others.map((i) => (
               <li key={i.id} className="flex items-center gap-2">
                 <Checkbox
-                  label={`Merge ${i.title}`}
+                  label={t("incidents:dialogs.merge", { iTitle: i.title })}
                   checked={chosen.has(i.id)}
                   onCheckedChange={(v) =>
                     setChosen((s) => {
@@ -175,7 +178,7 @@ export function MergeDialog({ open, onOpenChange, survivor }: { open: boolean; o
                 />
                 <IncidentStatusBadge status={i.status} />
                 <span className="truncate">{i.title}</span>
-                <span className="ml-auto text-xs text-muted">{i.alert_count} alerts</span>
+                <span className="ml-auto text-xs text-muted">{t("incidents:dialogs.alerts2", { iAlert_count: i.alert_count })}</span>
               </li>
             ))}
           </ul>
@@ -183,10 +186,10 @@ export function MergeDialog({ open, onOpenChange, survivor }: { open: boolean; o
         {m.error ? <ProblemAlert error={m.error} /> : null}
         <div className="flex justify-end gap-2">
           <Button variant="ghost" onClick={() => onOpenChange(false)}>
-            Cancel
+            {t("incidents:dialogs.cancel")}
           </Button>
           <Button variant="primary" disabled={chosen.size === 0 || m.isPending} onClick={() => m.mutate()}>
-            {m.isPending ? "Merging…" : `Merge ${chosen.size || ""} into this incident`}
+            {m.isPending ? t("incidents:dialogs.merging") : t("incidents:dialogs.mergeIntoThisIncident", { value: chosen.size || "" })}
           </Button>
         </div>
       </div>
@@ -196,6 +199,7 @@ export function MergeDialog({ open, onOpenChange, survivor }: { open: boolean; o
 
 /** SplitDialog moves the chosen alerts to a new incident. */
 export function SplitDialog({ open, onOpenChange, incident, alerts }: { open: boolean; onOpenChange: (o: boolean) => void; incident: Incident; alerts: LinkedAlert[] }) {
+  const { t } = useTranslation();
   const qc = useQueryClient();
   const navigate = useNavigate();
   const [title, setTitle] = useState("");
@@ -209,7 +213,7 @@ export function SplitDialog({ open, onOpenChange, incident, alerts }: { open: bo
   });
   const fields = m.error instanceof ApiError ? m.error.fieldErrors() : {};
   return (
-    <Dialog open={open} onOpenChange={onOpenChange} title={`Split ${alerts.length} alert${alerts.length === 1 ? "" : "s"} into a new incident`} description="The new incident keeps this one's severity, priority and type.">
+    <Dialog open={open} onOpenChange={onOpenChange} title={t("incidents:dialogs.splitAlertIntoANew", { count: alerts.length })} description={t("incidents:dialogs.theNewIncidentKeepsThis")}>
       <form
         className="space-y-3"
         onSubmit={(e) => {
@@ -222,16 +226,16 @@ export function SplitDialog({ open, onOpenChange, incident, alerts }: { open: bo
             <li key={a.alert_id}>{a.title}</li>
           ))}
         </ul>
-        <Field id="split-title" label="Title of the new incident" error={fields.title} hint={`Empty: “Split from: ${incident.title}”`}>
+        <Field id="split-title" label={t("incidents:dialogs.titleOfTheNewIncident")} error={fields.title} hint={t("incidents:dialogs.emptySplitFrom", { incidentTitle: incident.title })}>
           <Input {...fieldProps("split-title", fields.title)} value={title} onChange={(e) => setTitle(e.target.value)} autoFocus />
         </Field>
         {m.error && !fields.title ? <ProblemAlert error={m.error} /> : null}
         <div className="flex justify-end gap-2">
           <Button variant="ghost" onClick={() => onOpenChange(false)}>
-            Cancel
+            {t("incidents:dialogs.cancel")}
           </Button>
           <Button type="submit" variant="primary" disabled={m.isPending || alerts.length === 0}>
-            {m.isPending ? "Splitting…" : "Split off"}
+            {m.isPending ? t("incidents:dialogs.splitting") : t("incidents:dialogs.splitOff")}
           </Button>
         </div>
       </form>

@@ -5,13 +5,14 @@
 // are invalidated, never reset: lists keep their rows while they refetch,
 // so nothing remounts and no one loses scroll position, selection or a
 // half-written note.
+import { useTranslation } from "react-i18next";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Assignee } from "../../api/types";
 import { useSession } from "../../auth/session";
 import { Button } from "../../components/ui";
 import type { StreamEvent, StreamState } from "../../lib/eventStream";
-import { cx, fmtTime } from "../../lib/format";
+import { cx, fmtUTC } from "../../lib/format";
 import { useEventStream } from "../../lib/useEventStream";
 import { assigneeName } from "../assignees";
 import { describeEvent, liveTargets, systemKind } from "./liveEvents";
@@ -132,6 +133,7 @@ export function eventText(e: StreamEvent, people: Assignee[] | undefined): strin
 
 /** LiveIndicator: the stream's connection state and, on click, the latest events. */
 export function LiveIndicator({ live, people }: { live: IncidentLive; people: Assignee[] | undefined }) {
+  const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const { status, attempt, retryAt, error } = live.state;
   const latest = live.activity[0];
@@ -141,7 +143,7 @@ export function LiveIndicator({ live, people }: { live: IncidentLive; people: As
       : status === "stopped"
         ? (error?.detail ?? "the stream ended")
         : latest
-          ? `last event ${fmtTime(latest.occurred_at)}`
+          ? `last event $<Time iso={latest.occurred_at} />`
           : "no changes yet";
   return (
     <div
@@ -159,7 +161,7 @@ export function LiveIndicator({ live, people }: { live: IncidentLive; people: As
         aria-controls="live-activity"
         onClick={() => setOpen((o) => !o)}
         className="inline-flex h-7 items-center gap-1.5 rounded border border-slate-300 px-2 text-xs hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
-        title={`Live updates: ${LABELS[status]} (${detail})`}
+        title={t("incidents:live.liveUpdates", { value: LABELS[status], detail: detail })}
         data-testid="live-indicator"
         data-state={status}
       >
@@ -170,7 +172,7 @@ export function LiveIndicator({ live, people }: { live: IncidentLive; people: As
             status === "live" ? "bg-emerald-500" : status === "stopped" ? "bg-red-500" : "animate-pulse bg-amber-500",
           )}
         />
-        <span className="sr-only">Live updates: </span>
+        <span className="sr-only">{t("incidents:live.liveUpdates2")}{" "}</span>
         {LABELS[status]}
       </button>
       {/* Screen readers hear what changed, politely. */}
@@ -181,7 +183,7 @@ export function LiveIndicator({ live, people }: { live: IncidentLive; people: As
         <div
           id="live-activity"
           role="region"
-          aria-label="Live activity"
+          aria-label={t("incidents:live.liveActivity")}
           className="absolute right-0 z-40 mt-1 w-72 max-w-[90vw] rounded border border-slate-200 bg-white p-2 text-xs shadow-lg dark:border-slate-700 dark:bg-slate-900"
         >
           <p className="mb-1">
@@ -189,16 +191,16 @@ export function LiveIndicator({ live, people }: { live: IncidentLive; people: As
           </p>
           {status !== "live" && (
             <Button size="sm" className="mb-1" onClick={() => live.reconnect()}>
-              Reconnect now
+              {t("incidents:live.reconnectNow")}
             </Button>
           )}
           {live.activity.length === 0 ? (
-            <p className="text-muted">Changes by anyone on this incident appear here and on the page as they happen.</p>
+            <p className="text-muted">{t("incidents:live.changesByAnyoneOnThis")}</p>
           ) : (
-            <ol className="max-h-64 space-y-0.5 overflow-y-auto" aria-label="Latest changes" data-testid="live-activity" tabIndex={0}>
+            <ol className="max-h-64 space-y-0.5 overflow-y-auto" aria-label={t("incidents:live.latestChanges")} data-testid="live-activity" tabIndex={0}>
               {live.activity.map((e) => (
                 <li key={e.seq}>
-                  <time className="text-muted" dateTime={e.occurred_at} title={fmtTime(e.occurred_at)}>
+                  <time className="text-muted" dateTime={e.occurred_at} title={fmtUTC(e.occurred_at)}>
                     {clock(e.occurred_at)}
                   </time>{" "}
                   {eventText(e, people)}

@@ -1,4 +1,5 @@
 // Small pieces shared by the incident pages.
+import { useTranslation } from "react-i18next";
 import { useEffect, useState } from "react";
 import { INCIDENT_STATUS_LABELS, type IncidentSLA, type IncidentStatus, type Priority, type SLAState } from "../../api/types";
 import { cx } from "../../lib/format";
@@ -22,8 +23,9 @@ export function IncidentStatusBadge({ status }: { status: IncidentStatus }) {
 }
 
 export function PriorityBadge({ priority }: { priority: Priority }) {
+  const { t } = useTranslation();
   return (
-    <span className="inline-block rounded bg-slate-200 px-1 py-px font-mono text-[11px] font-semibold text-slate-800 uppercase dark:bg-slate-800 dark:text-slate-200" title="Priority">
+    <span className="inline-block rounded bg-slate-200 px-1 py-px font-mono text-[11px] font-semibold text-slate-800 uppercase dark:bg-slate-800 dark:text-slate-200" title={t("incidents:parts.priority")}>
       {priority}
     </span>
   );
@@ -52,6 +54,7 @@ export function useNow(ms = 30_000): number {
 
 /** SlaBadge: the SLA state with a countdown to the next deadline (acknowledge, else resolve). */
 export function SlaBadge({ sla }: { sla: IncidentSLA }) {
+  const { t } = useTranslation();
   const now = useNow();
   const due = slaDue(sla);
   let text: string = sla.state;
@@ -64,10 +67,10 @@ export function SlaBadge({ sla }: { sla: IncidentSLA }) {
   return (
     <span
       className={cx("inline-block rounded border px-1.5 py-px text-[11px] font-medium whitespace-nowrap", slaClasses[sla.state] ?? slaClasses.ok)}
-      title={`SLA ${sla.state} · policy ${sla.policy} (${sla.hours})${due?.due ? ` · due ${due.due}` : ""}`}
+      title={t("incidents:parts.slaPolicy", { slaState: sla.state, slaPolicy: sla.policy, slaHours: sla.hours, value: due?.due ? t("incidents:parts.dueSuffix", { due: due.due }) : "" })}
       data-testid="sla-badge"
     >
-      <span className="sr-only">SLA: </span>
+      <span className="sr-only">{t("incidents:parts.sla")}{" "}</span>
       {text}
     </span>
   );
