@@ -20,9 +20,9 @@ type API struct{ Store *Store }
 
 // ListIncidentsInput is the incident list query.
 type ListIncidentsInput struct {
-	Status   []string `query:"status" maxItems:"6" doc:"Statuses; any of them"`
-	Severity []string `query:"severity" maxItems:"5" doc:"Severities; any of them"`
-	Priority []string `query:"priority" maxItems:"4" doc:"Priorities; any of them"`
+	Status   []string `query:"status,explode" maxItems:"6" doc:"Statuses; any of them. Repeat the parameter for several values (status=new&status=acknowledged)"`
+	Severity []string `query:"severity,explode" maxItems:"5" doc:"Severities; any of them. Repeat the parameter for several values"`
+	Priority []string `query:"priority,explode" maxItems:"4" doc:"Priorities; any of them. Repeat the parameter for several values"`
 	Type     string   `query:"type" maxLength:"64"`
 	Assignee string   `query:"assignee" maxLength:"36" doc:"User id, or 'none' for unassigned"`
 	Tag      string   `query:"tag" maxLength:"64"`
@@ -30,7 +30,7 @@ type ListIncidentsInput struct {
 	Field    string   `query:"field" maxLength:"300" doc:"key:value of a custom field (multi_select: contains the value)"`
 	From     string   `query:"from" format:"date-time" doc:"Inclusive lower bound of the creation time"`
 	To       string   `query:"to" format:"date-time" doc:"Exclusive upper bound of the creation time"`
-	SLA      []string `query:"sla" maxItems:"5" doc:"SLA states (ok, warning, breached, paused, met); any of them. Incidents without an SLA match none"`
+	SLA      []string `query:"sla,explode" maxItems:"5" doc:"SLA states (ok, warning, breached, paused, met); any of them, repeat the parameter for several. Incidents without an SLA match none"`
 	Sort     string   `query:"sort" enum:"created_at,updated_at,severity" default:"created_at"`
 	Order    string   `query:"order" enum:"asc,desc" default:"desc"`
 	Cursor   string   `query:"cursor" maxLength:"500" doc:"next_cursor of the previous page"`
