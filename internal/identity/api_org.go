@@ -188,7 +188,7 @@ func (svc *Service) orgRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "update-org", Method: http.MethodPatch, Path: httpapi.APIPrefix + "/org",
 		Summary: "Update the selected org's settings and policy", Tags: []string{tagOrg},
-		Description: "Fields left out keep their value. Enforcing SSO needs an enabled OIDC configuration; requiring MFA needs the caller's own session to have passed MFA (so an admin cannot lock themselves out).",
+		Description: "Fields left out keep their value. Enforcing SSO needs an enabled OIDC configuration; requiring MFA needs the caller's own session to have passed MFA, and an IP allowlist must include the caller's address (so an admin cannot lock themselves out).",
 	}, rbac.AdminOrg), func(ctx context.Context, in *struct{ Body orgPatch }) (*orgOut, error) {
 		scope, p, err := scopeFrom(ctx)
 		if err != nil {
@@ -220,6 +220,12 @@ func (svc *Service) orgRoutes(api huma.API) {
 		if b.IPAllowlist != nil {
 			if pol.IPAllowlist, err = normalizeCIDRs(*b.IPAllowlist); err != nil {
 				return nil, err
+			}
+			// The list applies to the caller too: one that leaves out the
+			// caller's own address would lock them out with their next request.
+			if ip := httpapi.ClientIP(ctx); checkIP(pol, ip) != nil {
+				return nil, apperr.Validation("the allowlist excludes your address", apperr.Field("body.ip_allowlist",
+					fmt.Sprintf("does not include your address %s: saving it would lock you out of this org", ip)))
 			}
 		}
 		if b.SessionLifetimeSeconds != nil {

@@ -3,6 +3,7 @@ package identity_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -133,24 +134,36 @@ func TestIPAllowlistAndPolicies(t *testing.T) {
 		key := identitytest.NewAPIKey(t, d, org, rbac.AdminUsers)
 
 		expect(t, "bad CIDR", e.do("PATCH", "/api/v1/org", `{"ip_allowlist":["10.0.0.0/8","nonsense"]}`, owner.Apply), 422, "validation_failed")
-		expect(t, "allow 10/8", e.do("PATCH", "/api/v1/org", `{"ip_allowlist":["10.0.0.0/8"]}`, owner.Apply), 200, "")
-		expect(t, "session from 127.0.0.1", e.do("GET", "/api/v1/org/members", "", owner.Apply), 403, "ip_not_allowed")
-		expect(t, "key from 127.0.0.1", e.do("GET", "/api/v1/org/members", "", key.Apply), 403, "ip_not_allowed")
+		// A list without the caller's own address would lock the caller out: refused, naming the field.
+		r := e.do("PATCH", "/api/v1/org", `{"ip_allowlist":["10.0.0.0/8"]}`, owner.Apply)
+		expect(t, "allow 10/8 from 127.0.0.1", r, 422, "validation_failed")
+		if body := r.Raw; !strings.Contains(body, `"location":"body.ip_allowlist"`) || !strings.Contains(body, "127.0.0.1") {
+			t.Fatalf("lockout refusal does not name the field and address: %s", body)
+		}
+		expect(t, "allow 10/8 and the caller", e.do("PATCH", "/api/v1/org", `{"ip_allowlist":["10.0.0.0/8","127.0.0.1"]}`, owner.Apply), 200, "")
+		expect(t, "session from 127.0.0.1 still allowed", e.do("GET", "/api/v1/org/members", "", owner.Apply), 200, "")
 
-		// The store reopens the org (the API is now locked out by policy).
+		// Narrowed behind the API's back (as by another admin elsewhere): callers from 127.0.0.1 are refused.
 		st := identitytest.Store(t, d)
 		o, err := st.Org(t.Context(), owner.Scope())
 		if err != nil {
 			t.Fatal(err)
 		}
 		pol := o.Policy
+		pol.IPAllowlist = []string{"10.0.0.0/8"}
+		if _, err := st.UpdateOrg(t.Context(), owner.Scope(), "", pol); err != nil {
+			t.Fatal(err)
+		}
+		expect(t, "session from 127.0.0.1", e.do("GET", "/api/v1/org/members", "", owner.Apply), 403, "ip_not_allowed")
+		expect(t, "key from 127.0.0.1", e.do("GET", "/api/v1/org/members", "", key.Apply), 403, "ip_not_allowed")
+
 		pol.IPAllowlist = []string{"127.0.0.1/32"}
 		if _, err := st.UpdateOrg(t.Context(), owner.Scope(), "", pol); err != nil {
 			t.Fatal(err)
 		}
 		expect(t, "allowed again", e.do("GET", "/api/v1/org/members", "", owner.Apply), 200, "")
 
-		r := e.do("PATCH", "/api/v1/org", `{"sso_enforced":true}`, owner.Apply)
+		r = e.do("PATCH", "/api/v1/org", `{"sso_enforced":true}`, owner.Apply)
 		expect(t, "SSO without OIDC", r, 409, "sso_not_configured")
 		r = e.do("PATCH", "/api/v1/org", `{"session_lifetime_seconds":60}`, owner.Apply)
 		expect(t, "too short lifetime", r, 422, "validation_failed")

@@ -202,31 +202,41 @@ type redirectOut struct {
 
 // OIDCView is an org's OIDC configuration without its secret.
 type OIDCView struct {
-	Issuer         string    `json:"issuer"`
-	ClientID       string    `json:"client_id"`
-	AllowedDomains []string  `json:"allowed_domains"`
-	Enabled        bool      `json:"enabled"`
-	RedirectURL    string    `json:"redirect_url" doc:"Register this callback URL at the identity provider"`
-	LoginURL       string    `json:"login_url" doc:"Where users of this org start SSO"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	Configured     bool       `json:"configured" doc:"False until the org's OIDC configuration is first saved (then the other fields are empty)"`
+	Issuer         string     `json:"issuer"`
+	ClientID       string     `json:"client_id"`
+	AllowedDomains []string   `json:"allowed_domains"`
+	Enabled        bool       `json:"enabled"`
+	RedirectURL    string     `json:"redirect_url" doc:"Register this callback URL at the identity provider"`
+	LoginURL       string     `json:"login_url" doc:"Where users of this org start SSO"`
+	UpdatedAt      *time.Time `json:"updated_at,omitempty"`
 }
 
 func (svc *Service) oidcView(c OIDCConfig) OIDCView {
 	base := strings.TrimRight(svc.Config.PublicURL, "/")
-	return OIDCView{Issuer: c.Issuer, ClientID: c.ClientID, AllowedDomains: c.AllowedDomains, Enabled: c.Enabled, UpdatedAt: c.UpdatedAt,
+	// A stored configuration always has its update time; the empty one stands for "none yet".
+	v := OIDCView{Configured: !c.UpdatedAt.IsZero(), Issuer: c.Issuer, ClientID: c.ClientID, AllowedDomains: nonNil(c.AllowedDomains), Enabled: c.Enabled,
 		RedirectURL: base + oidcCallback, LoginURL: base + httpapi.APIPrefix + "/auth/oidc/" + c.OrgID.String() + "/start"}
+	if v.Configured {
+		v.UpdatedAt = &c.UpdatedAt
+	}
+	return v
 }
 
 func (svc *Service) oidcRoutes(api huma.API) {
 	huma.Register(api, httpapi.Protected(huma.Operation{
 		OperationID: "get-oidc-config", Method: http.MethodGet, Path: httpapi.APIPrefix + "/org/oidc",
 		Summary: "The org's OIDC single sign-on configuration", Tags: []string{tagOrg},
+		Description: "An org without a configuration answers configured=false with the callback URL to register at the provider.",
 	}, rbac.AdminOrg), func(ctx context.Context, _ *struct{}) (*struct{ Body OIDCView }, error) {
 		scope, _, err := scopeFrom(ctx)
 		if err != nil {
 			return nil, err
 		}
 		c, err := svc.Store.OIDCConfig(ctx, scope)
+		if apperr.Is(err, apperr.KindNotFound) {
+			c, err = OIDCConfig{OrgID: scope.Org()}, nil
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -150,6 +150,12 @@ func TestOIDCRoundTrip(t *testing.T) {
 		orgB := identitytest.NewOrg(t, d, "B")
 		owner := identitytest.NewMember(t, d, orgA, rbac.RoleOwner)
 
+		// Before any configuration: 200 with configured=false and the callback URL to register.
+		r0 := e.do("GET", "/api/v1/org/oidc", "", owner.Apply)
+		expect(t, "read OIDC before configuring", r0, 200, "")
+		if r0.Body["configured"] != false || r0.Body["enabled"] != false || r0.Body["redirect_url"] != e.srv.URL+"/api/v1/auth/oidc/callback" {
+			t.Fatalf("unconfigured oidc view: %s", r0.Raw)
+		}
 		cfg := fmt.Sprintf(`{"issuer":%q,"client_id":%q,"client_secret":%q,"allowed_domains":["corp.example"],"enabled":true}`, idp.srv.URL, clientID, clientSecret)
 		expect(t, "no domains", e.do("PUT", "/api/v1/org/oidc", fmt.Sprintf(`{"issuer":%q,"client_id":"x","client_secret":"y","allowed_domains":[],"enabled":true}`, idp.srv.URL), owner.Apply), 422, "validation_failed")
 		r := e.do("PUT", "/api/v1/org/oidc", cfg, owner.Apply)
@@ -159,7 +165,7 @@ func TestOIDCRoundTrip(t *testing.T) {
 		}
 		r = e.do("GET", "/api/v1/org/oidc", "", owner.Apply)
 		expect(t, "read OIDC", r, 200, "")
-		if strings.Contains(r.Raw, clientSecret) || r.Body["redirect_url"] != e.srv.URL+"/api/v1/auth/oidc/callback" {
+		if strings.Contains(r.Raw, clientSecret) || r.Body["configured"] != true || r.Body["redirect_url"] != e.srv.URL+"/api/v1/auth/oidc/callback" {
 			t.Fatalf("oidc view: %s", r.Raw)
 		}
 		// The secret is encrypted at rest.

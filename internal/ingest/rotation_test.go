@@ -135,3 +135,57 @@ func TestRotateWebhookSecret(t *testing.T) {
 		}
 	})
 }
+
+// The list, get and create answers name where each source's vendor sends
+// alerts, on the configured public URL (not the admin's browser origin).
+func TestSourceIntakeURLs(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		org := uuid.New()
+		type item struct {
+			ID         string `json:"id"`
+			Name       string `json:"name"`
+			IntakeURL  string `json:"intake_url"`
+			WebhookURL string `json:"webhook_url"`
+		}
+		want := map[string]string{}
+		for _, body := range []string{`{"name":"hook","kind":"webhook"}`, `{"name":"api","kind":"api"}`, `{"name":"fw","kind":"syslog","allowed_cidrs":["10.77.0.0/24"]}`} {
+			st, b := h.do("POST", "/api/v1/alert-sources", org, body, nil)
+			if st != http.StatusCreated {
+				t.Fatalf("create %s: %d %s", body, st, b)
+			}
+			c := decode[item](t, b)
+			switch c.Name {
+			case "hook":
+				want[c.Name] = "https://sn.example/api/v1/webhooks/" + c.ID
+				if c.WebhookURL != want[c.Name] {
+					t.Fatalf("create webhook_url %q", c.WebhookURL)
+				}
+			case "api":
+				want[c.Name] = "https://sn.example/api/v1/alerts?source_id=" + c.ID
+			default:
+				want[c.Name] = ""
+			}
+			if c.IntakeURL != want[c.Name] {
+				t.Fatalf("create %s: intake_url %q, want %q", c.Name, c.IntakeURL, want[c.Name])
+			}
+			st, b = h.do("GET", "/api/v1/alert-sources/"+c.ID, org, "", nil)
+			if got := decode[item](t, b).IntakeURL; st != http.StatusOK || got != want[c.Name] {
+				t.Fatalf("get %s: %d intake_url %q", c.Name, st, got)
+			}
+		}
+		st, b := h.do("GET", "/api/v1/alert-sources", org, "", nil)
+		if st != http.StatusOK {
+			t.Fatalf("list: %d %s", st, b)
+		}
+		list := decode[struct{ Items []item }](t, b).Items
+		if len(list) != 3 {
+			t.Fatalf("listed %d sources", len(list))
+		}
+		for _, it := range list {
+			if it.IntakeURL != want[it.Name] {
+				t.Fatalf("list %s: intake_url %q, want %q", it.Name, it.IntakeURL, want[it.Name])
+			}
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -25,7 +26,26 @@ type SourceOutput struct {
 		SourceConfig
 		Secret     string `json:"secret,omitempty" doc:"Webhook signing secret, shown once"`
 		WebhookURL string `json:"webhook_url,omitempty"`
+		IntakeURL  string `json:"intake_url,omitempty" doc:"Where the vendor sends alerts: the webhook URL, or the intake API naming this source; empty for syslog"`
 	}
+}
+
+// SourceItem is a listed source with the URL its vendor sends to.
+type SourceItem struct {
+	SourceConfig
+	IntakeURL string `json:"intake_url,omitempty" doc:"Where the vendor sends alerts: the webhook URL, or the intake API naming this source; empty for syslog"`
+}
+
+// intakeURL is where alerts for src are sent, on the configured public URL.
+func intakeURL(publicURL string, src *SourceConfig) string {
+	base := strings.TrimRight(publicURL, "/") + httpapi.APIPrefix
+	switch src.Kind {
+	case KindWebhook:
+		return base + "/webhooks/" + src.ID.String()
+	case KindAPI:
+		return base + "/alerts?source_id=" + src.ID.String()
+	}
+	return ""
 }
 
 type sourceCreateInput struct {
@@ -53,7 +73,7 @@ type rotateSecretBody struct {
 
 type sourcesOutput struct {
 	Body struct {
-		Items []SourceConfig `json:"items"`
+		Items []SourceItem `json:"items"`
 	}
 }
 
@@ -103,9 +123,16 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 			if err != nil {
 				return nil, err
 			}
+			list, err := st.ListSources(ctx, scope)
+			if err != nil {
+				return nil, err
+			}
 			out := &sourcesOutput{}
-			out.Body.Items, err = st.ListSources(ctx, scope)
-			return out, err
+			out.Body.Items = make([]SourceItem, len(list))
+			for i := range list {
+				out.Body.Items[i] = SourceItem{SourceConfig: list[i], IntakeURL: intakeURL(publicURL, &list[i])}
+			}
+			return out, nil
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "create-alert-source", Method: http.MethodPost, Path: base,
 		Summary: "Create an alert source (webhook, syslog or API)", Tags: tags, DefaultStatus: http.StatusCreated,
@@ -127,8 +154,9 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 			out := &SourceOutput{}
 			out.Body.SourceConfig, out.Body.Secret = *src, secret
 			if src.Kind == KindWebhook {
-				out.Body.WebhookURL = publicURL + httpapi.APIPrefix + "/webhooks/" + src.ID.String()
+				out.Body.WebhookURL = intakeURL(publicURL, src)
 			}
+			out.Body.IntakeURL = intakeURL(publicURL, src)
 			return out, nil
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "get-alert-source", Method: http.MethodGet, Path: base + "/{id}",
@@ -144,6 +172,7 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 			}
 			out := &SourceOutput{}
 			out.Body.SourceConfig = *src
+			out.Body.IntakeURL = intakeURL(publicURL, src)
 			return out, nil
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "update-alert-source", Method: http.MethodPut, Path: base + "/{id}",
@@ -161,6 +190,7 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 			}
 			out := &SourceOutput{}
 			out.Body.SourceConfig = *src
+			out.Body.IntakeURL = intakeURL(publicURL, src)
 			return out, nil
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "rotate-alert-source-secret", Method: http.MethodPost,
@@ -199,7 +229,8 @@ func (a *API) RegisterSources(api huma.API, publicURL string) {
 			}
 			out := &SourceOutput{}
 			out.Body.SourceConfig, out.Body.Secret = *src, secret
-			out.Body.WebhookURL = publicURL + httpapi.APIPrefix + "/webhooks/" + src.ID.String()
+			out.Body.WebhookURL = intakeURL(publicURL, src)
+			out.Body.IntakeURL = out.Body.WebhookURL
 			return out, nil
 		})
 	huma.Register(api, httpapi.Protected(huma.Operation{OperationID: "delete-alert-source", Method: http.MethodDelete, Path: base + "/{id}",
