@@ -106,7 +106,8 @@ async function main() {
       if (/status of 422/.test(text) && step === "severity-union") return;
       // The rule editor's live validation answers an invalid draft with 422, by design.
       if (/status of 422/.test(text) && step === "correlation-rules") return;
-      if (/status of 422/.test(text) && step.endsWith("-refused")) return; // triage.mjs: a wrong code or count on purpose
+      // triage.mjs: a wrong code or count on purpose; settings.mjs: a bad policy, a role in use, SSO enforced without OIDC.
+      if (/status of (409|422)/.test(text) && step.endsWith("-refused")) return;
       problems.push(`[${step}] console error: ${text}`);
     }
   });
@@ -725,6 +726,7 @@ async function main() {
     if ((await page.getByRole("button", { name: "Create key" }).count()) > 0) throw new Error("the analyst sees the API key form");
     if ((await page.getByRole("navigation", { name: "Main" }).getByText("API keys").count()) > 0) throw new Error("the analyst's menu offers API keys");
     log("analyst: no settings menu; /settings says which permission is missing (no form, no 403)");
+    await (await import("./settings.mjs")).settingsAnalyst({ page, base, log, setStep: (s) => (step = s) });
 
     await (await import("./triage.mjs")).triage({ page, base, outDir, email, password, a11y, api, log, setStep: (s) => (step = s) });
 
@@ -741,7 +743,10 @@ async function main() {
     await page.getByLabel("Password").fill(password);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.waitForURL(/\/alerts$/);
+    step = "settings";
+    await (await import("./settings.mjs")).settingsAdmin({ page, base, outDir, a11y, log, setStep: (s) => (step = s) });
     step = "pages";
+    await page.goto(`${base}/alerts`);
     await rows.first().waitFor();
     const detailPath = new URL(await rows.first().getByTestId("alert-title").evaluate((a) => a.href)).pathname;
     const incidentPath = new URL(incidentURL).pathname;
@@ -753,6 +758,10 @@ async function main() {
       ["api-keys", "/settings/api-keys", () => page.getByRole("button", { name: "Create key" }).waitFor()],
       ["members", "/settings/members", () => page.getByRole("heading", { level: 1, name: "Members" }).waitFor()],
       ["audit", "/settings/audit", () => page.getByRole("heading", { level: 1, name: "Audit log" }).waitFor()],
+      ["sources", "/settings/sources", () => page.getByTestId("source-row").first().waitFor()],
+      ["roles", "/settings/roles", () => page.getByRole("button", { name: "Create role" }).waitFor()],
+      ["sso", "/settings/sso", () => page.getByTestId("oidc-state").waitFor()],
+      ["policies", "/settings/policies", () => page.getByRole("button", { name: "Save policy" }).waitFor()],
       ["health", "/health", () => page.getByText("Overall:").first().waitFor()],
       ["incidents", "/incidents", () => page.getByTestId("incident-row").first().waitFor()],
       ["incident", incidentPath, () => page.getByTestId("linked-alert").first().waitFor()],

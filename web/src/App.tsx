@@ -16,6 +16,10 @@ import { LoginPage } from "./pages/Login";
 import { ApiKeysPage } from "./pages/settings/ApiKeys";
 import { AuditPage } from "./pages/settings/Audit";
 import { MembersPage } from "./pages/settings/Members";
+import { PoliciesPage } from "./pages/settings/Policies";
+import { RolesPage } from "./pages/settings/Roles";
+import { SourcesPage } from "./pages/settings/Sources";
+import { SsoPage } from "./pages/settings/Sso";
 import { IncidentDetailPage } from "./pages/incidents/IncidentDetail";
 import { IncidentsPage } from "./pages/incidents/Incidents";
 import { IncidentMetricsPage } from "./pages/incidents/Metrics";
@@ -170,6 +174,38 @@ export function App() {
               element={
                 <RequirePermission perm="audit:read" titleKey="shell:nav.audit">
                   <AuditPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="settings/sources"
+              element={
+                <RequirePermission perm="sources:manage" titleKey="shell:nav.sources">
+                  <SourcesPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="settings/roles"
+              element={
+                <RequirePermission perm="admin:users" titleKey="shell:nav.roles">
+                  <RolesPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="settings/sso"
+              element={
+                <RequirePermission perm="admin:org" titleKey="shell:nav.sso">
+                  <SsoPage />
+                </RequirePermission>
+              }
+            />
+            <Route
+              path="settings/policies"
+              element={
+                <RequirePermission perm="admin:org" titleKey="shell:nav.policies">
+                  <PoliciesPage />
                 </RequirePermission>
               }
             />

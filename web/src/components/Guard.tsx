@@ -11,6 +11,10 @@ export const SETTINGS: { to: string; label: string; perm: string }[] = [
   { to: "/settings/api-keys", label: "shell:nav.apiKeys", perm: "apikeys:manage" },
   { to: "/settings/members", label: "shell:nav.members", perm: "admin:users" },
   { to: "/settings/audit", label: "shell:nav.audit", perm: "audit:read" },
+  { to: "/settings/sources", label: "shell:nav.sources", perm: "sources:manage" },
+  { to: "/settings/roles", label: "shell:nav.roles", perm: "admin:users" },
+  { to: "/settings/sso", label: "shell:nav.sso", perm: "admin:org" },
+  { to: "/settings/policies", label: "shell:nav.policies", perm: "admin:org" },
 ];
 
 /** RequirePermission shows children only when the role has perm; titleKey is the i18n key of the page title. */
