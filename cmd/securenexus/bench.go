@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/securenexus/securenexus/internal/bench"
+	"github.com/securenexus/securenexus/internal/config"
 )
 
 func init() { extraCommands = append(extraCommands, (*cli).benchCmd) }
@@ -16,54 +20,40 @@ func (c *cli) benchCmd() *cobra.Command {
 		Short: "Measure ingest throughput, alert query latency, live-stream fan-out, SLA scans, threat-intel matching and incident timelines",
 		Long:  "Benchmarks boot a real server in-process on a loopback port (or target --url) against the configured database (--database-url for PostgreSQL, else a temporary SQLite database). Loads are bounded in count and time; data goes into fresh throwaway orgs.",
 	}
-	var io bench.IngestOptions
+	var ino bench.IngestOptions
 	ingestCmd := &cobra.Command{
 		Use:   "ingest",
 		Short: "Drive the real HTTP intake (batches, or single alerts with --batch 1) and report alerts/s, latency, slices, CPU and disk per alert",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("log-level") {
-				cfg.LogLevel = "warn"
-			}
-			io.Config, io.Logger, io.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
-			_, err = bench.RunIngest(cmd.Context(), io)
+		RunE: c.benchRunE(func(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+			ino.Config, ino.Logger, ino.Out = cfg, log, out
+			_, err := bench.RunIngest(ctx, ino)
 			return err
-		},
+		}),
 	}
 	f := ingestCmd.Flags()
-	f.IntVar(&io.Alerts, "alerts", 50000, "alert payloads to send")
-	f.IntVar(&io.Batch, "batch", 500, "payloads per batch request (1: single-alert requests through the group commit)")
-	f.IntVar(&io.Slice, "slice", 100000, "print the throughput of every slice of this many alerts (0: off)")
-	f.StringVar(&io.SourceType, "source-type", "", "generate only this source type (suricata, guardduty, cef, generic); empty mixes them")
-	f.StringVar(&io.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed run to this file (in-process: server and client)")
-	f.IntVar(&io.Concurrency, "concurrency", 4, "concurrent clients")
-	f.IntVar(&io.DupPercent, "dup-percent", 15, "share of payloads (percent) repeating an earlier one")
-	f.StringVar(&io.Baseline, "baseline", "", "\"copy\": also write the same rows with PostgreSQL COPY and print pipeline/COPY")
-	f.StringVar(&io.URL, "url", "", "target a running server instead of booting one (needs --api-key)")
-	f.StringVar(&io.APIKey, "api-key", "", "org API key with alerts:ingest for --url")
-	f.DurationVar(&io.Timeout, "timeout", 10*time.Minute, "upper bound for the run")
+	f.IntVar(&ino.Alerts, "alerts", 50000, "alert payloads to send")
+	f.IntVar(&ino.Batch, "batch", 500, "payloads per batch request (1: single-alert requests through the group commit)")
+	f.IntVar(&ino.Slice, "slice", 100000, "print the throughput of every slice of this many alerts (0: off)")
+	f.StringVar(&ino.SourceType, "source-type", "", "generate only this source type (suricata, guardduty, cef, generic); empty mixes them")
+	f.StringVar(&ino.CPUProfile, "cpuprofile", "", "write a CPU profile of the timed run to this file (in-process: server and client)")
+	f.IntVar(&ino.Concurrency, "concurrency", 4, "concurrent clients")
+	f.IntVar(&ino.DupPercent, "dup-percent", 15, "share of payloads (percent) repeating an earlier one")
+	f.StringVar(&ino.Baseline, "baseline", "", "\"copy\": also write the same rows with PostgreSQL COPY and print pipeline/COPY")
+	f.StringVar(&ino.URL, "url", "", "target a running server instead of booting one (needs --api-key)")
+	f.StringVar(&ino.APIKey, "api-key", "", "org API key with alerts:ingest for --url")
+	f.DurationVar(&ino.Timeout, "timeout", 10*time.Minute, "upper bound for the run")
 
 	var qo bench.QueryOptions
 	queryCmd := &cobra.Command{
 		Use:   "query",
 		Short: "Load N alerts (COPY on PostgreSQL) and report list-query p50/p95 for common filters",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("log-level") {
-				cfg.LogLevel = "warn"
-			}
-			qo.Config, qo.Logger, qo.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
-			_, err = bench.RunQuery(cmd.Context(), qo)
+		RunE: c.benchRunE(func(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+			qo.Config, qo.Logger, qo.Out = cfg, log, out
+			_, err := bench.RunQuery(ctx, qo)
 			return err
-		},
+		}),
 	}
 	f = queryCmd.Flags()
 	f.IntVar(&qo.Alerts, "alerts", 100000, "alerts to load")
@@ -74,18 +64,11 @@ func (c *cli) benchCmd() *cobra.Command {
 		Use:   "stream",
 		Short: "Open N live-stream (SSE) clients in one org (or on one incident's war room, --incident) and report fan-out p50/p95/p99; a never-reading client must be dropped",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("log-level") {
-				cfg.LogLevel = "warn"
-			}
-			so.Config, so.Logger, so.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
-			_, err = bench.RunStream(cmd.Context(), so)
+		RunE: c.benchRunE(func(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+			so.Config, so.Logger, so.Out = cfg, log, out
+			_, err := bench.RunStream(ctx, so)
 			return err
-		},
+		}),
 	}
 	f = streamCmd.Flags()
 	f.IntVar(&so.Clients, "clients", 1000, "SSE clients following the org's stream")
@@ -100,18 +83,11 @@ func (c *cli) benchCmd() *cobra.Command {
 		Use:   "sla",
 		Short: "Open N incidents with SLA clocks and time the breach scan (nothing due, everything due) and the sla=breached list",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("log-level") {
-				cfg.LogLevel = "warn"
-			}
-			lo.Config, lo.Logger, lo.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
-			_, err = bench.RunSLA(cmd.Context(), lo)
+		RunE: c.benchRunE(func(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+			lo.Config, lo.Logger, lo.Out = cfg, log, out
+			_, err := bench.RunSLA(ctx, lo)
 			return err
-		},
+		}),
 	}
 	f = slaCmd.Flags()
 	f.IntVar(&lo.Incidents, "incidents", 2000, "incidents to open (each with an SLA clock)")
@@ -122,18 +98,11 @@ func (c *cli) benchCmd() *cobra.Command {
 		Use:   "correlate",
 		Short: "Time correlation decisions per alert, intake with correlation on (vs COPY on PostgreSQL) and the incident list over bulk-loaded incidents",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("log-level") {
-				cfg.LogLevel = "warn"
-			}
-			co.Config, co.Logger, co.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
-			_, err = bench.RunCorrelate(cmd.Context(), co)
+		RunE: c.benchRunE(func(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+			co.Config, co.Logger, co.Out = cfg, log, out
+			_, err := bench.RunCorrelate(ctx, co)
 			return err
-		},
+		}),
 	}
 	f = correlateCmd.Flags()
 	f.IntVar(&co.Decisions, "decisions", 2000, "alerts correlated one by one, each timed (after as many untimed ones warm the state up)")
@@ -149,18 +118,11 @@ func (c *cli) benchCmd() *cobra.Command {
 		Use:   "intel",
 		Short: "Import N indicators as STIX bundles and report import rate, index heap, match cost per alert and intake with matching vs COPY",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("log-level") {
-				cfg.LogLevel = "warn"
-			}
-			no.Config, no.Logger, no.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
-			_, err = bench.RunIntel(cmd.Context(), no)
+		RunE: c.benchRunE(func(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+			no.Config, no.Logger, no.Out = cfg, log, out
+			_, err := bench.RunIntel(ctx, no)
 			return err
-		},
+		}),
 	}
 	f = intelCmd.Flags()
 	f.IntVar(&no.Indicators, "indicators", 1_000_000, "indicators to import into the bench org")
@@ -178,18 +140,11 @@ func (c *cli) benchCmd() *cobra.Command {
 		Use:   "timeline",
 		Short: "Build one incident with N linked alerts (bulk load) plus notes, tasks and status changes and report timeline page p50/p95/p99 per shape",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := c.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			if !cmd.Flags().Changed("log-level") {
-				cfg.LogLevel = "warn"
-			}
-			to.Config, to.Logger, to.Out = cfg, newLogger(cfg), cmd.OutOrStdout()
-			_, err = bench.RunTimeline(cmd.Context(), to)
+		RunE: c.benchRunE(func(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error {
+			to.Config, to.Logger, to.Out = cfg, log, out
+			_, err := bench.RunTimeline(ctx, to)
 			return err
-		},
+		}),
 	}
 	f = timelineCmd.Flags()
 	f.IntVar(&to.Alerts, "alerts", 10000, "alerts linked to the incident (issue goal: 10000)")
@@ -202,4 +157,19 @@ func (c *cli) benchCmd() *cobra.Command {
 	f.DurationVar(&to.Timeout, "timeout", 15*time.Minute, "upper bound for the run")
 	cmd.AddCommand(ingestCmd, queryCmd, streamCmd, slaCmd, correlateCmd, intelCmd, timelineCmd)
 	return cmd
+}
+
+// benchRunE is the RunE of a bench subcommand: the configuration (logs at
+// warn unless --log-level is given), then run with it.
+func (c *cli) benchRunE(run func(ctx context.Context, cfg config.Config, log *slog.Logger, out io.Writer) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		cfg, err := c.loadConfig(cmd)
+		if err != nil {
+			return err
+		}
+		if !cmd.Flags().Changed("log-level") {
+			cfg.LogLevel = "warn"
+		}
+		return run(cmd.Context(), cfg, newLogger(cfg), cmd.OutOrStdout())
+	}
 }
