@@ -198,7 +198,7 @@ var s1UAMSpec = &spec{
 			addEntity(es, alert.EntityUser, u, entity.RoleRelated)
 		}
 		// Observables name their type: IP, domain, URL, hashes, users.
-		for _, o := range elementsAt(v.raw("observables"), v.raw("indicators")) {
+		for _, o := range s1Observables(v.raw("observables"), v.raw("indicators")) {
 			typ := strings.ToLower(clean(scalar(member(o, "typeName")) + " " + scalar(member(o, "type")) + " " + scalar(member(o, "name"))))
 			val := clean(scalar(member(o, "value")))
 			switch {
@@ -235,9 +235,9 @@ var s1UAMSpec = &spec{
 	},
 }
 
-// elementsAt returns the objects of the observables list and of every
+// s1Observables returns the objects of the observables list and of every
 // indicator's observables.
-func elementsAt(observables, indicators []byte) [][]byte {
+func s1Observables(observables, indicators []byte) [][]byte {
 	var out [][]byte
 	if els, ok := elements(observables); ok {
 		out = append(out, els...)

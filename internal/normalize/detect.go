@@ -123,8 +123,11 @@ func detectObject(o []byte, depth int) string {
 	if ctx := rawString(ki.get("@odata.context")); strings.Contains(ctx, "security/alerts") || strings.Contains(ctx, "#Alerts") {
 		return "defender" // Graph alerts_v2 / Defender for Endpoint API list, even when empty
 	}
-	if nodes, ok := s1GraphQLNodes(record{raw: o}); ok && (len(nodes) == 0 && has("data") || len(nodes) > 0 && detectObject(nodes[0].raw, depth+1) == "sentinelone") {
-		return "sentinelone" // a UAM GraphQL answer, even an empty page
+	// Only objects with a GraphQL answer's members are scanned for one.
+	if has("data") || has("alerts") || has("edges") {
+		if nodes, ok := s1GraphQLNodes(record{raw: o}); ok && (len(nodes) == 0 && has("data") || len(nodes) > 0 && detectObject(nodes[0].raw, depth+1) == "sentinelone") {
+			return "sentinelone" // a UAM GraphQL answer, even an empty page
+		}
 	}
 	if has("queryEndTime") || has("messagesDelivered") || has("clicksPermitted") {
 		return "proofpoint_tap"
