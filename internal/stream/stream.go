@@ -226,6 +226,10 @@ type client struct {
 	last int64
 }
 
+// dropGrace is how long a dropped client's response may take to end
+// cleanly before its connection is cut.
+const dropGrace = time.Second
+
 // errRevoked ends a stream whose caller's access changed.
 var errRevoked = errors.New("stream: access changed")
 
@@ -265,8 +269,15 @@ func (c *client) serve(ctx context.Context, hctx huma.Context, after int64) {
 		go func() {
 			select {
 			case <-sub.Dropped():
-				// Best effort: if it fails, the write budget ends it.
-				_ = rc.SetWriteDeadline(time.Now())
+				// A client that is reading ends cleanly when live returns
+				// (a complete response; it resumes with Last-Event-ID);
+				// one blocked on a full socket is cut off after dropGrace.
+				select {
+				case <-done:
+				case <-time.After(dropGrace):
+					// Best effort: if it fails, the write budget ends it.
+					_ = rc.SetWriteDeadline(time.Now())
+				}
 			case <-done:
 			}
 		}()
